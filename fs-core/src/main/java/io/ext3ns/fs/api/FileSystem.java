@@ -1,0 +1,93 @@
+package io.ext3ns.fs.api;
+
+import java.io.Closeable;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.util.List;
+
+/**
+ * The file system as FUSE and the streaming server call it: inode-based, thread-safe, every failure an
+ * {@link FsException} carrying an {@link Errno}. Names are single path components (no '/'); times in nanoseconds.
+ */
+public interface FileSystem extends Closeable {
+    long ROOT_INO = 2;
+
+    // ---- namespace ----
+    long lookup(long dirIno, String name) throws FsException;
+
+    /** Resolves an absolute path ("/a/b") without following a final symlink. */
+    default long resolve(String path) throws FsException {
+        long ino = ROOT_INO;
+        for (String part : path.split("/")) {
+            if (!part.isEmpty()) {
+                ino = lookup(ino, part);
+            }
+        }
+        return ino;
+    }
+
+    Attr getattr(long ino) throws FsException;
+
+    /** All entries including "." and "..", in on-disk order. */
+    List<DirEntry> readdir(long dirIno) throws FsException;
+
+    long mkdir(long parentIno, String name, int mode, int uid, int gid) throws FsException;
+
+    void rmdir(long parentIno, String name) throws FsException;
+
+    /** Creates a regular file; EEXIST if the name exists. */
+    long create(long parentIno, String name, int mode, int uid, int gid) throws FsException;
+
+    void unlink(long parentIno, String name) throws FsException;
+
+    /** rename(2): replaces a compatible target, refuses moving a directory into its own subtree (EINVAL). */
+    void rename(long srcParentIno, String srcName, long dstParentIno, String dstName) throws FsException;
+
+    void link(long ino, long newParentIno, String newName) throws FsException;
+
+    long symlink(long parentIno, String name, String target, int uid, int gid) throws FsException;
+
+    String readlink(long ino) throws FsException;
+
+    // ---- attributes ----
+    void chmod(long ino, int mode) throws FsException;
+
+    void chown(long ino, int uid, int gid) throws FsException;
+
+    /** Sets times; a negative value leaves that time unchanged. */
+    void utimens(long ino, long atimeNanos, long mtimeNanos) throws FsException;
+
+    /** Grows (holes) or shrinks (frees data and indirect blocks) a regular file. */
+    void truncate(long ino, long size) throws FsException;
+
+    StatFs statfs() throws FsException;
+
+    // ---- data ----
+    FileHandle open(long ino, boolean write) throws FsException;
+
+    /** Legacy buffered path: block cache with read-ahead. Returns bytes read (0 at or past EOF). */
+    int read(FileHandle handle, long offset, ByteBuffer dst) throws FsException;
+
+    /** Buffered write with gathering into whole blocks. Returns bytes written (all of src, or throws). */
+    int write(FileHandle handle, long offset, ByteBuffer src) throws FsException;
+
+    /** Preallocates blocks for [offset, offset+length) without changing the visible size beyond offset+length. */
+    void fallocate(FileHandle handle, long offset, long length) throws FsException;
+
+    void fsync(FileHandle handle) throws FsException;
+
+    void release(FileHandle handle) throws FsException;
+
+    /**
+     * Fast path: reads file data from the device straight into {@code dst}, a buffer aligned for the device
+     * (see {@link io.ext3ns.sda.AlignedBuffers}), with no intermediate copy. {@code offset} must be a multiple of
+     * {@link #blockSize()}; {@code dst.remaining()} a multiple of it too. Holes are zero-filled. Returns the bytes
+     * of file data placed (less than requested only at end of file).
+     */
+    int readDirect(FileHandle handle, long offset, ByteBuffer dst) throws FsException;
+
+    int blockSize();
+
+    /** Writes back everything dirty and makes it durable. */
+    void sync() throws IOException;
+}

@@ -1,0 +1,51 @@
+package io.ext3ns.sda;
+
+import java.io.Closeable;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * A byte-addressed device the file system lives on: one plain member (an image file or a block device) or a
+ * Stream Disk Array assembled from several members.
+ *
+ * <p>Every offset, every length and every buffer address handed in must be a multiple of {@link #alignment()}
+ * (O_DIRECT members need 512/4096; an array needs whole logical blocks). Buffers from {@link AlignedBuffers} always
+ * qualify. Reads and writes are complete or throw: there are no short transfers inside {@link #size()}.
+ */
+public interface BlockDevice extends Closeable {
+
+    /** Granularity, in bytes, of offsets, lengths and buffer addresses accepted by this device. */
+    int alignment();
+
+    /** Usable size in bytes (for an array: the logical size, excluding member labels). */
+    long size();
+
+    /** True when opened read-only; writes then fail with {@link java.nio.file.ReadOnlyFileSystemException}. */
+    boolean readOnly();
+
+    /** Reads {@code dst.remaining()} bytes at {@code offset} into {@code dst}, advancing its position. */
+    void read(long offset, ByteBuffer dst) throws IOException;
+
+    /** Writes {@code src.remaining()} bytes at {@code offset}, advancing its position. */
+    void write(long offset, ByteBuffer src) throws IOException;
+
+    /**
+     * Starts a read that completes when all bytes have landed in {@code dst}. Arrays pipeline these across members;
+     * a plain member may complete synchronously. The buffer must not be touched until the future completes.
+     */
+    default CompletableFuture<Void> readAsync(long offset, ByteBuffer dst) {
+        try {
+            read(offset, dst);
+            return CompletableFuture.completedFuture(null);
+        } catch (IOException | RuntimeException e) {
+            return CompletableFuture.failedFuture(e);
+        }
+    }
+
+    /** Makes all completed writes durable (fdatasync of every member). */
+    void flush() throws IOException;
+
+    /** Human-readable name for messages: the member path, or the list of members. */
+    String name();
+}
