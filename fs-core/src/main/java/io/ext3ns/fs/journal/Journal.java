@@ -1,5 +1,6 @@
 package io.ext3ns.fs.journal;
 
+import io.ext3ns.fs.disk.DeviceBlocks;
 import io.ext3ns.fs.api.Errno;
 import io.ext3ns.fs.api.FsException;
 import io.ext3ns.fs.disk.Features;
@@ -60,9 +61,9 @@ public final class Journal implements AutoCloseable {
      *                           half the journal, at most 256 MiB)
      */
     public static Journal open(BlockDevice dev, long pendingBudgetBytes) throws IOException {
-        BlockIo probe = new BlockIo(dev, AlignedBuffers.PAGE);
+        DeviceBlocks probe = new DeviceBlocks(dev, Math.max(AlignedBuffers.PAGE, dev.alignment()));
         int blockSize = superblockBlockSize(probe);
-        BlockIo io = new BlockIo(dev, blockSize);
+        DeviceBlocks io = new DeviceBlocks(dev, blockSize);
         Superblock sb = RecoverFlag.readSuperblock(io);
         if (!sb.hasCompat(Features.COMPAT_HAS_JOURNAL) || sb.journalInum() == 0) {
             throw new FsException(Errno.EINVAL, dev.name() + ": the file system has no journal (has_journal not set)");
@@ -78,7 +79,7 @@ public final class Journal implements AutoCloseable {
         return open(dev, 0);
     }
 
-    private static int superblockBlockSize(BlockIo probe) throws IOException {
+    private static int superblockBlockSize(DeviceBlocks probe) throws IOException {
         return Superblock.decode(probe.read(0), Superblock.OFFSET).blockSize();
     }
 

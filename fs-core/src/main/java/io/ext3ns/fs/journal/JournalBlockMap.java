@@ -1,5 +1,6 @@
 package io.ext3ns.fs.journal;
 
+import io.ext3ns.fs.disk.DeviceBlocks;
 import io.ext3ns.fs.disk.BlockMapShape;
 import io.ext3ns.fs.disk.CorruptFsException;
 import io.ext3ns.fs.disk.Geometry;
@@ -29,7 +30,7 @@ public final class JournalBlockMap {
         return new JournalBlockMap(fsBlocks.clone());
     }
 
-    static JournalBlockMap read(BlockIo io, Superblock sb) throws IOException {
+    static JournalBlockMap read(DeviceBlocks io, Superblock sb) throws IOException {
         Geometry geo = new Geometry(sb);
         long ino = sb.journalInum();
         if (!geo.isValidInode(ino) || ino >= sb.firstIno()) {
@@ -64,7 +65,7 @@ public final class JournalBlockMap {
         return result;
     }
 
-    private static Inode readInode(BlockIo io, Geometry geo, long ino) throws IOException {
+    private static Inode readInode(DeviceBlocks io, Geometry geo, long ino) throws IOException {
         long group = geo.groupOfInode(ino);
         long gdOffset = group * GroupDescriptor.SIZE;
         long gdBlock = geo.gdtFirstBlock(0) + gdOffset / geo.blockSize();
@@ -93,7 +94,7 @@ public final class JournalBlockMap {
 
     /** Walks i_block and its indirect blocks in file order, reading each indirect block once. */
     private static final class IndirectWalk {
-        private final BlockIo io;
+        private final DeviceBlocks io;
         private final Geometry geo;
         private final Inode inode;
         private final String what;
@@ -102,7 +103,7 @@ public final class JournalBlockMap {
         private final byte[][] loaded = new byte[4][];
         private final long[] loadedNr = new long[4];
 
-        IndirectWalk(BlockIo io, Geometry geo, Inode inode, String what) {
+        IndirectWalk(DeviceBlocks io, Geometry geo, Inode inode, String what) {
             this.io = io;
             this.geo = geo;
             this.inode = inode;

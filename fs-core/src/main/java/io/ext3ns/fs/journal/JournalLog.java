@@ -1,5 +1,6 @@
 package io.ext3ns.fs.journal;
 
+import io.ext3ns.fs.disk.DeviceBlocks;
 import io.ext3ns.fs.disk.CorruptFsException;
 import io.ext3ns.fs.disk.Geometry;
 import io.ext3ns.fs.disk.Superblock;
@@ -10,13 +11,13 @@ import java.io.IOException;
  * [first, maxLen), read and written by journal block number through the journal inode's block map.
  */
 final class JournalLog {
-    private final BlockIo io;
+    private final DeviceBlocks io;
     private final JournalBlockMap map;
     private final Geometry geo;
     private final byte[] block0;
     private final JournalSuperblock jsb;
 
-    private JournalLog(BlockIo io, JournalBlockMap map, Geometry geo, byte[] block0, JournalSuperblock jsb) {
+    private JournalLog(DeviceBlocks io, JournalBlockMap map, Geometry geo, byte[] block0, JournalSuperblock jsb) {
         this.io = io;
         this.map = map;
         this.geo = geo;
@@ -25,7 +26,7 @@ final class JournalLog {
     }
 
     /** Opens the journal of the file system {@code sb} describes; validates the inode map and the journal superblock. */
-    static JournalLog open(BlockIo io, Superblock sb) throws IOException {
+    static JournalLog open(DeviceBlocks io, Superblock sb) throws IOException {
         if (sb.blockSize() != io.blockSize()) {
             throw new IllegalArgumentException("block size mismatch");
         }
@@ -39,7 +40,7 @@ final class JournalLog {
         return jsb;
     }
 
-    BlockIo io() {
+    DeviceBlocks io() {
         return io;
     }
 

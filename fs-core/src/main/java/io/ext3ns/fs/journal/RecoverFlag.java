@@ -1,5 +1,6 @@
 package io.ext3ns.fs.journal;
 
+import io.ext3ns.fs.disk.DeviceBlocks;
 import io.ext3ns.fs.disk.CorruptFsException;
 import io.ext3ns.fs.disk.Features;
 import io.ext3ns.fs.disk.Superblock;
@@ -12,11 +13,11 @@ import java.io.IOException;
  * clear it while transactions are live.
  */
 final class RecoverFlag {
-    private final BlockIo io;
+    private final DeviceBlocks io;
     private final long block;
     private final int offset;
 
-    RecoverFlag(BlockIo io) {
+    RecoverFlag(DeviceBlocks io) {
         this.io = io;
         this.block = Superblock.OFFSET / io.blockSize();
         this.offset = Superblock.OFFSET % io.blockSize();
@@ -27,7 +28,7 @@ final class RecoverFlag {
         return block;
     }
 
-    static Superblock readSuperblock(BlockIo io) throws IOException {
+    static Superblock readSuperblock(DeviceBlocks io) throws IOException {
         byte[] b = io.read(Superblock.OFFSET / io.blockSize());
         return Superblock.decode(b, Superblock.OFFSET % io.blockSize());
     }

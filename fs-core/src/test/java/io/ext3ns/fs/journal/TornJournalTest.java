@@ -1,5 +1,6 @@
 package io.ext3ns.fs.journal;
 
+import io.ext3ns.fs.disk.DeviceBlocks;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -81,7 +82,7 @@ class TornJournalTest {
     /** Damages transaction {@code tid} in the log of the fixture's image. */
     private static void damage(ImageFixture fx, long tid, Damage damage) throws IOException {
         try (FileMember dev = new FileMember(fx.img, false)) {
-            BlockIo io = new BlockIo(dev, fx.blockSize);
+            DeviceBlocks io = new DeviceBlocks(dev, fx.blockSize);
             Superblock sb = RecoverFlag.readSuperblock(io);
             JournalLog log = JournalLog.open(io, sb);
             for (long pos = log.first(); pos < log.maxLen(); pos++) {
