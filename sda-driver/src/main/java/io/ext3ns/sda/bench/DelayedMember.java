@@ -1,5 +1,6 @@
 package io.ext3ns.sda.bench;
 
+import io.ext3ns.sda.ForwardingMember;
 import io.ext3ns.sda.MemberIo;
 
 import java.io.IOException;
@@ -11,12 +12,11 @@ import java.util.concurrent.locks.LockSupport;
  * a remote member's round trip. Concurrent requests wait in parallel (a device with command queueing), so what a
  * pipeline gains is the latency it hides by keeping a second request waiting at every member.
  */
-final class DelayedMember implements MemberIo {
-    private final MemberIo inner;
+final class DelayedMember extends ForwardingMember {
     private final long latencyNanos;
 
     DelayedMember(MemberIo inner, long latencyNanos) {
-        this.inner = inner;
+        super(inner);
         this.latencyNanos = latencyNanos;
     }
 
@@ -37,25 +37,5 @@ final class DelayedMember implements MemberIo {
     public void write(long offset, ByteBuffer src) throws IOException {
         serviceTime();
         inner.write(offset, src);
-    }
-
-    @Override
-    public void sync() throws IOException {
-        inner.sync();
-    }
-
-    @Override
-    public String name() {
-        return inner.name();
-    }
-
-    @Override
-    public long size() {
-        return inner.size();
-    }
-
-    @Override
-    public void close() throws IOException {
-        inner.close();
     }
 }
