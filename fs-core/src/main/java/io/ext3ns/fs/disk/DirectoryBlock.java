@@ -1,0 +1,247 @@
+package io.ext3ns.fs.disk;
+
+import static io.ext3ns.fs.disk.LittleEndian.put16;
+import static io.ext3ns.fs.disk.LittleEndian.put32;
+import static io.ext3ns.fs.disk.LittleEndian.u16;
+import static io.ext3ns.fs.disk.LittleEndian.u32;
+
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * One directory block of ext2 entries: {@code inode u32 | rec_len u16 | name_len u8 | file_type u8 | name}.
+ *
+ * <p>rec_len encoding follows ext4's up to 64 KiB blocks (a stored 0 or 0xFFFF means "the whole 64 KiB block").
+ * Above 64 KiB no entry is ever longer than {@link #MAX_STORED_REC_LEN}: the rest of a block is covered by chained
+ * empty (inode 0) entries, which every decoder — ours, e2fsprogs', the kernel's — reads literally.
+ */
+public final class DirectoryBlock {
+    public static final int HEADER = 8;
+    public static final int MIN_REC_LEN = 12;
+    public static final int MAX_NAME_LEN = 255;
+    /** Largest rec_len we store in a block above 64 KiB (the largest multiple of 4 below 65536). */
+    public static final int MAX_STORED_REC_LEN = 65532;
+
+    /** One decoded entry; {@code offset} is its byte position inside the block. */
+    public record Entry(int offset, long inode, int recLen, int nameLen, int fileType, byte[] name) {
+        public String nameString() {
+            return new String(name, StandardCharsets.UTF_8);
+        }
+
+        public boolean isDotOrDotDot() {
+            return (nameLen == 1 && name[0] == '.') || (nameLen == 2 && name[0] == '.' && name[1] == '.');
+        }
+    }
+
+    private final byte[] block;
+    private final int blockSize;
+
+    public DirectoryBlock(byte[] block) {
+        this.block = block;
+        this.blockSize = block.length;
+    }
+
+    public byte[] bytes() {
+        return block;
+    }
+
+    /** Bytes an entry with this name length needs: header + name, rounded up to 4. */
+    public static int entrySize(int nameLen) {
+        return (HEADER + nameLen + 3) & ~3;
+    }
+
+    /** The longest rec_len a writer may store in a block of this size. */
+    public static int maxRecLen(int blockSize) {
+        return blockSize <= 65536 ? blockSize : MAX_STORED_REC_LEN;
+    }
+
+    /** ext4_rec_len_from_disk. */
+    public static int recLenFromDisk(int raw, int blockSize) {
+        if (blockSize < 65536) {
+            return raw;
+        }
+        if (raw == 0xFFFF || raw == 0) {
+            return blockSize;
+        }
+        return (raw & 0xFFFC) | ((raw & 3) << 16);
+    }
+
+    /** ext4_rec_len_to_disk, for lengths a writer is allowed to store. */
+    public static int recLenToDisk(int len, int blockSize) {
+        if (len > maxRecLen(blockSize) || len < MIN_REC_LEN || len % 4 != 0) {
+            throw new IllegalArgumentException("rec_len " + len + " not storable in a " + blockSize + "-byte block");
+        }
+        if (blockSize < 65536) {
+            return len;
+        }
+        return len == 65536 ? 0xFFFF : len;
+    }
+
+    /**
+     * Decodes and validates every entry. {@code where} names the directory and block in messages.
+     * Entries must be 4-aligned, at least 12 and large enough for their name, never cross the block end, and the
+     * last must end exactly at it.
+     */
+    public List<Entry> entries(String where) throws CorruptFsException {
+        List<Entry> out = new ArrayList<>();
+        int pos = 0;
+        while (pos < blockSize) {
+            if (blockSize - pos < MIN_REC_LEN) {
+                throw new CorruptFsException(where + ": " + (blockSize - pos) + " stray bytes at offset " + pos);
+            }
+            long ino = u32(block, pos);
+            int recLen = recLenFromDisk(u16(block, pos + 4), blockSize);
+            int nameLen = block[pos + 6] & 0xFF;
+            int type = block[pos + 7] & 0xFF;
+            if (recLen < MIN_REC_LEN || recLen % 4 != 0 || pos + recLen > blockSize) {
+                throw new CorruptFsException(where + ": bad rec_len " + recLen + " at offset " + pos);
+            }
+            if (ino != 0 && (nameLen == 0 || entrySize(nameLen) > recLen)) {
+                throw new CorruptFsException(where + ": name_len " + nameLen + " does not fit rec_len " + recLen
+                        + " at offset " + pos);
+            }
+            byte[] name = ino == 0 ? new byte[0] : Arrays.copyOfRange(block, pos + HEADER, pos + HEADER + nameLen);
+            if (ino != 0) {
+                for (byte c : name) {
+                    if (c == 0 || c == '/') {
+                        throw new CorruptFsException(where + ": illegal character in name at offset " + pos);
+                    }
+                }
+            }
+            out.add(new Entry(pos, ino, recLen, ino == 0 ? 0 : nameLen, type, name));
+            pos += recLen;
+        }
+        return out;
+    }
+
+    /** Formats the whole block as empty (inode 0) entries. */
+    public void initEmpty() {
+        Arrays.fill(block, (byte) 0);
+        writeEmptyChain(0, blockSize);
+    }
+
+    /** Formats the first block of a new directory: "." (12 bytes), ".." and the rest. */
+    public void initDirectory(long selfIno, long parentIno) {
+        Arrays.fill(block, (byte) 0);
+        writeEntry(0, selfIno, MIN_REC_LEN, new byte[] {'.'}, DirEntryType.DIR);
+        placeEntry(MIN_REC_LEN, blockSize - MIN_REC_LEN, parentIno, new byte[] {'.', '.'}, DirEntryType.DIR);
+    }
+
+    /** The live entry with this name, or null. */
+    public Entry find(byte[] name, String where) throws CorruptFsException {
+        for (Entry e : entries(where)) {
+            if (e.inode() != 0 && Arrays.equals(e.name(), name)) {
+                return e;
+            }
+        }
+        return null;
+    }
+
+    /**
+     * Adds an entry where it fits (an empty entry large enough, or the slack after a live one), as ext2_add_link.
+     * Returns false when the block has no room.
+     */
+    public boolean insert(byte[] name, long ino, int fileType, String where) throws CorruptFsException {
+        int need = entrySize(name.length);
+        for (Entry e : entries(where)) {
+            if (e.inode() == 0 && e.recLen() >= need) {
+                placeEntry(e.offset(), e.recLen(), ino, name, fileType);
+                return true;
+            }
+            int used = entrySize(e.nameLen());
+            if (e.inode() != 0 && e.recLen() - used >= need) {
+                setRecLen(e.offset(), used);
+                placeEntry(e.offset() + used, e.recLen() - used, ino, name, fileType);
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * Removes the live entry at {@code offset} (from {@link #entries}): merged into its predecessor when that keeps
+     * rec_len storable, otherwise marked empty (inode 0) in place, as ext2_delete_entry.
+     */
+    public void remove(int offset, String where) throws CorruptFsException {
+        Entry prev = null;
+        for (Entry e : entries(where)) {
+            if (e.offset() == offset) {
+                if (prev != null && prev.recLen() + e.recLen() <= maxRecLen(blockSize)) {
+                    setRecLen(prev.offset(), prev.recLen() + e.recLen());
+                    Arrays.fill(block, offset, offset + HEADER, (byte) 0);
+                } else {
+                    put32(block, offset, 0);
+                }
+                return;
+            }
+            prev = e;
+        }
+        throw new CorruptFsException(where + ": no entry at offset " + offset);
+    }
+
+    /** Points the live entry at {@code offset} to another inode and type (rename over, '..' updates). */
+    public void retarget(int offset, long ino, int fileType) {
+        put32(block, offset, ino);
+        block[offset + 7] = (byte) fileType;
+    }
+
+    /** True when the block holds no live entries other than "." and "..". */
+    public boolean hasOnlyDots(String where) throws CorruptFsException {
+        for (Entry e : entries(where)) {
+            if (e.inode() != 0 && !e.isDotOrDotDot()) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /**
+     * Writes a live entry into the span [offset, offset+span): the entry takes as much of the span as is storable and
+     * the remainder becomes chained empty entries.
+     */
+    private void placeEntry(int offset, int span, long ino, byte[] name, int fileType) {
+        int recLen = chunk(span);
+        writeEntry(offset, ino, recLen, name, fileType);
+        writeEmptyChain(offset + recLen, span - recLen);
+    }
+
+    private void writeEmptyChain(int offset, int span) {
+        int pos = offset;
+        int left = span;
+        while (left > 0) {
+            int len = chunk(left);
+            Arrays.fill(block, pos, pos + HEADER, (byte) 0);
+            put16(block, pos + 4, recLenToDisk(len, blockSize));
+            pos += len;
+            left -= len;
+        }
+    }
+
+    /** The longest storable piece of a span that leaves either nothing or a valid (≥ 12 byte) remainder. */
+    private int chunk(int span) {
+        int len = Math.min(span, maxRecLen(blockSize));
+        int rest = span - len;
+        if (rest > 0 && rest < MIN_REC_LEN) {
+            len -= MIN_REC_LEN;
+        }
+        return len;
+    }
+
+    private void writeEntry(int offset, long ino, int recLen, byte[] name, int fileType) {
+        if (name.length == 0 || name.length > MAX_NAME_LEN) {
+            throw new IllegalArgumentException("name length " + name.length);
+        }
+        put32(block, offset, ino);
+        put16(block, offset + 4, recLenToDisk(recLen, blockSize));
+        block[offset + 6] = (byte) name.length;
+        block[offset + 7] = (byte) fileType;
+        System.arraycopy(name, 0, block, offset + HEADER, name.length);
+        Arrays.fill(block, offset + HEADER + name.length, offset + entrySize(name.length), (byte) 0);
+    }
+
+    private void setRecLen(int offset, int recLen) {
+        put16(block, offset + 4, recLenToDisk(recLen, blockSize));
+    }
+}
