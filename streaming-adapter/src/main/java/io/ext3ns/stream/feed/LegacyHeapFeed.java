@@ -13,18 +13,15 @@ import java.util.concurrent.CompletableFuture;
  * through {@link PacketBurst#MAX_PACKETS} arrays, so a burst's payloads stay intact until it is sent (a session
  * never peeks further while a burst is pending).
  */
-public final class LegacyHeapFeed implements PayloadFeed {
+public final class LegacyHeapFeed extends SequentialFeed {
     private static final CompletableFuture<Void> ALWAYS_READY = CompletableFuture.completedFuture(null);
 
-    private final MediaSource source;
     private final ByteBuffer[] ring = new ByteBuffer[PacketBurst.MAX_PACKETS];
     private int ringSlot;
-    private long position;
     private long peekedAt = -1;
-    private int peekedBytes;
 
     public LegacyHeapFeed(MediaSource source, long startOffset) {
-        this.source = source;
+        super(source);
         for (int i = 0; i < ring.length; i++) {
             ring[i] = ByteBuffer.wrap(new byte[Payload.MAX_BYTES]);
         }
@@ -36,7 +33,7 @@ public final class LegacyHeapFeed implements PayloadFeed {
         if (position >= source.size()) {
             return END;
         }
-        int bytes = (int) Math.min(Payload.MAX_BYTES, source.size() - position);
+        int bytes = nextPayloadBytes();
         ByteBuffer heap = ring[ringSlot];
         if (peekedAt != position) {
             heap.clear().limit(bytes);
@@ -53,31 +50,18 @@ public final class LegacyHeapFeed implements PayloadFeed {
         out.clear(position);
         out.addSegment(heap, 0, 0, bytes, null);
         out.checkSync();
-        peekedBytes = bytes;
+        peeked(bytes);
         return READY;
     }
 
     @Override
-    public void advance() {
-        if (peekedBytes == 0) {
-            throw new IllegalStateException("advance without a successful peek");
-        }
-        position += peekedBytes;
-        peekedBytes = 0;
+    protected void advanced() {
         ringSlot = (ringSlot + 1) % ring.length;
     }
 
     @Override
-    public void seek(long offset) {
-        Payload.checkSeekOffset(source, offset);
-        position = offset;
+    protected void moved(long offset) {
         peekedAt = -1;
-        peekedBytes = 0;
-    }
-
-    @Override
-    public long position() {
-        return position;
     }
 
     @Override

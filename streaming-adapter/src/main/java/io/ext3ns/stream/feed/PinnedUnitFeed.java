@@ -13,41 +13,30 @@ import java.util.concurrent.TimeUnit;
  * unit being consumed while the next is read ahead; payloads are slices of those units, never copied. A payload
  * crossing a unit boundary has two segments.
  */
-public final class PinnedUnitFeed implements PayloadFeed {
+public final class PinnedUnitFeed extends SequentialFeed {
     /** How long to wait before asking the pool again when every unit is leased. */
     private static final long EXHAUSTED_RETRY_MS = 5;
 
-    private final MediaSource source;
     private final SharedUnitCache cache;
     private final int unitBytes;
-    private long position;
     private CompletableFuture<LoadedUnit> current;
     private CompletableFuture<LoadedUnit> next;
     private CompletableFuture<?> waitingFor = CompletableFuture.completedFuture(null);
-    private int peekedBytes;
     private boolean closed;
 
     public PinnedUnitFeed(MediaSource source, SharedUnitCache cache, long startOffset) {
-        this.source = source;
+        super(source);
         this.cache = cache;
         this.unitBytes = cache.unitBytes();
         seek(startOffset);
     }
 
     @Override
-    public void seek(long offset) {
-        Payload.checkSeekOffset(source, offset);
+    protected void moved(long offset) {
         dropUnits();
-        position = offset;
-        peekedBytes = 0;
         if (offset < source.size()) {
             current = load(offset / unitBytes);
         }
-    }
-
-    @Override
-    public long position() {
-        return position;
     }
 
     @Override
@@ -63,7 +52,7 @@ public final class PinnedUnitFeed implements PayloadFeed {
         if (next == null && cur.fileOffset() + unitBytes < source.size()) {
             next = load(cur.fileOffset() / unitBytes + 1); // read ahead while this unit is being sent
         }
-        int bytes = (int) Math.min(Payload.MAX_BYTES, source.size() - position);
+        int bytes = nextPayloadBytes();
         int inCurrent = (int) Math.min(bytes, cur.fileOffset() + cur.length() - position);
         out.clear(position);
         int off = (int) (position - cur.fileOffset());
@@ -76,17 +65,12 @@ public final class PinnedUnitFeed implements PayloadFeed {
             out.addSegment(nxt.ref().buffer(), nxt.ref().address(), 0, bytes - inCurrent, nxt.ref());
         }
         out.checkSync();
-        peekedBytes = bytes;
+        peeked(bytes);
         return READY;
     }
 
     @Override
-    public void advance() {
-        if (peekedBytes == 0) {
-            throw new IllegalStateException("advance without a successful peek");
-        }
-        position += peekedBytes;
-        peekedBytes = 0;
+    protected void advanced() {
         LoadedUnit cur = current.join();
         if (position >= cur.fileOffset() + cur.length()) {
             cur.ref().release();
