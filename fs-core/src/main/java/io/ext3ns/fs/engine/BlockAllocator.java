@@ -285,13 +285,7 @@ final class BlockAllocator {
         Group g = vol.groups[(int) groupOf(block)];
         int bit = (int) (block - geo.groupFirstBlock(g.index));
         synchronized (g) {
-            boolean wasSet = vol.meta.modify(g.desc.blockBitmap(), b -> {
-                Bitmap bm = new Bitmap(b);
-                boolean set = bm.get(bit);
-                bm.clear(bit);
-                return set;
-            });
-            if (!wasSet) {
+            if (!vol.meta.modify(g.desc.blockBitmap(), b -> new Bitmap(b).testAndClear(bit))) {
                 throw new CorruptFsException("group " + g.index + ": freeing block " + block + " that is already free");
             }
             g.desc.setFreeBlocks(g.desc.freeBlocks() + 1);

@@ -101,13 +101,7 @@ final class InodeAllocator {
         Group g = vol.groups[(int) geo.groupOfInode(ino)];
         int bit = (int) geo.indexInGroup(ino);
         synchronized (g) {
-            boolean wasSet = vol.meta.modify(g.desc.inodeBitmap(), b -> {
-                Bitmap bm = new Bitmap(b);
-                boolean set = bm.get(bit);
-                bm.clear(bit);
-                return set;
-            });
-            if (!wasSet) {
+            if (!vol.meta.modify(g.desc.inodeBitmap(), b -> new Bitmap(b).testAndClear(bit))) {
                 throw new CorruptFsException("group " + g.index + ": freeing inode " + ino + " that is already free");
             }
             g.desc.setFreeInodes(g.desc.freeInodes() + 1);

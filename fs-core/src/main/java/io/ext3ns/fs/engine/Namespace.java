@@ -86,11 +86,7 @@ final class Namespace {
         byte[] nb = nameBytes(name);
         try (LockTable.Held l = locks.read(dirIno)) {
             Inode dir = directory(dirIno);
-            DirectoryIndex.Location loc = dirs.find(dirIno, dir, nb);
-            if (loc == null) {
-                throw new FsException(Errno.ENOENT, "'" + name + "' not found in directory " + dirIno);
-            }
-            return loc.ino();
+            return existing(dirIno, dir, nb, name).ino();
         }
     }
 
@@ -259,10 +255,7 @@ final class Namespace {
         renameLock.readLock().lock();
         try (LockTable.Held l = locks.write(parent)) {
             Inode dir = directory(parent);
-            DirectoryIndex.Location loc = dirs.find(parent, dir, nb);
-            if (loc == null) {
-                throw new FsException(Errno.ENOENT, "'" + name + "' not found in directory " + parent);
-            }
+            DirectoryIndex.Location loc = existing(parent, dir, nb, name);
             long ino = loc.ino();
             try (LockTable.Held c = locks.write(ino)) {
                 Inode in = inodes.getLive(ino);
@@ -327,11 +320,7 @@ final class Namespace {
         try (LockTable.Held a = locks.write(srcParent); LockTable.Held b = locks.write(dstParent)) {
             Inode sdir = directory(srcParent);
             Inode ddir = srcParent == dstParent ? sdir : linkedDirectory(dstParent);
-            DirectoryIndex.Location sloc = dirs.find(srcParent, sdir, sn);
-            if (sloc == null) {
-                throw new FsException(Errno.ENOENT, "'" + srcName + "' not found in directory " + srcParent);
-            }
-            long ino = sloc.ino();
+            long ino = existing(srcParent, sdir, sn, srcName).ino();
             try (LockTable.Held c = locks.write(ino)) {
                 Inode in = inodes.getLive(ino);
                 DirectoryIndex.Location dloc = dirs.find(dstParent, ddir, dn);
@@ -426,6 +415,15 @@ final class Namespace {
     }
 
     // ---- helpers ----
+
+    /** The entry {@code name} of directory {@code ino}; ENOENT if there is none. */
+    private DirectoryIndex.Location existing(long ino, Inode dir, byte[] nb, String name) throws IOException {
+        DirectoryIndex.Location loc = dirs.find(ino, dir, nb);
+        if (loc == null) {
+            throw new FsException(Errno.ENOENT, "'" + name + "' not found in directory " + ino);
+        }
+        return loc;
+    }
 
     /** A directory that can still get entries (not removed while someone held its inode number). */
     private Inode linkedDirectory(long ino) throws IOException {
