@@ -2,7 +2,6 @@ package io.ext3ns.tools;
 
 import io.ext3ns.fs.inspect.FileFragmentation;
 import io.ext3ns.fs.inspect.VolumeReader;
-import io.ext3ns.fs.util.MemberList;
 import io.ext3ns.sda.BlockDevice;
 import io.ext3ns.sda.BlockDevices;
 import io.ext3ns.sda.OpenOptions;
@@ -11,7 +10,7 @@ import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Mixin;
 
 /**
  * dump.ext3ns: the superblock (as dumpe2fs -h) and a per-group summary; with --file, how one file's data blocks lie
@@ -29,11 +28,8 @@ public final class DumpMain implements Callable<Integer> {
     @Option(names = "--runs", description = "with --file: list every run, not only the count")
     boolean listRuns;
 
-    @Option(names = "--help", usageHelp = true, description = "show this help")
-    boolean help;
-
-    @Parameters(arity = "1..*", paramLabel = "MEMBER", description = "member files or devices (MEMBER,MEMBER or MEMBER MEMBER)")
-    List<String> memberArgs;
+    @Mixin
+    MemberArguments memberArgs = new MemberArguments();
 
     private final PrintStream out = System.out;
 
@@ -43,7 +39,7 @@ public final class DumpMain implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        try (BlockDevice device = BlockDevices.open(MemberList.parse(memberArgs), OpenOptions.READ_ONLY)) {
+        try (BlockDevice device = BlockDevices.open(memberArgs.members(), OpenOptions.READ_ONLY)) {
             VolumeReader volume = VolumeReader.open(device);
             if (files != null) {
                 for (String path : files) {

@@ -4,7 +4,6 @@ import io.ext3ns.fs.check.CheckOptions;
 import io.ext3ns.fs.check.CheckReport;
 import io.ext3ns.fs.check.Problem;
 import io.ext3ns.fs.check.VolumeChecker;
-import io.ext3ns.fs.util.MemberList;
 import io.ext3ns.sda.BlockDevice;
 import io.ext3ns.sda.BlockDevices;
 import io.ext3ns.sda.OpenOptions;
@@ -14,7 +13,7 @@ import java.util.concurrent.Callable;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Mixin;
 
 /**
  * fsck.ext3ns: checks an EXT3NS volume (e2fsck's five passes, at every block size) and with -y repairs what is safely
@@ -46,11 +45,8 @@ public final class FsckMain implements Callable<Integer> {
     @Option(names = "-f", description = "check even if the file system is marked clean")
     boolean force;
 
-    @Option(names = "--help", usageHelp = true, description = "show this help")
-    boolean help;
-
-    @Parameters(arity = "1..*", paramLabel = "MEMBER", description = "member files or devices (MEMBER,MEMBER or MEMBER MEMBER)")
-    List<String> memberArgs;
+    @Mixin
+    MemberArguments memberArgs = new MemberArguments();
 
     private final PrintStream out = System.out;
 
@@ -64,7 +60,7 @@ public final class FsckMain implements Callable<Integer> {
         boolean fix = mode.yes;
         OpenOptions open = fix ? OpenOptions.READ_WRITE.exclusively() : OpenOptions.READ_ONLY;
         CheckReport report;
-        try (BlockDevice device = BlockDevices.open(MemberList.parse(memberArgs), open)) {
+        try (BlockDevice device = BlockDevices.open(memberArgs.members(), open)) {
             report = VolumeChecker.check(device, new CheckOptions(fix, force));
         }
         print(report, fix);

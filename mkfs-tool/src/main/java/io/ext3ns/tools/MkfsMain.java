@@ -3,7 +3,6 @@ package io.ext3ns.tools;
 import io.ext3ns.fs.format.FormatSpec;
 import io.ext3ns.fs.format.VolumeFormatter;
 import io.ext3ns.fs.format.VolumeLayout;
-import io.ext3ns.fs.util.MemberList;
 import io.ext3ns.fs.util.SizeParser;
 import io.ext3ns.sda.ArrayLayout;
 import io.ext3ns.sda.ArraySpec;
@@ -23,7 +22,7 @@ import java.util.UUID;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Mixin;
 
 /**
  * mkfs.ext3ns: makes an EXT3NS volume on one member (a plain ext3 image or disk) or several (a Stream Disk Array).
@@ -70,11 +69,8 @@ public final class MkfsMain implements Callable<Integer> {
     @Option(names = "--layout", paramLabel = "split|raid0", description = "array layout for several members")
     String layout;
 
-    @Option(names = "--help", usageHelp = true, description = "show this help")
-    boolean help;
-
-    @Parameters(arity = "1..*", paramLabel = "MEMBER", description = "member files or devices (MEMBER,MEMBER or MEMBER MEMBER)")
-    List<String> memberArgs;
+    @Mixin
+    MemberArguments memberArgs = new MemberArguments();
 
     private final PrintStream out = System.out;
 
@@ -84,7 +80,7 @@ public final class MkfsMain implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        List<Path> members = MemberList.parse(memberArgs);
+        List<Path> members = memberArgs.members();
         FormatSpec.Builder spec = FormatSpec.builder().blockSize(blockSize.asInt()).label(label)
                 .inodeCount(inodes).reservedPercent(reservedPercent).inodeSize(inodeSize);
         if (bytesPerInode != null) {
