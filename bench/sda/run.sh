@@ -4,21 +4,21 @@
 #
 #   bench/sda/run.sh [--quick | --full] [--loop] [--dir DIR] [--keep] [SdaBench options]
 #
-#   --quick   4 members of 256 MiB, 1 s per point (default; about a minute)
-#   --full    4 members of 1 GiB, 3 s per point (about three minutes)
+#   --quick   4 members of 256 MiB, 3 rounds of 0.5 s per point (default; about a minute and a half)
+#   --full    4 members of 1 GiB, 3 rounds of 1.5 s per point (about four minutes)
 #   --loop    members are loop devices (losetup --direct-io=on) over the files, detached on exit
 #   --dir     where the member files go (default /var/tmp/ext3ns-bench-sda; not tmpfs)
 #   --keep    leave the member files for the next run (loop devices are detached regardless)
 # Other options go to io.ext3ns.sda.bench.SdaBench (later ones win): --block 1M --readers 1,4,16,64,256 --seconds S
-#   --latency-ms 5 --latency-readers 4 --reader-depth 2 --no-fio
+#   --latency-ms 5 --latency-readers 4 --reader-depth 2 --repeat 3 --no-fio
 set -euo pipefail
 root=$(dirname "$(dirname "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")")")
 
-size=256M seconds=1 loop=0 keep=0 dir=/var/tmp/ext3ns-bench-sda count=4 extra=()
+size=256M seconds=0.5 loop=0 keep=0 dir=/var/tmp/ext3ns-bench-sda count=4 extra=()
 while [ $# -gt 0 ]; do
   case "$1" in
-    --quick) size=256M seconds=1 ;;
-    --full) size=1G seconds=3 ;;
+    --quick) size=256M seconds=0.5 ;;
+    --full) size=1G seconds=1.5 ;;
     --loop) loop=1 ;;
     --keep) keep=1 ;;
     --dir) dir=$2; shift ;;

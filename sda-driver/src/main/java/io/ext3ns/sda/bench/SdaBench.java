@@ -31,6 +31,7 @@ public final class SdaBench {
     private final double latencyMillis;
     private final int latencyReaders;
     private final int readerDepth;
+    private final int repeat;
     private final boolean withFio;
 
     private SdaBench(Map<String, String> args) {
@@ -42,6 +43,7 @@ public final class SdaBench {
         latencyMillis = Double.parseDouble(args.getOrDefault("latency-ms", "5"));
         latencyReaders = Integer.parseInt(args.getOrDefault("latency-readers", "4"));
         readerDepth = Integer.parseInt(args.getOrDefault("reader-depth", "2"));
+        repeat = Integer.parseInt(args.getOrDefault("repeat", "3"));
         withFio = !args.containsKey("no-fio");
     }
 
@@ -63,8 +65,8 @@ public final class SdaBench {
     }
 
     private void run() throws Exception {
-        System.out.printf("members: %s; block %d KiB; %d blocks requested per reader; %.1f s per point%n", members,
-                blockSize >> 10, readerDepth, seconds);
+        System.out.printf("members: %s; block %d KiB; %d blocks requested per reader; median of %d rounds of %.1f s"
+                + " per point%n", members, blockSize >> 10, readerDepth, repeat, seconds);
         printThroughput("split over " + members.size() + " members", measure(members, ArrayLayout.SPLIT));
         printThroughput("raid0 over " + members.size() + " members", measure(members, ArrayLayout.RAID0));
         printThroughput("single member", measure(members.subList(0, 1), ArrayLayout.RAID0));
@@ -72,24 +74,44 @@ public final class SdaBench {
     }
 
     /**
-     * Every reader count on an array of {@code layout} over {@code over}; fio runs after each point so that both
-     * see the same machine load (the fio workload itself does not depend on the reader count: it keeps each member
-     * as busy as the array may, 2 requests of the array's part size).
+     * Every reader count on an array of {@code layout} over {@code over}, {@code repeat} rounds, reporting medians.
+     * fio runs right after each of our points so that both see the same machine load; the fio workload itself does
+     * not depend on the reader count: it keeps each member as busy as the array may (2 requests of the array's part
+     * size in flight per member).
      */
     private List<Point> measure(List<Path> over, ArrayLayout layout) throws Exception {
-        List<Point> points = new ArrayList<>();
+        List<List<SequentialReaders.Result>> ours = new ArrayList<>();
+        List<List<SequentialReaders.Result>> fio = new ArrayList<>();
+        for (int r : readerCounts) {
+            ours.add(new ArrayList<>());
+            fio.add(new ArrayList<>());
+        }
         try (StreamDiskArray array = BlockDevices.create(over, new ArraySpec(layout, blockSize))) {
             ArrayGeometry g = array.geometry();
             SequentialReaders readers = new SequentialReaders(array, blockSize);
             readers.run(16, readerDepth, Math.min(1, seconds)); // JIT warm-up
-            for (int r : readerCounts) {
-                SequentialReaders.Result ours = readers.run(r, readerDepth, seconds);
-                SequentialReaders.Result fio = withFio ? FioCeiling.run(over, g.dataOffset(), g.memberDataSize(),
-                        g.partSize(), StreamDiskArray.DEFAULT_IN_FLIGHT, seconds) : null;
-                points.add(new Point(r, ours, fio));
+            for (int round = 0; round < repeat; round++) {
+                for (int i = 0; i < readerCounts.length; i++) {
+                    ours.get(i).add(readers.run(readerCounts[i], readerDepth, seconds));
+                    if (withFio) {
+                        fio.get(i).add(FioCeiling.run(over, g.dataOffset(), g.memberDataSize(), g.partSize(),
+                                StreamDiskArray.DEFAULT_IN_FLIGHT, seconds));
+                    }
+                }
             }
         }
+        List<Point> points = new ArrayList<>();
+        for (int i = 0; i < readerCounts.length; i++) {
+            points.add(new Point(readerCounts[i], median(ours.get(i)), withFio ? median(fio.get(i)) : null));
+        }
         return points;
+    }
+
+    /** The result with the median throughput (CPU per GB travels with it). */
+    private static SequentialReaders.Result median(List<SequentialReaders.Result> results) {
+        List<SequentialReaders.Result> sorted = new ArrayList<>(results);
+        sorted.sort(java.util.Comparator.comparingDouble(SequentialReaders.Result::megabytesPerSecond));
+        return sorted.get(sorted.size() / 2);
     }
 
     private void printThroughput(String title, List<Point> points) {
