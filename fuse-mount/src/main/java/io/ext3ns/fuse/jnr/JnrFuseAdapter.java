@@ -43,6 +43,12 @@ final class JnrFuseAdapter extends FuseStubFS {
         int run() throws FsException;
     }
 
+    /** A FUSE call with nothing to return but success. */
+    @FunctionalInterface
+    private interface Action {
+        void run() throws FsException;
+    }
+
     private final FuseOps ops;
     private final String subtype;
 
@@ -72,6 +78,13 @@ final class JnrFuseAdapter extends FuseStubFS {
             log.error("{} {} failed unexpectedly; answering EIO", op, path, t);
             return -ErrorCodes.EIO();
         }
+    }
+
+    private static int run(String op, String path, Action action) {
+        return call(op, path, () -> {
+            action.run();
+            return 0;
+        });
     }
 
     private FuseOps.Caller caller() {
@@ -136,43 +149,28 @@ final class JnrFuseAdapter extends FuseStubFS {
 
     @Override
     public int chmod(String path, long mode) {
-        return call("chmod", path, () -> {
-            ops.chmod(path, (int) mode);
-            return 0;
-        });
+        return run("chmod", path, () -> ops.chmod(path, (int) mode));
     }
 
     @Override
     public int chown(String path, long uid, long gid) {
         // uid_t arrives unsigned: (uid_t) -1, "unchanged", is 0xffffffff; the int cast turns it back into -1.
-        return call("chown", path, () -> {
-            ops.chown(path, (int) uid, (int) gid);
-            return 0;
-        });
+        return run("chown", path, () -> ops.chown(path, (int) uid, (int) gid));
     }
 
     @Override
     public int truncate(String path, long size) {
-        return call("truncate", path, () -> {
-            ops.truncate(path, size);
-            return 0;
-        });
+        return run("truncate", path, () -> ops.truncate(path, size));
     }
 
     @Override
     public int ftruncate(String path, long size, FuseFileInfo fi) {
-        return call("ftruncate", path, () -> {
-            ops.truncate(fi.fh.get(), size);
-            return 0;
-        });
+        return run("ftruncate", path, () -> ops.truncate(fi.fh.get(), size));
     }
 
     @Override
     public int utimens(String path, Timespec[] times) {
-        return call("utimens", path, () -> {
-            ops.utimens(path, nanos(times[0]), nanos(times[1]));
-            return 0;
-        });
+        return run("utimens", path, () -> ops.utimens(path, nanos(times[0]), nanos(times[1])));
     }
 
     private static long nanos(Timespec ts) {
@@ -216,50 +214,32 @@ final class JnrFuseAdapter extends FuseStubFS {
 
     @Override
     public int mkdir(String path, long mode) {
-        return call("mkdir", path, () -> {
-            ops.mkdir(path, (int) mode, caller());
-            return 0;
-        });
+        return run("mkdir", path, () -> ops.mkdir(path, (int) mode, caller()));
     }
 
     @Override
     public int rmdir(String path) {
-        return call("rmdir", path, () -> {
-            ops.rmdir(path);
-            return 0;
-        });
+        return run("rmdir", path, () -> ops.rmdir(path));
     }
 
     @Override
     public int unlink(String path) {
-        return call("unlink", path, () -> {
-            ops.unlink(path);
-            return 0;
-        });
+        return run("unlink", path, () -> ops.unlink(path));
     }
 
     @Override
     public int symlink(String target, String linkPath) {
-        return call("symlink", linkPath, () -> {
-            ops.symlink(target, linkPath, caller());
-            return 0;
-        });
+        return run("symlink", linkPath, () -> ops.symlink(target, linkPath, caller()));
     }
 
     @Override
     public int rename(String from, String to) {
-        return call("rename", from, () -> {
-            ops.rename(from, to);
-            return 0;
-        });
+        return run("rename", from, () -> ops.rename(from, to));
     }
 
     @Override
     public int link(String existing, String newPath) {
-        return call("link", newPath, () -> {
-            ops.link(existing, newPath);
-            return 0;
-        });
+        return run("link", newPath, () -> ops.link(existing, newPath));
     }
 
     // ---- open files ----
@@ -275,10 +255,7 @@ final class JnrFuseAdapter extends FuseStubFS {
 
     @Override
     public int create(String path, long mode, FuseFileInfo fi) {
-        return call("create", path, () -> {
-            fi.fh.set(ops.create(path, (int) mode, caller()));
-            return 0;
-        });
+        return run("create", path, () -> fi.fh.set(ops.create(path, (int) mode, caller())));
     }
 
     @Override
@@ -304,25 +281,16 @@ final class JnrFuseAdapter extends FuseStubFS {
 
     @Override
     public int fsync(String path, int isdatasync, FuseFileInfo fi) {
-        return call("fsync", path, () -> {
-            ops.fsync(fi.fh.get());
-            return 0;
-        });
+        return run("fsync", path, () -> ops.fsync(fi.fh.get()));
     }
 
     @Override
     public int release(String path, FuseFileInfo fi) {
-        return call("release", path, () -> {
-            ops.release(fi.fh.get());
-            return 0;
-        });
+        return run("release", path, () -> ops.release(fi.fh.get()));
     }
 
     @Override
     public void destroy(Pointer initResult) {
-        call("destroy", "/", () -> {
-            ops.destroy();
-            return 0;
-        });
+        run("destroy", "/", ops::destroy);
     }
 }
