@@ -7,15 +7,14 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
 
 /** A test member wrapper: injects I/O errors on demand and records how many requests were in flight at once. */
-final class InstrumentedMember implements MemberIo {
-    private final MemberIo inner;
+final class InstrumentedMember extends ForwardingMember {
     final AtomicBoolean failing = new AtomicBoolean();
     private final AtomicInteger inFlight = new AtomicInteger();
     private final AtomicInteger maxInFlight = new AtomicInteger();
     private final long delayNanos;
 
     InstrumentedMember(MemberIo inner, long delayNanos) {
-        this.inner = inner;
+        super(inner);
         this.delayNanos = delayNanos;
     }
 
@@ -57,20 +56,5 @@ final class InstrumentedMember implements MemberIo {
     @Override
     public void sync() throws IOException {
         instrumented(inner::sync);
-    }
-
-    @Override
-    public String name() {
-        return inner.name();
-    }
-
-    @Override
-    public long size() {
-        return inner.size();
-    }
-
-    @Override
-    public void close() throws IOException {
-        inner.close();
     }
 }
