@@ -6,11 +6,13 @@ import java.util.UUID;
 /**
  * What mkfs was asked for. Zero means "derive it": {@code blocksCount} 0 = the whole device, {@code inodeCount} and
  * {@code bytesPerInode} 0 = mke2fs's rule (one inode per max(16 KiB, block size)), {@code blocksPerGroup} 0 = the
- * largest group the 16-bit free counts and a one-block bitmap allow. Build one with {@link #builder()}.
+ * largest group the 16-bit free counts and a one-block bitmap allow. {@code journalBlocks}: 0 = no journal (ext2
+ * style), {@link #JOURNAL_DEFAULT} = the size {@link io.ext3ns.fs.journal.JournalSize} picks for the volume (possibly
+ * none), otherwise the journal length in blocks. Build one with {@link #builder()}.
  */
 public record FormatSpec(int blockSize, long blocksCount, long inodeCount, long bytesPerInode,
                          double reservedPercent, String label, UUID uuid, int inodeSize, long blocksPerGroup,
-                         long createdEpochSeconds) {
+                         long createdEpochSeconds, long journalBlocks) {
 
     public static final int MIN_BLOCK_SIZE = 1024;
     public static final int MAX_BLOCK_SIZE = 2 << 20;
@@ -22,6 +24,8 @@ public record FormatSpec(int blockSize, long blocksCount, long inodeCount, long 
     /** mke2fs -i accepts 1 KiB .. 64 MiB. */
     public static final long MIN_BYTES_PER_INODE = 1024;
     public static final long MAX_BYTES_PER_INODE = 64L << 20;
+    /** journalBlocks: let the volume size decide (see {@link io.ext3ns.fs.journal.JournalSize}). */
+    public static final long JOURNAL_DEFAULT = -1;
 
     public FormatSpec {
         if (blockSize < MIN_BLOCK_SIZE || blockSize > MAX_BLOCK_SIZE || Integer.bitCount(blockSize) != 1) {
@@ -57,6 +61,9 @@ public record FormatSpec(int blockSize, long blocksCount, long inodeCount, long 
         if (createdEpochSeconds < 0 || createdEpochSeconds > 0xFFFF_FFFFL) {
             throw new IllegalArgumentException("creation time " + createdEpochSeconds + " outside 32-bit range");
         }
+        if (journalBlocks < JOURNAL_DEFAULT) {
+            throw new IllegalArgumentException("journal blocks " + journalBlocks + " invalid");
+        }
     }
 
     /** Bytes per inode actually used when no inode count is given. */
@@ -68,7 +75,7 @@ public record FormatSpec(int blockSize, long blocksCount, long inodeCount, long 
         return new Builder();
     }
 
-    /** Defaults: 1 MiB blocks, whole device, 256-byte inodes, 5 % reserved, random UUID, now. */
+    /** Defaults: 1 MiB blocks, whole device, 256-byte inodes, 5 % reserved, random UUID, now, no journal. */
     public static final class Builder {
         private int blockSize = DEFAULT_BLOCK_SIZE;
         private long blocksCount;
@@ -80,6 +87,7 @@ public record FormatSpec(int blockSize, long blocksCount, long inodeCount, long 
         private int inodeSize = DEFAULT_INODE_SIZE;
         private long blocksPerGroup;
         private long created = -1;
+        private long journalBlocks;
 
         public Builder blockSize(int v) { blockSize = v; return this; }
         public Builder blocksCount(long v) { blocksCount = v; return this; }
@@ -91,11 +99,13 @@ public record FormatSpec(int blockSize, long blocksCount, long inodeCount, long 
         public Builder inodeSize(int v) { inodeSize = v; return this; }
         public Builder blocksPerGroup(long v) { blocksPerGroup = v; return this; }
         public Builder createdEpochSeconds(long v) { created = v; return this; }
+        /** 0: no journal; {@link #JOURNAL_DEFAULT}: sized by the volume; else the journal's length in blocks. */
+        public Builder journalBlocks(long v) { journalBlocks = v; return this; }
 
         public FormatSpec build() {
             return new FormatSpec(blockSize, blocksCount, inodeCount, bytesPerInode, reservedPercent, label,
                     uuid != null ? uuid : UUID.randomUUID(), inodeSize, blocksPerGroup,
-                    created >= 0 ? created : System.currentTimeMillis() / 1000);
+                    created >= 0 ? created : System.currentTimeMillis() / 1000, journalBlocks);
         }
     }
 }

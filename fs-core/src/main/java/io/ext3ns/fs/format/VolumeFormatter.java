@@ -9,6 +9,8 @@ import io.ext3ns.fs.disk.Geometry;
 import io.ext3ns.fs.disk.GroupDescriptor;
 import io.ext3ns.fs.disk.Inode;
 import io.ext3ns.fs.disk.Superblock;
+import io.ext3ns.fs.journal.JournalCreator;
+import io.ext3ns.fs.journal.JournalSize;
 import io.ext3ns.sda.BlockDevice;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -17,7 +19,7 @@ import java.util.Map;
 
 /**
  * Makes an empty EXT3NS (ext3 layout) file system on a device: what mke2fs -t ext3 -O ^resize_inode,^dir_index,
- * ^ext_attr (no journal yet) writes, at any block size from 1 KiB to 2 MiB. Every write is whole blocks at
+ * ^ext_attr writes (with the JBD2 journal when the spec asks for one), at any block size from 1 KiB to 2 MiB. Every write is whole blocks at
  * block-aligned offsets, so it works on any device whose alignment divides the block size (an SDA array included).
  *
  * <p>Order: the old primary superblock is wiped first and the new one written last, after a flush, so an interrupted
@@ -86,9 +88,7 @@ public final class VolumeFormatter {
 
         FormatAllocator.Run rootRun = alloc.allocate(1);
         FormatAllocator.Run lpfRun = alloc.allocate(lostAndFoundBlocks(bs));
-        // Issue 8 (JBD2): the journal is created here, before the bitmaps are built from the allocator's runs:
-        // allocate its blocks with alloc.allocate(n), write the inode with putInode(8, ...) and the journal
-        // superblock, then set COMPAT_HAS_JOURNAL, s_journal_inum and s_jnl_blocks in buildSuperblock.
+        JournalCreator journal = planJournal(); // before the bitmaps are built from the allocator's runs
 
         wipeOldSuperblock();
         GroupDescriptor[] gds = new GroupDescriptor[Math.toIntExact(layout.groupCount())];
@@ -101,16 +101,43 @@ public final class VolumeFormatter {
 
         writeRootDirectory(rootRun);
         writeLostAndFound(lpfRun);
+        if (journal != null) {
+            journal.write(blocks, spec.uuid());
+            putInode(JournalCreator.JOURNAL_INO, journal.inode(spec.inodeSize(), spec.createdEpochSeconds()));
+        }
         for (Map.Entry<Long, byte[]> e : inodeBlocks.entrySet()) {
             blocks.write(e.getKey(), e.getValue());
         }
 
         Superblock sb = buildSuperblock(gds);
+        if (journal != null) {
+            journal.applyTo(sb);
+        }
         writeBackups(sb, gds);
         blocks.flush();
         writeSuperblockCopy(sb, 0);
         blocks.flush();
         return sb;
+    }
+
+    /** The journal's blocks as one run from the allocator, or null when the spec (or its default) has none. */
+    private JournalCreator planJournal() throws FormatException {
+        long n = spec.journalBlocks() == FormatSpec.JOURNAL_DEFAULT
+                ? JournalSize.defaultBlocks(bs, geo.blocksCount()) : spec.journalBlocks();
+        if (n == 0) {
+            return null;
+        }
+        String problem = JournalSize.problem(n, bs, geo.blocksCount());
+        if (problem != null) {
+            throw new FormatException(problem);
+        }
+        long length = JournalCreator.runLength(bs, n);
+        try {
+            return new JournalCreator(bs, n, alloc.allocate(length).start());
+        } catch (FormatException e) {
+            throw new FormatException("no group has " + length + " free contiguous blocks for a journal of " + n
+                    + " blocks; use a smaller journal size or format without a journal");
+        }
     }
 
     /** Zeroes the block holding byte 1024, so a half-written volume is never mistaken for the old file system. */

@@ -1,8 +1,8 @@
 package io.ext3ns.fs.journal;
 
-import io.ext3ns.fs.disk.DeviceBlocks;
 import io.ext3ns.fs.api.Errno;
 import io.ext3ns.fs.api.FsException;
+import io.ext3ns.fs.disk.DeviceBlocks;
 import io.ext3ns.fs.disk.Features;
 import io.ext3ns.fs.disk.Superblock;
 import io.ext3ns.sda.AlignedBuffers;
@@ -12,45 +12,59 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.TreeMap;
 
 /**
- * A mounted JBD2 journal (inode 8): commits transactions to the circular log, keeps their blocks until a checkpoint
- * writes them home, and replays a log left by a crash.
+ * A mounted JBD2 journal (inode 8): commits transactions to the circular log, writes their blocks home
+ * (checkpoint), and replays a log left by a crash.
  *
- * <p>Commit protocol (crash-safe at every step): if the log was empty, journal superblock {@code s_start/s_sequence}
- * and the needs-recovery flag are written first; then revoke blocks, descriptors and logged blocks; flush (this also
- * makes file data the caller wrote before the commit durable: ordered mode); then the commit block; flush. Only a
- * transaction whose commit block is on disk is ever replayed.
+ * <p>Commit protocol (crash-safe at every step): when no transaction is live, journal superblock
+ * {@code s_start/s_sequence} are pointed at the new one and the needs-recovery flag is set; then revoke blocks,
+ * descriptors and logged blocks are written; flush (this also makes file data the caller wrote before the commit
+ * durable: ordered mode); then the commit block; flush. Only a transaction whose commit block is on disk is ever
+ * replayed, so a crash at any point leaves the state before or after the transaction.
  *
- * <p>Checkpoint writes the newest committed copy of every logged block home, flushes, then marks the log empty
- * ({@code s_start = 0}). It runs when the log or the memory budget for pending blocks runs short, and at close.
- * Callers must read metadata through {@link #pending} (committed but not yet home) before the device.
+ * <p>Two ways to checkpoint:
+ * <ul>
+ * <li>{@link #commit} keeps blocks in memory ({@link #pending}) until {@link #checkpoint} (run when the log or the
+ * memory budget runs short, and at close) writes them home and marks the log empty. Callers must read metadata
+ * through {@link #pending} and declare freed metadata blocks with {@link Transaction#revoke}.</li>
+ * <li>{@link #commitAndWriteHome} writes the transaction's blocks home right after its commit. The device is then
+ * always current, and nothing older than the newest transaction can ever be replayed, so neither read-through nor
+ * revokes are needed: this is what the engine's write-only metadata seam uses.</li>
+ * </ul>
  *
- * <p>Not thread-safe beyond its own monitor: every public method is synchronized. After an I/O error the journal is
- * aborted and refuses further commits (the on-disk log is still replayable).
+ * <p>Every public method is synchronized. After an I/O error the journal is aborted and refuses further commits
+ * (the on-disk log is still consistent and replayable).
  */
 public final class Journal implements AutoCloseable {
     private static final long DEFAULT_MAX_PENDING_BYTES = 256L << 20;
+
     private final JournalLog log;
     private final RecoverFlag recoverFlag;
     private final long pendingBudgetBytes;
-    /** Newest committed contents of every block logged since the last checkpoint. */
+    /** Newest committed contents of every block logged but not yet written home. */
     private final Map<Long, byte[]> pending = new LinkedHashMap<>();
+    private final JournalStats stats = new JournalStats();
+    /** The log held transactions at open that nobody has replayed yet. */
+    private boolean crashLog;
+    /** Some committed transaction's blocks are not home yet. */
+    private boolean live;
+    /** The needs-recovery flag is known to be set on disk. */
+    private boolean recoverSet;
     private long head;
     private long liveStart;
     private long nextTid;
-    private boolean live;
     private IOException aborted;
-    private final JournalStats stats = new JournalStats();
 
     private Journal(JournalLog log, long pendingBudgetBytes) {
         this.log = log;
         this.recoverFlag = new RecoverFlag(log.io());
         this.pendingBudgetBytes = pendingBudgetBytes;
-        JournalSuperblock jsb = log.superblock();
-        this.head = log.first();
-        this.nextTid = jsb.sequence();
+        this.crashLog = log.superblock().hasLiveTransactions();
+        this.head = crashLog ? log.superblock().start() : log.first();
+        this.nextTid = log.superblock().sequence();
     }
 
     /**
@@ -61,31 +75,49 @@ public final class Journal implements AutoCloseable {
      *                           half the journal, at most 256 MiB)
      */
     public static Journal open(BlockDevice dev, long pendingBudgetBytes) throws IOException {
-        DeviceBlocks probe = new DeviceBlocks(dev, Math.max(AlignedBuffers.PAGE, dev.alignment()));
-        int blockSize = superblockBlockSize(probe);
-        DeviceBlocks io = new DeviceBlocks(dev, blockSize);
-        Superblock sb = RecoverFlag.readSuperblock(io);
-        if (!sb.hasCompat(Features.COMPAT_HAS_JOURNAL) || sb.journalInum() == 0) {
+        Superblock sb = readSuperblock(dev);
+        if (!hasJournal(sb)) {
             throw new FsException(Errno.EINVAL, dev.name() + ": the file system has no journal (has_journal not set)");
         }
-        JournalLog log = JournalLog.open(io, sb);
+        JournalLog log = JournalLog.open(new DeviceBlocks(dev, sb.blockSize()), sb);
         long budget = pendingBudgetBytes > 0 ? pendingBudgetBytes
-                : Math.min(DEFAULT_MAX_PENDING_BYTES, log.capacity() * blockSize / 2);
-        return new Journal(log, Math.max(budget, blockSize));
+                : Math.min(DEFAULT_MAX_PENDING_BYTES, log.capacity() * sb.blockSize() / 2);
+        return new Journal(log, Math.max(budget, sb.blockSize()));
     }
 
-    /** The journal with the default budget: half the journal's size, at most 256 MiB. */
+    /** The journal with the default checkpoint budget. */
     public static Journal open(BlockDevice dev) throws IOException {
         return open(dev, 0);
     }
 
-    private static int superblockBlockSize(DeviceBlocks probe) throws IOException {
-        return Superblock.decode(probe.read(0), Superblock.OFFSET).blockSize();
+    /**
+     * Mount-time recovery: when the file system on {@code dev} has a journal holding transactions a crash left,
+     * replays them and returns what was done; empty when there is no journal or nothing to replay. Run it before
+     * anything reads the file system's metadata.
+     */
+    public static Optional<RecoveryReport> recoverIfNeeded(BlockDevice dev) throws IOException {
+        if (!hasJournal(readSuperblock(dev))) {
+            return Optional.empty();
+        }
+        Journal j = open(dev);
+        if (!j.needsRecovery()) {
+            return Optional.empty();
+        }
+        return Optional.of(j.recover());
+    }
+
+    static boolean hasJournal(Superblock sb) {
+        return sb.hasCompat(Features.COMPAT_HAS_JOURNAL) && sb.journalInum() != 0;
+    }
+
+    private static Superblock readSuperblock(BlockDevice dev) throws IOException {
+        DeviceBlocks probe = new DeviceBlocks(dev, Math.max(AlignedBuffers.PAGE, dev.alignment()));
+        return Superblock.decode(probe.read(0), Superblock.OFFSET);
     }
 
     /** True when the log holds committed transactions that were never checkpointed (a crash left them). */
     public synchronized boolean needsRecovery() {
-        return log.superblock().hasLiveTransactions() && !live;
+        return crashLog;
     }
 
     /**
@@ -97,6 +129,8 @@ public final class Journal implements AutoCloseable {
             throw new IllegalStateException("recover() while this journal has live transactions");
         }
         RecoveryReport report = new JournalRecovery(log).run();
+        crashLog = false;
+        recoverSet = false;
         head = log.first();
         nextTid = log.superblock().sequence();
         return report;
@@ -104,6 +138,11 @@ public final class Journal implements AutoCloseable {
 
     public int blockSize() {
         return log.io().blockSize();
+    }
+
+    /** Journal blocks in the circular log. */
+    public long logCapacity() {
+        return log.capacity();
     }
 
     /** The most journal blocks one transaction may take (the whole log but one block). */
@@ -127,17 +166,12 @@ public final class Journal implements AutoCloseable {
     }
 
     /**
-     * Makes {@code tx} durable and atomic. Returns its transaction id (-1 for an empty transaction, which writes
-     * nothing). The caller's file data for this transaction must already be written to the device.
+     * Makes {@code tx} durable and atomic in the log; its blocks go home at a later checkpoint. Returns its
+     * transaction id (-1 for an empty transaction, which writes nothing). The caller's file data for this
+     * transaction must already be written to the device.
      */
     public synchronized long commit(Transaction tx) throws IOException {
-        checkUsable();
-        if (tx.blockSize() != blockSize()) {
-            throw new IllegalArgumentException("transaction block size " + tx.blockSize() + " != " + blockSize());
-        }
-        if (needsRecovery()) {
-            throw new IllegalStateException("the journal needs recovery before new transactions");
-        }
+        checkUsable(tx);
         if (tx.isEmpty()) {
             return -1;
         }
@@ -150,12 +184,27 @@ public final class Journal implements AutoCloseable {
         if (live && log.capacity() - log.distance(liveStart, head) - 1 < needed) {
             checkpoint();
         }
-        try {
-            return writeTransaction(tx, revokes);
-        } catch (IOException | RuntimeException e) {
-            aborted = e instanceof IOException io ? io : new IOException(e);
-            throw e;
+        long tid = guarded(() -> writeTransaction(tx, revokes));
+        if ((long) pending.size() * blockSize() > pendingBudgetBytes) {
+            checkpoint();
         }
+        return tid;
+    }
+
+    /**
+     * Commits {@code tx}, then writes its blocks home and flushes: when this returns the device holds the new
+     * metadata, and only this transaction (already home) can be replayed. The log is marked empty lazily, by the
+     * next commit or {@link #close}.
+     */
+    public synchronized long commitAndWriteHome(Transaction tx) throws IOException {
+        long tid = commit(tx);
+        if (live) {
+            guarded(() -> {
+                writeHome();
+                return 0L;
+            });
+        }
+        return tid;
     }
 
     private long writeTransaction(Transaction tx, List<Long> revokes) throws IOException {
@@ -166,8 +215,12 @@ public final class Journal implements AutoCloseable {
             jsb.setStart(start);
             jsb.setSequence(tid);
             log.writeSuperblock();
-            recoverFlag.writeOnDisk(true);
-            stats.superblockWrites += 2;
+            stats.superblockWrites++;
+            if (!recoverSet) {
+                recoverFlag.writeOnDisk(true);
+                recoverSet = true;
+                stats.superblockWrites++;
+            }
         }
         int bs = blockSize();
         long pos = start;
@@ -181,17 +234,16 @@ public final class Journal implements AutoCloseable {
             List<Map.Entry<Long, byte[]>> chunk = entries.subList(i, Math.min(entries.size(),
                     i + DescriptorBlock.capacity(bs)));
             List<DescriptorBlock.Tag> tags = new ArrayList<>(chunk.size());
-            for (Map.Entry<Long, byte[]> e : chunk) {
-                tags.add(new DescriptorBlock.Tag(e.getKey(), BlockHeader.hasMagic(e.getValue())));
-            }
             long descriptorPos = pos;
             pos = log.next(pos);
             for (Map.Entry<Long, byte[]> e : chunk) {
                 byte[] content = recoverFlag.forceSetIn(e.getKey(), e.getValue());
-                if (BlockHeader.hasMagic(content)) {
-                    content = content == e.getValue() ? content.clone() : content;
-                    BigEndian.put32(content, 0, 0); // escaped: replay restores the magic
+                boolean escape = BlockHeader.hasMagic(content);
+                if (escape) {
+                    content = content.clone();
+                    BigEndian.put32(content, 0, 0); // replay restores the magic
                 }
+                tags.add(new DescriptorBlock.Tag(e.getKey(), escape));
                 log.write(pos, content);
                 pos = log.next(pos);
             }
@@ -215,9 +267,6 @@ public final class Journal implements AutoCloseable {
         stats.transactions++;
         stats.logBlocksWritten += log.distance(start, head);
         stats.flushes += 2;
-        if ((long) pending.size() * bs > pendingBudgetBytes) {
-            checkpoint();
-        }
         return tid;
     }
 
@@ -232,51 +281,81 @@ public final class Journal implements AutoCloseable {
         return out;
     }
 
-    /** Writes every committed block home and empties the log. */
+    /** Writes every committed block home and marks the log empty. */
     public synchronized void checkpoint() throws IOException {
-        checkUsable();
-        if (!live) {
-            return;
-        }
-        try {
-            for (Map.Entry<Long, byte[]> e : new TreeMap<>(pending).entrySet()) {
-                // The superblock goes home with RECOVER still set: the log is not empty until s_start = 0.
-                log.io().write(e.getKey(), recoverFlag.forceSetIn(e.getKey(), e.getValue()));
+        checkUsable(null);
+        guarded(() -> {
+            if (live) {
+                writeHome();
             }
-            log.io().flush();
-            JournalSuperblock jsb = log.superblock();
-            jsb.setStart(0);
-            jsb.setSequence(nextTid);
-            log.writeSuperblock();
-            log.io().flush();
-        } catch (IOException | RuntimeException e) {
-            aborted = e instanceof IOException io ? io : new IOException(e);
-            throw e;
+            markEmpty();
+            return 0L;
+        });
+    }
+
+    /** The newest copy of every pending block goes home (superblock with the recovery flag kept set), then flush. */
+    private void writeHome() throws IOException {
+        for (Map.Entry<Long, byte[]> e : new TreeMap<>(pending).entrySet()) {
+            log.io().write(e.getKey(), recoverFlag.forceSetIn(e.getKey(), e.getValue()));
         }
+        log.io().flush();
         stats.checkpoints++;
         stats.homeBlocksWritten += pending.size();
-        stats.superblockWrites++;
-        stats.flushes += 2;
+        stats.flushes++;
         pending.clear();
         live = false; // the next transaction starts at head: the log is circular
+    }
+
+    private void markEmpty() throws IOException {
+        JournalSuperblock jsb = log.superblock();
+        if (!jsb.hasLiveTransactions()) {
+            return;
+        }
+        jsb.setStart(0);
+        jsb.setSequence(nextTid);
+        log.writeSuperblock();
+        log.io().flush();
+        stats.superblockWrites++;
+        stats.flushes++;
     }
 
     /** Checkpoints everything and clears the needs-recovery flag: the file system is clean. */
     @Override
     public synchronized void close() throws IOException {
-        if (aborted != null) {
+        if (aborted != null || crashLog) {
             return; // leave the log for recovery
         }
         checkpoint();
-        if (!log.superblock().hasLiveTransactions()) {
+        if (!log.io().device().readOnly()) {
             recoverFlag.writeOnDisk(false);
             log.io().flush();
+            recoverSet = false;
         }
     }
 
-    private void checkUsable() throws IOException {
+    private void checkUsable(Transaction tx) throws IOException {
         if (aborted != null) {
             throw new FsException(Errno.EIO, "journal aborted after an I/O error; remount to recover", aborted);
+        }
+        if (crashLog) {
+            throw new IllegalStateException("the journal needs recovery before new transactions");
+        }
+        if (tx != null && tx.blockSize() != blockSize()) {
+            throw new IllegalArgumentException("transaction block size " + tx.blockSize() + " != " + blockSize());
+        }
+    }
+
+    private interface IoStep {
+        long run() throws IOException;
+    }
+
+    /** Runs a step that writes the log or home blocks; any failure aborts the journal. */
+    private long guarded(IoStep step) throws IOException {
+        try {
+            return step.run();
+        } catch (IOException | RuntimeException e) {
+            aborted = e instanceof IOException io ? io : new IOException(e);
+            throw e;
         }
     }
 }

@@ -118,7 +118,7 @@ public final class JournalBlockMap {
                 long blk = inode.block(path[0]);
                 for (int depth = 1; depth < path.length; depth++) {
                     byte[] ind = indirect(depth, blk, n);
-                    blk = leU32(ind, path[depth] * 4);
+                    blk = IndirectPointers.get(ind, path[depth]);
                 }
                 map[n] = checked(blk, "journal block " + n);
             }
@@ -142,10 +142,6 @@ public final class JournalBlockMap {
                 throw new CorruptFsException(what + role + " maps to block " + blk + ", outside the volume");
             }
             return blk;
-        }
-
-        private static long leU32(byte[] b, int off) {
-            return (b[off] & 0xFFL) | (b[off + 1] & 0xFFL) << 8 | (b[off + 2] & 0xFFL) << 16 | (b[off + 3] & 0xFFL) << 24;
         }
     }
 }

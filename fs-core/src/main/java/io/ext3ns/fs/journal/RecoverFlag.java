@@ -7,10 +7,11 @@ import io.ext3ns.fs.disk.Superblock;
 import java.io.IOException;
 
 /**
- * The ext3 superblock's needs-recovery flag (incompat RECOVER): set on disk while the journal holds live
- * transactions, so that e2fsck and the kernel replay it; cleared once the log is empty. Also forces the flag into
- * any logged or checkpointed copy of the primary superblock's block, so that writing the superblock home cannot
- * clear it while transactions are live.
+ * The ext3 superblock's needs-recovery flag (incompat RECOVER): set on disk while the journal is in use, so that
+ * e2fsck and the kernel replay it after a crash; cleared at a clean close. Also forced into every logged or
+ * checkpointed copy of the primary superblock's block, so that writing the superblock home cannot clear it while
+ * the journal is in use. Those copies also keep s_state VALID: on a journaled file system a crash is repaired by
+ * replay, not by a full check (the kernel's ext3/ext4 keep VALID set on disk the same way).
  */
 final class RecoverFlag {
     private final DeviceBlocks io;
@@ -48,6 +49,9 @@ final class RecoverFlag {
         }
         byte[] copy = content.clone();
         patch(copy, true);
+        Superblock sb = Superblock.decode(copy, offset);
+        sb.setState(sb.state() | Superblock.STATE_VALID);
+        sb.encodeInto(copy, offset);
         return copy;
     }
 
