@@ -208,17 +208,9 @@ public final class FileSystemOps implements FuseOps {
 
     @Override
     public int read(long fh, long offset, ByteBuffer dst) throws FsException {
-        FileHandle handle = handles.get(fh);
-        int total = 0;
-        // FUSE (without direct_io) takes a short read as end of file, so fill the request unless the file ends.
-        while (dst.hasRemaining()) {
-            int n = fs.read(handle, offset + total, dst);
-            if (n <= 0) {
-                break;
-            }
-            total += n;
-        }
-        return total;
+        // FUSE (without direct_io) takes a short read as end of file; the engine's read fills dst up to the end of
+        // the file (Ext3FileSystem/FileData.read), so one call is a complete answer.
+        return fs.read(handles.get(fh), offset, dst);
     }
 
     @Override
