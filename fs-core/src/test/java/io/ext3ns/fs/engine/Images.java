@@ -1,7 +1,11 @@
 package io.ext3ns.fs.engine;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.ext3ns.fs.check.CheckOptions;
+import io.ext3ns.fs.check.CheckReport;
+import io.ext3ns.fs.check.VolumeChecker;
 import io.ext3ns.fs.testing.ExternalTool;
 import io.ext3ns.fs.testing.TestImages;
 import io.ext3ns.sda.FileMember;
@@ -45,6 +49,14 @@ final class Images {
     static void assertFsckClean(Path img) throws IOException, InterruptedException {
         ExternalTool.Result r = ExternalTool.run(List.of("e2fsck", "-fn", img.toString()), 300);
         assertEquals(0, r.exitCode(), "e2fsck -fn " + img + " reported problems:\n" + r.output());
+    }
+
+    /** Asserts our checker (fsck.ext3ns) finds nothing wrong, at any block size. */
+    static void assertOurFsckClean(Path img) throws IOException {
+        try (FileMember dev = new FileMember(img, true)) {
+            CheckReport r = VolumeChecker.check(dev, CheckOptions.READ_ONLY_FORCED);
+            assertTrue(r.clean(), "fsck.ext3ns " + img + ": " + r.operationalError() + " " + r.remaining());
+        }
     }
 
     static Ext3FileSystem open(Path img, boolean readOnly) throws IOException {
