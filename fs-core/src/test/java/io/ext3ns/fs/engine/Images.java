@@ -23,7 +23,8 @@ final class Images {
     static final String PLAIN_FEATURES = "^resize_inode,^dir_index,^ext_attr";
 
     /** {@code mke2fs -t ext3 -b bs [-O features] [-d tree] img size}; features null = mke2fs defaults. */
-    static Path mke2fs(Path img, int blockSize, long bytes, String features, Path tree) throws Exception {
+    static Path mke2fs(Path img, int blockSize, long bytes, String features, Path tree, String... extra)
+            throws Exception {
         TestImages.sparseFile(img, bytes);
         List<String> cmd = new ArrayList<>(List.of("mke2fs", "-q", "-F", "-t", "ext3", "-b",
                 String.valueOf(blockSize), "-E", "root_owner=0:0,nodiscard"));
@@ -33,6 +34,7 @@ final class Images {
         if (tree != null) {
             cmd.addAll(List.of("-d", tree.toString()));
         }
+        cmd.addAll(List.of(extra));
         cmd.add(img.toString());
         ExternalTool.Result r = ExternalTool.run(cmd, 120);
         assertEquals(0, r.exitCode(), "mke2fs failed: " + r);
