@@ -1,5 +1,6 @@
 package io.ext3ns.fs.engine;
 
+import io.ext3ns.fs.testing.ForwardingDevice;
 import io.ext3ns.sda.BlockDevice;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -9,12 +10,11 @@ import java.nio.ByteBuffer;
  * gigabytes of zero file data through the engine without gigabytes of disk I/O. Only valid for data written to
  * never-written blocks, which still read as zeros from the sparse file; metadata is written normally.
  */
-final class ZeroSkippingDevice implements BlockDevice {
-    private final BlockDevice inner;
+final class ZeroSkippingDevice extends ForwardingDevice {
     private long skipped;
 
     ZeroSkippingDevice(BlockDevice inner) {
-        this.inner = inner;
+        super(inner);
     }
 
     synchronized long skippedBytes() {
@@ -46,40 +46,5 @@ final class ZeroSkippingDevice implements BlockDevice {
             }
         }
         return true;
-    }
-
-    @Override
-    public int alignment() {
-        return inner.alignment();
-    }
-
-    @Override
-    public long size() {
-        return inner.size();
-    }
-
-    @Override
-    public boolean readOnly() {
-        return inner.readOnly();
-    }
-
-    @Override
-    public void read(long offset, ByteBuffer dst) throws IOException {
-        inner.read(offset, dst);
-    }
-
-    @Override
-    public void flush() throws IOException {
-        inner.flush();
-    }
-
-    @Override
-    public String name() {
-        return inner.name();
-    }
-
-    @Override
-    public void close() throws IOException {
-        inner.close();
     }
 }
