@@ -1,0 +1,161 @@
+package io.ext3ns.sda.bench;
+
+import io.ext3ns.sda.ArrayAssembler;
+import io.ext3ns.sda.ArrayGeometry;
+import io.ext3ns.sda.ArrayLayout;
+import io.ext3ns.sda.ArraySpec;
+import io.ext3ns.sda.BlockDevices;
+import io.ext3ns.sda.MemberIo;
+import io.ext3ns.sda.OpenOptions;
+import io.ext3ns.sda.RawMember;
+import io.ext3ns.sda.StreamDiskArray;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The SDA benchmark (run through bin/ext3ns-bench-sda, which prepares the members): aggregate read throughput and
+ * CPU seconds per GB for R concurrent sequential readers over split, raid0 and a single member, against fio with
+ * O_DIRECT on the same members; then pipelined against one-request-at-a-time members with added latency.
+ * Relabels the members: whatever array they held is lost.
+ */
+public final class SdaBench {
+    private final List<Path> members;
+    private final int blockSize;
+    private final int[] readerCounts;
+    private final double seconds;
+    private final double latencyMillis;
+    private final int latencyReaders;
+    private final int readerDepth;
+    private final boolean withFio;
+
+    private SdaBench(Map<String, String> args) {
+        members = Arrays.stream(required(args, "members").split(",")).map(Path::of).toList();
+        blockSize = parseSize(args.getOrDefault("block", "1M"));
+        readerCounts = Arrays.stream(args.getOrDefault("readers", "1,4,16,64,256").split(","))
+                .mapToInt(Integer::parseInt).toArray();
+        seconds = Double.parseDouble(args.getOrDefault("seconds", "1.5"));
+        latencyMillis = Double.parseDouble(args.getOrDefault("latency-ms", "5"));
+        latencyReaders = Integer.parseInt(args.getOrDefault("latency-readers", "4"));
+        readerDepth = Integer.parseInt(args.getOrDefault("reader-depth", "2"));
+        withFio = !args.containsKey("no-fio");
+    }
+
+    public static void main(String[] argv) throws Exception {
+        Map<String, String> args = new LinkedHashMap<>();
+        for (int i = 0; i < argv.length; i++) {
+            if (!argv[i].startsWith("--")) {
+                throw new IllegalArgumentException("unexpected argument " + argv[i]);
+            }
+            String key = argv[i].substring(2);
+            boolean flag = i + 1 == argv.length || argv[i + 1].startsWith("--");
+            args.put(key, flag ? "" : argv[++i]);
+        }
+        new SdaBench(args).run();
+    }
+
+    /** One array configuration measured at every reader count, with its fio ceiling. */
+    private record Series(String label, List<SequentialReaders.Result> results, SequentialReaders.Result fio) {
+    }
+
+    private void run() throws Exception {
+        System.out.printf("members: %s; block %d KiB; %d blocks requested per reader; %.1f s per point%n", members,
+                blockSize >> 10, readerDepth, seconds);
+        List<Series> series = List.of(
+                measure("split", members, ArrayLayout.SPLIT),
+                measure("raid0", members, ArrayLayout.RAID0),
+                measure("single", members.subList(0, 1), ArrayLayout.RAID0));
+        printThroughput(series);
+        printPipelining();
+    }
+
+    private Series measure(String label, List<Path> over, ArrayLayout layout) throws Exception {
+        List<SequentialReaders.Result> results = new ArrayList<>();
+        ArrayGeometry geometry;
+        try (StreamDiskArray array = BlockDevices.create(over, new ArraySpec(layout, blockSize))) {
+            geometry = array.geometry();
+            SequentialReaders readers = new SequentialReaders(array, blockSize);
+            readers.run(16, readerDepth, Math.min(1, seconds)); // JIT warm-up
+            for (int r : readerCounts) {
+                results.add(readers.run(r, readerDepth, seconds));
+            }
+        }
+        SequentialReaders.Result fio = withFio ? FioCeiling.run(over, geometry.dataOffset(),
+                geometry.memberDataSize(), geometry.partSize(), StreamDiskArray.DEFAULT_IN_FLIGHT, seconds) : null;
+        return new Series(label, results, fio);
+    }
+
+    private void printThroughput(List<Series> series) {
+        System.out.println();
+        System.out.println("| readers | " + String.join(" | ", series.stream()
+                .map(s -> s.label() + " MB/s | " + s.label() + " CPU s/GB" + (s.fio() == null ? "" : " | "
+                        + s.label() + " / fio")).toList()) + " |");
+        System.out.println("|---:|" + "---:|".repeat(series.size() * (withFio ? 3 : 2)));
+        for (int i = 0; i < readerCounts.length; i++) {
+            StringBuilder row = new StringBuilder("| " + readerCounts[i] + " |");
+            for (Series s : series) {
+                SequentialReaders.Result r = s.results().get(i);
+                row.append(String.format(" %.0f | %.3f |", r.megabytesPerSecond(), r.cpuSecondsPerGigabyte()));
+                if (s.fio() != null) {
+                    row.append(String.format(" %.2f |", r.megabytesPerSecond() / s.fio().megabytesPerSecond()));
+                }
+            }
+            System.out.println(row);
+        }
+        if (withFio) {
+            System.out.println();
+            System.out.println("| fio ceiling (O_DIRECT, libaio, 2 in flight per member) | MB/s | CPU s/GB |");
+            System.out.println("|---|---:|---:|");
+            for (Series s : series) {
+                System.out.printf("| %s-equivalent | %.0f | %.3f |%n", s.label(), s.fio().megabytesPerSecond(),
+                        s.fio().cpuSecondsPerGigabyte());
+            }
+        }
+    }
+
+    /** Pipelined (2 in flight per member) against one request at a time, on members with added latency. */
+    private void printPipelining() throws Exception {
+        BlockDevices.create(members, new ArraySpec(ArrayLayout.SPLIT, blockSize)).close();
+        long latencyNanos = (long) (latencyMillis * 1e6);
+        SequentialReaders.Result oneAtATime = withLatency(1, latencyNanos);
+        SequentialReaders.Result pipelined = withLatency(StreamDiskArray.DEFAULT_IN_FLIGHT, latencyNanos);
+        System.out.println();
+        System.out.printf("Split over %d members, +%.1f ms per member request, %d sequential readers x %d blocks:%n%n",
+                members.size(), latencyMillis, latencyReaders, readerDepth);
+        System.out.println("| mode | in flight per member | MB/s | speed-up |");
+        System.out.println("|---|---:|---:|---:|");
+        System.out.printf("| one request at a time | 1 | %.0f | 1.00 |%n", oneAtATime.megabytesPerSecond());
+        System.out.printf("| pipelined | %d | %.0f | %.2f |%n", StreamDiskArray.DEFAULT_IN_FLIGHT,
+                pipelined.megabytesPerSecond(), pipelined.megabytesPerSecond() / oneAtATime.megabytesPerSecond());
+    }
+
+    private SequentialReaders.Result withLatency(int inFlight, long latencyNanos) throws Exception {
+        List<MemberIo> delayed = new ArrayList<>();
+        for (Path p : members) {
+            delayed.add(new DelayedMember(RawMember.open(p, OpenOptions.READ_ONLY), latencyNanos));
+        }
+        try (StreamDiskArray array = ArrayAssembler.assemble(delayed, true, inFlight)) {
+            return new SequentialReaders(array, blockSize).run(latencyReaders, readerDepth, seconds);
+        }
+    }
+
+    private static String required(Map<String, String> args, String key) {
+        String value = args.get(key);
+        if (value == null || value.isEmpty()) {
+            throw new IllegalArgumentException("--" + key + " is required");
+        }
+        return value;
+    }
+
+    /** Parses 1048576, 1024K or 1M. */
+    private static int parseSize(String text) {
+        String t = text.trim().toUpperCase();
+        int shift = t.endsWith("K") ? 10 : t.endsWith("M") ? 20 : 0;
+        String digits = shift == 0 ? t : t.substring(0, t.length() - 1);
+        return Math.toIntExact(Long.parseLong(digits) << shift);
+    }
+}

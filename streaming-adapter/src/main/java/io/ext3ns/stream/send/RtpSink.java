@@ -1,0 +1,25 @@
+package io.ext3ns.stream.send;
+
+import java.io.Closeable;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+
+/**
+ * Where a session's RTP and RTCP packets go: UDP unicast (legacy, gathering or batched) or RTSP-interleaved TCP.
+ * Called only from the session's scheduler thread.
+ */
+public interface RtpSink extends Closeable {
+    /**
+     * Sends (or takes over, for batching sinks) packets from {@code burst.sent()} on and records how many with
+     * {@link PacketBurst#markSent}. Taking fewer than all means "congested, try again soon"; a sink never blocks.
+     */
+    void send(PacketBurst burst) throws IOException;
+
+    /** Sends one RTCP compound packet (best effort: counted, not retried, if the socket is full). */
+    void sendRtcp(ByteBuffer rtcp) throws IOException;
+
+    SendStats stats();
+
+    /** For messages: where the packets go. */
+    String describe();
+}
