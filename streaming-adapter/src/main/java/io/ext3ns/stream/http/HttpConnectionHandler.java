@@ -1,42 +1,63 @@
 package io.ext3ns.stream.http;
 
-import io.ext3ns.stream.server.ChunkSource;
+import io.ext3ns.fs.api.FileSystem;
+import io.ext3ns.stream.pool.PoolExhaustedException;
 import io.ext3ns.stream.server.Connection;
 import io.ext3ns.stream.server.ConnectionHandler;
 import io.ext3ns.stream.server.ContentException;
 import io.ext3ns.stream.server.ContentFile;
 import io.ext3ns.stream.server.ContentResolver;
+import io.ext3ns.stream.server.NioLoop;
 import io.ext3ns.stream.server.Request;
 import io.ext3ns.stream.server.RequestParser;
 import io.ext3ns.stream.server.Response;
+import io.ext3ns.stream.source.FsMediaSource;
+import io.ext3ns.stream.source.LoadedUnit;
+import io.ext3ns.stream.source.MediaSource;
+import io.ext3ns.stream.source.SharedUnitCache;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.TimeUnit;
 
 /**
  * HTTP/1.1 progressive download from the store: GET and HEAD with one byte range (200, 206, 416, Accept-Ranges,
- * Content-Range), keep-alive, pipelined requests answered in order. The body goes out as slices of the shared
- * chunk buffers that {@code FileSystem.readDirect} filled (a write from direct memory: no copy in user space), one
- * slice whenever the socket has drained, so a slow reader holds one chunk and no thread.
+ * Content-Range), keep-alive, pipelined requests answered in order. The body is sent on the fast path: the
+ * streaming engine's I/O threads read each pinned unit with {@code FileSystem.readDirect} (shared with RTP viewers
+ * of the same title), and the socket is written straight from the unit (no copy in user space). One unit is held
+ * at a time and the next is asked for only when the socket has drained, so a slow reader holds one unit and no
+ * thread, and the event loop never waits for the disk.
  */
 public final class HttpConnectionHandler implements ConnectionHandler {
     private static final Logger LOG = LoggerFactory.getLogger(HttpConnectionHandler.class);
     private static final int MAX_SLICE = 256 * 1024;
 
+    /** When the pinned pool is exhausted, ask again after this long. */
+    private static final long POOL_RETRY_MILLIS = 20;
+
+    private final FileSystem fs;
     private final ContentResolver resolver;
-    private final ChunkSource chunks;
+    private final SharedUnitCache units;
+    private final NioLoop loop;
     private final RequestParser parser;
-    private ChunkSource.Reader body;
+    private MediaSource body;
+    private LoadedUnit unit; // the unit the queued slice points into
+    private boolean loading;
     private long bodyNext;
     private long bodyEnd; // exclusive
     private boolean closeAfterBody;
     private boolean inInput; // onInput is on the stack: the input buffer is flipped and its loop goes on
 
-    public HttpConnectionHandler(ContentResolver resolver, ChunkSource chunks, RequestParser parser) {
+    public HttpConnectionHandler(FileSystem fs, ContentResolver resolver, SharedUnitCache units, NioLoop loop,
+                                 RequestParser parser) {
+        this.fs = fs;
         this.resolver = resolver;
-        this.chunks = chunks;
+        this.units = units;
+        this.loop = loop;
         this.parser = parser;
     }
 
@@ -108,7 +129,7 @@ public final class HttpConnectionHandler implements ConnectionHandler {
             finishResponse(c, keepAlive);
             return;
         }
-        body = chunks.reader(file);
+        body = new FsMediaSource(fs, file.path());
         bodyNext = first;
         bodyEnd = first + length;
         closeAfterBody = !keepAlive;
@@ -129,24 +150,87 @@ public final class HttpConnectionHandler implements ConnectionHandler {
         }
     }
 
-    /** Queues the next slice of the body if the socket has drained. */
+    /**
+     * When the socket has drained: lets go of the unit just sent, then queues the body's next piece from the unit
+     * holding it (asking the engine to load it if needed), or finishes the response.
+     */
     private void pump(Connection c) throws IOException {
-        while (body != null && c.drained()) {
-            if (bodyNext >= bodyEnd) {
-                body.close();
-                body = null;
-                finishResponse(c, !closeAfterBody);
-                resumePipelined(c);
-                return;
+        if (body == null || loading || !c.drained()) {
+            return;
+        }
+        if (unit != null && bodyNext >= unit.fileOffset() + unit.length()) {
+            releaseUnit();
+        }
+        if (bodyNext >= bodyEnd) {
+            releaseUnit();
+            body.close();
+            body = null;
+            finishResponse(c, !closeAfterBody);
+            resumePipelined(c);
+            return;
+        }
+        if (unit == null) {
+            load(c);
+            return;
+        }
+        int within = (int) (bodyNext - unit.fileOffset());
+        int n = (int) Math.min(unit.length() - within, bodyEnd - bodyNext);
+        ByteBuffer slice = unit.ref().buffer().position(within).limit(within + n);
+        bodyNext += n;
+        c.sendOwned(slice);
+        pump(c); // all taken at once: go on with the next unit
+    }
+
+    private void load(Connection c) {
+        loading = true;
+        long number = bodyNext / units.unitBytes();
+        CompletableFuture<LoadedUnit> future;
+        try {
+            future = units.acquire(body, number);
+        } catch (RuntimeException e) {
+            future = CompletableFuture.failedFuture(e);
+        }
+        future.whenComplete((loaded, error) -> loop.execute(() -> loaded(c, loaded, error)));
+    }
+
+    /** On the loop thread: a unit arrived (or failed) for connection {@code c}. */
+    private void loaded(Connection c, LoadedUnit loaded, Throwable error) {
+        loading = false;
+        if (c.isClosed() || body == null) {
+            if (loaded != null) {
+                loaded.ref().release();
             }
-            ByteBuffer slice = body.chunkAt(bodyNext);
-            if (!slice.hasRemaining()) {
-                throw new IOException("file shrank while being sent");
-            }
-            int n = (int) Math.min(Math.min(slice.remaining(), MAX_SLICE), bodyEnd - bodyNext);
-            slice.limit(slice.position() + n);
-            bodyNext += n;
-            c.sendOwned(slice);
+            return;
+        }
+        Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
+        if (cause instanceof PoolExhaustedException) {
+            loading = true; // every pinned unit is in use: ask again shortly, holding nothing meanwhile
+            CompletableFuture.delayedExecutor(POOL_RETRY_MILLIS, TimeUnit.MILLISECONDS)
+                    .execute(() -> loop.execute(() -> {
+                        loading = false;
+                        if (!c.isClosed() && body != null) {
+                            load(c);
+                        }
+                    }));
+            return;
+        }
+        if (cause != null) {
+            LOG.warn("{}: reading {} failed, closing: {}", c.remote(), body.name(), cause.toString());
+            c.close(); // the head is sent: the client sees a short body, never wrong bytes
+            return;
+        }
+        unit = loaded;
+        try {
+            pump(c);
+        } catch (IOException e) {
+            c.close();
+        }
+    }
+
+    private void releaseUnit() {
+        if (unit != null) {
+            unit.ref().release();
+            unit = null;
         }
     }
 
@@ -170,6 +254,7 @@ public final class HttpConnectionHandler implements ConnectionHandler {
 
     @Override
     public void onClose(Connection c) {
+        releaseUnit(); // the socket is closed: nothing reads the unit's memory any more
         if (body != null) {
             try {
                 body.close();

@@ -1,6 +1,8 @@
 package io.ext3ns.stream.index;
 
-import io.ext3ns.stream.server.ChunkSource;
+import io.ext3ns.fs.api.FileHandle;
+import io.ext3ns.fs.api.FileSystem;
+import io.ext3ns.sda.AlignedBuffers;
 import io.ext3ns.stream.server.ContentFile;
 
 import java.io.IOException;
@@ -19,16 +21,21 @@ public final class PcrIndexCache {
     private record Key(long ino, long mtimeNanos, long size) {
     }
 
+    /** Bytes read per fast-path read while scanning (rounded up to whole blocks). */
+    private static final int SCAN_BYTES = 1 << 20;
+
+    private final FileSystem fs;
     private final int capacity;
     private final Map<Key, PcrIndex> entries;
 
-    public PcrIndexCache(int capacity) {
+    public PcrIndexCache(FileSystem fs, int capacity) {
+        this.fs = fs;
         this.capacity = capacity;
         this.entries = new LinkedHashMap<>(16, 0.75f, true);
     }
 
-    /** The index of {@code file}, scanning it through {@code chunks} if not cached. */
-    public PcrIndex get(ContentFile file, ChunkSource chunks) throws IOException {
+    /** The index of {@code file}, scanning it if not cached. */
+    public PcrIndex get(ContentFile file) throws IOException {
         Key key = new Key(file.ino(), file.mtimeNanos(), file.size());
         synchronized (entries) {
             PcrIndex cached = entries.get(key);
@@ -36,7 +43,7 @@ public final class PcrIndexCache {
                 return cached;
             }
         }
-        PcrIndex built = scan(file, chunks);
+        PcrIndex built = scan(file);
         synchronized (entries) {
             entries.put(key, built);
             if (entries.size() > capacity) {
@@ -48,17 +55,29 @@ public final class PcrIndexCache {
         return built;
     }
 
-    private static PcrIndex scan(ContentFile file, ChunkSource chunks) throws IOException {
+    /** Reads the whole file on the fast path (readDirect into an aligned buffer) through the index builder. */
+    private PcrIndex scan(ContentFile file) throws IOException {
+        int block = fs.blockSize();
+        int bytes = Math.max(block, SCAN_BYTES / block * block);
+        ByteBuffer buf = AlignedBuffers.allocate(bytes);
         PcrIndexBuilder builder = new PcrIndexBuilder();
-        try (ChunkSource.Reader reader = chunks.reader(file)) {
-            for (long at = 0; at < file.size(); ) {
-                ByteBuffer chunk = reader.chunkAt(at);
-                if (!chunk.hasRemaining()) {
+        FileHandle handle = fs.open(file.ino(), false);
+        try {
+            long at = 0;
+            while (at < file.size()) {
+                buf.clear();
+                int n = fs.readDirect(handle, at, buf);
+                if (n <= 0) {
                     break;
                 }
-                at += chunk.remaining();
-                builder.feed(chunk);
+                at += n;
+                builder.feed(buf.clear().limit(n));
+                if (n < bytes) {
+                    break;
+                }
             }
+        } finally {
+            fs.release(handle);
         }
         return builder.build();
     }

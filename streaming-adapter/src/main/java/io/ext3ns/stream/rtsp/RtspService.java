@@ -1,17 +1,28 @@
 package io.ext3ns.stream.rtsp;
 
+import io.ext3ns.fs.api.FileSystem;
 import io.ext3ns.stream.index.InvalidTransportStreamException;
 import io.ext3ns.stream.index.PcrIndex;
 import io.ext3ns.stream.index.PcrIndexCache;
-import io.ext3ns.stream.server.ChunkSource;
+import io.ext3ns.stream.rtp.RtpInfo;
+import io.ext3ns.stream.send.BatchedUdpSink;
+import io.ext3ns.stream.send.GatheringUdpSink;
+import io.ext3ns.stream.send.InterleavedConnection;
 import io.ext3ns.stream.server.Connection;
 import io.ext3ns.stream.server.ContentException;
 import io.ext3ns.stream.server.ContentFile;
 import io.ext3ns.stream.server.ContentResolver;
-import io.ext3ns.stream.server.Pacer;
+import io.ext3ns.stream.server.FrameChannel;
 import io.ext3ns.stream.server.Request;
 import io.ext3ns.stream.server.Response;
 import io.ext3ns.stream.server.ServerConfig;
+import io.ext3ns.stream.session.DataPath;
+import io.ext3ns.stream.session.SessionOptions;
+import io.ext3ns.stream.session.StreamSession;
+import io.ext3ns.stream.session.StreamingEngine;
+import io.ext3ns.stream.source.FsMediaSource;
+import io.ext3ns.stream.source.MediaSource;
+import io.ext3ns.stream.ts.NotMpegTsException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -25,12 +36,13 @@ import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.Supplier;
 
 /**
  * The RTSP 1.0 server state machine (RFC 2326): the methods, the session table and its limits and time-outs. Runs
- * on the event-loop thread only; streams run on pacer threads.
+ * on the event-loop thread only. Each session's RTP stream is a {@link StreamSession} of the streaming engine
+ * (PCR pacing, RFC 2250 packets, RTCP, the fast and batched send paths); this class maps Range to byte offsets with
+ * the file's {@link PcrIndex} and RTSP states to the stream's play/pause/stop.
  */
 public final class RtspService {
     private static final Logger LOG = LoggerFactory.getLogger(RtspService.class);
@@ -40,23 +52,24 @@ public final class RtspService {
     public static final String STATS_PARAMETER = "ext3ns.stats";
 
     private final ServerConfig config;
+    private final FileSystem fs;
     private final ContentResolver resolver;
-    private final ChunkSource chunks;
     private final PcrIndexCache indexes;
-    private final Pacer pacer;
+    private final StreamingEngine engine;
     private final Supplier<String> stats;
     private final Map<String, RtspSession> sessions = new HashMap<>();
     private final Map<InetAddress, Integer> sessionsPerClient = new HashMap<>();
+    private final Map<Connection, FrameChannel> frameChannels = new HashMap<>();
+    private final Map<Connection, InterleavedConnection> interleaved = new HashMap<>();
     private final SecureRandom random = new SecureRandom();
-    private Runnable deferredStart;
 
-    public RtspService(ServerConfig config, ContentResolver resolver, ChunkSource chunks, PcrIndexCache indexes,
-                       Pacer pacer, Supplier<String> stats) {
+    public RtspService(ServerConfig config, FileSystem fs, ContentResolver resolver, PcrIndexCache indexes,
+                       StreamingEngine engine, Supplier<String> stats) {
         this.config = config;
+        this.fs = fs;
         this.resolver = resolver;
-        this.chunks = chunks;
         this.indexes = indexes;
-        this.pacer = pacer;
+        this.engine = engine;
         this.stats = stats;
     }
 
@@ -68,7 +81,7 @@ public final class RtspService {
     public int playingCount() {
         int n = 0;
         for (RtspSession s : sessions.values()) {
-            if (s.streamer.playing()) {
+            if (s.stream.state() == io.ext3ns.stream.session.SessionState.PLAYING) {
                 n++;
             }
         }
@@ -79,7 +92,7 @@ public final class RtspService {
     public String pathsInUse() {
         Map<String, Integer> counts = new java.util.TreeMap<>();
         for (RtspSession s : sessions.values()) {
-            counts.merge(s.streamer.path(), 1, Integer::sum);
+            counts.merge(s.path, 1, Integer::sum);
         }
         StringBuilder b = new StringBuilder();
         counts.forEach((k, v) -> b.append(b.length() == 0 ? "" : " ").append(k).append('=').append(v));
@@ -92,12 +105,17 @@ public final class RtspService {
      * (its PAT, PMT and the first key frame's parameter sets).
      */
     void serve(Connection connection, Request request) throws IOException {
-        deferredStart = null;
-        Response response = handle(connection, request);
-        connection.sendOwned(response.toBuffer());
-        if (deferredStart != null) {
-            deferredStart.run();
-            deferredStart = null;
+        FrameChannel frames = frameChannels.get(connection);
+        if (frames != null) {
+            frames.hold(true);
+        }
+        try {
+            Response response = handle(connection, request);
+            connection.sendOwned(response.toBuffer());
+        } finally {
+            if (frames != null) {
+                frames.hold(false);
+            }
         }
     }
 
@@ -116,7 +134,7 @@ public final class RtspService {
             response = error(e.status(), e.getMessage());
         } catch (ContentException e) {
             response = error(e.status(), e.getMessage());
-        } catch (InvalidTransportStreamException e) {
+        } catch (InvalidTransportStreamException | NotMpegTsException e) {
             response = error(415, e.getMessage());
         } catch (IOException | RuntimeException e) {
             LOG.warn("{} {}: {}", request.method(), request.target(), e.toString());
@@ -160,7 +178,7 @@ public final class RtspService {
     private Response describe(Connection c, Request r) throws RtspException, ContentException, IOException {
         RtspUrl url = RtspUrl.parse(r.target());
         ContentFile file = resolver.resolve(url.contentPath());
-        PcrIndex index = indexes.get(file, chunks);
+        PcrIndex index = indexes.get(file);
         String host = c.local().getAddress().getHostAddress();
         return ok().header("Content-Base", url.contentBase())
                 .body("application/sdp", Sdp.describe(file, index.durationSeconds(), host));
@@ -179,40 +197,59 @@ public final class RtspService {
             throw new RtspException(453, "session limit reached");
         }
         ContentFile file = resolver.resolve(url.contentPath());
-        PcrIndex index = indexes.get(file, chunks);
-        String id = HexFormat.of().formatHex(randomBytes());
-        int ssrc = random.nextInt();
-        String ssrcHex = String.format("%08X", ssrc);
-        RtpSink sink;
+        PcrIndex index = indexes.get(file);
+        MediaSource source = new FsMediaSource(fs, file.path());
+        StreamSession stream;
         String reply;
-        if (transport.tcp()) {
-            int ch = transport.rtpChannel() == TransportSpec.UNSET ? 0 : transport.rtpChannel();
-            int ch2 = transport.rtcpChannel() == TransportSpec.UNSET ? ch + 1 : transport.rtcpChannel();
-            sink = new InterleavedRtpSink(c, ch, ch2);
-            reply = "RTP/AVP/TCP;unicast;interleaved=" + ch + "-" + ch2 + ";ssrc=" + ssrcHex;
-        } else {
-            UdpRtpSink udp = UdpRtpSink.open(c.local().getAddress(),
-                    new InetSocketAddress(client, transport.rtpPort()),
-                    new InetSocketAddress(client, transport.rtcpPort()));
-            sink = udp;
-            reply = "RTP/AVP;unicast;client_port=" + transport.rtpPort() + "-" + transport.rtcpPort()
-                    + ";server_port=" + udp.rtpPort() + "-" + udp.rtcpPort() + ";ssrc=" + ssrcHex;
-        }
-        ChunkSource.Reader reader;
+        String path;
         try {
-            reader = chunks.reader(file);
-        } catch (IOException e) {
-            sink.close();
+            if (transport.tcp()) {
+                int ch = transport.rtpChannel() == TransportSpec.UNSET ? 0 : transport.rtpChannel();
+                int ch2 = transport.rtcpChannel() == TransportSpec.UNSET ? ch + 1 : transport.rtcpChannel();
+                stream = engine.openInterleaved(source, config.dataPath(), interleavedOf(c), ch, ch2,
+                        SessionOptions.defaults());
+                reply = "RTP/AVP/TCP;unicast;interleaved=" + ch + "-" + ch2;
+                path = "tcp-interleaved";
+            } else {
+                stream = engine.openUdp(source, config.dataPath(), new InetSocketAddress(client, transport.rtpPort()),
+                        new InetSocketAddress(client, transport.rtcpPort()), SessionOptions.defaults());
+                int serverPort = serverPort(stream);
+                reply = "RTP/AVP;unicast;client_port=" + transport.rtpPort() + "-" + transport.rtcpPort()
+                        + ";server_port=" + serverPort + "-" + (serverPort + 1);
+                path = "udp-" + config.dataPath().name().toLowerCase(java.util.Locale.ROOT);
+            }
+        } catch (IOException | RuntimeException e) {
+            source.close();
             throw e;
         }
-        ThreadLocalRandom rnd = ThreadLocalRandom.current();
-        RtpStreamer streamer = new RtpStreamer(reader, index, sink, ssrc, rnd.nextInt(), rnd.nextInt());
+        reply += ";ssrc=" + String.format("%08X", stream.ssrc());
+        String id = HexFormat.of().formatHex(randomBytes());
         String control = url.contentBase() + RtspUrl.TRACK;
-        RtspSession session = new RtspSession(id, client, c, file, index, control, streamer, pacer.attach(streamer),
-                reply, System.nanoTime());
+        RtspSession session = new RtspSession(id, client, c, transport.tcp(), file, index, control, stream, path,
+                System.nanoTime());
         sessions.put(id, session);
         sessionsPerClient.merge(client, 1, Integer::sum);
         return ok().header("Transport", reply).header("Session", sessionHeader(session));
+    }
+
+    /** The engine's interleaved writer for connection {@code c}, made on its first TCP SETUP. */
+    private InterleavedConnection interleavedOf(Connection c) {
+        return interleaved.computeIfAbsent(c, k -> {
+            FrameChannel frames = new FrameChannel(k);
+            frameChannels.put(k, frames);
+            return new InterleavedConnection(frames);
+        });
+    }
+
+    /** The local port a UDP stream sends from (RTSP's server_port; RTCP goes from the same or the next port). */
+    private static int serverPort(StreamSession stream) throws IOException {
+        if (stream.sink() instanceof BatchedUdpSink batched) {
+            return batched.localPort();
+        }
+        if (stream.sink() instanceof GatheringUdpSink gathering) {
+            return gathering.localRtpPort();
+        }
+        return 0; // the legacy sink: RFC 2326 lets the server leave the port to the connection
     }
 
     private byte[] randomBytes() {
@@ -242,6 +279,9 @@ public final class RtspService {
 
     private Response play(Request r) throws RtspException {
         RtspSession s = session(r);
+        if (s.stream.state().terminal()) {
+            throw new RtspException(455, "the stream has ended (" + s.stream.state() + "); SETUP again");
+        }
         String range = r.header("Range");
         double start = range == null ? NptRange.NO_START : NptRange.startSeconds(range);
         double duration = s.index.durationSeconds();
@@ -255,21 +295,18 @@ public final class RtspService {
             seekOffset = 0;
         }
         s.started = true;
-        long now = System.nanoTime();
-        RtpStreamer.PlayStart at = s.streamer.play(seekOffset, now);
-        deferredStart = () -> pacer.schedule(s.slot, now);
+        long from = seekOffset >= 0 ? seekOffset : s.stream.position();
+        RtpInfo info = s.stream.play(seekOffset);
         return ok().header("Session", sessionHeader(s))
-                .header("Range", NptRange.format(at.nptSeconds(), duration))
-                .header("RTP-Info", "url=" + s.controlUrl + ";seq=" + at.seq() + ";rtptime="
-                        + Integer.toUnsignedString(at.rtpTime()));
+                .header("Range", NptRange.format(s.index.timeAt(from) / (double) PcrIndex.PCR_HZ, duration))
+                .header("RTP-Info", info.header(s.controlUrl));
     }
 
     private Response pause(Request r) throws RtspException {
         RtspSession s = session(r);
-        pacer.cancel(s.slot);
-        double at = s.streamer.pause();
-        return ok().header("Session", sessionHeader(s))
-                .header("Range", NptRange.format(at, s.index.durationSeconds()));
+        s.stream.pause();
+        double at = s.index.timeAt(s.stream.position()) / (double) PcrIndex.PCR_HZ;
+        return ok().header("Session", sessionHeader(s)).header("Range", NptRange.format(at, s.index.durationSeconds()));
     }
 
     private Response teardown(Request r) throws RtspException {
@@ -299,17 +336,18 @@ public final class RtspService {
             return;
         }
         sessionsPerClient.computeIfPresent(s.client, (k, v) -> v > 1 ? v - 1 : null);
-        pacer.cancel(s.slot);
-        s.streamer.close();
+        s.stream.stop();
     }
 
     /** Ends the sessions whose interleaved channels ran on {@code c}, which closed. */
     void connectionClosed(Connection c) {
         for (RtspSession s : new ArrayList<>(sessions.values())) {
-            if (s.connection == c && s.streamer.path().equals("tcp-interleaved")) {
+            if (s.connection == c && s.interleaved) {
                 end(s);
             }
         }
+        interleaved.remove(c);
+        frameChannels.remove(c);
     }
 
     /** A client sent something on {@code c} (an interleaved RTCP report): its sessions are alive. */
@@ -322,21 +360,22 @@ public final class RtspService {
         }
     }
 
-    /** Periodic: ends sessions that timed out or whose client vanished. */
+    /**
+     * Periodic: ends sessions that heard no request for the time-out (players send GET_PARAMETER or OPTIONS as
+     * keep-alive; a vanished UDP client therefore goes after one time-out) and sessions whose stream failed.
+     */
     public void reap() {
         long now = System.nanoTime();
         long timeout = config.sessionTimeout().toNanos();
         List<RtspSession> dead = new ArrayList<>();
         for (RtspSession s : sessions.values()) {
-            if (s.streamer.pollClientReports()) {
-                s.lastActivityNanos = now;
-            }
-            if (s.streamer.clientGone() || now - s.lastActivityNanos > timeout) {
+            boolean failed = s.stream.state() == io.ext3ns.stream.session.SessionState.FAILED;
+            if (failed || now - s.lastActivityNanos > timeout) {
                 dead.add(s);
             }
         }
         for (RtspSession s : dead) {
-            LOG.info("session {} ended: {}", s.id, s.streamer.clientGone() ? "client unreachable" : "timed out");
+            LOG.info("session {} ended: {}", s.id, now - s.lastActivityNanos > timeout ? "timed out" : "stream failed");
             end(s);
         }
     }

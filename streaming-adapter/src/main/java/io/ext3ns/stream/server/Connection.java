@@ -66,6 +66,11 @@ public final class Connection {
         return droppedFrames;
     }
 
+    /** True when the client has let more than the queue limit pile up: stream frames should wait. */
+    public synchronized boolean congested() {
+        return closed || pendingBytes > queueLimit;
+    }
+
     /** True when nothing is waiting to be written. */
     public synchronized boolean drained() {
         return pending.isEmpty();

@@ -46,12 +46,12 @@ public final class ContentResolver {
             throw new ContentException(404, "no file named");
         }
         try {
-            long ino = walk(parts);
-            Attr attr = fs.getattr(ino);
+            Resolved found = walk(parts);
+            Attr attr = fs.getattr(found.ino());
             if (!attr.isRegular()) {
                 throw new ContentException(404, "not a regular file: " + path);
             }
-            return new ContentFile("/" + String.join("/", parts), ino, attr.size(), attr.mtimeNanos());
+            return new ContentFile(found.canonicalPath(), found.ino(), attr.size(), attr.mtimeNanos());
         } catch (FsException e) {
             if (e.errno() == Errno.ENOENT || e.errno() == Errno.ENOTDIR) {
                 throw new ContentException(404, "not found: " + path);
@@ -63,12 +63,18 @@ public final class ContentResolver {
         }
     }
 
-    /** Walks the components from the root, keeping the chain of directories so ".." in a link stays inside. */
-    private long walk(List<String> parts) throws FsException, ContentException {
+    private record Resolved(long ino, String canonicalPath) {
+    }
+
+    /**
+     * Walks the components from the root, keeping the chain of directories (and their names) so ".." in a link
+     * stays inside and the result has a symlink-free path.
+     */
+    private Resolved walk(List<String> parts) throws FsException, ContentException {
         Deque<String> pending = new ArrayDeque<>(parts);
         Deque<Long> dirs = new ArrayDeque<>();
+        Deque<String> names = new ArrayDeque<>();
         dirs.push(FileSystem.ROOT_INO);
-        long current = FileSystem.ROOT_INO;
         int hops = 0;
         while (!pending.isEmpty()) {
             String name = pending.pop();
@@ -80,11 +86,10 @@ public final class ContentResolver {
                     throw new ContentException(403, "symlink climbs above the store's root");
                 }
                 dirs.pop();
-                current = dirs.peek();
+                names.pop();
                 continue;
             }
-            long dir = dirs.peek();
-            long ino = fs.lookup(dir, name);
+            long ino = fs.lookup(dirs.peek(), name);
             Attr attr = fs.getattr(ino);
             if (attr.isSymlink()) {
                 if (++hops > MAX_SYMLINKS) {
@@ -102,14 +107,18 @@ public final class ContentResolver {
                 }
                 continue;
             }
-            if (attr.isDirectory()) {
-                dirs.push(ino);
-            } else if (!pending.isEmpty()) {
+            if (pending.isEmpty()) {
+                StringBuilder path = new StringBuilder();
+                names.descendingIterator().forEachRemaining(n -> path.append('/').append(n));
+                return new Resolved(ino, path.append('/').append(name).toString());
+            }
+            if (!attr.isDirectory()) {
                 throw new FsException(Errno.ENOTDIR, name + " is not a directory");
             }
-            current = ino;
+            dirs.push(ino);
+            names.push(name);
         }
-        return current;
+        throw new ContentException(404, "path names a directory"); // ended on "." or ".." from a link
     }
 
     /** Strict percent-decoding to UTF-8 bytes; '+' stays '+' (it is not a space in a path). */

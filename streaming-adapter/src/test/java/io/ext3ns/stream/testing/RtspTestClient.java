@@ -55,13 +55,23 @@ public final class RtspTestClient implements Closeable {
 
     /** Sends a request with the next CSeq and the given extra header lines; returns the reply. */
     public Reply request(String method, String url, String... headerLines) throws IOException {
+        return requestWithBody(method, url, "", headerLines);
+    }
+
+    /** As {@link #request}, with a text body (e.g. the parameter a GET_PARAMETER asks for). */
+    public Reply requestWithBody(String method, String url, String body, String... headerLines) throws IOException {
         StringBuilder b = new StringBuilder(method).append(' ').append(url).append(" RTSP/1.0\r\n");
         b.append("CSeq: ").append(++cseq).append("\r\n");
         for (String h : headerLines) {
             b.append(h).append("\r\n");
         }
+        byte[] content = body.getBytes(StandardCharsets.UTF_8);
+        if (content.length > 0) {
+            b.append("Content-Type: text/parameters\r\nContent-Length: ").append(content.length).append("\r\n");
+        }
         b.append("\r\n");
         sendRaw(b.toString().getBytes(StandardCharsets.ISO_8859_1));
+        sendRaw(content);
         return readReply();
     }
 

@@ -1,10 +1,10 @@
-package io.ext3ns.stream.server;
+package io.ext3ns.stream.session;
 
 import java.util.concurrent.atomic.AtomicLongArray;
 
 /**
- * How late packets left against their PCR schedule: 100 µs buckets up to 50 ms and one bucket beyond. Each pacer
- * thread records into its own histogram (no sharing on the hot path); {@link #addTo} sums them for the stats.
+ * How late packets left against their PCR schedule: 100 µs buckets up to 50 ms and one bucket beyond. Each
+ * scheduler thread records into its own histogram (no sharing on the hot path); {@link #addTo} sums them.
  */
 public final class LatenessHistogram {
     public static final int BUCKET_MICROS = 100;
@@ -15,7 +15,7 @@ public final class LatenessHistogram {
     public void record(long lateNanos) {
         long bucket = Math.max(0, lateNanos) / (BUCKET_MICROS * 1000L);
         int i = (int) Math.min(bucket, BUCKETS - 1);
-        counts.lazySet(i, counts.get(i) + 1); // single writer: the owning pacer thread
+        counts.lazySet(i, counts.get(i) + 1); // single writer: the owning scheduler thread
     }
 
     public void addTo(long[] sums) {
