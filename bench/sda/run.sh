@@ -2,29 +2,30 @@
 # SDA benchmark driver: prepares member files on this disk (or loop devices over them), fills them with data so
 # that reads hit the disk rather than sparse holes, runs the Java benchmark, and always cleans up.
 #
-#   bench/sda/run.sh [--quick | --full] [--loop] [--dir DIR] [--keep] [-- extra SdaBench options]
+#   bench/sda/run.sh [--quick | --full] [--loop] [--dir DIR] [--keep] [SdaBench options]
 #
-#   --quick   4 members of 256 MiB, 1 s per point (default; about a minute)
-#   --full    4 members of 1 GiB, 3 s per point (about three minutes)
+#   --quick   4 members of 256 MiB, 3 rounds of 0.5 s per point (default; about a minute and a half)
+#   --full    4 members of 1 GiB, 3 rounds of 1.5 s per point (about four minutes)
 #   --loop    members are loop devices (losetup --direct-io=on) over the files, detached on exit
 #   --dir     where the member files go (default /var/tmp/ext3ns-bench-sda; not tmpfs)
 #   --keep    leave the member files for the next run (loop devices are detached regardless)
-# Extra options go to io.ext3ns.sda.bench.SdaBench: --block 1M --readers 1,4,16,64,256 --seconds S
-#   --latency-ms 5 --latency-readers 4 --reader-depth 2 --no-fio
+# Other options go to io.ext3ns.sda.bench.SdaBench (later ones win): --block 1M --readers 1,4,16,64,256 --seconds S
+#   --latency-ms 5 --latency-readers 4 --reader-depth 2 --repeat 3 --no-fio
 set -euo pipefail
 root=$(dirname "$(dirname "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")")")
 
-size=256M seconds=1 loop=0 keep=0 dir=/var/tmp/ext3ns-bench-sda count=4
+size=256M seconds=0.5 loop=0 keep=0 dir=/var/tmp/ext3ns-bench-sda count=4 extra=()
 while [ $# -gt 0 ]; do
   case "$1" in
-    --quick) size=256M seconds=1 ;;
-    --full) size=1G seconds=3 ;;
+    --quick) size=256M seconds=0.5 ;;
+    --full) size=1G seconds=1.5 ;;
     --loop) loop=1 ;;
     --keep) keep=1 ;;
     --dir) dir=$2; shift ;;
-    --) shift; break ;;
+    --) shift; extra+=("$@"); break ;;
     -h|--help) sed -n '2,15p' "${BASH_SOURCE[0]}"; exit 0 ;;
-    *) echo "ext3ns-bench-sda: unknown option $1 (try --help)" >&2; exit 2 ;;
+    --*) extra+=("$1"); if [ $# -gt 1 ] && [[ $2 != --* ]]; then extra+=("$2"); shift; fi ;;
+    *) echo "ext3ns-bench-sda: unexpected argument $1 (try --help)" >&2; exit 2 ;;
   esac
   shift
 done
@@ -63,5 +64,5 @@ fi
 
 echo "kernel $(uname -r), $(nproc) cores, $(java -version 2>&1 | head -1), load average $(cut -d' ' -f1-3 /proc/loadavg)"
 "$root/bin/ext3ns-launch" sda-driver io.ext3ns.sda.bench.SdaBench \
-  --members "$(IFS=,; echo "${members[*]}")" --seconds "$seconds" "$@"
+  --members "$(IFS=,; echo "${members[*]}")" --seconds "$seconds" "${extra[@]}"
 echo "load average after the run: $(cut -d' ' -f1-3 /proc/loadavg) (other work on this machine skews the numbers)"

@@ -290,6 +290,7 @@ final class BlockAllocator {
             }
             g.desc.setFreeBlocks(g.desc.freeBlocks() + 1);
         }
+        vol.meta.forget(block);
         onFree.accept(block);
     }
 

@@ -98,7 +98,7 @@ public final class BlockIo {
         } catch (FsException e) {
             return CompletableFuture.failedFuture(e);
         }
-        ByteBuffer buf = AlignedBuffers.allocate(blockSize, bufferAlignment);
+        ByteBuffer buf = newBuffer();
         return device.readAsync(blockNr * blockSize, buf).thenApply(v -> buf.flip());
     }
 
@@ -116,10 +116,19 @@ public final class BlockIo {
     private ByteBuffer borrow() {
         ByteBuffer b = pool.pollFirst();
         if (b == null) {
-            return AlignedBuffers.allocate(blockSize, bufferAlignment);
+            return newBuffer();
         }
         pooled.decrementAndGet();
         return b.clear();
+    }
+
+    /**
+     * An aligned direct buffer of exactly one block. Allocated a whole alignment unit large first: AlignedBuffers
+     * returns an empty buffer when the size is below the alignment (a 1 KiB block with 4 KiB alignment).
+     */
+    private ByteBuffer newBuffer() {
+        int size = Math.max(blockSize, bufferAlignment);
+        return AlignedBuffers.allocate(size, bufferAlignment).limit(blockSize).slice();
     }
 
     private void giveBack(ByteBuffer b) {

@@ -10,14 +10,14 @@ import java.util.regex.Pattern;
 
 /**
  * The ceiling: fio reading the same members with O_DIRECT, one job per member, {@code depth} requests in flight
- * per member (the array's pipelining limit) and the same request size the array sends each member. fio runs under
- * bash so that {@code times} reports its user + system CPU seconds.
+ * per member (the array's pipelining limit) and the same request size the array sends each member. CPU is fio's
+ * own per-job figure (user + system over the job's runtime), so its start-up is not charged, as the JVM's is not.
  */
 final class FioCeiling {
-    /** The group's read bytes and aggregate bandwidth (bytes/s) in fio's JSON. */
     private static final Pattern READ = Pattern.compile(
             "\"read\"\\s*:\\s*\\{\\s*\"io_bytes\"\\s*:\\s*(\\d+),\\s*\"io_kbytes\"\\s*:\\s*\\d+,\\s*\"bw_bytes\"\\s*:\\s*(\\d+)");
-    private static final Pattern TIMES = Pattern.compile("(\\d+)m([\\d.]+)s\\s+(\\d+)m([\\d.]+)s\\s*$");
+    private static final Pattern JOB_RUNTIME = Pattern.compile("\"job_runtime\"\\s*:\\s*(\\d+)");
+    private static final Pattern CPU = Pattern.compile("\"usr_cpu\"\\s*:\\s*([\\d.]+),\\s*\"sys_cpu\"\\s*:\\s*([\\d.]+)");
 
     private FioCeiling() {
     }
@@ -25,36 +25,36 @@ final class FioCeiling {
     /** Sequential O_DIRECT reads of {@code requestSize} over the members' data regions for {@code seconds}. */
     static SequentialReaders.Result run(List<Path> members, long dataOffset, long dataSize, int requestSize, int depth,
                                         double seconds) throws IOException, InterruptedException {
-        List<String> fio = new ArrayList<>(List.of("fio", "--output-format=json", "--group_reporting",
-                "--ioengine=libaio", "--direct=1", "--rw=read", "--bs=" + requestSize, "--iodepth=" + depth,
-                "--offset=" + dataOffset, "--size=" + dataSize, "--time_based", "--runtime=" + seconds + "s",
-                "--thread"));
+        List<String> fio = new ArrayList<>(List.of("fio", "--output-format=json", "--ioengine=libaio", "--direct=1",
+                "--rw=read", "--bs=" + requestSize, "--iodepth=" + depth, "--offset=" + dataOffset,
+                "--size=" + dataSize, "--time_based", "--runtime=" + seconds + "s", "--thread"));
         for (int i = 0; i < members.size(); i++) {
             fio.add("--name=m" + i);
             fio.add("--filename=" + members.get(i));
         }
-        String script = String.join(" ", fio.stream().map(FioCeiling::quote).toList()) + "; rc=$?; times; exit $rc";
-        Process p = new ProcessBuilder("bash", "-c", script).redirectErrorStream(true).start();
+        Process p = new ProcessBuilder(fio).redirectErrorStream(true).start();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         if (p.waitFor() != 0) {
             throw new IOException("fio failed: " + out);
         }
         Matcher read = READ.matcher(out);
-        if (!read.find() || Long.parseLong(read.group(2)) == 0) {
-            throw new IOException("fio output has no read bandwidth: " + out);
+        Matcher runtime = JOB_RUNTIME.matcher(out);
+        Matcher cpu = CPU.matcher(out);
+        long bytes = 0;
+        double bytesPerSecond = 0;
+        double cpuSeconds = 0;
+        for (int job = 0; job < members.size(); job++) {
+            if (!read.find() || !runtime.find() || !cpu.find()) {
+                throw new IOException("fio output lacks job " + job + "'s read, runtime or CPU figures: " + out);
+            }
+            bytes += Long.parseLong(read.group(1));
+            bytesPerSecond += Long.parseLong(read.group(2));
+            double jobSeconds = Long.parseLong(runtime.group(1)) / 1000.0;
+            cpuSeconds += (Double.parseDouble(cpu.group(1)) + Double.parseDouble(cpu.group(2))) / 100 * jobSeconds;
         }
-        long bytes = Long.parseLong(read.group(1));
-        double runSeconds = (double) bytes / Long.parseLong(read.group(2));
-        Matcher t = TIMES.matcher(out.strip());
-        if (!t.find()) {
-            throw new IOException("no CPU times after fio output: " + out);
+        if (bytesPerSecond == 0) {
+            throw new IOException("fio read nothing: " + out);
         }
-        double cpu = 60 * Double.parseDouble(t.group(1)) + Double.parseDouble(t.group(2))
-                + 60 * Double.parseDouble(t.group(3)) + Double.parseDouble(t.group(4));
-        return new SequentialReaders.Result(bytes, runSeconds, cpu);
-    }
-
-    private static String quote(String arg) {
-        return "'" + arg.replace("'", "'\\''") + "'";
+        return new SequentialReaders.Result(bytes, bytes / bytesPerSecond, cpuSeconds);
     }
 }

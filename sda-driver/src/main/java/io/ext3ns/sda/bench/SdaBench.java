@@ -31,6 +31,7 @@ public final class SdaBench {
     private final double latencyMillis;
     private final int latencyReaders;
     private final int readerDepth;
+    private final int repeat;
     private final boolean withFio;
 
     private SdaBench(Map<String, String> args) {
@@ -42,6 +43,7 @@ public final class SdaBench {
         latencyMillis = Double.parseDouble(args.getOrDefault("latency-ms", "5"));
         latencyReaders = Integer.parseInt(args.getOrDefault("latency-readers", "4"));
         readerDepth = Integer.parseInt(args.getOrDefault("reader-depth", "2"));
+        repeat = Integer.parseInt(args.getOrDefault("repeat", "3"));
         withFio = !args.containsKey("no-fio");
     }
 
@@ -58,62 +60,73 @@ public final class SdaBench {
         new SdaBench(args).run();
     }
 
-    /** One array configuration measured at every reader count, with its fio ceiling. */
-    private record Series(String label, List<SequentialReaders.Result> results, SequentialReaders.Result fio) {
+    /** One reader count: the array's result and fio's, measured right after it on the same members. */
+    private record Point(int readers, SequentialReaders.Result array, SequentialReaders.Result fio) {
     }
 
     private void run() throws Exception {
-        System.out.printf("members: %s; block %d KiB; %d blocks requested per reader; %.1f s per point%n", members,
-                blockSize >> 10, readerDepth, seconds);
-        List<Series> series = List.of(
-                measure("split", members, ArrayLayout.SPLIT),
-                measure("raid0", members, ArrayLayout.RAID0),
-                measure("single", members.subList(0, 1), ArrayLayout.RAID0));
-        printThroughput(series);
+        System.out.printf("members: %s; block %d KiB; %d blocks requested per reader; median of %d rounds of %.1f s"
+                + " per point%n", members, blockSize >> 10, readerDepth, repeat, seconds);
+        printThroughput("split over " + members.size() + " members", measure(members, ArrayLayout.SPLIT));
+        printThroughput("raid0 over " + members.size() + " members", measure(members, ArrayLayout.RAID0));
+        printThroughput("single member", measure(members.subList(0, 1), ArrayLayout.RAID0));
         printPipelining();
     }
 
-    private Series measure(String label, List<Path> over, ArrayLayout layout) throws Exception {
-        List<SequentialReaders.Result> results = new ArrayList<>();
-        ArrayGeometry geometry;
+    /**
+     * Every reader count on an array of {@code layout} over {@code over}, {@code repeat} rounds, reporting medians.
+     * fio runs right after each of our points so that both see the same machine load; the fio workload itself does
+     * not depend on the reader count: it keeps each member as busy as the array may (2 requests of the array's part
+     * size in flight per member).
+     */
+    private List<Point> measure(List<Path> over, ArrayLayout layout) throws Exception {
+        List<List<SequentialReaders.Result>> ours = new ArrayList<>();
+        List<List<SequentialReaders.Result>> fio = new ArrayList<>();
+        for (int r : readerCounts) {
+            ours.add(new ArrayList<>());
+            fio.add(new ArrayList<>());
+        }
         try (StreamDiskArray array = BlockDevices.create(over, new ArraySpec(layout, blockSize))) {
-            geometry = array.geometry();
+            ArrayGeometry g = array.geometry();
             SequentialReaders readers = new SequentialReaders(array, blockSize);
             readers.run(16, readerDepth, Math.min(1, seconds)); // JIT warm-up
-            for (int r : readerCounts) {
-                results.add(readers.run(r, readerDepth, seconds));
-            }
-        }
-        SequentialReaders.Result fio = withFio ? FioCeiling.run(over, geometry.dataOffset(),
-                geometry.memberDataSize(), geometry.partSize(), StreamDiskArray.DEFAULT_IN_FLIGHT, seconds) : null;
-        return new Series(label, results, fio);
-    }
-
-    private void printThroughput(List<Series> series) {
-        System.out.println();
-        System.out.println("| readers | " + String.join(" | ", series.stream()
-                .map(s -> s.label() + " MB/s | " + s.label() + " CPU s/GB" + (s.fio() == null ? "" : " | "
-                        + s.label() + " / fio")).toList()) + " |");
-        System.out.println("|---:|" + "---:|".repeat(series.size() * (withFio ? 3 : 2)));
-        for (int i = 0; i < readerCounts.length; i++) {
-            StringBuilder row = new StringBuilder("| " + readerCounts[i] + " |");
-            for (Series s : series) {
-                SequentialReaders.Result r = s.results().get(i);
-                row.append(String.format(" %.0f | %.3f |", r.megabytesPerSecond(), r.cpuSecondsPerGigabyte()));
-                if (s.fio() != null) {
-                    row.append(String.format(" %.2f |", r.megabytesPerSecond() / s.fio().megabytesPerSecond()));
+            for (int round = 0; round < repeat; round++) {
+                for (int i = 0; i < readerCounts.length; i++) {
+                    ours.get(i).add(readers.run(readerCounts[i], readerDepth, seconds));
+                    if (withFio) {
+                        fio.get(i).add(FioCeiling.run(over, g.dataOffset(), g.memberDataSize(), g.partSize(),
+                                StreamDiskArray.DEFAULT_IN_FLIGHT, seconds));
+                    }
                 }
             }
-            System.out.println(row);
         }
-        if (withFio) {
-            System.out.println();
-            System.out.println("| fio ceiling (O_DIRECT, libaio, 2 in flight per member) | MB/s | CPU s/GB |");
-            System.out.println("|---|---:|---:|");
-            for (Series s : series) {
-                System.out.printf("| %s-equivalent | %.0f | %.3f |%n", s.label(), s.fio().megabytesPerSecond(),
-                        s.fio().cpuSecondsPerGigabyte());
+        List<Point> points = new ArrayList<>();
+        for (int i = 0; i < readerCounts.length; i++) {
+            points.add(new Point(readerCounts[i], median(ours.get(i)), withFio ? median(fio.get(i)) : null));
+        }
+        return points;
+    }
+
+    /** The result with the median throughput (CPU per GB travels with it). */
+    private static SequentialReaders.Result median(List<SequentialReaders.Result> results) {
+        List<SequentialReaders.Result> sorted = new ArrayList<>(results);
+        sorted.sort(java.util.Comparator.comparingDouble(SequentialReaders.Result::megabytesPerSecond));
+        return sorted.get(sorted.size() / 2);
+    }
+
+    private void printThroughput(String title, List<Point> points) {
+        System.out.printf("%n%s:%n%n", title);
+        System.out.println("| readers | MB/s | CPU s/GB |" + (withFio ? " fio MB/s | fio CPU s/GB | vs fio |" : ""));
+        System.out.println("|---:|---:|---:|" + (withFio ? "---:|---:|---:|" : ""));
+        for (Point p : points) {
+            StringBuilder row = new StringBuilder(String.format("| %d | %.0f | %.3f |", p.readers(),
+                    p.array().megabytesPerSecond(), p.array().cpuSecondsPerGigabyte()));
+            if (p.fio() != null) {
+                row.append(String.format(" %.0f | %.3f | %.2f |", p.fio().megabytesPerSecond(),
+                        p.fio().cpuSecondsPerGigabyte(),
+                        p.array().megabytesPerSecond() / p.fio().megabytesPerSecond()));
             }
+            System.out.println(row);
         }
     }
 

@@ -34,6 +34,8 @@ final class SequentialReaders {
 
     private final BlockDevice device;
     private final int blockSize;
+    /** Reader buffers, kept across runs so that no run pays for allocating and first-touching them. */
+    private final List<ByteBuffer> buffers = new ArrayList<>();
 
     SequentialReaders(BlockDevice device, int blockSize) {
         this.device = device;
@@ -46,53 +48,61 @@ final class SequentialReaders {
      */
     Result run(int readers, int depth, double seconds) throws Exception {
         long blocks = device.size() / blockSize;
-        AtomicLong bytes = new AtomicLong();
-        AtomicReference<Throwable> failure = new AtomicReference<>();
-        long cpuStart = OS.getProcessCpuTime();
-        long start = System.nanoTime();
-        long deadline = start + (long) (seconds * 1e9);
-        List<CompletableFuture<Void>> done = new ArrayList<>();
+        Run run = new Run();
+        List<Lane> lanes = new ArrayList<>();
         for (int r = 0; r < readers; r++) {
             AtomicLong cursor = new AtomicLong();
             for (int lane = 0; lane < depth; lane++) {
-                Lane reader = new Lane(r * blocks / readers, blocks, cursor, deadline, bytes, failure);
-                done.add(reader.finished);
-                reader.next();
+                lanes.add(new Lane(run, r * blocks / readers, blocks, cursor, buffer(lanes.size())));
             }
         }
-        CompletableFuture.allOf(done.toArray(CompletableFuture[]::new)).join();
+        long cpuStart = OS.getProcessCpuTime();
+        long start = System.nanoTime();
+        run.deadline = start + (long) (seconds * 1e9);
+        lanes.forEach(Lane::next);
+        CompletableFuture.allOf(lanes.stream().map(l -> l.finished).toArray(CompletableFuture[]::new)).join();
         double elapsed = (System.nanoTime() - start) / 1e9;
         double cpu = (OS.getProcessCpuTime() - cpuStart) / 1e9;
-        if (failure.get() != null) {
-            throw new IllegalStateException("a reader failed", failure.get());
+        if (run.failure.get() != null) {
+            throw new IllegalStateException("a reader failed", run.failure.get());
         }
-        return new Result(bytes.get(), elapsed, cpu);
+        return new Result(run.bytes.get(), elapsed, cpu);
+    }
+
+    private ByteBuffer buffer(int index) {
+        while (buffers.size() <= index) {
+            buffers.add(AlignedBuffers.allocate(blockSize));
+        }
+        return buffers.get(index);
+    }
+
+    /** What the lanes of one run share: its end and its tallies. */
+    private static final class Run {
+        volatile long deadline;
+        final AtomicLong bytes = new AtomicLong();
+        final AtomicReference<Throwable> failure = new AtomicReference<>();
     }
 
     /** One buffer of a sequential reader: takes the reader's next block each time its read completes. */
     private final class Lane {
-        private final ByteBuffer buffer = AlignedBuffers.allocate(blockSize);
+        private final Run run;
         private final long firstBlock;
         private final long blocks;
-        private final long deadline;
-        private final AtomicLong bytes;
-        private final AtomicReference<Throwable> failure;
         private final AtomicLong cursor;
+        private final ByteBuffer buffer;
         private final CompletableFuture<Void> finished = new CompletableFuture<>();
 
-        Lane(long firstBlock, long blocks, AtomicLong cursor, long deadline, AtomicLong bytes,
-             AtomicReference<Throwable> failure) {
+        Lane(Run run, long firstBlock, long blocks, AtomicLong cursor, ByteBuffer buffer) {
+            this.run = run;
             this.firstBlock = firstBlock;
             this.blocks = blocks;
             this.cursor = cursor;
-            this.deadline = deadline;
-            this.bytes = bytes;
-            this.failure = failure;
+            this.buffer = buffer;
         }
 
         /** Issues reads until one is still in flight (its completion continues the chain) or time is up. */
         void next() {
-            while (System.nanoTime() < deadline && failure.get() == null) {
+            while (System.nanoTime() < run.deadline && run.failure.get() == null) {
                 long offset = (firstBlock + cursor.getAndIncrement()) % blocks * blockSize;
                 CompletableFuture<Void> read = device.readAsync(offset, buffer.clear());
                 if (!read.isDone()) {
@@ -109,9 +119,9 @@ final class SequentialReaders {
 
         private void count(Throwable error) {
             if (error != null) {
-                failure.compareAndSet(null, error);
+                run.failure.compareAndSet(null, error);
             } else {
-                bytes.addAndGet(blockSize);
+                run.bytes.addAndGet(blockSize);
             }
         }
     }

@@ -6,7 +6,7 @@ import java.nio.ByteBuffer;
 
 /** Refuses, with a message saying why, content that cannot be streamed as RFC 2250 MPEG-TS. */
 public final class TsSourceCheck {
-    /** Packets whose sync byte is checked up front (every packet is checked again as it is sent). */
+    /** Packets read per step; at least this many have their sync byte checked up front (all are again as sent). */
     private static final int CHECKED_PACKETS = 64;
     /** A stream with no PCR in its first MiB cannot be paced. */
     private static final int PCR_SEARCH_BYTES = 1 << 20;
@@ -15,7 +15,7 @@ public final class TsSourceCheck {
     }
 
     /**
-     * Checks size, the first packets' sync bytes and (when {@code needPcr}) that a PCR appears early.
+     * Checks size, the sync bytes of the packets read and (when {@code needPcr}) that a PCR appears in the first MiB.
      *
      * @throws NotMpegTsException with the reason
      */
@@ -28,28 +28,29 @@ public final class TsSourceCheck {
             throw new NotMpegTsException(source.name() + ": size " + size + " is not a multiple of 188 bytes "
                     + "(not MPEG-TS, or truncated)");
         }
-        int probe = (int) Math.min(size, needPcr ? PCR_SEARCH_BYTES : (long) CHECKED_PACKETS * TsPacket.SIZE);
-        ByteBuffer head = ByteBuffer.allocate(probe);
-        int n = source.readLegacy(0, head);
-        if (n != probe) {
-            throw new IOException(source.name() + ": short read of the first " + probe + " bytes (" + n + ")");
-        }
+        long pcrLimit = needPcr ? Math.min(size, PCR_SEARCH_BYTES) : 0;
+        ByteBuffer chunk = ByteBuffer.allocate(CHECKED_PACKETS * TsPacket.SIZE);
         boolean pcrSeen = false;
-        for (int off = 0; off < probe; off += TsPacket.SIZE) {
-            if (off < CHECKED_PACKETS * TsPacket.SIZE) {
+        long offset = 0;
+        // read a chunk at a time: most streams show a PCR in their first packets
+        while (offset < size && (offset < (long) CHECKED_PACKETS * TsPacket.SIZE || (!pcrSeen && offset < pcrLimit))) {
+            chunk.clear().limit((int) Math.min(chunk.capacity(), size - offset));
+            int n = source.readLegacy(offset, chunk);
+            if (n != chunk.limit()) {
+                throw new IOException(source.name() + ": short read at " + offset + " (" + n + " bytes)");
+            }
+            for (int at = 0; at < n; at += TsPacket.SIZE) {
                 try {
-                    TsPacket.checkSync(head, off, off);
+                    TsPacket.checkSync(chunk, at, offset + at);
                 } catch (NotMpegTsException e) {
                     throw new NotMpegTsException(source.name() + ": " + e.getMessage());
                 }
+                pcrSeen |= TsPacket.pcr(chunk, at) != TsPacket.NO_PCR;
             }
-            pcrSeen |= head.get(off) == TsPacket.SYNC && TsPacket.pcr(head, off) != TsPacket.NO_PCR;
-            if (pcrSeen && off >= CHECKED_PACKETS * TsPacket.SIZE) {
-                break;
-            }
+            offset += n;
         }
         if (needPcr && !pcrSeen) {
-            throw new NotMpegTsException(source.name() + ": no PCR in the first " + probe
+            throw new NotMpegTsException(source.name() + ": no PCR in the first " + offset
                     + " bytes, so the stream cannot be paced");
         }
     }

@@ -45,18 +45,21 @@ public final class TestAsset {
 
     /** Runs a command, failing with its output when it fails or takes longer than {@code timeoutSeconds}. */
     public static String run(List<String> command, int timeoutSeconds) throws IOException, InterruptedException {
-        Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+        // output goes to a file: a pipe would fill up and stall a chatty command before waitFor returns
+        Path log = Files.createTempFile("ext3ns-cmd", ".log");
+        Process p = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
         try {
             if (!p.waitFor(timeoutSeconds, TimeUnit.SECONDS)) {
                 throw new IOException("timed out: " + command);
             }
-            String output = new String(p.getInputStream().readAllBytes());
+            String output = Files.readString(log);
             if (p.exitValue() != 0) {
                 throw new IOException("failed (" + p.exitValue() + "): " + command + "\n" + output);
             }
             return output;
         } finally {
             p.destroyForcibly();
+            Files.deleteIfExists(log);
         }
     }
 
