@@ -46,6 +46,11 @@ public final class BatchedUdpSink implements RtpSink {
         }
     }
 
+    /** The local port packets leave from (RTSP's server_port). */
+    public int localPort() throws java.io.IOException {
+        return sender.localPort();
+    }
+
     @Override
     public SendStats stats() {
         return stats;

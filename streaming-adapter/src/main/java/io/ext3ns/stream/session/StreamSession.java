@@ -234,6 +234,7 @@ public final class StreamSession implements Schedulable {
                     next = due;
                     break;
                 }
+                scheduler.lateness().record(now - due);
             }
             addPending();
         }

@@ -146,6 +146,28 @@ public final class StreamingEngine implements AutoCloseable {
         return cache;
     }
 
+    /** Lateness of every paced packet sent so far, summed over the scheduler threads (see LatenessHistogram). */
+    public long[] latenessSnapshot() {
+        long[] sums = new long[LatenessHistogram.BUCKETS];
+        for (StreamScheduler s : schedulers) {
+            s.lateness().addTo(sums);
+        }
+        return sums;
+    }
+
+    /** CPU nanoseconds the scheduler threads have used (-1 if unknown). */
+    public long schedulerCpuNanos() {
+        long sum = 0;
+        for (StreamScheduler s : schedulers) {
+            long t = s.cpuNanos();
+            if (t < 0) {
+                return -1;
+            }
+            sum += t;
+        }
+        return sum;
+    }
+
     /** Sessions not yet ended. */
     public int liveSessions() {
         return live.size();
