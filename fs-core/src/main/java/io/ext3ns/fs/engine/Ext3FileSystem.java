@@ -8,12 +8,16 @@ import io.ext3ns.fs.api.FileSystem;
 import io.ext3ns.fs.api.FsException;
 import io.ext3ns.fs.api.StatFs;
 import io.ext3ns.fs.disk.Inode;
+import io.ext3ns.fs.journal.Journal;
+import io.ext3ns.fs.journal.JournalMetadataWriter;
 import io.ext3ns.sda.BlockDevice;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The EXT3NS file system engine: ext3's on-disk format, opened on a {@link BlockDevice} and called directly by the
@@ -31,6 +35,8 @@ import java.util.concurrent.ConcurrentHashMap;
  * reads (noatime). Not kept yet: the orphan list (an unlinked file still open at a crash leaks until fsck).
  */
 public final class Ext3FileSystem implements FileSystem {
+    private static final Logger LOG = LoggerFactory.getLogger(Ext3FileSystem.class);
+
     private final Volume vol;
     private final InodeStore inodes;
     private final LockTable locks = new LockTable();
@@ -44,10 +50,14 @@ public final class Ext3FileSystem implements FileSystem {
     private final EngineOptions opts;
     private final ConcurrentHashMap<Long, OpenInode> openInodes = new ConcurrentHashMap<>();
     private final boolean ownsDevice;
+    /** Dirty metadata that triggers an early write-back: the option, or half of what one transaction can hold. */
+    private final long dirtyLimit;
     private volatile boolean closed;
 
     private Ext3FileSystem(Volume vol, EngineOptions opts, boolean ownsDevice) {
         this.vol = vol;
+        this.dirtyLimit = vol.writer == null ? opts.dirtyMetadataBytes()
+                : Math.min(opts.dirtyMetadataBytes(), vol.writer.maxTransactionBytes() / 2);
         this.opts = opts;
         this.ownsDevice = ownsDevice;
         this.inodes = new InodeStore(vol, opts.inodeCacheEntries());
@@ -61,17 +71,21 @@ public final class Ext3FileSystem implements FileSystem {
     }
 
     /**
-     * Opens the file system on {@code device}, which it then owns (closed by {@link #close}). Refuses a dirty image
+     * Opens the file system on {@code device}, which it then owns (closed by {@link #close}); metadata goes through
+     * the JBD2 journal when the volume has one, and a read-write open first replays a journal a crash left. Refuses a dirty image
      * read-write (run fsck.ext3ns), unknown incompatible features, a pending journal; forces read-only on unknown
      * ro_compat features.
      */
     public static Ext3FileSystem open(BlockDevice device, EngineOptions opts) throws IOException {
-        return open(device, opts, DirectMetadataWriter::new, true);
+        return open(device, opts, JournalMetadataWriter::create, true);
     }
 
     /** As {@link #open(BlockDevice, EngineOptions)} with another metadata writer (the journal) behind the seam. */
     public static Ext3FileSystem open(BlockDevice device, EngineOptions opts, MetadataWriter.Factory writers,
                                       boolean ownsDevice) throws IOException {
+        if (!opts.readOnly() && !device.readOnly()) {
+            Journal.recoverIfNeeded(device).ifPresent(r -> LOG.info("{}: {}", device.name(), r.summary()));
+        }
         Volume vol = Volume.mount(device, opts, writers);
         return new Ext3FileSystem(vol, opts, ownsDevice);
     }
@@ -435,6 +449,11 @@ public final class Ext3FileSystem implements FileSystem {
         });
     }
 
+    /** Metadata blocks looked at since open (inode-table, directory, indirect, bitmap blocks). */
+    public long metadataBlockAccesses() {
+        return vol.meta.accesses();
+    }
+
     /** Drops clean cached blocks (metadata and data), so the next reads come from the device. */
     public void dropCaches() {
         vol.meta.dropClean();
@@ -504,7 +523,7 @@ public final class Ext3FileSystem implements FileSystem {
     /** A change: writes metadata back early when too much of it is dirty. */
     private <T> T changing(Op<T> op) throws FsException {
         T result = call(op);
-        if (vol.meta.dirtyBytes() > opts.dirtyMetadataBytes()) {
+        if (vol.meta.dirtyBytes() > dirtyLimit) {
             call(() -> {
                 vol.writeBack();
                 return null;

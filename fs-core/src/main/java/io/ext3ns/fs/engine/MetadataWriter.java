@@ -18,6 +18,18 @@ public interface MetadataWriter {
     /** Starts a transaction. Transactions never overlap: the engine begins the next only after the last committed. */
     Transaction begin() throws IOException;
 
+    /**
+     * The largest batch, in bytes of metadata blocks, one transaction can take atomically: the engine writes back
+     * before its dirty metadata grows past this (a journal is finite; the direct writer has no limit).
+     */
+    default long maxTransactionBytes() {
+        return Long.MAX_VALUE;
+    }
+
+    /** Called once after the last commit of a clean unmount (a journal marks itself empty here). */
+    default void close() throws IOException {
+    }
+
     /** One atomic group of metadata block writes. */
     interface Transaction {
         /** Adds the full contents of block {@code blockNr}; the array is a private copy the writer may keep. */

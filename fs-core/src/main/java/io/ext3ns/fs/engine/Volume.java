@@ -207,6 +207,7 @@ final class Volume {
             sb.setWriteTime(System.currentTimeMillis() / 1000);
         }
         writeBack();
+        writer.close();
     }
 
     void checkWritable() throws FsException {

@@ -29,7 +29,7 @@ import java.util.TreeMap;
  * <ul>
  * <li>{@link #commit} keeps blocks in memory ({@link #pending}) until {@link #checkpoint} (run when the log or the
  * memory budget runs short, and at close) writes them home and marks the log empty. Callers must read metadata
- * through {@link #pending} and declare freed metadata blocks with {@link Transaction#revoke}.</li>
+ * through {@link #pending} and declare freed metadata blocks with {@link JournalTransaction#revoke}.</li>
  * <li>{@link #commitAndWriteHome} writes the transaction's blocks home right after its commit. The device is then
  * always current, and nothing older than the newest transaction can ever be replayed, so neither read-through nor
  * revokes are needed: this is what the engine's write-only metadata seam uses.</li>
@@ -106,6 +106,11 @@ public final class Journal implements AutoCloseable {
         return Optional.of(j.recover());
     }
 
+    /** True when the file system on {@code dev} has a journal (has_journal and a journal inode). */
+    public static boolean hasJournal(BlockDevice dev) throws IOException {
+        return hasJournal(readSuperblock(dev));
+    }
+
     static boolean hasJournal(Superblock sb) {
         return sb.hasCompat(Features.COMPAT_HAS_JOURNAL) && sb.journalInum() != 0;
     }
@@ -151,7 +156,7 @@ public final class Journal implements AutoCloseable {
     }
 
     /** Journal blocks {@code tx} would take if committed now. */
-    public synchronized long logBlocksFor(Transaction tx) {
+    public synchronized long logBlocksFor(JournalTransaction tx) {
         return tx.logBlocks(revokesToWrite(tx).size());
     }
 
@@ -170,7 +175,7 @@ public final class Journal implements AutoCloseable {
      * transaction id (-1 for an empty transaction, which writes nothing). The caller's file data for this
      * transaction must already be written to the device.
      */
-    public synchronized long commit(Transaction tx) throws IOException {
+    public synchronized long commit(JournalTransaction tx) throws IOException {
         checkUsable(tx);
         if (tx.isEmpty()) {
             return -1;
@@ -196,7 +201,7 @@ public final class Journal implements AutoCloseable {
      * metadata, and only this transaction (already home) can be replayed. The log is marked empty lazily, by the
      * next commit or {@link #close}.
      */
-    public synchronized long commitAndWriteHome(Transaction tx) throws IOException {
+    public synchronized long commitAndWriteHome(JournalTransaction tx) throws IOException {
         long tid = commit(tx);
         if (live) {
             guarded(() -> {
@@ -207,7 +212,7 @@ public final class Journal implements AutoCloseable {
         return tid;
     }
 
-    private long writeTransaction(Transaction tx, List<Long> revokes) throws IOException {
+    private long writeTransaction(JournalTransaction tx, List<Long> revokes) throws IOException {
         long tid = nextTid;
         long start = head;
         if (!live) {
@@ -271,7 +276,7 @@ public final class Journal implements AutoCloseable {
     }
 
     /** Revokes worth writing: blocks logged by a live transaction (older copies could otherwise be replayed). */
-    private List<Long> revokesToWrite(Transaction tx) {
+    private List<Long> revokesToWrite(JournalTransaction tx) {
         List<Long> out = new ArrayList<>();
         for (long blk : tx.revoked()) {
             if (pending.containsKey(blk)) {
@@ -333,7 +338,7 @@ public final class Journal implements AutoCloseable {
         }
     }
 
-    private void checkUsable(Transaction tx) throws IOException {
+    private void checkUsable(JournalTransaction tx) throws IOException {
         if (aborted != null) {
             throw new FsException(Errno.EIO, "journal aborted after an I/O error; remount to recover", aborted);
         }

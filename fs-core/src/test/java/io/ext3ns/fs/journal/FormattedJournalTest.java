@@ -43,7 +43,7 @@ class FormattedJournalTest {
             Journal j = Journal.open(dev);
             root = new io.ext3ns.fs.disk.DeviceBlocks(dev, blockSize).read(rootBlock);
             Arrays.fill(root, blockSize - 8, blockSize, (byte) 0x5A); // inside the last entry's unused space
-            Transaction tx = new Transaction(blockSize);
+            JournalTransaction tx = new JournalTransaction(blockSize);
             tx.write(rootBlock, root);
             j.commit(tx);
         }
@@ -79,7 +79,7 @@ class FormattedJournalTest {
         try (FileMember dev = new FileMember(img, false)) {
             Journal j = Journal.open(dev);
             assertEquals(1023, j.logCapacity());
-            Transaction tx = new Transaction(bs);
+            JournalTransaction tx = new JournalTransaction(bs);
             byte[] b = new byte[bs];
             Arrays.fill(b, (byte) 7);
             tx.write(3000, b);

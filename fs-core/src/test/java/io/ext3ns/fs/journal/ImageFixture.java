@@ -94,8 +94,8 @@ final class ImageFixture {
     }
 
     /** The standard edit set as one transaction. */
-    Transaction renameChmodAndMagic() throws IOException {
-        Transaction tx = new Transaction(blockSize);
+    JournalTransaction renameChmodAndMagic() throws IOException {
+        JournalTransaction tx = new JournalTransaction(blockSize);
         tx.write(rootDirBlock, renamedDirBlock("howdy.txt"));
         tx.write(inodeBlock, chmodInodeBlock(0600));
         tx.write(fileDataBlock, magicDataBlock());
@@ -103,7 +103,7 @@ final class ImageFixture {
     }
 
     /** Commits the given transactions and "crashes": the device is closed without checkpoint or journal close. */
-    long[] commitWithoutCheckpoint(Transaction... txs) throws IOException {
+    long[] commitWithoutCheckpoint(JournalTransaction... txs) throws IOException {
         long[] tids = new long[txs.length];
         try (FileMember dev = new FileMember(img, false)) {
             Journal j = Journal.open(dev, Long.MAX_VALUE);

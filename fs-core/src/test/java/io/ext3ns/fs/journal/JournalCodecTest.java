@@ -111,7 +111,7 @@ class JournalCodecTest {
 
     @Test
     void transactionCountsItsLogBlocksAndRevokeCancelsWrite() {
-        Transaction tx = new Transaction(4096);
+        JournalTransaction tx = new JournalTransaction(4096);
         for (int i = 0; i < 600; i++) {
             tx.write(1000 + i, new byte[4096]);
         }

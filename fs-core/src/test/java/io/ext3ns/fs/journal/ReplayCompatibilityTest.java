@@ -20,7 +20,7 @@ class ReplayCompatibilityTest {
     void e2fsckAndOurRecoveryReplayTheSameBytes(int blockSize) throws Exception {
         ImageFixture fx = ImageFixture.create(tmp, blockSize);
         byte[] dirBefore = fx.readBlock(fx.img, fx.rootDirBlock);
-        Transaction tx = fx.renameChmodAndMagic();
+        JournalTransaction tx = fx.renameChmodAndMagic();
         byte[] dirAfter = tx.get(fx.rootDirBlock).clone();
         byte[] inodeAfter = tx.get(fx.inodeBlock).clone();
         fx.commitWithoutCheckpoint(tx);

@@ -20,9 +20,9 @@ class RevokeAndWrapTest {
     void revokedBlockReusedAsDataIsNotOverwrittenByReplay() throws Exception {
         ImageFixture fx = ImageFixture.create(tmp, 4096);
         long freed = fx.fileDataBlock;
-        Transaction logsIt = new Transaction(4096);
+        JournalTransaction logsIt = new JournalTransaction(4096);
         logsIt.write(freed, fx.magicDataBlock());
-        Transaction revokesIt = new Transaction(4096);
+        JournalTransaction revokesIt = new JournalTransaction(4096);
         revokesIt.revoke(freed);
         revokesIt.write(fx.rootDirBlock, fx.renamedDirBlock("howdy.txt"));
         byte[] data = new byte[4096];
@@ -57,7 +57,7 @@ class RevokeAndWrapTest {
             Journal j = Journal.open(dev, Long.MAX_VALUE);
             // 1023-block log, 101 blocks a transaction: the 11th checkpoints, and later ones wrap past the end.
             for (int t = 0; t < 15; t++) {
-                Transaction tx = new Transaction(4096);
+                JournalTransaction tx = new JournalTransaction(4096);
                 for (int i = 0; i < 99; i++) {
                     byte[] b = new byte[4096];
                     Arrays.fill(b, (byte) (t * 7 + i));

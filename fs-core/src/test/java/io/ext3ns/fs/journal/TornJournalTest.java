@@ -46,10 +46,10 @@ class TornJournalTest {
         ImageFixture fx = ImageFixture.create(tmp, 4096);
         byte[] dirOriginal = fx.readBlock(fx.img, fx.rootDirBlock);
         byte[] inodeOriginal = fx.readBlock(fx.img, fx.inodeBlock);
-        Transaction first = new Transaction(4096);
+        JournalTransaction first = new JournalTransaction(4096);
         first.write(fx.rootDirBlock, fx.renamedDirBlock("howdy.txt"));
         first.write(fx.fileDataBlock, fx.magicDataBlock());
-        Transaction second = new Transaction(4096);
+        JournalTransaction second = new JournalTransaction(4096);
         second.write(fx.inodeBlock, fx.chmodInodeBlock(0600));
         second.write(fx.rootDirBlock, fx.renamedDirBlock("bogus.txt"));
         second.revoke(fx.fileDataBlock); // logged by the first, so a revoke block is written

@@ -11,12 +11,12 @@ import java.util.Set;
  * logged (revoked). The last write of a block wins; writing a revoked block again cancels the revoke, as in JBD2.
  * Not thread-safe: the owner serialises access.
  */
-public final class Transaction {
+public final class JournalTransaction {
     private final int blockSize;
     private final Map<Long, byte[]> blocks = new LinkedHashMap<>();
     private final Set<Long> revoked = new LinkedHashSet<>();
 
-    public Transaction(int blockSize) {
+    public JournalTransaction(int blockSize) {
         this.blockSize = blockSize;
     }
 
