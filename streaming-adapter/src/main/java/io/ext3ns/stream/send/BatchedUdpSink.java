@@ -56,6 +56,12 @@ public final class BatchedUdpSink implements RtpSink {
         return stats;
     }
 
+    /** The scheduler thread's shared socket: every batched session on that thread sends from this port. */
+    @Override
+    public int localPort() throws java.io.IOException {
+        return sender.localPort();
+    }
+
     @Override
     public String describe() {
         return "batched UDP to " + rtpDestination + (sender.gsoActive() ? " (GSO)" : "");
