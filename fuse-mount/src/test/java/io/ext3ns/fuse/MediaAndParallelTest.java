@@ -37,7 +37,7 @@ class MediaAndParallelTest {
 
     @Test
     void eightProcessesWriteAndReadDifferentFiles() throws Exception {
-        Path image = TestImages.mke2fs(tmp.resolve("par.img"), "512M", 4096);
+        Path image = TestImages.ext3ns(tmp.resolve("par.img"), 1L << 30, 1 << 20); // the media default
         // Eight source files of different sizes (not multiples of the block or request size).
         Shell.bash(tmp, "mkdir src && for i in $(seq 1 8); do head -c $((i * 3000000 + i * 777)) /dev/urandom"
                 + " > src/f$i; done").check();

@@ -1,5 +1,6 @@
 package io.ext3ns.sda;
 
+import io.ext3ns.sda.testing.LoopDevices;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;

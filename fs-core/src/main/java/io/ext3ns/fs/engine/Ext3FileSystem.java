@@ -449,6 +449,11 @@ public final class Ext3FileSystem implements FileSystem {
         });
     }
 
+    /** Metadata blocks looked at since open (inode-table, directory, indirect, bitmap blocks). */
+    public long metadataBlockAccesses() {
+        return vol.meta.accesses();
+    }
+
     /** Drops clean cached blocks (metadata and data), so the next reads come from the device. */
     public void dropCaches() {
         vol.meta.dropClean();

@@ -32,6 +32,7 @@ public final class MetadataCache {
     private final AtomicLong dirtyBlocks = new AtomicLong();
     private final Object[] stripes = new Object[STRIPES];
     private final Object flushLock = new Object();
+    private final java.util.concurrent.atomic.LongAdder accesses = new java.util.concurrent.atomic.LongAdder();
 
     public MetadataCache(BlockIo io, long maxBytes) {
         this.io = io;
@@ -119,7 +120,13 @@ public final class MetadataCache {
         clean.invalidateAll();
     }
 
+    /** Blocks looked at so far (tests check that lookups do not scan directories). */
+    public long accesses() {
+        return accesses.sum();
+    }
+
     private byte[] current(long blockNr) throws IOException {
+        accesses.increment();
         byte[] b = dirty.get(blockNr);
         if (b != null) {
             return b;

@@ -91,6 +91,7 @@ class EngineModelTest {
             if (e2fsckJudges) {
                 Images.assertFsckClean(img);
             }
+            Images.assertOurFsckClean(img);
         } catch (Throwable t) {
             throw new AssertionError("seed " + seed + " (replay with -Dengine.seed=" + seed + "), step " + step
                     + ", operation " + op + ": " + t, t);
@@ -107,6 +108,7 @@ class EngineModelTest {
         if (fsck) {
             Images.assertFsckClean(img);
         }
+        Images.assertOurFsckClean(img);
         fs = Images.open(img, false);
         compareTree();
     }

@@ -8,13 +8,12 @@ import java.nio.ByteBuffer;
  * Wraps a device and insists, as an SDA array does, that every offset, length and buffer address is a multiple of
  * {@code alignment}; counts the bytes written so tests can check what a tool wrote (or that it wrote nothing).
  */
-public final class StrictAlignedDevice implements BlockDevice {
-    private final BlockDevice inner;
+public final class StrictAlignedDevice extends ForwardingDevice {
     private final int alignment;
     private long bytesWritten;
 
     public StrictAlignedDevice(BlockDevice inner, int alignment) {
-        this.inner = inner;
+        super(inner);
         this.alignment = alignment;
     }
 
@@ -30,11 +29,6 @@ public final class StrictAlignedDevice implements BlockDevice {
     @Override
     public long size() {
         return inner.size() / alignment * alignment;
-    }
-
-    @Override
-    public boolean readOnly() {
-        return inner.readOnly();
     }
 
     @Override
@@ -58,20 +52,5 @@ public final class StrictAlignedDevice implements BlockDevice {
         if (!buf.isDirect() || buf.alignmentOffset(buf.position(), Math.min(alignment, 4096)) != 0) {
             throw new IllegalArgumentException("buffer address not aligned");
         }
-    }
-
-    @Override
-    public void flush() throws IOException {
-        inner.flush();
-    }
-
-    @Override
-    public String name() {
-        return inner.name();
-    }
-
-    @Override
-    public void close() throws IOException {
-        inner.close();
     }
 }

@@ -46,6 +46,12 @@ public final class BatchedUdpSink implements RtpSink {
         }
     }
 
+    /** The scheduler thread's shared socket: every batched session on that thread sends from this port. */
+    @Override
+    public int localPort() throws java.io.IOException {
+        return sender.localPort();
+    }
+
     @Override
     public SendStats stats() {
         return stats;

@@ -29,6 +29,7 @@ public final class StreamScheduler implements AutoCloseable {
     private final Thread thread;
     private volatile boolean running = true;
     private volatile long rounds;
+    private final LatenessHistogram lateness = new LatenessHistogram();
 
     public StreamScheduler(String name) {
         thread = new Thread(this::loop, name);
@@ -59,6 +60,16 @@ public final class StreamScheduler implements AutoCloseable {
     /** Runs a task on the scheduler thread (as soon as possible). */
     public void runOnThread(Runnable task) {
         schedule(new OneShot(task), System.nanoTime());
+    }
+
+    /** How late this thread's paced packets left against their schedule (recorded by the sessions it runs). */
+    public LatenessHistogram lateness() {
+        return lateness;
+    }
+
+    /** CPU time this thread has used, in nanoseconds; -1 where the JVM cannot tell. */
+    public long cpuNanos() {
+        return java.lang.management.ManagementFactory.getThreadMXBean().getThreadCpuTime(thread.getId());
     }
 
     /** Scheduling rounds run so far (for tests and metrics). */

@@ -1,4 +1,4 @@
-package io.ext3ns.sda;
+package io.ext3ns.sda.testing;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -8,18 +8,21 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
-/** Loop devices over backing files for a test; {@link #close()} detaches every one it attached. */
-final class LoopDevices implements AutoCloseable {
+/**
+ * Test support (used by the sda-driver and mkfs-tool tests): loop devices over backing files, attached with losetup;
+ * {@link #close()} detaches every one it attached, so a try-with-resources leaves none behind, also on failure.
+ */
+public final class LoopDevices implements AutoCloseable {
     private final List<Path> devices = new ArrayList<>();
 
     /** True when this process may attach loop devices (root, losetup present). */
-    static boolean available() {
+    public static boolean available() {
         return "root".equals(System.getProperty("user.name")) && Files.exists(Path.of("/dev/loop-control"))
                 && (Files.isExecutable(Path.of("/usr/sbin/losetup")) || Files.isExecutable(Path.of("/sbin/losetup")));
     }
 
     /** Attaches {@code backing} to a free loop device and returns the device path. */
-    Path attach(Path backing) throws IOException, InterruptedException {
+    public Path attach(Path backing) throws IOException, InterruptedException {
         Path device = Path.of(run("losetup", "--find", "--show", backing.toString()).trim());
         devices.add(device);
         return device;
