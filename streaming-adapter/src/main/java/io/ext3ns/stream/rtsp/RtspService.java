@@ -295,6 +295,9 @@ public final class RtspService {
             seekOffset = 0;
         }
         s.started = true;
+        if (seekOffset == s.stream.position()) {
+            seekOffset = -1; // already there: a seek would drop the units the stream has read ahead since SETUP
+        }
         long from = seekOffset >= 0 ? seekOffset : s.stream.position();
         RtpInfo info = s.stream.play(seekOffset);
         return ok().header("Session", sessionHeader(s))
