@@ -140,6 +140,13 @@ class MountLifecycleTest {
             Shell.run(null, List.of("fusermount", "-u", mnt.toString()), 60).check(); // the advice works
             assertFalse(MountProcess.isMounted(mnt));
         }
+        // The killed mount left the volume marked in use: read-write is refused with the reason, read-only works.
+        Shell.Result rw = Shell.run(null, MountProcess.command(image.toString(), mnt.toString(), "-f"), 120);
+        assertEquals(32, rw.exit(), rw.out() + rw.err());
+        assertTrue(rw.err().contains("read-write") && rw.err().contains("fsck.ext3ns"), rw.err());
+        try (MountProcess ro = MountProcess.mount(image.toString(), mnt, "ro")) {
+            assertEquals(0, ro.unmount(), ro.log());
+        }
     }
 
     @Test

@@ -98,6 +98,8 @@ public final class MkfsMain implements Callable<Integer> {
         if (!array && size != null) {
             spec.blocksCount(size.bytes() / blockSize.asInt());
         }
+        // members mkfs creates now are fresh sparse files that read as zeros: inode tables need no writing
+        spec.deviceReadsZero(members.stream().noneMatch(Files::exists));
         FormatSpec fs = spec.build();
         checkMembers(members);
         if (dryRun) {

@@ -29,6 +29,8 @@ public record MemberLabel(UUID arrayId, int memberIndex, int memberCount, ArrayL
     private static final int CHECKSUM_AT = SIZE - 4;
     /** Largest data offset a label may claim: keeps a corrupt value from pointing past any real device. */
     private static final long MAX_DATA_OFFSET = 1L << 30;
+    /** Largest member data size a label may claim (64 PiB): keeps size arithmetic far from overflow. */
+    private static final long MAX_MEMBER_DATA = 1L << 56;
 
     /** The geometry this label describes. */
     ArrayGeometry geometry() {
@@ -100,7 +102,7 @@ public record MemberLabel(UUID arrayId, int memberIndex, int memberCount, ArrayL
         if (dataOffset < SIZE || dataOffset > MAX_DATA_OFFSET || dataOffset % AlignedBuffers.PAGE != 0) {
             throw new ArrayAssemblyException(member, "has an array label with bad data offset " + dataOffset);
         }
-        if (dataSize <= 0 || dataSize % partSize != 0) {
+        if (dataSize <= 0 || dataSize > MAX_MEMBER_DATA || dataSize % partSize != 0) {
             throw new ArrayAssemblyException(member, "has an array label with bad member data size " + dataSize);
         }
         return new MemberLabel(id, index, count, layout, blockSize, partSize, dataOffset, dataSize, l.getLong(64));

@@ -46,6 +46,7 @@ class MemberLabelTest {
         assertRefused(b -> b.putLong(48, 1L << 40), "bad data offset");
         assertRefused(b -> b.putLong(56, -1), "bad member data size -1");
         assertRefused(b -> b.putLong(56, 12345), "bad member data size 12345");
+        assertRefused(b -> b.putLong(56, Long.MAX_VALUE / (1 << 18) * (1 << 18)), "bad member data size");
     }
 
     /** Changes a field, fixes the checksum as a careful forger would, and expects the decoder to catch it. */

@@ -4,6 +4,8 @@ import io.ext3ns.fs.disk.CorruptFsException;
 import io.ext3ns.fs.disk.Features;
 import io.ext3ns.fs.disk.Superblock;
 import io.ext3ns.fs.inspect.VolumeReader;
+import io.ext3ns.fs.journal.Journal;
+import io.ext3ns.fs.journal.RecoveryReport;
 import io.ext3ns.sda.BlockDevice;
 import java.io.IOException;
 import java.util.ArrayList;
@@ -28,14 +30,27 @@ public final class VolumeChecker {
         try {
             VolumeReader volume = VolumeReader.open(device);
             Superblock sb = volume.superblock();
+            Problem replayed = null;
+            if (options.fix() && sb.hasIncompat(Features.INCOMPAT_RECOVER)) {
+                // as e2fsck: replay the journal first, then check what the replay left
+                String summary = Journal.recoverIfNeeded(device).map(RecoveryReport::summary)
+                        .orElse("journal was empty");
+                replayed = Problem.error(0, "the journal needed recovery: " + summary, null);
+                volume = VolumeReader.open(device);
+                sb = volume.superblock();
+            }
             if (!options.force() && sb.state() == Superblock.STATE_VALID
                     && !sb.hasIncompat(Features.INCOMPAT_RECOVER)) {
                 return notScanned(name, sb);
             }
             long now = System.currentTimeMillis() / 1000;
             CheckState state = scan(volume, now);
-            List<Problem> found = List.copyOf(state.problems);
+            List<Problem> found = new ArrayList<>(state.problems);
             int repaired = 0;
+            if (replayed != null) {
+                found.add(0, replayed);
+                repaired++;
+            }
             List<Problem> failedRepairs = new ArrayList<>();
             List<String> lastBatch = List.of();
             for (int round = 0; options.fix() && round < MAX_ROUNDS; round++) {
@@ -61,7 +76,7 @@ public final class VolumeChecker {
             }
             List<Problem> remaining = new ArrayList<>(state.problems);
             remaining.addAll(failedRepairs);
-            return new CheckReport(name, found, repaired, List.copyOf(remaining), null, stats(state));
+            return new CheckReport(name, List.copyOf(found), repaired, List.copyOf(remaining), null, stats(state));
         } catch (CorruptFsException e) {
             return CheckReport.operational(name, e.getMessage().replaceFirst("^EUCLEAN: ", ""));
         } catch (IOException | RuntimeException e) {
@@ -72,7 +87,7 @@ public final class VolumeChecker {
     private static CheckState scan(VolumeReader volume, long now) throws IOException {
         CheckState st = new CheckState(volume);
         if (volume.superblock().hasIncompat(Features.INCOMPAT_RECOVER)) {
-            st.report(Problem.error(0, "the journal needs recovery, which this checker does not replay yet"));
+            st.report(Problem.error(0, "the journal needs recovery (replayed by fsck -y; -n leaves it)"));
         }
         new InodePass(st, now).run();
         new DirectoryPass(st).run();

@@ -93,7 +93,9 @@ public final class VolumeFormatter {
         wipeOldSuperblock();
         GroupDescriptor[] gds = new GroupDescriptor[Math.toIntExact(layout.groupCount())];
         for (int g = 0; g < gds.length; g++) {
-            blocks.zero(layout.inodeTable(g), geo.inodeTableBlocks());
+            if (!spec.deviceReadsZero()) {
+                blocks.zero(layout.inodeTable(g), geo.inodeTableBlocks());
+            }
             gds[g] = writeBitmaps(g);
             progress.update(g + 1, gds.length);
         }

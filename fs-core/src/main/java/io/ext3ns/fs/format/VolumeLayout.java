@@ -94,9 +94,10 @@ public final class VolumeLayout {
             }
             ipg = max;
         }
+        ipg = (ipg + 7) & ~7L; // bitmaps are spliced a byte at a time: a multiple of 8, rounded up (-N is "at least")
         long tableBlocks = ceilDiv(ipg * isz, bs);
         ipg = tableBlocks * bs / isz; // fill the inode table's last block, as mke2fs
-        ipg = Math.min(ipg, max) & ~7L;
+        ipg = Math.min(ipg, max) & ~7L; // max is a multiple of 8 and of the inodes per block
         if (ipg * groups > 0xFFFF_FFFFL) {
             throw new FormatException((ipg * groups) + " inodes exceed the 32-bit inode count");
         }

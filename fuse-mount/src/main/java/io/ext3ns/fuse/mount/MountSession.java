@@ -1,6 +1,8 @@
 package io.ext3ns.fuse.mount;
 
+import io.ext3ns.fs.api.Errno;
 import io.ext3ns.fs.api.FileSystem;
+import io.ext3ns.fs.api.FsException;
 import io.ext3ns.fuse.FileSystemOps;
 import io.ext3ns.fuse.FuseBackend;
 import io.ext3ns.sda.BlockDevice;
@@ -72,8 +74,11 @@ public final class MountSession {
             opened = engine.open(device, request.options());
         } catch (IOException | RuntimeException e) {
             closeQuietly(device);
-            throw new MountFailure(MountFailure.FAILED, request.source() + " does not hold a usable EXT3NS/ext3 file"
-                    + " system: " + e.getMessage(), e);
+            // The engine refuses to write some volumes (dirty, errors, pending journal) with EROFS and says why.
+            boolean refusedWrites = e instanceof FsException fe && fe.errno() == Errno.EROFS;
+            throw new MountFailure(MountFailure.FAILED, refusedWrites
+                    ? "cannot mount " + request.source() + " read-write: " + e.getMessage()
+                    : request.source() + " does not hold a usable EXT3NS/ext3 file system: " + e.getMessage(), e);
         }
         boolean readOnly = request.options().readOnly();
         if (opened.forcedReadOnly() != null && !readOnly) {

@@ -130,20 +130,28 @@ public final class SdaBench {
         }
     }
 
-    /** Pipelined (2 in flight per member) against one request at a time, on members with added latency. */
+    /**
+     * Pipelined (2 in flight per member) against one request at a time, on members with added latency; the two
+     * alternate for {@code repeat} rounds and each reports its median.
+     */
     private void printPipelining() throws Exception {
         BlockDevices.create(members, new ArraySpec(ArrayLayout.SPLIT, blockSize)).close();
         long latencyNanos = (long) (latencyMillis * 1e6);
-        SequentialReaders.Result oneAtATime = withLatency(1, latencyNanos);
-        SequentialReaders.Result pipelined = withLatency(StreamDiskArray.DEFAULT_IN_FLIGHT, latencyNanos);
+        List<SequentialReaders.Result> single = new ArrayList<>();
+        List<SequentialReaders.Result> pipelined = new ArrayList<>();
+        for (int round = 0; round < repeat; round++) {
+            single.add(withLatency(1, latencyNanos));
+            pipelined.add(withLatency(StreamDiskArray.DEFAULT_IN_FLIGHT, latencyNanos));
+        }
+        double one = median(single).megabytesPerSecond();
+        double two = median(pipelined).megabytesPerSecond();
         System.out.println();
         System.out.printf("Split over %d members, +%.1f ms per member request, %d sequential readers x %d blocks:%n%n",
                 members.size(), latencyMillis, latencyReaders, readerDepth);
         System.out.println("| mode | in flight per member | MB/s | speed-up |");
         System.out.println("|---|---:|---:|---:|");
-        System.out.printf("| one request at a time | 1 | %.0f | 1.00 |%n", oneAtATime.megabytesPerSecond());
-        System.out.printf("| pipelined | %d | %.0f | %.2f |%n", StreamDiskArray.DEFAULT_IN_FLIGHT,
-                pipelined.megabytesPerSecond(), pipelined.megabytesPerSecond() / oneAtATime.megabytesPerSecond());
+        System.out.printf("| one request at a time | 1 | %.0f | 1.00 |%n", one);
+        System.out.printf("| pipelined | %d | %.0f | %.2f |%n", StreamDiskArray.DEFAULT_IN_FLIGHT, two, two / one);
     }
 
     private SequentialReaders.Result withLatency(int inFlight, long latencyNanos) throws Exception {
@@ -151,8 +159,17 @@ public final class SdaBench {
         for (Path p : members) {
             delayed.add(new DelayedMember(RawMember.open(p, OpenOptions.READ_ONLY), latencyNanos));
         }
-        try (StreamDiskArray array = ArrayAssembler.assemble(delayed, true, inFlight)) {
-            return new SequentialReaders(array, blockSize).run(latencyReaders, readerDepth, seconds);
+        StreamDiskArray array;
+        try {
+            array = ArrayAssembler.assemble(delayed, true, inFlight);
+        } catch (Exception e) {
+            for (MemberIo m : delayed) {
+                m.close();
+            }
+            throw e;
+        }
+        try (array) {
+            return new SequentialReaders(array, blockSize).run(latencyReaders, readerDepth, Math.max(seconds, 1.5));
         }
     }
 

@@ -6,7 +6,7 @@ import io.ext3ns.stream.session.DataPath;
  * One measured run of one path.
  *
  * @param path          the data path
- * @param cpuNanos      process CPU time minus the loopback receiver thread's
+ * @param cpuNanos      process CPU time minus the loopback receiver's and the benchmark loop's threads
  * @param payloadBytes  RTP payload bytes the sessions sent
  * @param packets       RTP packets sent
  * @param wallNanos     elapsed time

@@ -129,6 +129,7 @@ public final class StreamBenchmark implements Callable<Integer> {
         long rx0 = sink.bytes();
         long rxCpu0 = sink.cpuNanos();
         long cpu0 = os.getProcessCpuTime();
+        long harness0 = ManagementFactory.getThreadMXBean().getCurrentThreadCpuTime();
         long t0 = System.nanoTime();
         long deadline = t0 + (long) (runSeconds * 1e9);
         StreamSession[] slots = new StreamSession[streams];
@@ -165,7 +166,9 @@ public final class StreamBenchmark implements Callable<Integer> {
             Thread.sleep(2);
         }
         long wall = System.nanoTime() - t0;
-        long cpu = os.getProcessCpuTime() - cpu0 - (sink.cpuNanos() - rxCpu0);
+        // the sender's cost: the whole process (GC and JIT included) minus the receiver and this polling thread
+        long harness = ManagementFactory.getThreadMXBean().getCurrentThreadCpuTime() - harness0;
+        long cpu = os.getProcessCpuTime() - cpu0 - (sink.cpuNanos() - rxCpu0) - harness;
         Thread.sleep(50); // let the receiver drain before reading its count
         return new BenchResult(path, cpu, bytes, packets, wall, sink.bytes() - rx0);
     }

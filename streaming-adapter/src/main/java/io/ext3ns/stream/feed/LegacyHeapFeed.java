@@ -69,6 +69,12 @@ public final class LegacyHeapFeed extends SequentialFeed {
         return ALWAYS_READY;
     }
 
+    /** Reads happen on the caller's thread, so none is ever in flight. */
+    @Override
+    public CompletableFuture<Void> quiesced() {
+        return ALWAYS_READY;
+    }
+
     @Override
     public void close() {
         peekedAt = -1;

@@ -32,6 +32,12 @@ public interface PayloadFeed extends AutoCloseable {
     /** Completes when a {@link #NOT_READY} peek may succeed (immediately complete when nothing is pending). */
     CompletableFuture<?> readiness();
 
+    /**
+     * Completes when no read this feed started is still running and, after {@link #close()}, every unit it held is
+     * back in the pool. A read may serve other sessions sharing the unit, so the source must stay open until then.
+     */
+    CompletableFuture<Void> quiesced();
+
     /** Releases every unit held; the feed is unusable afterwards. */
     @Override
     void close();

@@ -4,6 +4,8 @@ import io.ext3ns.stream.pool.PoolExhaustedException;
 import io.ext3ns.stream.source.LoadedUnit;
 import io.ext3ns.stream.source.MediaSource;
 import io.ext3ns.stream.source.SharedUnitCache;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeUnit;
@@ -23,6 +25,8 @@ public final class PinnedUnitFeed extends SequentialFeed {
     private CompletableFuture<LoadedUnit> next;
     private CompletableFuture<?> waitingFor = CompletableFuture.completedFuture(null);
     private boolean closed;
+    /** Reads started through this feed's source, and releases of dropped units, not yet known to be finished. */
+    private final List<CompletableFuture<LoadedUnit>> started = new ArrayList<>();
 
     public PinnedUnitFeed(MediaSource source, SharedUnitCache cache, long startOffset) {
         super(source);
@@ -56,13 +60,13 @@ public final class PinnedUnitFeed extends SequentialFeed {
         int inCurrent = (int) Math.min(bytes, cur.fileOffset() + cur.length() - position);
         out.clear(position);
         int off = (int) (position - cur.fileOffset());
-        out.addSegment(cur.ref().buffer(), cur.ref().address(), off, inCurrent, cur.ref());
+        out.addSegment(cur.view(), cur.ref().address(), off, inCurrent, cur.ref());
         if (inCurrent < bytes) {
             LoadedUnit nxt = ready(next);
             if (nxt == null) {
                 return NOT_READY;
             }
-            out.addSegment(nxt.ref().buffer(), nxt.ref().address(), 0, bytes - inCurrent, nxt.ref());
+            out.addSegment(nxt.view(), nxt.ref().address(), 0, bytes - inCurrent, nxt.ref());
         }
         out.checkSync();
         peeked(bytes);
@@ -103,7 +107,7 @@ public final class PinnedUnitFeed extends SequentialFeed {
     /** The pool was exhausted: ask again shortly (counted by the pool; the session waits, it does not spin). */
     private void retryLoad(CompletableFuture<LoadedUnit> failed) {
         long unitNumber = (failed == current ? position : position + unitBytes) / unitBytes;
-        CompletableFuture<LoadedUnit> again = new CompletableFuture<>();
+        CompletableFuture<LoadedUnit> again = track(new CompletableFuture<>());
         CompletableFuture.delayedExecutor(EXHAUSTED_RETRY_MS, TimeUnit.MILLISECONDS).execute(() ->
                 cache.acquire(source, unitNumber).whenComplete((u, e) -> {
                     if (e != null) {
@@ -121,7 +125,19 @@ public final class PinnedUnitFeed extends SequentialFeed {
     }
 
     private CompletableFuture<LoadedUnit> load(long unitNumber) {
-        return cache.acquire(source, unitNumber);
+        return track(cache.acquire(source, unitNumber));
+    }
+
+    private CompletableFuture<LoadedUnit> track(CompletableFuture<LoadedUnit> f) {
+        started.removeIf(CompletableFuture::isDone);
+        started.add(f);
+        return f;
+    }
+
+    @Override
+    public CompletableFuture<Void> quiesced() {
+        started.removeIf(CompletableFuture::isDone);
+        return CompletableFuture.allOf(started.toArray(CompletableFuture[]::new)).handle((v, e) -> null);
     }
 
     @Override
@@ -136,14 +152,17 @@ public final class PinnedUnitFeed extends SequentialFeed {
         next = null;
     }
 
-    /** Releases the unit of a future now or, if still reading, when the read completes. */
-    private static void release(CompletableFuture<LoadedUnit> f) {
+    /**
+     * Releases the unit of a future now or, if still reading, when the read completes; the release stage is tracked
+     * so {@link #quiesced()} completes only after the unit is back.
+     */
+    private void release(CompletableFuture<LoadedUnit> f) {
         if (f != null) {
-            f.whenComplete((u, e) -> {
+            started.add(f.whenComplete((u, e) -> {
                 if (u != null) {
                     u.ref().release();
                 }
-            });
+            }));
         }
     }
 

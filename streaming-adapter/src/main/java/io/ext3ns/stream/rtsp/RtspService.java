@@ -247,7 +247,7 @@ public final class RtspService {
             return batched.localPort();
         }
         if (stream.sink() instanceof GatheringUdpSink gathering) {
-            return gathering.localRtpPort();
+            return gathering.localPort();
         }
         return 0; // the legacy sink: RFC 2326 lets the server leave the port to the connection
     }

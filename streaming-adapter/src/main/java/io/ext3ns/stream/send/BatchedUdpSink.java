@@ -46,7 +46,8 @@ public final class BatchedUdpSink implements RtpSink {
         }
     }
 
-    /** The local port packets leave from (RTSP's server_port). */
+    /** The scheduler thread's shared socket: every batched session on that thread sends from this port. */
+    @Override
     public int localPort() throws java.io.IOException {
         return sender.localPort();
     }

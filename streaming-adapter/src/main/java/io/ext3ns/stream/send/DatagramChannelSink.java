@@ -117,8 +117,8 @@ abstract class DatagramChannelSink implements RtpSink {
         return stats;
     }
 
-    /** Local port of the RTP socket (RTSP's server_port). */
-    public int localRtpPort() throws IOException {
+    @Override
+    public int localPort() throws IOException {
         return ((InetSocketAddress) rtp.getLocalAddress()).getPort();
     }
 

@@ -11,6 +11,9 @@ import java.nio.ByteBuffer;
  */
 public final class GatheringUdpSink extends DatagramChannelSink {
     private final ByteBuffer[] iov = new ByteBuffer[3];
+    /** Views reused while packets come from the same memory (a unit holds ~800 payloads): no allocation. */
+    private final ByteBuffer[] viewOf = new ByteBuffer[3];
+    private final ByteBuffer[] viewed = new ByteBuffer[3];
 
     public GatheringUdpSink(InetSocketAddress rtpDestination, InetSocketAddress rtcpDestination,
                             InetSocketAddress localRtp) throws IOException {
@@ -20,11 +23,21 @@ public final class GatheringUdpSink extends DatagramChannelSink {
     @Override
     protected int writePacket(PacketBurst burst, int p) throws IOException {
         int segments = burst.segments(p);
-        iov[0] = burst.headers().slice(p * RtpHeader.SIZE, RtpHeader.SIZE);
+        iov[0] = window(0, burst.headers(), p * RtpHeader.SIZE, RtpHeader.SIZE);
         for (int s = 0; s < segments; s++) {
-            iov[1 + s] = burst.segmentMemory(p, s).slice(burst.segmentOffset(p, s), burst.segmentLength(p, s));
+            iov[1 + s] = window(1 + s, burst.segmentMemory(p, s), burst.segmentOffset(p, s),
+                    burst.segmentLength(p, s));
         }
         long n = rtp.write(iov, 0, 1 + segments);
         return (int) n;
+    }
+
+    /** A view of memory[offset, offset + length), reusing the slot's view when the memory is the same. */
+    private ByteBuffer window(int slot, ByteBuffer memory, int offset, int length) {
+        if (viewOf[slot] != memory) {
+            viewOf[slot] = memory;
+            viewed[slot] = memory.duplicate();
+        }
+        return viewed[slot].limit(offset + length).position(offset);
     }
 }

@@ -20,6 +20,11 @@ public interface RtpSink extends Closeable {
 
     SendStats stats();
 
+    /** Local UDP port the RTP packets leave from (RTSP's server_port), or -1 when not sending over UDP. */
+    default int localPort() throws IOException {
+        return -1;
+    }
+
     /** For messages: where the packets go. */
     String describe();
 }

@@ -133,7 +133,6 @@ public final class StreamSession implements Schedulable {
             synchronized (this) {
                 endLocked(SessionState.STOPPED, null);
             }
-            completeEnd();
         });
     }
 
@@ -173,7 +172,10 @@ public final class StreamSession implements Schedulable {
         return source;
     }
 
-    /** Completes when the session ends: end of file, {@link #stop()}, or an error. */
+    /**
+     * Completes when the session has ended — end of file, {@link #stop()}, or an error — and released everything:
+     * its pinned units are back in the pool, sink and source are closed.
+     */
     public CompletableFuture<SessionEnd> ended() {
         return ended;
     }
@@ -181,13 +183,8 @@ public final class StreamSession implements Schedulable {
     // ---- scheduler side ----
 
     @Override
-    public long service(long now) {
-        long next;
-        synchronized (this) {
-            next = state == SessionState.PLAYING ? serviceLocked(now) : IDLE;
-        }
-        completeEnd();
-        return next;
+    public synchronized long service(long now) {
+        return state == SessionState.PLAYING ? serviceLocked(now) : IDLE;
     }
 
     private long serviceLocked(long now) {
@@ -356,8 +353,14 @@ public final class StreamSession implements Schedulable {
         burst.clear();
         feed.close();
         closeQuietly(sink);
-        closeQuietly(source);
         end = new SessionEnd(how, error, packets, payloadBytes);
+        SessionEnd result = end;
+        // a read this session started may be serving other sessions of the same title: close the source after it;
+        // ended() completes once every unit is back in the pool (and never under this session's lock)
+        feed.quiesced().whenCompleteAsync((v, e) -> {
+            closeQuietly(source);
+            ended.complete(result);
+        });
     }
 
     private static void closeQuietly(AutoCloseable c) {
@@ -365,17 +368,6 @@ public final class StreamSession implements Schedulable {
             c.close();
         } catch (Exception e) {
             LOG.debug("close failed: {}", e.toString());
-        }
-    }
-
-    /** Completes {@link #ended()} outside the lock, so listeners may call back into the session. */
-    private void completeEnd() {
-        SessionEnd e;
-        synchronized (this) {
-            e = end;
-        }
-        if (e != null) {
-            ended.complete(e);
         }
     }
 

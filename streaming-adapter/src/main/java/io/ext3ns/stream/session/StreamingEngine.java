@@ -34,7 +34,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  *   <li>{@link #open} — any other {@link RtpSink}.</li>
  * </ul>
  * A source that is not MPEG-TS (or has no PCR to pace by) is refused at open with
- * {@link io.ext3ns.stream.ts.NotMpegTsException}. Thread-safe.
+ * {@link io.ext3ns.stream.ts.NotMpegTsException}. The engine takes ownership of the source and sink passed to an
+ * open method: the session closes them when it ends, and a refused open closes them at once. Thread-safe.
  */
 public final class StreamingEngine implements AutoCloseable {
     private final EngineConfig config;
@@ -107,6 +108,7 @@ public final class StreamingEngine implements AutoCloseable {
             return session;
         } catch (IOException | RuntimeException e) {
             sink.close();
+            source.close();
             throw e;
         }
     }

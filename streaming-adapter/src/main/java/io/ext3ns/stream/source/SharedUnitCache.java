@@ -91,7 +91,7 @@ public final class SharedUnitCache {
                 mine.release();
                 throw error instanceof CompletionException ce ? ce : new CompletionException(error);
             }
-            return new LoadedUnit(mine, fileOffset, length);
+            return new LoadedUnit(mine, mine.buffer(), fileOffset, length);
         });
     }
 
@@ -103,7 +103,11 @@ public final class SharedUnitCache {
         ByteBuffer dst = ref.buffer().limit(length);
         io.execute(() -> {
             try {
-                entry.loaded().complete(source.readDirect(fileOffset, dst));
+                int n = source.readDirect(fileOffset, dst);
+                if (n != wanted) { // a short unit would shift every payload after it
+                    throw new IOException("short read: " + n + " of " + wanted + " bytes");
+                }
+                entry.loaded().complete(n);
             } catch (IOException | RuntimeException e) {
                 forget(key, entry);
                 entry.loaded().completeExceptionally(e instanceof IOException io
