@@ -84,4 +84,25 @@ class MemberFailureTest {
             array.flush();
         }
     }
+
+    @Test
+    void aBlockingCallFromACompletionCallbackIsRefusedNotDeadlocked() throws Exception {
+        List<InstrumentedMember> slow = new ArrayList<>();
+        for (InstrumentedMember m : members(ArrayLayout.SPLIT)) {
+            slow.add(new InstrumentedMember(m, 300_000_000)); // the callback is attached long before completion
+        }
+        try (StreamDiskArray array = ArrayAssembler.assemble(slow, false, StreamDiskArray.DEFAULT_IN_FLIGHT)) {
+            CompletableFuture<Void> nested = array.readAsync(0, AlignedBuffers.allocate(BLOCK))
+                    .thenRun(() -> {
+                        try {
+                            array.read(BLOCK, AlignedBuffers.allocate(BLOCK));
+                        } catch (java.io.IOException e) {
+                            throw new java.io.UncheckedIOException(e);
+                        }
+                    });
+            ExecutionException e = assertThrows(ExecutionException.class, () -> nested.get(10, TimeUnit.SECONDS));
+            assertInstanceOf(IllegalStateException.class, e.getCause());
+            assertTrue(e.getCause().getMessage().startsWith("blocking array I/O from an array I/O thread"));
+        }
+    }
 }

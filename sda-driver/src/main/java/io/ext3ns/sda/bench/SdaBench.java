@@ -116,11 +116,13 @@ public final class SdaBench {
 
     private void printThroughput(String title, List<Point> points) {
         System.out.printf("%n%s:%n%n", title);
-        System.out.println("| readers | MB/s | CPU s/GB |" + (withFio ? " fio MB/s | fio CPU s/GB | vs fio |" : ""));
-        System.out.println("|---:|---:|---:|" + (withFio ? "---:|---:|---:|" : ""));
+        System.out.println("| readers | MB/s | CPU s/GB | I/O threads CPU s/GB |"
+                + (withFio ? " fio MB/s | fio CPU s/GB | vs fio |" : ""));
+        System.out.println("|---:|---:|---:|---:|" + (withFio ? "---:|---:|---:|" : ""));
         for (Point p : points) {
-            StringBuilder row = new StringBuilder(String.format("| %d | %.0f | %.3f |", p.readers(),
-                    p.array().megabytesPerSecond(), p.array().cpuSecondsPerGigabyte()));
+            StringBuilder row = new StringBuilder(String.format("| %d | %.0f | %.3f | %.3f |", p.readers(),
+                    p.array().megabytesPerSecond(), p.array().cpuSecondsPerGigabyte(),
+                    p.array().ioThreadCpuSecondsPerGigabyte()));
             if (p.fio() != null) {
                 row.append(String.format(" %.0f | %.3f | %.2f |", p.fio().megabytesPerSecond(),
                         p.fio().cpuSecondsPerGigabyte(),
