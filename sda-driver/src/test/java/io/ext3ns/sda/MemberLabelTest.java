@@ -6,6 +6,7 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.UUID;
 import java.util.function.Consumer;
+import java.util.zip.CRC32C;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -53,7 +54,7 @@ class MemberLabelTest {
     private static void assertRefused(Consumer<ByteBuffer> damage, String expected) {
         ByteBuffer raw = LABEL.encode().order(ByteOrder.LITTLE_ENDIAN);
         damage.accept(raw);
-        java.util.zip.CRC32C crc = new java.util.zip.CRC32C();
+        CRC32C crc = new CRC32C();
         crc.update(raw.duplicate().clear().limit(MemberLabel.SIZE - 4));
         raw.putInt(MemberLabel.SIZE - 4, (int) crc.getValue());
         ArrayAssemblyException e = assertThrows(ArrayAssemblyException.class, () -> MemberLabel.decode(raw, "m2"));

@@ -5,12 +5,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import io.ext3ns.fs.api.FileHandle;
+import io.ext3ns.fs.check.CheckOptions;
+import io.ext3ns.fs.check.CheckReport;
+import io.ext3ns.fs.check.VolumeChecker;
 import io.ext3ns.fs.engine.EngineOptions;
 import io.ext3ns.fs.engine.Ext3FileSystem;
 import io.ext3ns.fs.format.FormatSpec;
 import io.ext3ns.fs.testing.TestImages;
 import io.ext3ns.sda.FileMember;
-import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
@@ -25,7 +27,7 @@ import org.junit.jupiter.params.provider.CsvSource;
 /**
  * Crash consistency: a process running a write/rename/delete workload through the journalled engine is killed with
  * SIGKILL at seeded random moments, again and again on the same image. After each kill, journal recovery must leave
- * a file system e2fsck finds clean, and every file fsync'd before the kill (and not renamed or deleted since) must
+ * a file system our checker (fsck.ext3ns's VolumeChecker) and e2fsck find clean, and every file fsync'd before the kill (and not renamed or deleted since) must
  * have exactly the content it had.
  */
 class CrashRecoveryTest {
@@ -58,6 +60,10 @@ class CrashRecoveryTest {
                 if (Journal.recoverIfNeeded(dev).isPresent()) {
                     replays++;
                 }
+            }
+            try (FileMember dev = new FileMember(img, true)) {
+                CheckReport ours = VolumeChecker.check(dev, CheckOptions.READ_ONLY_FORCED);
+                assertTrue(ours.clean(), context + ": fsck.ext3ns after recovery: " + ours);
             }
             Ext3Tools.Result fsck = Ext3Tools.run("e2fsck", "-fn", img.toString());
             assertEquals(0, fsck.rc(), context + ": e2fsck -fn after recovery:\n" + fsck.out());
@@ -122,14 +128,10 @@ class CrashRecoveryTest {
                     throw new AssertionError(context + ": fsync'd " + e.getKey() + " is gone after recovery; report:\n"
                             + String.join("\n", lines), missing);
                 }
-                long size = fs.getattr(ino).size();
                 FileHandle h = fs.open(ino, false);
-                ByteBuffer buf = ByteBuffer.allocate((int) size);
-                while (buf.hasRemaining() && fs.read(h, buf.position(), buf) > 0) {
-                    // read to the end
-                }
+                byte[] content = CrashWorkload.readAll(fs, h, fs.getattr(ino).size());
                 fs.release(h);
-                assertEquals(e.getValue(), CrashWorkload.sha256(buf.array()),
+                assertEquals(e.getValue(), CrashWorkload.sha256(content),
                         context + ": content of fsync'd " + e.getKey());
             }
         }

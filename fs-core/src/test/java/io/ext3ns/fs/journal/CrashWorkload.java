@@ -112,8 +112,7 @@ public final class CrashWorkload {
                 off += n;
             }
             if (sync) {
-                fs.fsync(h);
-                report("SYNCED " + path + " " + sha256(content));
+                syncAndReport(h, path, content);
             }
         } finally {
             fs.release(h);
@@ -132,9 +131,7 @@ public final class CrashWorkload {
             long ino = fs.resolve(to);
             FileHandle h = fs.open(ino, false);
             try {
-                byte[] content = readAll(h, fs.getattr(ino).size());
-                fs.fsync(h);
-                report("SYNCED " + to + " " + sha256(content));
+                syncAndReport(h, to, readAll(fs, h, fs.getattr(ino).size()));
             } finally {
                 fs.release(h);
             }
@@ -153,7 +150,14 @@ public final class CrashWorkload {
         dirs.add(path);
     }
 
-    private byte[] readAll(FileHandle h, long size) throws FsException {
+    /** fsync, and only once it has returned, the report that {@code path} now durably holds {@code content}. */
+    private void syncAndReport(FileHandle h, String path, byte[] content) throws Exception {
+        fs.fsync(h);
+        report("SYNCED " + path + " " + sha256(content));
+    }
+
+    /** The first {@code size} bytes of an open file. */
+    static byte[] readAll(FileSystem fs, FileHandle h, long size) throws FsException {
         ByteBuffer buf = ByteBuffer.allocate((int) size);
         while (buf.hasRemaining()) {
             if (fs.read(h, buf.position(), buf) <= 0) {
