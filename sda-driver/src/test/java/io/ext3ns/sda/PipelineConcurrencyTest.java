@@ -51,6 +51,42 @@ class PipelineConcurrencyTest {
         }
     }
 
+    @Test
+    void concurrentWritesAndReadsOfDistinctBlocksKeepTheirBytes() throws Exception {
+        List<Path> paths = TestMembers.sparseFiles(dir, 4, 24L << 20);
+        int blocks = 256;
+        try (StreamDiskArray array = BlockDevices.create(paths, new ArraySpec(ArrayLayout.RAID0, BLOCK))) {
+            List<CompletableFuture<Void>> writes = new ArrayList<>();
+            for (int k = 0; k < blocks; k++) {
+                writes.add(array.writeAsync((long) k * BLOCK, TestMembers.pattern(k, BLOCK)));
+            }
+            CompletableFuture.allOf(writes.toArray(CompletableFuture[]::new)).get(60, TimeUnit.SECONDS);
+            array.flush();
+            AtomicInteger mismatches = new AtomicInteger();
+            List<CompletableFuture<Void>> mixed = new ArrayList<>();
+            for (int k = 0; k < blocks; k++) {
+                int block = k;
+                if (k % 2 == 0) { // rewrite even blocks while odd ones are read
+                    mixed.add(array.writeAsync((long) k * BLOCK, TestMembers.pattern(-k, BLOCK)));
+                } else {
+                    ByteBuffer got = AlignedBuffers.allocate(BLOCK);
+                    mixed.add(array.readAsync((long) k * BLOCK, got).thenRun(() -> {
+                        if (!got.flip().equals(TestMembers.pattern(block, BLOCK))) {
+                            mismatches.incrementAndGet();
+                        }
+                    }));
+                }
+            }
+            CompletableFuture.allOf(mixed.toArray(CompletableFuture[]::new)).get(60, TimeUnit.SECONDS);
+            assertEquals(0, mismatches.get());
+            ByteBuffer all = AlignedBuffers.allocate(blocks * BLOCK);
+            array.read(0, all);
+            for (int k = 0; k < blocks; k++) {
+                assertEquals(TestMembers.pattern(k % 2 == 0 ? -k : k, BLOCK), all.slice(k * BLOCK, BLOCK), "block " + k);
+            }
+        }
+    }
+
     /** One reader: its blocks one after another, each issued from the previous one's completion. */
     private static CompletableFuture<Void> readSequentially(StreamDiskArray array, int firstBlock, ByteBuffer expected,
                                                             AtomicInteger mismatches) {

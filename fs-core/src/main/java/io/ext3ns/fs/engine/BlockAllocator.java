@@ -69,8 +69,8 @@ final class BlockAllocator {
 
     /**
      * The next data block of a file written through window {@code r}: from the window, else the window grown in place,
-     * else a new window near {@code goal}. {@code indirectNeeded} says how many indirect blocks the window must keep
-     * at its start for the file blocks it will hold ({@link IndirectPlanner}).
+     * else a new window near {@code goal}. {@code planner} says how many indirect blocks a new window must keep at
+     * its start for the file blocks it will hold.
      */
     long allocateData(Reservation r, long goal, IndirectPlanner planner) throws IOException {
         if (r.hasData()) {

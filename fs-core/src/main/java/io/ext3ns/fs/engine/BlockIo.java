@@ -38,7 +38,8 @@ public final class BlockIo {
             throw new FsException(Errno.EINVAL, device.name() + ": file system of " + blocksCount + " blocks of "
                     + blockSize + " bytes is larger than the device (" + device.size() + " bytes)");
         }
-        this.bufferAlignment = Integer.bitCount(align) == 1 ? Math.max(align, AlignedBuffers.PAGE) : AlignedBuffers.PAGE;
+        this.bufferAlignment = Integer.bitCount(align) == 1 ? Math.max(align, AlignedBuffers.PAGE)
+                : AlignedBuffers.PAGE;
     }
 
     public BlockDevice device() {

@@ -8,11 +8,13 @@ import java.util.UUID;
  * {@code bytesPerInode} 0 = mke2fs's rule (one inode per max(16 KiB, block size)), {@code blocksPerGroup} 0 = the
  * largest group the 16-bit free counts and a one-block bitmap allow. {@code journalBlocks}: 0 = no journal (ext2
  * style), {@link #JOURNAL_DEFAULT} = the size {@link io.ext3ns.fs.journal.JournalSize} picks for the volume (possibly
- * none), otherwise the journal length in blocks. Build one with {@link #builder()}.
+ * none), otherwise the journal length in blocks. {@code deviceReadsZero}: the caller knows every block reads as
+ * zeros (mkfs just created the member as a sparse file), so inode tables need not be written. Build one with
+ * {@link #builder()}.
  */
 public record FormatSpec(int blockSize, long blocksCount, long inodeCount, long bytesPerInode,
                          double reservedPercent, String label, UUID uuid, int inodeSize, long blocksPerGroup,
-                         long createdEpochSeconds, long journalBlocks) {
+                         long createdEpochSeconds, long journalBlocks, boolean deviceReadsZero) {
 
     public static final int MIN_BLOCK_SIZE = 1024;
     public static final int MAX_BLOCK_SIZE = 2 << 20;
@@ -88,6 +90,7 @@ public record FormatSpec(int blockSize, long blocksCount, long inodeCount, long 
         private long blocksPerGroup;
         private long created = -1;
         private long journalBlocks;
+        private boolean deviceReadsZero;
 
         public Builder blockSize(int v) { blockSize = v; return this; }
         public Builder blocksCount(long v) { blocksCount = v; return this; }
@@ -101,11 +104,13 @@ public record FormatSpec(int blockSize, long blocksCount, long inodeCount, long 
         public Builder createdEpochSeconds(long v) { created = v; return this; }
         /** 0: no journal; {@link #JOURNAL_DEFAULT}: sized by the volume; else the journal's length in blocks. */
         public Builder journalBlocks(long v) { journalBlocks = v; return this; }
+        /** Only when the device is known to read as zeros, e.g. a sparse file created just now. */
+        public Builder deviceReadsZero(boolean v) { deviceReadsZero = v; return this; }
 
         public FormatSpec build() {
             return new FormatSpec(blockSize, blocksCount, inodeCount, bytesPerInode, reservedPercent, label,
                     uuid != null ? uuid : UUID.randomUUID(), inodeSize, blocksPerGroup,
-                    created >= 0 ? created : System.currentTimeMillis() / 1000, journalBlocks);
+                    created >= 0 ? created : System.currentTimeMillis() / 1000, journalBlocks, deviceReadsZero);
         }
     }
 }

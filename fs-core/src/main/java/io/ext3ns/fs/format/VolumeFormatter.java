@@ -93,7 +93,9 @@ public final class VolumeFormatter {
         wipeOldSuperblock();
         GroupDescriptor[] gds = new GroupDescriptor[Math.toIntExact(layout.groupCount())];
         for (int g = 0; g < gds.length; g++) {
-            blocks.zero(layout.inodeTable(g), geo.inodeTableBlocks());
+            if (!spec.deviceReadsZero()) {
+                blocks.zero(layout.inodeTable(g), geo.inodeTableBlocks());
+            }
             gds[g] = writeBitmaps(g);
             progress.update(g + 1, gds.length);
         }
@@ -122,8 +124,7 @@ public final class VolumeFormatter {
 
     /** The journal's blocks as one run from the allocator, or null when the spec (or its default) has none. */
     private JournalCreator planJournal() throws FormatException {
-        long n = spec.journalBlocks() == FormatSpec.JOURNAL_DEFAULT
-                ? JournalSize.defaultBlocks(bs, geo.blocksCount()) : spec.journalBlocks();
+        long n = JournalSize.resolve(spec.journalBlocks(), bs, geo.blocksCount());
         if (n == 0) {
             return null;
         }

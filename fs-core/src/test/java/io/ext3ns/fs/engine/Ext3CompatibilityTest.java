@@ -93,7 +93,8 @@ class Ext3CompatibilityTest {
         }
         Images.assertFsckClean(img);
         Path mnt = Files.createDirectories(tmp.resolve("mnt"));
-        ExternalTool.Result m = ExternalTool.run("mount", "-o", "loop,ro", "-t", "ext3", img.toString(), mnt.toString());
+        ExternalTool.Result m = ExternalTool.run("mount", "-o", "loop,ro", "-t", "ext3", img.toString(),
+                mnt.toString());
         assertEquals(0, m.exitCode(), "mount: " + m);
         try {
             TreeView.assertSameTree(TreeView.host(tree), TreeView.host(mnt));

@@ -34,4 +34,20 @@ class VolumeFormatterE2fsckTest {
         assertEquals(0, y.exitCode(), y.toString());
         assertFalse(y.output().contains("MODIFIED"), y.toString());
     }
+
+    /** Formatting over old garbage: the inode tables are zeroed, so nothing of the old content is taken for inodes. */
+    @ParameterizedTest
+    @CsvSource({"1024", "4096", "65536"})
+    void formatOverGarbageChecksClean(int blockSize) throws Exception {
+        assumeTrue(ExternalTool.available("e2fsck"), "e2fsprogs not installed");
+        Path img = dir.resolve("garbage.img");
+        byte[] noise = new byte[8 << 20];
+        new java.util.Random(blockSize).nextBytes(noise);
+        Files.write(img, noise);
+        try (io.ext3ns.sda.FileMember dev = new io.ext3ns.sda.FileMember(img, false)) {
+            VolumeFormatter.format(dev, TestImages.spec(blockSize).build());
+        }
+        ExternalTool.Result n = ExternalTool.run("e2fsck", "-fn", img.toString());
+        assertEquals(0, n.exitCode(), n.toString());
+    }
 }

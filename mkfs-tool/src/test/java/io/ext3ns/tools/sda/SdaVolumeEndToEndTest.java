@@ -113,12 +113,27 @@ class SdaVolumeEndToEndTest {
                 FileHandle h = fs.open(ino, false);
                 assertEquals(ByteBuffer.wrap(f.getValue()), legacyRead(fs, h, f.getValue().length), f.getKey());
                 assertEquals(ByteBuffer.wrap(f.getValue()), fastRead(fs, h, f.getValue().length), f.getKey());
+                assertRandomFastReads(fs, h, f.getValue(), random);
                 fs.release(h);
             }
         }
         try (BlockDevice device = BlockDevices.open(members, OpenOptions.READ_ONLY)) {
             CheckReport report = VolumeChecker.check(device, CheckOptions.READ_ONLY_FORCED);
             assertTrue(report.clean(), report.toString());
+        }
+    }
+
+    /** Fast-path reads of 1–3 blocks at random block offsets return the file's bytes there. */
+    private static void assertRandomFastReads(FileSystem fs, FileHandle h, byte[] content, SplittableRandom random)
+            throws IOException {
+        int fileBlocks = (content.length + BLOCK - 1) / BLOCK;
+        for (int i = 0; i < 8 && fileBlocks > 0; i++) {
+            long offset = (long) random.nextInt(fileBlocks) * BLOCK;
+            ByteBuffer got = AlignedBuffers.allocate((1 + random.nextInt(3)) * BLOCK);
+            int n = fs.readDirect(h, offset, got);
+            int expected = (int) Math.min(got.capacity(), content.length - offset);
+            assertEquals(expected, n, "bytes placed at " + offset);
+            assertEquals(ByteBuffer.wrap(content, (int) offset, n), got.flip().limit(n), "fast read at " + offset);
         }
     }
 

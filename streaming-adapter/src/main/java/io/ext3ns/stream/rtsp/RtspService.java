@@ -5,8 +5,6 @@ import io.ext3ns.stream.index.InvalidTransportStreamException;
 import io.ext3ns.stream.index.PcrIndex;
 import io.ext3ns.stream.index.PcrIndexCache;
 import io.ext3ns.stream.rtp.RtpInfo;
-import io.ext3ns.stream.send.BatchedUdpSink;
-import io.ext3ns.stream.send.GatheringUdpSink;
 import io.ext3ns.stream.send.InterleavedConnection;
 import io.ext3ns.stream.server.Connection;
 import io.ext3ns.stream.server.ContentException;
@@ -115,6 +113,9 @@ public final class RtspService {
         } finally {
             if (frames != null) {
                 frames.hold(false);
+                // a frame held back meanwhile waits in the engine's writer: send it now, not at the next packet
+                // (after a PAUSE there is none, and it would arrive after the next PLAY's RTP-Info)
+                interleaved.get(connection).flushRest();
             }
         }
     }
@@ -200,27 +201,32 @@ public final class RtspService {
         PcrIndex index = indexes.get(file);
         MediaSource source = new FsMediaSource(fs, file.path());
         StreamSession stream;
+        try {
+            stream = transport.tcp()
+                    ? engine.openInterleaved(source, config.dataPath(), interleavedOf(c), channel(transport, true),
+                    channel(transport, false), SessionOptions.defaults())
+                    : engine.openUdp(source, config.dataPath(), new InetSocketAddress(client, transport.rtpPort()),
+                    new InetSocketAddress(client, transport.rtcpPort()), SessionOptions.defaults());
+        } catch (IOException | RuntimeException e) {
+            source.close(); // an open session owns its source; this one never opened
+            throw e;
+        }
         String reply;
         String path;
-        try {
-            if (transport.tcp()) {
-                int ch = transport.rtpChannel() == TransportSpec.UNSET ? 0 : transport.rtpChannel();
-                int ch2 = transport.rtcpChannel() == TransportSpec.UNSET ? ch + 1 : transport.rtcpChannel();
-                stream = engine.openInterleaved(source, config.dataPath(), interleavedOf(c), ch, ch2,
-                        SessionOptions.defaults());
-                reply = "RTP/AVP/TCP;unicast;interleaved=" + ch + "-" + ch2;
-                path = "tcp-interleaved";
-            } else {
-                stream = engine.openUdp(source, config.dataPath(), new InetSocketAddress(client, transport.rtpPort()),
-                        new InetSocketAddress(client, transport.rtcpPort()), SessionOptions.defaults());
-                int serverPort = serverPort(stream);
-                reply = "RTP/AVP;unicast;client_port=" + transport.rtpPort() + "-" + transport.rtcpPort()
-                        + ";server_port=" + serverPort + "-" + (serverPort + 1);
-                path = "udp-" + config.dataPath().name().toLowerCase(java.util.Locale.ROOT);
+        if (transport.tcp()) {
+            reply = "RTP/AVP/TCP;unicast;interleaved=" + channel(transport, true) + "-" + channel(transport, false);
+            path = "tcp-interleaved";
+        } else {
+            int serverPort;
+            try {
+                serverPort = stream.sink().localPort();
+            } catch (IOException e) {
+                stream.stop();
+                throw e;
             }
-        } catch (IOException | RuntimeException e) {
-            source.close();
-            throw e;
+            reply = "RTP/AVP;unicast;client_port=" + transport.rtpPort() + "-" + transport.rtcpPort()
+                    + (serverPort > 0 ? ";server_port=" + serverPort + "-" + (serverPort + 1) : "");
+            path = "udp-" + config.dataPath().name().toLowerCase(java.util.Locale.ROOT);
         }
         reply += ";ssrc=" + String.format("%08X", stream.ssrc());
         String id = HexFormat.of().formatHex(randomBytes());
@@ -232,6 +238,15 @@ public final class RtspService {
         return ok().header("Transport", reply).header("Session", sessionHeader(session));
     }
 
+    /** The interleaved channel for RTP (or RTCP): as asked, else 0 and 1. */
+    private static int channel(TransportSpec t, boolean rtp) {
+        int first = t.rtpChannel() == TransportSpec.UNSET ? 0 : t.rtpChannel();
+        if (rtp) {
+            return first;
+        }
+        return t.rtcpChannel() == TransportSpec.UNSET ? first + 1 : t.rtcpChannel();
+    }
+
     /** The engine's interleaved writer for connection {@code c}, made on its first TCP SETUP. */
     private InterleavedConnection interleavedOf(Connection c) {
         return interleaved.computeIfAbsent(c, k -> {
@@ -239,17 +254,6 @@ public final class RtspService {
             frameChannels.put(k, frames);
             return new InterleavedConnection(frames);
         });
-    }
-
-    /** The local port a UDP stream sends from (RTSP's server_port; RTCP goes from the same or the next port). */
-    private static int serverPort(StreamSession stream) throws IOException {
-        if (stream.sink() instanceof BatchedUdpSink batched) {
-            return batched.localPort();
-        }
-        if (stream.sink() instanceof GatheringUdpSink gathering) {
-            return gathering.localPort();
-        }
-        return 0; // the legacy sink: RFC 2326 lets the server leave the port to the connection
     }
 
     private byte[] randomBytes() {
@@ -295,6 +299,9 @@ public final class RtspService {
             seekOffset = 0;
         }
         s.started = true;
+        if (seekOffset == s.stream.position()) {
+            seekOffset = -1; // already there: a seek would drop the units the stream has read ahead since SETUP
+        }
         long from = seekOffset >= 0 ? seekOffset : s.stream.position();
         RtpInfo info = s.stream.play(seekOffset);
         return ok().header("Session", sessionHeader(s))

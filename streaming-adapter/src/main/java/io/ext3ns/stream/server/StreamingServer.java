@@ -62,6 +62,11 @@ public final class StreamingServer implements Closeable {
             throw e;
         }
         loop.addTicker(rtsp::reap);
+        if (config.realtimePriority() > 0) {
+            RealtimePacing realtime = new RealtimePacing(config.realtimePriority());
+            realtime.apply();
+            loop.addTicker(realtime::apply); // the I/O pool starts its threads on demand
+        }
         loop.start();
     }
 

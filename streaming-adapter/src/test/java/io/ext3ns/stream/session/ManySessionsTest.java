@@ -47,7 +47,10 @@ class ManySessionsTest {
             assertEquals(0, m.leases());
             assertTrue(engine.pool().outstanding().isEmpty());
             assertEquals(0, engine.liveSessions());
-            assertTrue(m.peakInUse() <= 32);
+            // one title: the 1,000 streams are within a few units of each other and share them
+            assertTrue(m.peakInUse() <= 16, "peak units in use " + m.peakInUse()); // unshared: 2 per stream
+            System.out.printf("1000 streams: peak %d units, %d unit reads, %d shared%n", m.peakInUse(),
+                    engine.cache().reads(), engine.cache().sharedHits());
             long reads = engine.cache().reads();
             long shared = engine.cache().sharedHits();
             assertTrue(shared >= STREAMS - 1, "streams of one title share units: " + shared + " shared, "

@@ -105,27 +105,29 @@ public final class EngineBench {
                 fast, fast / peer);
     }
 
+    /** One read request at {@code offset} into {@code buf}. */
+    @FunctionalInterface
+    private interface Reader {
+        void read(Ext3FileSystem fs, FileHandle h, long offset, ByteBuffer buf) throws Exception;
+    }
+
     private static double readLegacy(Path img, EngineOptions o, long ino, long bytes) throws Exception {
-        try (Ext3FileSystem fs = Ext3FileSystem.open(new FileMember(img, true), o.withReadOnly(true))) {
-            FileHandle h = fs.open(ino, false);
-            ByteBuffer buf = ByteBuffer.allocate(REQUEST);
-            long t0 = System.nanoTime();
-            for (long off = 0; off < bytes; off += REQUEST) {
-                fs.read(h, off, buf.clear());
-            }
-            double r = mbps(bytes, System.nanoTime() - t0);
-            fs.release(h);
-            return r;
-        }
+        return timeRead(img, o, ino, bytes, ByteBuffer.allocate(REQUEST), (fs, h, off, buf) -> fs.read(h, off, buf));
     }
 
     private static double readFast(Path img, EngineOptions o, long ino, long bytes, int bs) throws Exception {
+        return timeRead(img, o, ino, bytes, AlignedBuffers.allocate(bs),
+                (fs, h, off, buf) -> fs.readDirect(h, off, buf));
+    }
+
+    /** Reads the whole file sequentially in {@code buf}-sized requests on a fresh read-only open; MB/s. */
+    private static double timeRead(Path img, EngineOptions o, long ino, long bytes, ByteBuffer buf, Reader reader)
+            throws Exception {
         try (Ext3FileSystem fs = Ext3FileSystem.open(new FileMember(img, true), o.withReadOnly(true))) {
             FileHandle h = fs.open(ino, false);
-            ByteBuffer buf = AlignedBuffers.allocate(bs);
             long t0 = System.nanoTime();
-            for (long off = 0; off < bytes; off += bs) {
-                fs.readDirect(h, off, buf.clear());
+            for (long off = 0; off < bytes; off += buf.capacity()) {
+                reader.read(fs, h, off, buf.clear());
             }
             double r = mbps(bytes, System.nanoTime() - t0);
             fs.release(h);
