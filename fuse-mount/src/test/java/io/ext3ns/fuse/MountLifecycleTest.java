@@ -114,6 +114,25 @@ class MountLifecycleTest {
     }
 
     @Test
+    void anArrayMountsByItsMemberListAndLocksEveryMember() throws Exception {
+        List<Path> members = TestImages.ext3nsArray(List.of(tmp.resolve("m0"), tmp.resolve("m1"), tmp.resolve("m2"),
+                tmp.resolve("m3")), 200L << 20);
+        String source = String.join(",", members.stream().map(Path::toString).toList());
+        try (MountProcess mount = MountProcess.mount(source, tmp.resolve("mnt"), "")) {
+            Shell.bash(tmp, "head -c 30000000 /dev/urandom > src && cp src mnt/ && cmp src mnt/src").check();
+            String mountLine = Shell.bash(null, "grep ' " + mount.mountPoint + " ' /proc/mounts").check().out();
+            assertTrue(mountLine.startsWith(source + " "), "the member list is the source: " + mountLine);
+            Path other = Files.createDirectories(tmp.resolve("other"));
+            backgroundMounts.add(other);
+            Shell.Result r = Shell.run(null, MountProcess.command(members.get(2).toString(), other.toString()), 120);
+            assertEquals(32, r.exit(), r.out() + r.err());
+            assertTrue(r.err().contains("in use"), r.err());
+            assertEquals(0, mount.unmount(), mount.log());
+        }
+        TestImages.assertCheckerClean(members);
+    }
+
+    @Test
     void aSecondMountOfTheSameMemberIsRefused() throws Exception {
         Path image = image();
         try (MountProcess first = MountProcess.mount(image.toString(), tmp.resolve("mnt"), "")) {

@@ -73,9 +73,9 @@ public final class Ext3FileSystem implements FileSystem {
 
     /**
      * Opens the file system on {@code device}, which it then owns (closed by {@link #close}); metadata goes through
-     * the JBD2 journal when the volume has one, and a read-write open first replays a journal a crash left. Refuses a dirty image
-     * read-write (run fsck.ext3ns), unknown incompatible features, a pending journal; forces read-only on unknown
-     * ro_compat features.
+     * the JBD2 journal when the volume has one, and a read-write open first replays a journal a crash left. Refuses
+     * a dirty image read-write (run fsck.ext3ns), unknown incompatible features, a pending journal; forces read-only
+     * on unknown ro_compat features.
      */
     public static Ext3FileSystem open(BlockDevice device, EngineOptions opts) throws IOException {
         return open(device, opts, JournalMetadataWriter::create, true);

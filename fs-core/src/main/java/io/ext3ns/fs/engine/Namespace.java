@@ -337,7 +337,8 @@ final class Namespace {
                     if (in.isDirectory() && srcParent != dstParent && ddir.linksCount() >= LINK_MAX) {
                         throw new FsException(Errno.EMLINK, "directory " + dstParent + " has " + LINK_MAX + " links");
                     }
-                    dirs.add(dstParent, ddir, dn, ino, DirEntryType.ofMode(in.mode()), directorySource(dstParent, ddir));
+                    dirs.add(dstParent, ddir, dn, ino, DirEntryType.ofMode(in.mode()),
+                            directorySource(dstParent, ddir));
                     if (in.isDirectory() && srcParent != dstParent) {
                         ddir.setLinksCount(ddir.linksCount() + 1);
                     }

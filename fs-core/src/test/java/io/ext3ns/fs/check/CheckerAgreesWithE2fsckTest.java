@@ -68,6 +68,27 @@ class CheckerAgreesWithE2fsckTest {
         assertEquals(last.replaceFirst("^[^:]*:", ""), r.summaryLine().replaceFirst("^[^:]*:", ""));
     }
 
+    /** Indexed (htree) directories, as e2fsck -D builds them, are read linearly and check clean. */
+    @ParameterizedTest
+    @ValueSource(ints = {1024, 4096})
+    void htreeDirectoriesCheckClean(int bs) throws Exception {
+        Path tree = dir.resolve("wide");
+        Files.createDirectories(tree.resolve("big"));
+        for (int i = 0; i < 400; i++) {
+            Files.writeString(tree.resolve("big/a_rather_long_file_name_" + i), Integer.toString(i));
+        }
+        Path img = dir.resolve("h.img");
+        E2fsprogs.mke2fsWithTree(img, bs, 32L << 20, tree);
+        E2fsprogs.checkAndFixWithOptions(img, "-fyD");
+        assertTrue(E2fsprogs.debugfs(img, "stat /big").contains("Flags: 0x1000"), "indexed");
+        ExternalTool.Result e2 = E2fsprogs.checkReadOnly(img);
+        CheckReport r = ours(img, false);
+        assertEquals(0, e2.exitCode(), e2.toString());
+        assertEquals(0, r.exitCode(), r.found().toString());
+        String last = e2.output().strip().lines().reduce((a, b) -> b).orElseThrow();
+        assertEquals(last.replaceFirst("^[^:]*:", ""), r.summaryLine().replaceFirst("^[^:]*:", ""));
+    }
+
     /** One debugfs corruption per class; {@code fixable}: our -y must leave an image e2fsck -fn finds clean. */
     @ParameterizedTest(name = "{0} at {1}")
     @CsvSource({

@@ -13,6 +13,7 @@ import io.ext3ns.sda.StreamDiskArray;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -110,7 +111,7 @@ public final class SdaBench {
     /** The result with the median throughput (CPU per GB travels with it). */
     private static SequentialReaders.Result median(List<SequentialReaders.Result> results) {
         List<SequentialReaders.Result> sorted = new ArrayList<>(results);
-        sorted.sort(java.util.Comparator.comparingDouble(SequentialReaders.Result::megabytesPerSecond));
+        sorted.sort(Comparator.comparingDouble(SequentialReaders.Result::megabytesPerSecond));
         return sorted.get(sorted.size() / 2);
     }
 

@@ -187,6 +187,11 @@ public final class Connection {
         return handler;
     }
 
+    /** Runs {@code task} on the loop thread that owns this connection. */
+    public void execute(Runnable task) {
+        loop.execute(task);
+    }
+
     /** Closes the socket; the handler's onClose runs on the loop thread. Safe from any thread, idempotent. */
     public void close() {
         loop.execute(() -> loop.closeConnection(this));

@@ -18,6 +18,8 @@ import java.lang.management.ThreadInfo;
 import java.lang.management.ThreadMXBean;
 import java.net.InetSocketAddress;
 import java.util.Locale;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 
 /**
  * The RTSP and HTTP server over an open {@link FileSystem}: one event-loop thread for every control and download
@@ -31,6 +33,7 @@ public final class StreamingServer implements Closeable {
     private final NioLoop loop;
     private final StreamingEngine engine;
     private final RtspService rtsp;
+    private final ExecutorService indexer;
     private final InetSocketAddress rtspAddress;
     private final InetSocketAddress httpAddress;
 
@@ -41,7 +44,12 @@ public final class StreamingServer implements Closeable {
                 LeaseTracing.NONE));
         ContentResolver resolver = new ContentResolver(fs);
         RequestParser parser = new RequestParser(config.maxRequestBytes(), config.maxHeaders());
-        rtsp = new RtspService(config, fs, resolver, new PcrIndexCache(fs, 1024), engine, this::statsText);
+        indexer = Executors.newSingleThreadExecutor(r -> {
+            Thread t = new Thread(r, "ext3ns-index");
+            t.setDaemon(true);
+            return t;
+        });
+        rtsp = new RtspService(config, fs, resolver, new PcrIndexCache(fs, indexer, 1024), engine, this::statsText);
         int inputBytes = 2 * config.maxRequestBytes() + 4 + 65535; // a request, or one interleaved frame
         try {
             loop = new NioLoop(config.maxConnections(), inputBytes, config.tcpQueueBytes());
@@ -148,6 +156,7 @@ public final class StreamingServer implements Closeable {
     }
 
     private void closeEngine() {
+        indexer.shutdownNow();
         try {
             engine.close();
         } catch (InterruptedException e) {
