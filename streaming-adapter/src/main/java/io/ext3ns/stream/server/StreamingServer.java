@@ -30,6 +30,8 @@ import java.util.concurrent.Executors;
  * it).
  */
 public final class StreamingServer implements Closeable {
+    /** A connection idle for the session time-out plus this is closed. */
+    private static final long IDLE_GRACE_NANOS = 5_000_000_000L;
     private final NioLoop loop;
     private final StreamingEngine engine;
     private final RtspService rtsp;
@@ -52,7 +54,9 @@ public final class StreamingServer implements Closeable {
         rtsp = new RtspService(config, fs, resolver, new PcrIndexCache(fs, indexer, 1024), engine, this::statsText);
         int inputBytes = 2 * config.maxRequestBytes() + 4 + 65535; // a request, or one interleaved frame
         try {
-            loop = new NioLoop(config.maxConnections(), inputBytes, config.tcpQueueBytes());
+            // idle: a control connection whose sessions time out is of no more use once they have
+            loop = new NioLoop(config.maxConnections(), inputBytes, config.tcpQueueBytes(),
+                    config.sessionTimeout().toNanos() + IDLE_GRACE_NANOS);
         } catch (IOException e) {
             closeEngine();
             throw e;
