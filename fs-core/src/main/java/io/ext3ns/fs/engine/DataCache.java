@@ -79,14 +79,12 @@ final class DataCache {
         if (inflight.putIfAbsent(phys, f) != null) {
             return;
         }
-        io.readBlockAsync(phys).whenComplete((buf, err) -> {
+        io.readBlockAsync(phys).whenComplete((data, err) -> {
             if (err != null) {
                 inflight.remove(phys, f);
                 f.completeExceptionally(err);
                 return;
             }
-            byte[] data = new byte[buf.remaining()];
-            buf.get(data);
             if (inflight.remove(phys, f)) {
                 cache.asMap().putIfAbsent(phys, data);
             }

@@ -41,7 +41,12 @@ public final class BatchedUdpSink implements RtpSink {
 
     @Override
     public void sendRtcp(ByteBuffer rtcp) {
-        if (rtcpName != null && !sender.sendNow(rtcpName, rtcp)) {
+        if (rtcpName == null) {
+            return;
+        }
+        // RTP still queued for this round goes first: a BYE that overtakes the last packets ends the player early
+        sender.flush();
+        if (!sender.sendNow(rtcpName, rtcp)) {
             stats.dropped.increment();
         }
     }

@@ -61,7 +61,7 @@ public final class ServeMain implements Callable<Integer> {
     int timeoutSeconds = 60;
 
     public static void main(String[] args) {
-        System.exit(new CommandLine(new ServeMain()).execute(args));
+        System.exit(new CommandLine(new ServeMain()).setCaseInsensitiveEnumValuesAllowed(true).execute(args));
     }
 
     @Override

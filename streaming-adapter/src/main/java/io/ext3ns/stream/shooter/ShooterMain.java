@@ -97,7 +97,7 @@ public final class ShooterMain implements Callable<Integer> {
     }
 
     public static void main(String[] args) {
-        System.exit(new CommandLine(new ShooterMain()).execute(args));
+        System.exit(new CommandLine(new ShooterMain()).setCaseInsensitiveEnumValuesAllowed(true).execute(args));
     }
 
     @Override
