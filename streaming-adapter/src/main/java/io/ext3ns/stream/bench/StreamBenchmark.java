@@ -73,6 +73,10 @@ public final class StreamBenchmark implements Callable<Integer> {
             + " the many-viewers case, where batching works across streams")
     boolean paced;
 
+    @Option(names = "--window-ms", defaultValue = "2",
+            description = "paced: packets due within this many ms go out together (bigger GSO bursts, less precise)")
+    double windowMs;
+
     @Option(names = "--no-gso", description = "batched path without UDP GSO (sendmmsg only)")
     boolean noGso;
 
@@ -129,7 +133,8 @@ public final class StreamBenchmark implements Callable<Integer> {
     private BenchResult run(StreamingEngine engine, LoopbackSink sink, DataPath path, double runSeconds,
                             int playsPerStream) throws Exception {
         OperatingSystemMXBean os = (OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
-        SessionOptions options = paced ? SessionOptions.defaults().withRtcpInterval(0)
+        SessionOptions options = paced
+                ? SessionOptions.defaults().withRtcpInterval(0).withBurstWindow((long) (windowMs * 1e6))
                 : SessionOptions.defaults().unpaced().withRtcpInterval(0);
         long rx0 = sink.bytes();
         long rxCpu0 = sink.cpuNanos();
