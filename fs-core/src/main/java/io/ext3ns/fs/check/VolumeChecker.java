@@ -95,6 +95,11 @@ public final class VolumeChecker {
         summary.run();
         st.freeBlocks = summary.freeBlocks;
         st.freeInodes = summary.freeInodes;
+        long unlisted = st.problemCount - st.problems.size();
+        if (unlisted > 0) {
+            st.problems.add(Problem.error(0, unlisted + " further problems not listed (the first "
+                    + CheckState.MAX_PROBLEMS + " are)"));
+        }
         return st;
     }
 

@@ -168,6 +168,20 @@ class CheckerAgreesWithE2fsckTest {
         assertTrue(r.found().stream().anyMatch(p -> !p.isError()), "reported as a note: " + r.found());
     }
 
+    /** -y recreates a missing lost+found, as e2fsck -fy does, and reconnects an orphan into it. */
+    @ParameterizedTest
+    @ValueSource(ints = {1024, 65536})
+    void missingLostAndFoundIsRecreatedForOrphans(int bs) throws Exception {
+        Path img = fixture(bs);
+        corrupt(img, "no-lost+found", bs);
+        corrupt(img, "orphan-file", bs);
+        CheckReport fixed = ours(img, true);
+        assertEquals(CheckReport.EXIT_FIXED, fixed.exitCode(), fixed.remaining().toString());
+        ExternalTool.Result after = E2fsprogs.checkReadOnly(img);
+        assertEquals(0, after.exitCode(), after.toString());
+        assertTrue(E2fsprogs.debugfs(img, "ls /lost+found").contains("#"), "orphan reconnected");
+    }
+
     /** Sets the rec_len of the root's third entry (after '.' and '..') to 13: not a multiple of 4. */
     private static void breakRecLen(Path img, long rootBlock, int bs) throws Exception {
         try (var ch = java.nio.channels.FileChannel.open(img, java.nio.file.StandardOpenOption.READ,

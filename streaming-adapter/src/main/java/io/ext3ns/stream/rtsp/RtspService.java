@@ -28,12 +28,15 @@ import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
+import java.io.UncheckedIOException;
 import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.function.Supplier;
 
 /**
@@ -98,18 +101,26 @@ public final class RtspService {
     }
 
     /**
-     * Answers one request on {@code connection}. A PLAY's stream starts only after its reply is queued: a player
-     * reading the reply skips interleaved frames that come before it, which would lose the stream's first packets
-     * (its PAT, PMT and the first key frame's parameter sets).
+     * Answers one request on {@code connection}; returns null when answered, or, when the answer needs a seek index
+     * still being built, the build to wait for (then call again once it is done: the connection must not answer
+     * later requests first). Interleaved frames are held back while the reply is made: a player reading a PLAY
+     * reply skips frames that come before it, which would lose the stream's first packets (its PAT, PMT and the
+     * first key frame's parameter sets).
      */
-    void serve(Connection connection, Request request) throws IOException {
+    CompletableFuture<?> serve(Connection connection, Request request) throws IOException {
         FrameChannel frames = frameChannels.get(connection);
         if (frames != null) {
             frames.hold(true);
         }
         try {
-            Response response = handle(connection, request);
+            Response response;
+            try {
+                response = handle(connection, request);
+            } catch (IndexPending pending) {
+                return pending.build;
+            }
             connection.sendOwned(response.toBuffer());
+            return null;
         } finally {
             if (frames != null) {
                 frames.hold(false);
@@ -137,6 +148,8 @@ public final class RtspService {
             response = error(e.status(), e.getMessage());
         } catch (InvalidTransportStreamException | NotMpegTsException e) {
             response = error(415, e.getMessage());
+        } catch (IndexPending pending) {
+            throw pending;
         } catch (IOException | RuntimeException e) {
             LOG.warn("{} {}: {}", request.method(), request.target(), e.toString());
             response = error(500, e.getMessage());
@@ -179,7 +192,7 @@ public final class RtspService {
     private Response describe(Connection c, Request r) throws RtspException, ContentException, IOException {
         RtspUrl url = RtspUrl.parse(r.target());
         ContentFile file = resolver.resolve(url.contentPath());
-        PcrIndex index = indexes.get(file);
+        PcrIndex index = indexNow(file);
         String host = c.local().getAddress().getHostAddress();
         return ok().header("Content-Base", url.contentBase())
                 .body("application/sdp", Sdp.describe(file, index.durationSeconds(), host));
@@ -198,7 +211,7 @@ public final class RtspService {
             throw new RtspException(453, "session limit reached");
         }
         ContentFile file = resolver.resolve(url.contentPath());
-        PcrIndex index = indexes.get(file);
+        PcrIndex index = indexNow(file);
         MediaSource source = new FsMediaSource(fs, file.path());
         StreamSession stream;
         try {
@@ -245,6 +258,36 @@ public final class RtspService {
             return first;
         }
         return t.rtcpChannel() == TransportSpec.UNSET ? first + 1 : t.rtcpChannel();
+    }
+
+    /**
+     * The index of {@code file} if it is ready; otherwise {@link IndexPending}, and the request is answered again
+     * when the scan ends (see {@link #serve}).
+     */
+    private PcrIndex indexNow(ContentFile file) throws IOException {
+        CompletableFuture<PcrIndex> index = indexes.get(file);
+        if (!index.isDone()) {
+            throw new IndexPending(index);
+        }
+        try {
+            return index.join();
+        } catch (CompletionException e) {
+            Throwable cause = e.getCause() instanceof UncheckedIOException u ? u.getCause() : e.getCause();
+            if (cause instanceof IOException io) {
+                throw io;
+            }
+            throw e;
+        }
+    }
+
+    /** Thrown by a request that needs an index still being built; carries the build to wait for. */
+    private static final class IndexPending extends RuntimeException {
+        final CompletableFuture<?> build;
+
+        IndexPending(CompletableFuture<?> build) {
+            super(null, null, false, false);
+            this.build = build;
+        }
     }
 
     /** The engine's interleaved writer for connection {@code c}, made on its first TCP SETUP. */

@@ -28,7 +28,7 @@ public final class Connection {
     private volatile long lingerUntilNanos; // 0 = not closing; else close by then at the latest
     /** How long a connection refused after a bad request may take to read our answer. */
     private static final long LINGER_NANOS = 2_000_000_000L;
-    private long lastActivityNanos = System.nanoTime();
+    private volatile long lastActivityNanos = System.nanoTime(); // last byte read, or written from the queue
 
     Connection(SocketChannel channel, SelectionKey key, NioLoop loop, ConnectionHandler handler, int inputBytes,
                int queueLimit) throws IOException {
@@ -83,8 +83,8 @@ public final class Connection {
         if (closed) {
             return;
         }
-        if (pending.isEmpty()) {
-            channel.write(parts);
+        if (pending.isEmpty() && channel.write(parts) > 0) {
+            lastActivityNanos = System.nanoTime();
         }
         for (ByteBuffer part : parts) {
             if (part.hasRemaining()) {
@@ -104,8 +104,8 @@ public final class Connection {
             droppedFrames++;
             return false;
         }
-        if (pending.isEmpty()) {
-            channel.write(parts);
+        if (pending.isEmpty() && channel.write(parts) > 0) {
+            lastActivityNanos = System.nanoTime();
         }
         int left = 0;
         for (ByteBuffer part : parts) {
@@ -136,6 +136,9 @@ public final class Connection {
             ByteBuffer head = pending.peek();
             int n = channel.write(head);
             pendingBytes -= n;
+            if (n > 0) {
+                lastActivityNanos = System.nanoTime();
+            }
             if (head.hasRemaining()) {
                 return false;
             }
@@ -185,6 +188,11 @@ public final class Connection {
 
     ConnectionHandler handler() {
         return handler;
+    }
+
+    /** Runs {@code task} on the loop thread that owns this connection. */
+    public void execute(Runnable task) {
+        loop.execute(task);
     }
 
     /** Closes the socket; the handler's onClose runs on the loop thread. Safe from any thread, idempotent. */

@@ -52,6 +52,18 @@ class SessionLimitsTest {
     }
 
     @Test
+    void aSilentConnectionIsClosedAfterTheTimeOut() throws Exception {
+        try (java.net.Socket silent = new java.net.Socket("127.0.0.1", server.rtspPort())) {
+            silent.setSoTimeout(15000);
+            silent.getOutputStream().write("OPTIONS * RTSP/1.0\r\nCSeq: 1\r\n".getBytes()); // never finished
+            long start = System.nanoTime();
+            assertEquals(-1, silent.getInputStream().read(), "the server closes the connection");
+            double seconds = (System.nanoTime() - start) / 1e9;
+            assertTrue(seconds > 5 && seconds < 12, "closed after " + seconds + " s (time-out 2 s + 5 s)");
+        }
+    }
+
+    @Test
     void limitsTimeOutsAndKeepAlive() throws Exception {
         try (RtspClient c = new RtspClient("127.0.0.1", server.rtspPort())) {
             String kept = setup(c, 40000);

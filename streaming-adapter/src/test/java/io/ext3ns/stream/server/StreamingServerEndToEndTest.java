@@ -38,7 +38,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * The server with real players on a real store (formatted by our formatter, opened by the engine): ffmpeg over RTSP
  * (UDP and TCP-interleaved, eight at once, one seeking), a PAUSE and resume driven by hand, HTTP byte ranges, and
- * bad requests fired while the players stream. Streams are paced in real time (10 s), so everything runs
+ * bad requests, a player that stops reading and one that vanishes, all while the players stream. Streams are paced in real time (10 s), so everything runs
  * concurrently and the test takes about 15 s.
  */
 class StreamingServerEndToEndTest {
@@ -94,7 +94,9 @@ class StreamingServerEndToEndTest {
     @Test
     void realPlayersGetTheStreamWhileBadRequestsAreRefused(@TempDir Path dir) throws Exception {
         ExecutorService pool = Executors.newCachedThreadPool();
-        try {
+        try (RtspClient stalled = new RtspClient("127.0.0.1", server.rtspPort())) {
+            playWithoutReading(stalled);
+            vanishAfterPlay();
             List<Future<Path>> whole = new ArrayList<>();
             for (int i = 0; i < 8; i++) {
                 String transport = i % 2 == 0 ? "udp" : "tcp";
@@ -127,8 +129,32 @@ class StreamingServerEndToEndTest {
             assertTrue(seekPts >= 4.0 && seekPts <= 6.0, "seek to 5 s output starts at " + seekPts + " s");
             pauseResume.get(60, TimeUnit.SECONDS);
             seekByHand.get(60, TimeUnit.SECONDS);
+            // the client that never read still gets its answer once it reads (its frames first)
+            assertEquals(200, stalled.request("TEARDOWN", base + "/asset.ts/", stalledSession).status());
         } finally {
             pool.shutdownNow();
+        }
+    }
+
+    private static String stalledSession;
+
+    /** A TCP-interleaved player that stops reading after PLAY: its frames back up, nobody else's. */
+    private static void playWithoutReading(RtspClient c) throws Exception {
+        RtspClient.Reply setup = c.request("SETUP", base + "/asset.ts/trackID=0",
+                "Transport: RTP/AVP/TCP;unicast;interleaved=0-1");
+        stalledSession = "Session: " + setup.header("Session").split(";")[0];
+        assertEquals(200, c.request("PLAY", base + "/asset.ts/", stalledSession).status());
+    }
+
+    /** A UDP player that sets up, plays and disappears without TEARDOWN (its ports are closed). */
+    private static void vanishAfterPlay() throws Exception {
+        try (var rtp = java.nio.channels.DatagramChannel.open().bind(new java.net.InetSocketAddress("127.0.0.1", 0));
+             var rtcp = java.nio.channels.DatagramChannel.open().bind(new java.net.InetSocketAddress("127.0.0.1", 0));
+             RtspClient c = new RtspClient("127.0.0.1", server.rtspPort())) {
+            RtspClient.Reply setup = c.request("SETUP", base + "/asset.ts/trackID=0", "Transport: RTP/AVP;unicast;"
+                    + "client_port=" + rtp.socket().getLocalPort() + "-" + rtcp.socket().getLocalPort());
+            assertEquals(200, c.request("PLAY", base + "/asset.ts/",
+                    "Session: " + setup.header("Session").split(";")[0]).status());
         }
     }
 
