@@ -63,6 +63,7 @@ public final class Ext3FileSystem implements FileSystem {
         this.inodes = new InodeStore(vol, opts.inodeCacheEntries());
         this.dataCache = new DataCache(vol.io, opts.dataCacheBytes());
         this.balloc = new BlockAllocator(vol, dataCache::invalidate);
+        vol.setWriteBackListener(balloc.freedBlocks());
         this.ialloc = new InodeAllocator(vol);
         this.map = new BlockMap(vol);
         this.dirs = new Directory(vol, map, new DirectoryIndex(opts.directoryIndexEntries()));

@@ -27,6 +27,8 @@ final class Volume {
     final boolean readOnly;
     /** Why the volume is read-only although read-write was asked (null if it was not forced). */
     final String forcedReadOnlyReason;
+    private final Object writeBackLock = new Object();
+    private volatile WriteBackListener writeBackListener = WriteBackListener.NONE;
 
     private Volume(Superblock sb, Geometry geo, Group[] groups, BlockIo io, MetadataCache meta, MetadataWriter writer,
                    boolean readOnly, String forcedReadOnlyReason) {
@@ -193,8 +195,38 @@ final class Volume {
         if (readOnly) {
             return;
         }
-        stageSuperblock();
-        meta.writeBack(writer);
+        synchronized (writeBackLock) { // one write-back at a time, so the listener sees start/commit in pairs
+            writeBackListener.starting();
+            stageSuperblock();
+            meta.writeBack(writer);
+            writeBackListener.committed();
+        }
+    }
+
+    /**
+     * Told around each write-back. The block allocator uses it to keep blocks freed since a write-back began out of
+     * reuse until that write-back has committed their free (see {@link FreedBlocks}).
+     */
+    interface WriteBackListener {
+        WriteBackListener NONE = new WriteBackListener() {
+            @Override
+            public void starting() {
+            }
+
+            @Override
+            public void committed() {
+            }
+        };
+
+        /** A write-back begins: every change made before this call is in it or in the next one. */
+        void starting();
+
+        /** The write-back is durable (for a journal: committed). */
+        void committed();
+    }
+
+    void setWriteBackListener(WriteBackListener listener) {
+        this.writeBackListener = listener;
     }
 
     /** Marks the volume clean (s_state valid) and writes everything back: the last write of an unmount. */

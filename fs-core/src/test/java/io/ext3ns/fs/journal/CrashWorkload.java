@@ -99,7 +99,9 @@ public final class CrashWorkload {
     private void createAndWrite(boolean sync) throws Exception {
         String dir = dirs.get(rnd.nextInt(dirs.size()));
         String path = dir + "/f" + tag + "_" + counter++;
-        byte[] content = new byte[rnd.nextInt(3 * fs.blockSize() + 1)];
+        // one file in four is past the 12 direct blocks, so deletes free indirect blocks too
+        int maxBlocks = rnd.nextInt(4) == 0 ? 20 : 3;
+        byte[] content = new byte[rnd.nextInt(maxBlocks * fs.blockSize() + 1)];
         rnd.nextBytes(content);
         long ino = fs.create(fs.resolve(dir.isEmpty() ? "/" : dir), name(path), 0644, 0, 0);
         files.add(path);

@@ -118,8 +118,13 @@ class StreamingServerEndToEndTest {
             badRequestsGetTheirStatus();
             httpRangesReturnTheExactBytes();
 
-            for (Future<Path> f : whole) {
-                ProbedPackets.of(f.get(60, TimeUnit.SECONDS)).assertWholeOf(source);
+            for (int i = 0; i < whole.size(); i++) {
+                try {
+                    ProbedPackets.of(whole.get(i).get(60, TimeUnit.SECONDS)).assertWholeOf(source);
+                } catch (AssertionError e) {
+                    throw new AssertionError("player " + i + " (" + (i % 2 == 0 ? "udp" : "tcp") + "): "
+                            + e.getMessage(), e);
+                }
             }
             var starts = ProbedPackets.of(seek.get(60, TimeUnit.SECONDS)).assertContiguousRunOf(source);
             double firstPts = source.streams().get(0).get(0).ptsSeconds();
