@@ -91,6 +91,26 @@ class MkfsSafetyTest {
     }
 
     @Test
+    void refusesAPartitionTableOrSwap() throws Exception {
+        Path disk = TestImages.sparseFile(dir.resolve("disk.img"), 16L << 20);
+        try (var ch = java.nio.channels.FileChannel.open(disk, java.nio.file.StandardOpenOption.WRITE)) {
+            ch.write(java.nio.ByteBuffer.wrap(new byte[] {0x55, (byte) 0xAA}), 510);
+        }
+        byte[] before = digest(disk);
+        ExternalTool.Result r = mkfs("-b", "4K", disk.toString());
+        assertEquals(1, r.exitCode(), r.toString());
+        assertTrue(r.output().contains("partition table"), r.output());
+        assertArrayEquals(before, digest(disk));
+        if (ExternalTool.available("mkswap")) {
+            Path swap = TestImages.sparseFile(dir.resolve("swap.img"), 16L << 20);
+            assertEquals(0, ExternalTool.run("mkswap", swap.toString()).exitCode());
+            ExternalTool.Result s = mkfs("-b", "4K", swap.toString());
+            assertEquals(1, s.exitCode(), s.toString());
+            assertTrue(s.output().contains("swap area"), s.output());
+        }
+    }
+
+    @Test
     void createsMissingMembersSparseAndRefusesBadInputCleanly() throws Exception {
         Path img = dir.resolve("new.img");
         ExternalTool.Result missing = mkfs("-b", "64K", img.toString());
