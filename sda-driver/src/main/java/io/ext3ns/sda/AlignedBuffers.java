@@ -21,6 +21,11 @@ public final class AlignedBuffers {
         return ByteBuffer.allocateDirect(size + alignment).alignedSlice(alignment).limit(size).slice();
     }
 
+    /** True when {@code buffer} is direct and its position is page-aligned, as O_DIRECT member I/O needs. */
+    public static boolean isAligned(ByteBuffer buffer) {
+        return buffer.isDirect() && buffer.alignmentOffset(buffer.position(), PAGE) == 0;
+    }
+
     /** A page-aligned direct buffer. */
     public static ByteBuffer allocate(int size) {
         return allocate(size, PAGE);

@@ -35,12 +35,15 @@ public interface BlockDevice extends Closeable {
      * a plain member may complete synchronously. The buffer must not be touched until the future completes.
      */
     default CompletableFuture<Void> readAsync(long offset, ByteBuffer dst) {
-        try {
-            read(offset, dst);
-            return CompletableFuture.completedFuture(null);
-        } catch (IOException | RuntimeException e) {
-            return CompletableFuture.failedFuture(e);
-        }
+        return completedBy(() -> read(offset, dst));
+    }
+
+    /**
+     * Starts a write that completes when all bytes are on the device (durable only after {@link #flush()}). Arrays
+     * pipeline these across members; a plain member may complete synchronously. Don't touch {@code src} meanwhile.
+     */
+    default CompletableFuture<Void> writeAsync(long offset, ByteBuffer src) {
+        return completedBy(() -> write(offset, src));
     }
 
     /** Makes all completed writes durable (fdatasync of every member). */
@@ -48,4 +51,20 @@ public interface BlockDevice extends Closeable {
 
     /** Human-readable name for messages: the member path, or the list of members. */
     String name();
+
+    /** A blocking transfer, run now. */
+    @FunctionalInterface
+    interface Transfer {
+        void run() throws IOException;
+    }
+
+    /** Runs {@code transfer} in the caller's thread and reports it as an already completed future. */
+    private static CompletableFuture<Void> completedBy(Transfer transfer) {
+        try {
+            transfer.run();
+            return CompletableFuture.completedFuture(null);
+        } catch (IOException | RuntimeException e) {
+            return CompletableFuture.failedFuture(e);
+        }
+    }
 }

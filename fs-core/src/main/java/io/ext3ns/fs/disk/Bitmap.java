@@ -31,6 +31,13 @@ public final class Bitmap {
         bits[i >>> 3] &= (byte) ~(1 << (i & 7));
     }
 
+    /** Clears bit i and says whether it was set (freeing an already free item is corruption). */
+    public boolean testAndClear(int i) {
+        boolean was = get(i);
+        clear(i);
+        return was;
+    }
+
     /** Sets bits [from, capacity) — the padding past a group's last item. */
     public void setPadding(int from) {
         for (int i = from; i < capacity() && (i & 7) != 0; i++) {

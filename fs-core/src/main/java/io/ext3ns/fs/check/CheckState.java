@@ -1,0 +1,94 @@
+package io.ext3ns.fs.check;
+
+import io.ext3ns.fs.disk.Geometry;
+import io.ext3ns.fs.disk.Superblock;
+import io.ext3ns.fs.inspect.VolumeReader;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+
+/** What the passes learn about one volume and hand on to the next pass, plus the problems found so far. */
+final class CheckState {
+    /** Messages kept per scan; further problems are counted, so garbage images cannot exhaust memory. */
+    static final int MAX_PROBLEMS = 2000;
+
+    /** An inode pass 1 found in use. */
+    static final class InodeInfo {
+        final long ino;
+        final int mode;
+        final int links;
+        final boolean walkable;
+        int references;
+
+        InodeInfo(long ino, int mode, int links, boolean walkable) {
+            this.ino = ino;
+            this.mode = mode;
+            this.links = links;
+            this.walkable = walkable;
+        }
+
+        boolean isDirectory() {
+            return (mode & io.ext3ns.fs.disk.Inode.S_IFMT) == io.ext3ns.fs.disk.Inode.S_IFDIR;
+        }
+    }
+
+    /** A directory's blocks (logical, physical; physical 0 = hole) and what its entries said about its place. */
+    static final class DirInfo {
+        final long ino;
+        final List<long[]> blocks = new ArrayList<>();
+        /** Value of its ".." entry, and where that entry is (block, offset) for a repair. */
+        long dotdot;
+        long dotdotBlock;
+        int dotdotOffset = -1;
+        /** The first directory with an entry naming this one, 0 while none. */
+        long parent;
+
+        DirInfo(long ino) {
+            this.ino = ino;
+        }
+    }
+
+    final VolumeReader volume;
+    final Superblock sb;
+    final Geometry geo;
+    final UsedBlocks used;
+    /** In-use inodes by number (sorted, so reports come out in inode order). */
+    final Map<Long, InodeInfo> inodes = new TreeMap<>();
+    final Map<Long, DirInfo> dirs = new TreeMap<>();
+    final Map<Long, Long> dirsPerGroup = new HashMap<>();
+    /** Extended attribute blocks already claimed (several inodes may share one). */
+    final Set<Long> sharedAttributeBlocks = new HashSet<>();
+    final List<Problem> problems = new ArrayList<>();
+    /** Inode of /lost+found as the root names it, 0 when absent. */
+    long lostAndFound;
+    long problemCount;
+    long fragmentedFiles;
+    /** Totals pass 5 counted. */
+    long freeBlocks;
+    long freeInodes;
+    long filesChecked;
+
+    CheckState(VolumeReader volume) {
+        this.volume = volume;
+        this.sb = volume.superblock();
+        this.geo = volume.geometry();
+        this.used = new UsedBlocks(geo.blocksCount());
+    }
+
+    void report(Problem p) {
+        problemCount++;
+        if (problems.size() < MAX_PROBLEMS) {
+            problems.add(p);
+        } else if (p.fixable()) {
+            problems.add(p); // repairs must not be lost to the message cap
+        }
+    }
+
+    boolean inUse(long ino) {
+        return inodes.containsKey(ino);
+    }
+}

@@ -1,0 +1,127 @@
+package io.ext3ns.fs.check;
+
+import io.ext3ns.fs.api.FileSystem;
+import io.ext3ns.fs.disk.CorruptFsException;
+import io.ext3ns.fs.disk.DirEntryType;
+import io.ext3ns.fs.disk.DirectoryBlock;
+import io.ext3ns.fs.disk.Features;
+import java.io.IOException;
+import java.util.List;
+
+/**
+ * Pass 2: every block of every directory read linearly (htree index blocks read as the empty entries they look
+ * like): rec_len chains, '.' and '..' first, each entry naming a valid in-use inode with the file type its mode
+ * says, no second name for a directory. Counts the references pass 4 compares with link counts and records each
+ * directory's parent and '..' for pass 3.
+ */
+final class DirectoryPass {
+    static final int PASS = 2;
+
+    private final CheckState st;
+    private final boolean fileTypes;
+
+    DirectoryPass(CheckState st) {
+        this.st = st;
+        this.fileTypes = st.sb.hasIncompat(Features.INCOMPAT_FILETYPE);
+    }
+
+    void run() throws IOException {
+        for (CheckState.DirInfo dir : st.dirs.values()) {
+            long expectLogical = 0;
+            for (long[] lp : dir.blocks) {
+                if (lp[0] != expectLogical) {
+                    st.report(Problem.error(PASS, "directory inode " + dir.ino + " has a hole at block #"
+                            + expectLogical));
+                }
+                expectLogical = lp[0] + 1;
+                checkBlock(dir, lp[0], lp[1]);
+            }
+            if (dir.blocks.isEmpty()) {
+                st.report(Problem.error(PASS, "directory inode " + dir.ino + " has no blocks"));
+            }
+        }
+    }
+
+    private void checkBlock(CheckState.DirInfo dir, long logical, long physical) throws IOException {
+        String where = "directory inode " + dir.ino + ", block #" + logical;
+        List<DirectoryBlock.Entry> entries;
+        try {
+            entries = new DirectoryBlock(st.volume.readBlock(physical)).entries(where);
+        } catch (CorruptFsException e) {
+            st.report(Problem.error(PASS, e.getMessage().replaceFirst("^EUCLEAN: ", "") + " (directory corrupted)"));
+            return;
+        }
+        for (int i = 0; i < entries.size(); i++) {
+            DirectoryBlock.Entry e = entries.get(i);
+            String at = where + ", offset " + e.offset();
+            if (logical == 0 && i == 0) {
+                checkDot(dir, e, at);
+            } else if (logical == 0 && i == 1) {
+                checkDotDot(dir, e, physical, at);
+            } else if (e.inode() != 0) {
+                checkEntry(dir, e, physical, at);
+            }
+        }
+    }
+
+    private void checkDot(CheckState.DirInfo dir, DirectoryBlock.Entry e, String at) {
+        if (e.inode() != dir.ino || e.nameLen() != 1 || e.name()[0] != '.') {
+            st.report(Problem.error(PASS, "missing '.' in " + at));
+            return;
+        }
+        st.inodes.get(dir.ino).references++;
+    }
+
+    private void checkDotDot(CheckState.DirInfo dir, DirectoryBlock.Entry e, long physical, String at) {
+        if (e.inode() == 0 || !e.isDotOrDotDot() || e.nameLen() != 2) {
+            st.report(Problem.error(PASS, "missing '..' in " + at));
+            return;
+        }
+        dir.dotdot = e.inode();
+        dir.dotdotBlock = physical;
+        dir.dotdotOffset = e.offset();
+        CheckState.InodeInfo target = st.inodes.get(e.inode());
+        if (target == null || !target.isDirectory()) {
+            st.report(Problem.error(PASS, "'..' in " + at + " names inode " + e.inode()
+                    + ", which is not an in-use directory"));
+            return;
+        }
+        target.references++;
+    }
+
+    private void checkEntry(CheckState.DirInfo dir, DirectoryBlock.Entry e, long physical, String at) {
+        String name = "entry '" + e.nameString() + "' in " + at;
+        Problem.Repair clear = r -> r.clearEntry(physical, e.offset(), at);
+        if (e.isDotOrDotDot()) {
+            st.report(Problem.error(PASS, name + " is a '.' or '..' out of place", clear));
+            return;
+        }
+        long ino = e.inode();
+        if (!st.geo.isValidInode(ino) || (ino < st.sb.firstIno() && ino != FileSystem.ROOT_INO)) {
+            st.report(Problem.error(PASS, name + " has bad inode #" + ino, clear));
+            return;
+        }
+        CheckState.InodeInfo target = st.inodes.get(ino);
+        if (target == null) {
+            st.report(Problem.error(PASS, name + " has deleted/unused inode " + ino, clear));
+            return;
+        }
+        int want = fileTypes ? DirEntryType.ofMode(target.mode) : DirEntryType.UNKNOWN;
+        if (e.fileType() != want) {
+            st.report(Problem.error(PASS, name + " has an incorrect filetype (was " + e.fileType() + ", should be "
+                    + want + ")", r -> r.setEntryTarget(physical, e.offset(), ino, want)));
+        }
+        if (target.isDirectory()) {
+            CheckState.DirInfo child = st.dirs.get(ino);
+            if (ino == FileSystem.ROOT_INO || child.parent != 0) {
+                st.report(Problem.error(PASS, name + " is a second link to directory " + ino, clear));
+                return;
+            }
+            child.parent = dir.ino;
+        }
+        if (dir.ino == FileSystem.ROOT_INO && e.nameString().equals("lost+found")) {
+            st.lostAndFound = ino;
+        }
+        target.references++;
+    }
+}

@@ -1,0 +1,335 @@
+package io.ext3ns.fs.check;
+
+import io.ext3ns.fs.disk.DirEntryType;
+import io.ext3ns.fs.disk.Features;
+import io.ext3ns.fs.disk.Geometry;
+import io.ext3ns.fs.disk.Inode;
+import io.ext3ns.fs.inspect.BlockMapWalker;
+import java.io.IOException;
+
+/**
+ * Pass 1, as e2fsck's: claims the metadata blocks of every group, then reads every inode of every inode table (not
+ * only those the bitmap calls used) and checks in-use inodes: mode, dtime, every block pointer in range and claimed
+ * once, i_blocks, and the size against the block map. Deleted inodes must carry a dtime.
+ */
+final class InodePass {
+    static final int PASS = 1;
+    /** e2fsck gives up on an inode after this many illegal blocks. */
+    private static final int MAX_BAD_POINTERS = 12;
+    private static final long RESIZE_INO = 7;
+    private static final long JOURNAL_INO = 8;
+    private static final long BAD_BLOCKS_INO = 1;
+
+    private final CheckState st;
+    private final Geometry geo;
+    private final int bs;
+    private final long now;
+
+    InodePass(CheckState st, long nowEpochSeconds) {
+        this.st = st;
+        this.geo = st.geo;
+        this.bs = geo.blockSize();
+        this.now = nowEpochSeconds;
+    }
+
+    void run() throws IOException {
+        claimMetadata();
+        long ipg = geo.inodesPerGroup();
+        int perChunk = Math.max(1, (8 << 20) / bs);
+        for (int g = 0; g < st.volume.groupCount(); g++) {
+            long table = st.volume.descriptor(g).inodeTable();
+            long tableBlocks = geo.inodeTableBlocks();
+            for (long b = 0; b < tableBlocks; b += perChunk) {
+                int n = (int) Math.min(perChunk, tableBlocks - b);
+                byte[] chunk = new byte[n * bs];
+                st.volume.blocks().read(table + b, chunk);
+                long firstIndex = b * geo.inodesPerBlock();
+                long count = Math.min((long) n * geo.inodesPerBlock(), ipg - firstIndex);
+                for (int i = 0; i < count; i++) {
+                    long ino = g * ipg + firstIndex + i + 1;
+                    checkInode(ino, Inode.decode(chunk, i * geo.inodeSize(), geo.inodeSize()));
+                }
+            }
+        }
+    }
+
+    /** Superblock and descriptor copies, reserved GDT, bitmaps and inode tables of every group. */
+    private void claimMetadata() {
+        for (long g = 0; g < geo.groupCount(); g++) {
+            long first = geo.groupFirstBlock(g);
+            for (long b = 0; b < geo.superAndGdtBlocks(g); b++) {
+                claimMeta(first + b, "group " + g + " superblock/descriptor copy");
+            }
+            var gd = st.volume.descriptor(g);
+            claimMeta(gd.blockBitmap(), "group " + g + " block bitmap");
+            claimMeta(gd.inodeBitmap(), "group " + g + " inode bitmap");
+            for (long b = 0; b < geo.inodeTableBlocks(); b++) {
+                claimMeta(gd.inodeTable() + b, "group " + g + " inode table");
+            }
+        }
+    }
+
+    private void claimMeta(long block, String what) {
+        if (geo.blockSize() == 1024 && block == 0) {
+            return; // boot block before the first data block at 1 KiB
+        }
+        if (!st.used.claim(block)) {
+            st.report(Problem.error(0, what + " at block " + block + " overlaps other metadata"));
+        }
+    }
+
+    private void checkInode(long ino, Inode in) throws IOException {
+        long firstIno = st.sb.firstIno();
+        if (ino < firstIno) {
+            checkReserved(ino, in);
+            return;
+        }
+        if (in.linksCount() == 0) {
+            if (in.mode() != 0 && in.dtime() == 0) {
+                st.report(Problem.error(PASS, "deleted inode " + ino + " has zero dtime",
+                        r -> r.updateInode(ino, x -> x.setDtime(now))));
+            }
+            return;
+        }
+        checkInUse(ino, in);
+    }
+
+    private void checkReserved(long ino, Inode in) throws IOException {
+        if (ino == io.ext3ns.fs.api.FileSystem.ROOT_INO) {
+            if (!in.isDirectory() || in.linksCount() == 0) {
+                st.report(Problem.error(PASS, "root inode is not an in-use directory (mode 0"
+                        + Integer.toOctalString(in.mode()) + ", " + in.linksCount() + " links)"));
+                return;
+            }
+            checkInUse(ino, in);
+            return;
+        }
+        if (ino == RESIZE_INO && st.sb.hasCompat(Features.COMPAT_RESIZE_INODE)) {
+            // the reserved GDT blocks it maps are already claimed as metadata; only its DIND block is its own
+            long dind = in.block(Inode.DIND_BLOCK);
+            if (dind != 0) {
+                claimChecked(ino, dind, "double indirect block");
+            }
+            return;
+        }
+        if (ino == JOURNAL_INO && st.sb.hasCompat(Features.COMPAT_HAS_JOURNAL) && in.linksCount() > 0) {
+            checkInUse(ino, in);
+            return;
+        }
+        if (ino == BAD_BLOCKS_INO) {
+            if (in.mode() == 0 && in.block(0) == 0 && in.block(Inode.IND_BLOCK) == 0) {
+                return;
+            }
+            new MapCheck(ino, in, false).walk();
+            return;
+        }
+        if (in.mode() != 0 && ino != RESIZE_INO) {
+            st.report(Problem.error(PASS, String.format("reserved inode %d has bad mode 0%o", ino, in.mode())));
+        }
+    }
+
+    private void checkInUse(long ino, Inode in) throws IOException {
+        if (in.dtime() != 0) {
+            st.report(Problem.error(PASS, "inode " + ino + " is in use, but has dtime set",
+                    r -> r.updateInode(ino, x -> x.setDtime(0))));
+        }
+        int type = in.fileType();
+        boolean knownType = DirEntryType.ofMode(type) != DirEntryType.UNKNOWN;
+        if (!knownType) {
+            st.report(Problem.error(PASS, String.format("inode %d has bad mode 0%o", ino, in.mode())));
+        }
+        if ((in.flags() & (Inode.FL_EXTENTS | Inode.FL_INLINE_DATA)) != 0) {
+            st.report(Problem.error(PASS, String.format("inode %d has ext4 flags 0x%x", ino, in.flags())));
+            st.inodes.put(ino, new CheckState.InodeInfo(ino, in.mode(), in.linksCount(), false));
+            return;
+        }
+        boolean hasMap = in.isRegular() || in.isDirectory() || (in.isSymlink() && !in.isFastSymlink());
+        st.inodes.put(ino, new CheckState.InodeInfo(ino, in.mode(), in.linksCount(), hasMap));
+        if (in.isDirectory()) {
+            st.dirsPerGroup.merge(geo.groupOfInode(ino), 1L, Long::sum);
+            st.dirs.put(ino, new CheckState.DirInfo(ino));
+        }
+        if (!knownType) {
+            return;
+        }
+        long blocks = 0;
+        if (hasMap) {
+            MapCheck map = new MapCheck(ino, in, in.isDirectory());
+            map.walk();
+            blocks = map.blocks;
+            checkSize(ino, in, map);
+        } else if (in.isSymlink()) {
+            checkFastSymlink(ino, in);
+        } else {
+            checkSpecialFile(ino, in);
+        }
+        blocks += extendedAttributeBlock(ino, in);
+        long expected = blocks * (bs / 512);
+        if (in.blocks512() != expected) {
+            st.report(Problem.error(PASS, "inode " + ino + ", i_blocks is " + in.blocks512() + ", should be "
+                    + expected, r -> r.updateInode(ino, x -> x.setBlocks512(expected))));
+        }
+    }
+
+    /** e2fsck's size rules: a directory is exactly its mapped blocks; a file maps nothing past the block of i_size. */
+    private void checkSize(long ino, Inode in, MapCheck map) {
+        long size = in.size();
+        if (in.isDirectory()) {
+            long want = (map.lastLogical + 1) * bs;
+            if (size % bs != 0 || size != want) {
+                st.report(Problem.error(PASS, "directory inode " + ino + ", i_size is " + size + ", should be "
+                        + want, r -> r.updateInode(ino, x -> x.setSize(want))));
+            }
+            return;
+        }
+        if (in.isSymlink()) {
+            checkSlowSymlink(ino, in, map);
+            return;
+        }
+        long maxSize = maxTreeBytes();
+        if (map.lastLogical >= 0 && size < map.lastLogical * bs) {
+            long want = map.lastLogical * bs + bs;
+            st.report(Problem.error(PASS, "inode " + ino + ", i_size is " + size + ", should be " + want,
+                    r -> r.updateInode(ino, x -> x.setSize(want))));
+        } else if (size > maxSize) {
+            st.report(Problem.error(PASS, "inode " + ino + ", i_size " + size + " exceeds the largest file "
+                    + maxSize));
+        }
+    }
+
+    private long maxTreeBytes() {
+        long cap = st.volume.shape().treeCapacity();
+        return cap > Long.MAX_VALUE / bs ? Long.MAX_VALUE : cap * bs;
+    }
+
+    private void checkSlowSymlink(long ino, Inode in, MapCheck map) {
+        if (in.size() >= bs || map.blocks != 1 || map.lastLogical != 0) {
+            st.report(Problem.error(PASS, "symlink " + ino + " is invalid (size " + in.size() + ", "
+                    + map.blocks + " blocks)"));
+        }
+    }
+
+    private void checkFastSymlink(long ino, Inode in) {
+        byte[] area = in.blockArea();
+        int len = 0;
+        while (len < area.length && area[len] != 0) {
+            len++;
+        }
+        if (len != in.size()) {
+            st.report(Problem.error(PASS, "fast symlink " + ino + " is invalid (size " + in.size()
+                    + ", target length " + len + ")"));
+        }
+    }
+
+    /** Devices, FIFOs and sockets own no blocks: i_block holds at most a device number, and size is 0. */
+    private void checkSpecialFile(long ino, Inode in) {
+        for (int i = 4; i < Inode.N_BLOCKS; i++) {
+            if (in.block(i) != 0) {
+                st.report(Problem.error(PASS, "special file " + ino + " has block pointers"));
+                return;
+            }
+        }
+        if (in.size() != 0) {
+            st.report(Problem.error(PASS, "special file " + ino + " has size " + in.size() + ", should be 0",
+                    r -> r.updateInode(ino, x -> x.setSize(0))));
+        }
+    }
+
+    /** The i_file_acl block (ext_attr): claimed once however many inodes share it, counted in each i_blocks. */
+    private long extendedAttributeBlock(long ino, Inode in) {
+        long acl = in.fileAcl();
+        if (acl == 0) {
+            return 0;
+        }
+        if (!geo.isDataBlockInRange(acl)) {
+            st.report(Problem.error(PASS, "inode " + ino + " has an illegal extended attribute block " + acl));
+            return 0;
+        }
+        if (!st.sharedAttributeBlocks.contains(acl)) {
+            st.sharedAttributeBlocks.add(acl);
+            claimChecked(ino, acl, "extended attribute block");
+        }
+        return 1;
+    }
+
+    /** Claims a block for an inode; -1 when the pointer is illegal, 0 when the block was already claimed. */
+    private int claimChecked(long ino, long block, String what) {
+        if (!geo.isDataBlockInRange(block)) {
+            st.report(Problem.error(PASS, "inode " + ino + " has an illegal " + what + " " + block));
+            return -1;
+        }
+        if (!st.used.claim(block)) {
+            st.report(Problem.error(PASS, "inode " + ino + " claims block " + block + " (" + what
+                    + ") that is already in use (duplicate block)"));
+            return 0;
+        }
+        return 1;
+    }
+
+    /** One inode's block map walk: range and duplicate checks, counts, last block, fragmentation. */
+    private final class MapCheck implements BlockMapWalker.Visitor {
+        final long ino;
+        final Inode inode;
+        final CheckState.DirInfo dir;
+        long blocks;
+        long lastLogical = -1;
+        long previous;
+        boolean fragmented;
+        int bad;
+
+        MapCheck(long ino, Inode inode, boolean isDir) {
+            this.ino = ino;
+            this.inode = inode;
+            this.dir = isDir ? st.dirs.get(ino) : null;
+        }
+
+        void walk() throws IOException {
+            st.volume.walker().walk(inode, this);
+            st.filesChecked++;
+            if (fragmented) {
+                st.fragmentedFiles++;
+            }
+        }
+
+        @Override
+        public boolean indirect(long physical, int level, long firstLogical) {
+            if (bad > MAX_BAD_POINTERS) {
+                return false;
+            }
+            if (!account(physical, "indirect block (level " + level + ")")) {
+                return false;
+            }
+            return true; // read even a doubly claimed indirect block: its pointers are checked one by one
+        }
+
+        @Override
+        public void data(long logical, long physical) {
+            if (bad > MAX_BAD_POINTERS) {
+                return;
+            }
+            if (!account(physical, "block #" + logical)) {
+                return;
+            }
+            lastLogical = Math.max(lastLogical, logical);
+            if (dir != null) {
+                dir.blocks.add(new long[] {logical, physical});
+            }
+        }
+
+        private boolean account(long physical, String what) {
+            int claimed = claimChecked(ino, physical, what);
+            if (claimed < 0) {
+                if (++bad > MAX_BAD_POINTERS) {
+                    st.report(Problem.error(PASS, "inode " + ino + " has too many illegal blocks"));
+                }
+                return false;
+            }
+            blocks++;
+            if (previous != 0 && physical != previous + 1) {
+                fragmented = true;
+            }
+            previous = physical;
+            return true;
+        }
+    }
+}

@@ -1,0 +1,132 @@
+package io.ext3ns.fs.check;
+
+import io.ext3ns.fs.disk.CorruptFsException;
+import io.ext3ns.fs.disk.DeviceBlocks;
+import io.ext3ns.fs.disk.DirEntryType;
+import io.ext3ns.fs.disk.DirectoryBlock;
+import io.ext3ns.fs.disk.Geometry;
+import io.ext3ns.fs.disk.GroupDescriptor;
+import io.ext3ns.fs.disk.Inode;
+import io.ext3ns.fs.disk.Superblock;
+import io.ext3ns.fs.inspect.VolumeReader;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.function.Consumer;
+
+/**
+ * The writes fsck -y makes, each a read-modify-write of whole blocks. Descriptor and superblock changes are gathered
+ * and written by {@link #finish}: the descriptor table to every backup group, the superblock to its primary copy.
+ */
+public final class Repairs {
+    private final VolumeReader volume;
+    private final DeviceBlocks blocks;
+    private final Geometry geo;
+    private final GroupDescriptor[] gds;
+    private final Superblock sb;
+    private final long now;
+    private boolean gdtDirty;
+    private boolean written;
+
+    Repairs(VolumeReader volume, long nowEpochSeconds) {
+        this.volume = volume;
+        this.blocks = volume.blocks();
+        this.geo = volume.geometry();
+        this.gds = new GroupDescriptor[volume.groupCount()];
+        for (int g = 0; g < gds.length; g++) {
+            gds[g] = volume.descriptor(g).copy();
+        }
+        this.sb = volume.superblock().copy();
+        this.now = nowEpochSeconds;
+    }
+
+    public void updateInode(long ino, Consumer<Inode> change) throws IOException {
+        long byteInTable = geo.indexInGroup(ino) * geo.inodeSize();
+        long block = gds[(int) geo.groupOfInode(ino)].inodeTable() + byteInTable / geo.blockSize();
+        int offset = (int) (byteInTable % geo.blockSize());
+        byte[] data = blocks.read(block);
+        Inode inode = Inode.decode(data, offset, geo.inodeSize());
+        change.accept(inode);
+        inode.encodeInto(data, offset);
+        writeBlock(block, data);
+    }
+
+    public void writeBlock(long block, byte[] data) throws IOException {
+        blocks.write(block, data);
+        written = true;
+    }
+
+    /** Removes the entry at {@code offset} of directory block {@code block}. */
+    public void clearEntry(long block, int offset, String where) throws IOException {
+        DirectoryBlock dir = new DirectoryBlock(blocks.read(block));
+        dir.remove(offset, where);
+        writeBlock(block, dir.bytes());
+    }
+
+    /** Points the entry at {@code offset} of directory block {@code block} to {@code ino} with {@code type}. */
+    public void setEntryTarget(long block, int offset, long ino, int type) throws IOException {
+        DirectoryBlock dir = new DirectoryBlock(blocks.read(block));
+        dir.retarget(offset, ino, type);
+        writeBlock(block, dir.bytes());
+    }
+
+    /** Adds the entry "#ino" to /lost+found; fails when lost+found is missing or full (nothing is allocated). */
+    public void linkIntoLostAndFound(long ino, int type) throws IOException {
+        long lpf = volume.lookup("/lost+found");
+        Inode dir = volume.readInode(lpf);
+        if (!dir.isDirectory()) {
+            throw new CorruptFsException("/lost+found is not a directory");
+        }
+        byte[] name = ("#" + ino).getBytes(StandardCharsets.US_ASCII);
+        for (long[] lp : volume.dataBlocks(lpf, dir)) {
+            DirectoryBlock block = new DirectoryBlock(blocks.read(lp[1]));
+            if (block.insert(name, ino, type, "/lost+found block #" + lp[0])) {
+                writeBlock(lp[1], block.bytes());
+                return;
+            }
+        }
+        throw new IOException("/lost+found is full; cannot reconnect inode " + ino);
+    }
+
+    /** Links an unconnected directory into /lost+found and points its '..' there. */
+    public void reconnectDirectory(long ino, long dotdotBlock, int dotdotOffset) throws IOException {
+        linkIntoLostAndFound(ino, DirEntryType.DIR);
+        if (dotdotOffset >= 0) {
+            setEntryTarget(dotdotBlock, dotdotOffset, volume.lookup("/lost+found"), DirEntryType.DIR);
+        }
+    }
+
+    public void updateDescriptor(int group, Consumer<GroupDescriptor> change) {
+        change.accept(gds[group]);
+        gdtDirty = true;
+    }
+
+    public void updateSuperblock(Consumer<Superblock> change) {
+        change.accept(sb);
+        written = true;
+    }
+
+    /** Writes the gathered descriptor and superblock changes; returns whether anything was written at all. */
+    boolean finish() throws IOException {
+        if (gdtDirty) {
+            byte[] table = new byte[(int) (geo.gdtBlocks() * geo.blockSize())];
+            blocks.read(geo.gdtFirstBlock(0), table);
+            for (int g = 0; g < gds.length; g++) {
+                gds[g].encodeInto(table, g * GroupDescriptor.SIZE);
+            }
+            for (long g = 0; g < gds.length; g++) {
+                if (geo.hasSuperBackup(g)) {
+                    writeBlock(geo.gdtFirstBlock(g), table);
+                }
+            }
+        }
+        if (written) {
+            sb.setLastCheck(now);
+            long block = Superblock.OFFSET / geo.blockSize();
+            byte[] data = blocks.read(block);
+            sb.encodeInto(data, Superblock.OFFSET % geo.blockSize());
+            blocks.write(block, data);
+            blocks.flush();
+        }
+        return written;
+    }
+}

@@ -1,0 +1,132 @@
+package io.ext3ns.fs.check;
+
+import io.ext3ns.fs.disk.CorruptFsException;
+import io.ext3ns.fs.disk.Features;
+import io.ext3ns.fs.disk.Superblock;
+import io.ext3ns.fs.inspect.VolumeReader;
+import io.ext3ns.fs.journal.Journal;
+import io.ext3ns.fs.journal.RecoveryReport;
+import io.ext3ns.sda.BlockDevice;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * fsck for EXT3NS volumes at every block size (1 KiB–2 MiB), the in-process API behind fsck.ext3ns. Runs e2fsck's five
+ * passes over a validated superblock and descriptor table; with {@link CheckOptions#fix()} it repairs what is safely
+ * fixable (bitmaps, counts, link counts, dtimes, file types, '..', orphans into lost+found) a pass at a time and scans
+ * again, so later passes judge the repaired volume. Anything that makes the volume unreadable (bad superblock,
+ * truncated device, absurd geometry, I/O error) ends the check with an operational error, never an exception.
+ */
+public final class VolumeChecker {
+    /** Repair rounds before giving up (each round fixes the earliest pass with repairs, then rescans). */
+    static final int MAX_ROUNDS = 8;
+
+    private VolumeChecker() {
+    }
+
+    public static CheckReport check(BlockDevice device, CheckOptions options) {
+        String name = device.name();
+        try {
+            VolumeReader volume = VolumeReader.open(device);
+            Superblock sb = volume.superblock();
+            Problem replayed = null;
+            if (options.fix() && sb.hasIncompat(Features.INCOMPAT_RECOVER)) {
+                // as e2fsck: replay the journal first, then check what the replay left
+                String summary = Journal.recoverIfNeeded(device).map(RecoveryReport::summary)
+                        .orElse("journal was empty");
+                replayed = Problem.error(0, "the journal needed recovery: " + summary, null);
+                volume = VolumeReader.open(device);
+                sb = volume.superblock();
+            }
+            if (!options.force() && sb.state() == Superblock.STATE_VALID
+                    && !sb.hasIncompat(Features.INCOMPAT_RECOVER)) {
+                return notScanned(name, sb);
+            }
+            long now = System.currentTimeMillis() / 1000;
+            CheckState state = scan(volume, now);
+            List<Problem> found = new ArrayList<>(state.problems);
+            int repaired = 0;
+            if (replayed != null) {
+                found.add(0, replayed);
+                repaired++;
+            }
+            List<Problem> failedRepairs = new ArrayList<>();
+            List<String> lastBatch = List.of();
+            for (int round = 0; options.fix() && round < MAX_ROUNDS; round++) {
+                List<Problem> batch = earliestRepairs(state.problems);
+                List<String> messages = batch.stream().map(Problem::message).toList();
+                if (batch.isEmpty() || messages.equals(lastBatch)) {
+                    break; // nothing to repair, or the same repairs did not help last round
+                }
+                lastBatch = messages;
+                Repairs repairs = new Repairs(volume, now);
+                for (Problem p : batch) {
+                    try {
+                        p.repair().apply(repairs);
+                        repaired++;
+                    } catch (IOException e) {
+                        failedRepairs.add(Problem.note(p.pass(), "could not repair (" + p.message() + "): "
+                                + e.getMessage(), null));
+                    }
+                }
+                repairs.finish();
+                volume = VolumeReader.open(device);
+                state = scan(volume, now);
+            }
+            List<Problem> remaining = new ArrayList<>(state.problems);
+            remaining.addAll(failedRepairs);
+            return new CheckReport(name, List.copyOf(found), repaired, List.copyOf(remaining), null, stats(state));
+        } catch (CorruptFsException e) {
+            return CheckReport.operational(name, e.getMessage().replaceFirst("^EUCLEAN: ", ""));
+        } catch (IOException | RuntimeException e) {
+            return CheckReport.operational(name, "cannot check: " + e);
+        }
+    }
+
+    private static CheckState scan(VolumeReader volume, long now) throws IOException {
+        CheckState st = new CheckState(volume);
+        if (volume.superblock().hasIncompat(Features.INCOMPAT_RECOVER)) {
+            st.report(Problem.error(0, "the journal needs recovery (replayed by fsck -y; -n leaves it)"));
+        }
+        new InodePass(st, now).run();
+        new DirectoryPass(st).run();
+        new ConnectivityPass(st).run();
+        new LinkCountPass(st).run();
+        GroupSummaryPass summary = new GroupSummaryPass(st);
+        summary.run();
+        st.freeBlocks = summary.freeBlocks;
+        st.freeInodes = summary.freeInodes;
+        return st;
+    }
+
+    /** The repairs of the earliest pass that has any: later passes are judged again after they are applied. */
+    private static List<Problem> earliestRepairs(List<Problem> problems) {
+        int pass = Integer.MAX_VALUE;
+        for (Problem p : problems) {
+            if (p.fixable()) {
+                pass = Math.min(pass, p.pass());
+            }
+        }
+        List<Problem> out = new ArrayList<>();
+        for (Problem p : problems) {
+            if (p.fixable() && p.pass() == pass) {
+                out.add(p);
+            }
+        }
+        return out;
+    }
+
+    private static CheckReport.Stats stats(CheckState st) {
+        long inodes = st.geo.inodesCount();
+        long blocks = st.geo.blocksCount();
+        return new CheckReport.Stats(inodes - st.freeInodes, inodes, blocks - st.freeBlocks, blocks,
+                st.filesChecked, st.fragmentedFiles, true);
+    }
+
+    private static CheckReport notScanned(String name, Superblock sb) {
+        var stats = new CheckReport.Stats(sb.inodesCount() - sb.freeInodesCount(), sb.inodesCount(),
+                sb.blocksCount() - sb.freeBlocksCount(), sb.blocksCount(), 0, 0, false);
+        return new CheckReport(name, List.of(), 0, List.of(), null, stats);
+    }
+}

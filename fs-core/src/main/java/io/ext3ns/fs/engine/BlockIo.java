@@ -1,0 +1,141 @@
+package io.ext3ns.fs.engine;
+
+import io.ext3ns.fs.api.Errno;
+import io.ext3ns.fs.api.FsException;
+import io.ext3ns.sda.AlignedBuffers;
+import io.ext3ns.sda.BlockDevice;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentLinkedDeque;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * Whole-block I/O on the device: every transfer starts at a block boundary and covers whole blocks, through aligned
+ * direct buffers (a small pool, so 1 MiB blocks do not allocate a direct buffer per read). Block numbers are checked
+ * against the volume before any I/O.
+ */
+public final class BlockIo {
+    private static final int POOL_MAX = 16;
+
+    private final BlockDevice device;
+    private final int blockSize;
+    private final long blocksCount;
+    private final int bufferAlignment;
+    private final ConcurrentLinkedDeque<ByteBuffer> pool = new ConcurrentLinkedDeque<>();
+    private final AtomicInteger pooled = new AtomicInteger();
+
+    public BlockIo(BlockDevice device, int blockSize, long blocksCount) throws FsException {
+        this.device = device;
+        this.blockSize = blockSize;
+        this.blocksCount = blocksCount;
+        int align = Math.max(1, device.alignment());
+        if (blockSize % align != 0) {
+            throw new FsException(Errno.EINVAL, device.name() + ": device alignment " + align
+                    + " does not divide the file system block size " + blockSize);
+        }
+        if (blocksCount * (long) blockSize > device.size()) {
+            throw new FsException(Errno.EINVAL, device.name() + ": file system of " + blocksCount + " blocks of "
+                    + blockSize + " bytes is larger than the device (" + device.size() + " bytes)");
+        }
+        this.bufferAlignment = Integer.bitCount(align) == 1 ? Math.max(align, AlignedBuffers.PAGE) : AlignedBuffers.PAGE;
+    }
+
+    public BlockDevice device() {
+        return device;
+    }
+
+    public int blockSize() {
+        return blockSize;
+    }
+
+    public boolean readOnly() {
+        return device.readOnly();
+    }
+
+    /** Reads one block into a fresh heap array. */
+    public byte[] readBlock(long blockNr) throws IOException {
+        checkRange(blockNr, 1);
+        ByteBuffer buf = borrow();
+        try {
+            device.read(blockNr * blockSize, buf);
+            byte[] out = new byte[blockSize];
+            buf.flip().get(out);
+            return out;
+        } finally {
+            giveBack(buf);
+        }
+    }
+
+    /** Writes one whole block from a heap array. */
+    public void writeBlock(long blockNr, byte[] data) throws IOException {
+        if (data.length != blockSize) {
+            throw new IllegalArgumentException("block write of " + data.length + " bytes");
+        }
+        checkRange(blockNr, 1);
+        ByteBuffer buf = borrow();
+        try {
+            buf.put(data).flip();
+            device.write(blockNr * blockSize, buf);
+        } finally {
+            giveBack(buf);
+        }
+    }
+
+    /**
+     * Reads {@code count} consecutive blocks straight into {@code dst} (a device-aligned buffer whose remaining bytes
+     * are exactly {@code count} blocks): the fast path, no intermediate copy.
+     */
+    public void readRunInto(long firstBlock, int count, ByteBuffer dst) throws IOException {
+        checkRange(firstBlock, count);
+        device.read(firstBlock * blockSize, dst);
+    }
+
+    /** Starts an asynchronous read of one block into a new aligned buffer (read-ahead). */
+    public CompletableFuture<ByteBuffer> readBlockAsync(long blockNr) {
+        try {
+            checkRange(blockNr, 1);
+        } catch (FsException e) {
+            return CompletableFuture.failedFuture(e);
+        }
+        ByteBuffer buf = newBuffer();
+        return device.readAsync(blockNr * blockSize, buf).thenApply(v -> buf.flip());
+    }
+
+    public void flush() throws IOException {
+        device.flush();
+    }
+
+    private void checkRange(long blockNr, int count) throws FsException {
+        if (blockNr < 0 || count < 0 || blockNr + count > blocksCount) {
+            throw new FsException(Errno.EIO, "block " + blockNr + " (+" + count + ") outside the volume of "
+                    + blocksCount + " blocks");
+        }
+    }
+
+    private ByteBuffer borrow() {
+        ByteBuffer b = pool.pollFirst();
+        if (b == null) {
+            return newBuffer();
+        }
+        pooled.decrementAndGet();
+        return b.clear();
+    }
+
+    /**
+     * An aligned direct buffer of exactly one block. Allocated a whole alignment unit large first: AlignedBuffers
+     * returns an empty buffer when the size is below the alignment (a 1 KiB block with 4 KiB alignment).
+     */
+    private ByteBuffer newBuffer() {
+        int size = Math.max(blockSize, bufferAlignment);
+        return AlignedBuffers.allocate(size, bufferAlignment).limit(blockSize).slice();
+    }
+
+    private void giveBack(ByteBuffer b) {
+        if (pooled.incrementAndGet() <= POOL_MAX) {
+            pool.offerFirst(b);
+        } else {
+            pooled.decrementAndGet();
+        }
+    }
+}

@@ -1,0 +1,245 @@
+package io.ext3ns.fs.engine;
+
+import io.ext3ns.fs.api.Errno;
+import io.ext3ns.fs.api.FsException;
+import io.ext3ns.fs.disk.BlockMapShape;
+import io.ext3ns.fs.disk.CorruptFsException;
+import io.ext3ns.fs.disk.Geometry;
+import io.ext3ns.fs.disk.IndirectBlock;
+import io.ext3ns.fs.disk.Inode;
+import java.io.IOException;
+
+/**
+ * The ext2 indirect block map of one inode (Linux fs/ext2/inode.c): file block → physical block through i_block's
+ * 12 direct pointers and the single, double and triple indirect trees; allocation along a path; truncation that frees
+ * data blocks and the indirect blocks left empty. i_blocks counts every block in 512-byte units.
+ *
+ * <p>The caller holds the inode's lock and writes the {@link Inode} back afterwards. Indirect blocks are read through
+ * the metadata cache; every pointer is range-checked before it is followed or freed.
+ */
+final class BlockMap {
+    /** Where new blocks come from (a file's window, or a plain goal). */
+    interface BlockSource {
+        long dataBlock() throws IOException;
+
+        long indirectBlock() throws IOException;
+    }
+
+    /** Receives each freed block (the allocator). */
+    @FunctionalInterface
+    interface BlockFreer {
+        void free(long block) throws IOException;
+    }
+
+    private final Volume vol;
+    private final Geometry geo;
+    private final BlockMapShape shape;
+
+    BlockMap(Volume vol) {
+        this.vol = vol;
+        this.geo = vol.geo;
+        this.shape = new BlockMapShape(geo.blockSize());
+    }
+
+    BlockMapShape shape() {
+        return shape;
+    }
+
+    /** Physical block of file block {@code n}, or 0 for a hole. */
+    long map(long ino, Inode in, long n) throws IOException {
+        if (n >= shape.treeCapacity()) {
+            return 0;
+        }
+        int[] path = shape.path(n);
+        long blk = checked(ino, in.block(path[0]));
+        for (int level = 1; level < path.length && blk != 0; level++) {
+            int idx = path[level];
+            long parent = blk;
+            blk = checked(ino, vol.meta.read(parent, b -> IndirectBlock.get(b, idx)));
+        }
+        return blk;
+    }
+
+    /**
+     * Maps file block {@code n}, allocating the data block and any missing indirect blocks on its path. Returns the
+     * physical block and whether it was newly allocated (new data blocks hold garbage until written).
+     */
+    long mapOrAllocate(long ino, Inode in, long n, BlockSource src, boolean[] fresh) throws IOException {
+        if (n >= shape.maxFileBlocks()) {
+            throw new FsException(Errno.EFBIG, "inode " + ino + ": file block " + n + " beyond the largest file ("
+                    + shape.maxFileBlocks() + " blocks)");
+        }
+        int[] path = shape.path(n);
+        fresh[0] = false;
+        long cur = checked(ino, in.block(path[0]));
+        if (path.length == 1) {
+            if (cur == 0) {
+                cur = src.dataBlock();
+                in.setBlock(path[0], cur);
+                addBlocks(ino, in, 1);
+                fresh[0] = true;
+            }
+            return cur;
+        }
+        if (cur == 0) {
+            cur = newIndirect(ino, in, src);
+            in.setBlock(path[0], cur);
+        }
+        for (int level = 1; level < path.length; level++) {
+            int idx = path[level];
+            long parent = cur;
+            long child = checked(ino, vol.meta.read(parent, b -> IndirectBlock.get(b, idx)));
+            if (child == 0) {
+                boolean leaf = level == path.length - 1;
+                child = leaf ? src.dataBlock() : newIndirect(ino, in, src);
+                if (leaf) {
+                    addBlocks(ino, in, 1);
+                    fresh[0] = true;
+                }
+                long value = child;
+                vol.meta.modify(parent, b -> {
+                    IndirectBlock.set(b, idx, value);
+                    return null;
+                });
+            }
+            cur = child;
+        }
+        return cur;
+    }
+
+    /** Indirect blocks that file blocks [from, from+count) add to a file mapped only below {@code from}. */
+    int indirectBlocksFor(long from, int count) {
+        int n = 0;
+        long end = Math.min(from + count, shape.treeCapacity());
+        for (long fb = Math.max(from, Inode.NDIR_BLOCKS); fb < end; fb++) {
+            int[] p = shape.path(fb);
+            for (int level = p.length - 1; level >= 1 && allZero(p, level); level--) {
+                n++;
+            }
+        }
+        return n;
+    }
+
+    private static boolean allZero(int[] path, int fromLevel) {
+        for (int i = fromLevel; i < path.length; i++) {
+            if (path[i] != 0) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private long newIndirect(long ino, Inode in, BlockSource src) throws IOException {
+        long b = src.indirectBlock();
+        vol.meta.create(b, x -> null);
+        addBlocks(ino, in, 1);
+        return b;
+    }
+
+    private void addBlocks(long ino, Inode in, long count) throws FsException {
+        long v = in.blocks512() + count * shape.sectorsPerBlock();
+        if (v > BlockMapShape.MAX_I_BLOCKS || v < 0) {
+            throw new FsException(Errno.EFBIG, "inode " + ino + ": i_blocks would exceed 2^32-1 sectors");
+        }
+        in.setBlocks512(v);
+    }
+
+    /**
+     * Frees every data block at file block {@code keep} or beyond and every indirect block left empty, zeroing the
+     * pointers to them and lowering i_blocks.
+     */
+    void truncate(long ino, Inode in, long keep, BlockFreer freer) throws IOException {
+        for (int i = 0; i < Inode.NDIR_BLOCKS; i++) {
+            long b = checked(ino, in.block(i));
+            if (i >= keep && b != 0) {
+                freer.free(b);
+                in.setBlock(i, 0);
+                addBlocks(ino, in, -1);
+            }
+        }
+        long base = Inode.NDIR_BLOCKS;
+        long p = shape.pointersPerBlock();
+        long span = 1;
+        for (int slot = Inode.IND_BLOCK; slot <= Inode.TIND_BLOCK; slot++) {
+            span *= p; // file blocks under this top-level pointer
+            long b = checked(ino, in.block(slot));
+            if (b != 0 && base + span > keep && truncateTree(ino, in, b, slot - Inode.IND_BLOCK + 1, base, keep, freer)) {
+                freer.free(b);
+                in.setBlock(slot, 0);
+                addBlocks(ino, in, -1);
+            }
+            base += span;
+        }
+    }
+
+    /** Truncates below indirect block {@code blk} (tree level 1..3) covering from {@code base}; true if now empty. */
+    private boolean truncateTree(long ino, Inode in, long blk, int level, long base, long keep, BlockFreer freer)
+            throws IOException {
+        long p = shape.pointersPerBlock();
+        long childSpan = 1;
+        for (int i = 1; i < level; i++) {
+            childSpan *= p;
+        }
+        // children wholly below keep stay: start at the first one reaching past it
+        int first = keep <= base ? 0 : (int) Math.min(p, (keep - base) / childSpan);
+        long[] ptrs = vol.meta.read(blk, b -> {
+            long[] out = new long[(int) p];
+            for (int i = 0; i < p; i++) {
+                out[i] = IndirectBlock.get(b, i);
+            }
+            return out;
+        });
+        boolean changed = false;
+        for (int i = first; i < p; i++) {
+            long child = checked(ino, ptrs[i]);
+            if (child == 0) {
+                continue;
+            }
+            long childBase = base + i * childSpan;
+            if (childBase + childSpan <= keep) {
+                continue;
+            }
+            boolean freeIt = level == 1 ? childBase >= keep
+                    : truncateTree(ino, in, child, level - 1, childBase, keep, freer);
+            if (freeIt) {
+                freer.free(child);
+                ptrs[i] = 0;
+                addBlocks(ino, in, -1);
+                changed = true;
+            }
+        }
+        boolean empty = true;
+        for (long x : ptrs) {
+            if (x != 0) {
+                empty = false;
+                break;
+            }
+        }
+        if (changed && !empty) {
+            vol.meta.modify(blk, b -> {
+                for (int i = 0; i < p; i++) {
+                    IndirectBlock.set(b, i, ptrs[i]);
+                }
+                return null;
+            });
+        }
+        return empty;
+    }
+
+    /** Physical blocks of file blocks 0..fileBlocks-1 in logical order (0 for holes): input for run counting. */
+    long[] physicalBlocks(long ino, Inode in, long fileBlocks) throws IOException {
+        int n = (int) Math.min(fileBlocks, Integer.MAX_VALUE - 8);
+        long[] out = new long[n];
+        for (int i = 0; i < n; i++) {
+            out[i] = map(ino, in, i);
+        }
+        return out;
+    }
+
+    private long checked(long ino, long blk) throws CorruptFsException {
+        if (blk != 0 && !geo.isDataBlockInRange(blk)) {
+            throw new CorruptFsException("inode " + ino + ": block pointer " + blk + " outside the volume");
+        }
+        return blk;
+    }
+}

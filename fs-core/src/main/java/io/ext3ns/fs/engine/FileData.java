@@ -1,0 +1,345 @@
+package io.ext3ns.fs.engine;
+
+import io.ext3ns.fs.api.Errno;
+import io.ext3ns.fs.api.FsException;
+import io.ext3ns.fs.disk.Inode;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.util.Arrays;
+import java.util.Map;
+
+/**
+ * File contents (Linux fs/ext2/file.c + the data side of inode.c): the legacy buffered read and write paths, write
+ * gathering, truncation, preallocation and the zero-copy fast path. The caller holds the inode's lock (read for
+ * reads, write for everything else) and writes the inode back afterwards.
+ *
+ * <p>Ordered mode: a data block is written to the device before the block map (metadata) that points at it can
+ * reach the metadata seam, because metadata is only written back after {@link #flushGathered}.
+ */
+final class FileData {
+    /** Blocks gathered per open inode before an early flush. */
+    private static final int MAX_GATHERED = 8;
+
+    private final Volume vol;
+    private final BlockMap map;
+    private final BlockAllocator balloc;
+    private final DataCache cache;
+    private final int bs;
+    private final int readAhead;
+    private final byte[] zeros;
+
+    FileData(Volume vol, BlockMap map, BlockAllocator balloc, DataCache cache, int readAheadBlocks) {
+        this.vol = vol;
+        this.map = map;
+        this.balloc = balloc;
+        this.cache = cache;
+        this.bs = vol.geo.blockSize();
+        this.readAhead = readAheadBlocks;
+        this.zeros = new byte[bs];
+    }
+
+    // ---- legacy read ----
+
+    int read(OpenFile h, Inode in, long offset, ByteBuffer dst) throws IOException {
+        long ino = h.ino();
+        if (offset < 0) {
+            throw new FsException(Errno.EINVAL, "negative offset " + offset);
+        }
+        long size = in.size();
+        if (offset >= size || !dst.hasRemaining()) {
+            return 0;
+        }
+        int len = (int) Math.min(dst.remaining(), size - offset);
+        int done = 0;
+        while (done < len) {
+            long pos = offset + done;
+            long fb = pos / bs;
+            int inBlock = (int) (pos % bs);
+            int n = Math.min(len - done, bs - inBlock);
+            byte[] block = blockContents(ino, in, h.state, fb);
+            dst.put(block, inBlock, n);
+            done += n;
+        }
+        if (readAhead > 0) {
+            readAhead(h, in, offset, offset + done);
+        }
+        return done;
+    }
+
+    /** Sequential readers get the next blocks prefetched once they cross into a block not yet requested. */
+    private void readAhead(OpenFile h, Inode in, long from, long to) throws IOException {
+        boolean sequential = from == h.lastReadEnd || from == 0;
+        h.lastReadEnd = to;
+        if (!sequential) {
+            return;
+        }
+        long lastBlock = (in.size() - 1) / bs;
+        long first = Math.max((to - 1) / bs + 1, h.prefetchedUpTo + 1);
+        long last = Math.min(lastBlock, (to - 1) / bs + readAhead);
+        for (long fb = first; fb <= last; fb++) {
+            long phys = map.map(h.ino(), in, fb);
+            if (phys != 0 && !h.state.gathered.containsKey(fb)) {
+                cache.prefetch(phys);
+            }
+        }
+        if (last >= first) {
+            h.prefetchedUpTo = last;
+        }
+    }
+
+    /** The current bytes of file block {@code fb}: gathered, cached, read from the device, or zeros for a hole. */
+    private byte[] blockContents(long ino, Inode in, OpenInode state, long fb) throws IOException {
+        if (state != null) {
+            byte[] g = state.gathered.get(fb);
+            if (g != null) {
+                return g;
+            }
+        }
+        long phys = map.map(ino, in, fb);
+        return phys == 0 ? zeros : cache.get(phys);
+    }
+
+    // ---- legacy write with gathering ----
+
+    int write(OpenFile h, Inode in, long offset, ByteBuffer src) throws IOException {
+        long ino = h.ino();
+        int len = src.remaining();
+        if (offset < 0) {
+            throw new FsException(Errno.EINVAL, "negative offset " + offset);
+        }
+        long end = offset + len;
+        if (end > map.shape().maxFileSize() || end < 0) {
+            throw new FsException(Errno.EFBIG, "inode " + ino + ": write to " + end + " beyond the largest file ("
+                    + map.shape().maxFileSize() + " bytes)");
+        }
+        if (len == 0) {
+            return 0;
+        }
+        long oldSize = in.size();
+        OpenInode st = h.state;
+        try {
+            int done = 0;
+            while (done < len) {
+                long pos = offset + done;
+                long fb = pos / bs;
+                int inBlock = (int) (pos % bs);
+                int n = Math.min(len - done, bs - inBlock);
+                byte[] block = st.gathered.get(fb);
+                if (block == null) {
+                    block = n == bs ? new byte[bs] : Arrays.copyOf(blockContents(ino, in, null, fb), bs);
+                    st.gathered.put(fb, block);
+                }
+                src.get(block, inBlock, n);
+                done += n;
+                if (inBlock + n == bs) {
+                    flushBlock(ino, in, st, fb);
+                }
+            }
+            if (end > in.size()) {
+                in.setSize(end);
+            }
+            if (st.gathered.size() > MAX_GATHERED) {
+                flushGathered(ino, in, st);
+            }
+        } catch (FsException e) {
+            undoGrowth(ino, in, st, oldSize);
+            throw e;
+        }
+        return len;
+    }
+
+    /** A failed write (ENOSPC, EFBIG) leaves nothing mapped past the old size, as e2fsck requires. */
+    private void undoGrowth(long ino, Inode in, OpenInode st, long oldSize) throws IOException {
+        long keep = (oldSize + bs - 1) / bs;
+        st.gathered.tailMap(keep, true).clear();
+        in.setSize(oldSize);
+        map.truncate(ino, in, keep, balloc::free);
+    }
+
+    /** Writes every gathered block of the inode to the device (allocating as needed). */
+    void flushGathered(long ino, Inode in, OpenInode st) throws IOException {
+        while (!st.gathered.isEmpty()) {
+            flushBlock(ino, in, st, st.gathered.firstKey());
+        }
+    }
+
+    private void flushBlock(long ino, Inode in, OpenInode st, long fb) throws IOException {
+        byte[] data = st.gathered.get(fb);
+        long phys;
+        try {
+            phys = mapForWrite(ino, in, st, fb);
+        } catch (FsException e) {
+            st.gathered.remove(fb);
+            throw e;
+        }
+        vol.io.writeBlock(phys, data);
+        st.gathered.remove(fb);
+        cache.written(phys, data);
+    }
+
+    /** Maps file block {@code fb} for writing: new blocks come from the inode's allocation window. */
+    private long mapForWrite(long ino, Inode in, OpenInode st, long fb) throws IOException {
+        long goal = goalFor(ino, in, fb);
+        BlockMap.BlockSource src = new BlockMap.BlockSource() {
+            @Override
+            public long dataBlock() throws IOException {
+                return balloc.allocateData(st.window, goal, count -> map.indirectBlocksFor(fb, count));
+            }
+
+            @Override
+            public long indirectBlock() throws IOException {
+                return balloc.allocateIndirect(st.window, goal);
+            }
+        };
+        boolean[] fresh = new boolean[1];
+        return map.mapOrAllocate(ino, in, fb, src, fresh);
+    }
+
+    /** ext2_find_goal: after the previous file block's physical block, else at the start of the inode's group. */
+    private long goalFor(long ino, Inode in, long fb) throws IOException {
+        if (fb > 0) {
+            long prev = map.map(ino, in, fb - 1);
+            if (prev != 0) {
+                return prev + 1;
+            }
+        }
+        return vol.geo.groupFirstBlock(vol.geo.groupOfInode(ino));
+    }
+
+    // ---- truncate and preallocation ----
+
+    /** Sets the size: shrinking frees blocks past it and zeroes the tail of the new last block. */
+    void truncate(long ino, Inode in, OpenInode st, long size) throws IOException {
+        if (size < 0) {
+            throw new FsException(Errno.EINVAL, "negative size " + size);
+        }
+        if (size > map.shape().maxFileSize()) {
+            throw new FsException(Errno.EFBIG, "inode " + ino + ": size " + size + " beyond the largest file");
+        }
+        long keep = (size + bs - 1) / bs;
+        if (st != null) {
+            st.gathered.tailMap(keep, true).clear();
+        }
+        if (size < in.size() && size % bs != 0) {
+            zeroTail(ino, in, st, size / bs, (int) (size % bs));
+        }
+        map.truncate(ino, in, keep, balloc::free);
+        in.setSize(size);
+    }
+
+    /** Zeroes bytes [from, block end) of file block {@code fb} so that growing the file later shows zeros there. */
+    private void zeroTail(long ino, Inode in, OpenInode st, long fb, int from) throws IOException {
+        byte[] g = st != null ? st.gathered.get(fb) : null;
+        if (g != null) {
+            Arrays.fill(g, from, bs, (byte) 0);
+            return;
+        }
+        long phys = map.map(ino, in, fb);
+        if (phys == 0) {
+            return;
+        }
+        byte[] b = Arrays.copyOf(cache.get(phys), bs);
+        Arrays.fill(b, from, bs, (byte) 0);
+        vol.io.writeBlock(phys, b);
+        cache.written(phys, b);
+    }
+
+    /**
+     * Allocates (and zeroes: ext3 has no unwritten extents) every missing block of [offset, offset+length), through
+     * the file's window so the blocks are contiguous; the size grows to offset+length if it was smaller.
+     */
+    void fallocate(long ino, Inode in, OpenInode st, long offset, long length) throws IOException {
+        if (offset < 0 || length <= 0) {
+            throw new FsException(Errno.EINVAL, "fallocate offset " + offset + " length " + length);
+        }
+        long end = offset + length;
+        if (end > map.shape().maxFileSize() || end < 0) {
+            throw new FsException(Errno.EFBIG, "inode " + ino + ": fallocate to " + end + " beyond the largest file");
+        }
+        long oldSize = in.size();
+        try {
+            for (long fb = offset / bs; fb <= (end - 1) / bs; fb++) {
+                if (map.map(ino, in, fb) == 0 && !st.gathered.containsKey(fb)) {
+                    long phys = mapForWrite(ino, in, st, fb);
+                    vol.io.writeBlock(phys, zeros);
+                    cache.invalidate(phys);
+                }
+            }
+        } catch (FsException e) {
+            undoGrowth(ino, in, st, oldSize);
+            throw e;
+        }
+        if (end > in.size()) {
+            in.setSize(end);
+        }
+    }
+
+    // ---- fast path ----
+
+    /**
+     * Reads whole blocks from {@code offset} into {@code dst} straight from the device (contiguous physical runs in
+     * one device read each, into slices of {@code dst}); holes are zero-filled. Gathered blocks must have been
+     * flushed by the caller. Returns the bytes of file data placed and advances {@code dst} by that much.
+     */
+    int readDirect(long ino, Inode in, long offset, ByteBuffer dst) throws IOException {
+        if (offset < 0 || offset % bs != 0 || dst.remaining() % bs != 0) {
+            throw new FsException(Errno.EINVAL, "readDirect needs block-aligned offset and length (block " + bs
+                    + "): offset " + offset + ", length " + dst.remaining());
+        }
+        long size = in.size();
+        if (offset >= size || !dst.hasRemaining()) {
+            return 0;
+        }
+        long dataBytes = Math.min(dst.remaining(), size - offset);
+        int blocks = (int) ((dataBytes + bs - 1) / bs);
+        long firstFb = offset / bs;
+        int base = dst.position();
+        int i = 0;
+        while (i < blocks) {
+            long phys = map.map(ino, in, firstFb + i);
+            int run = 1;
+            while (i + run < blocks) {
+                long next = map.map(ino, in, firstFb + i + run);
+                if (phys == 0 ? next != 0 : next != phys + run) {
+                    break;
+                }
+                run++;
+            }
+            ByteBuffer slice = dst.slice(base + i * bs, run * bs);
+            if (phys == 0) {
+                while (slice.hasRemaining()) {
+                    slice.put(zeros, 0, Math.min(bs, slice.remaining()));
+                }
+            } else {
+                vol.io.readRunInto(phys, run, slice);
+            }
+            i += run;
+        }
+        dst.position(base + (int) dataBytes);
+        return (int) dataBytes;
+    }
+
+    // ---- deletion ----
+
+    /** Frees every block of an inode (data, indirect, extended-attribute block). */
+    void freeAllBlocks(long ino, Inode in) throws IOException {
+        if (!in.isFastSymlink()) {
+            map.truncate(ino, in, 0, balloc::free);
+        }
+        long acl = in.fileAcl();
+        if (acl != 0) {
+            ExtendedAttributeBlock.release(vol, balloc, ino, acl);
+        }
+    }
+
+    /** Physical blocks of the file in logical order (0 for holes): for fragmentation reports. */
+    long[] physicalBlocks(long ino, Inode in) throws IOException {
+        return map.physicalBlocks(ino, in, (in.size() + bs - 1) / bs);
+    }
+
+    /** Gathered blocks in [fromFb, toFb): the fast path flushes them first. */
+    static boolean hasGatheredIn(OpenInode st, long fromFb, long toFb) {
+        Map<Long, byte[]> sub = st.gathered.subMap(fromFb, true, toFb, false);
+        return !sub.isEmpty();
+    }
+}

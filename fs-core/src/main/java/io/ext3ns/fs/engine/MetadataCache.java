@@ -1,0 +1,152 @@
+package io.ext3ns.fs.engine;
+
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * The metadata block cache: bitmaps, inode-table blocks, directory blocks and indirect blocks, by block number.
+ *
+ * <p>Clean blocks live in a Caffeine cache bounded in bytes; a dirty block is pinned in a separate map until it is
+ * written back through the {@link MetadataWriter} seam, so eviction never loses an update. Every access runs under a
+ * per-block stripe lock, so two callers touching the same block (two inodes in one inode-table block) always see one
+ * array and never lose each other's changes. The stripe locks are leaves: nothing else is locked while holding one.
+ */
+public final class MetadataCache {
+    /** Work on a block's bytes; may throw the engine's errors (corruption found while reading it). */
+    @FunctionalInterface
+    public interface BlockFn<T> {
+        T apply(byte[] block) throws IOException;
+    }
+
+    private static final int STRIPES = 256;
+
+    private final BlockIo io;
+    private final Cache<Long, byte[]> clean;
+    private final ConcurrentHashMap<Long, byte[]> dirty = new ConcurrentHashMap<>();
+    private final AtomicLong dirtyBlocks = new AtomicLong();
+    private final Object[] stripes = new Object[STRIPES];
+    private final Object flushLock = new Object();
+    private final java.util.concurrent.atomic.LongAdder accesses = new java.util.concurrent.atomic.LongAdder();
+
+    public MetadataCache(BlockIo io, long maxBytes) {
+        this.io = io;
+        int bs = io.blockSize();
+        this.clean = Caffeine.newBuilder().maximumWeight(Math.max(maxBytes, bs)).weigher((Long k, byte[] v) -> bs)
+                .build();
+        for (int i = 0; i < STRIPES; i++) {
+            stripes[i] = new Object();
+        }
+    }
+
+    /** Reads a block (from memory or the device) and applies {@code fn} to it without marking it dirty. */
+    public <T> T read(long blockNr, BlockFn<T> fn) throws IOException {
+        synchronized (stripe(blockNr)) {
+            return fn.apply(current(blockNr));
+        }
+    }
+
+    /** Applies {@code fn} to the block's bytes and pins the block dirty until the next write-back. */
+    public <T> T modify(long blockNr, BlockFn<T> fn) throws IOException {
+        synchronized (stripe(blockNr)) {
+            byte[] b = current(blockNr);
+            T result = fn.apply(b);
+            markDirty(blockNr, b);
+            return result;
+        }
+    }
+
+    /** A block just allocated for metadata: starts as zeros (its old contents are never read) and is dirty. */
+    public <T> T create(long blockNr, BlockFn<T> fn) throws IOException {
+        synchronized (stripe(blockNr)) {
+            clean.invalidate(blockNr);
+            byte[] b = new byte[io.blockSize()];
+            T result = fn.apply(b);
+            markDirty(blockNr, b);
+            return result;
+        }
+    }
+
+    /** A freed block: drop it, dirty or not, so a stale copy can never be written over its next owner's data. */
+    public void forget(long blockNr) {
+        synchronized (stripe(blockNr)) {
+            clean.invalidate(blockNr);
+            if (dirty.remove(blockNr) != null) {
+                dirtyBlocks.decrementAndGet();
+            }
+        }
+    }
+
+    public long dirtyBytes() {
+        return dirtyBlocks.get() * io.blockSize();
+    }
+
+    /**
+     * Writes every dirty block as one transaction. A block changed while this runs is either in this transaction or
+     * stays dirty for the next: it is unpinned before its bytes are copied.
+     */
+    public void writeBack(MetadataWriter writer) throws IOException {
+        synchronized (flushLock) {
+            if (dirty.isEmpty()) {
+                return;
+            }
+            List<Long> blocks = new ArrayList<>(dirty.keySet());
+            blocks.sort(null);
+            MetadataWriter.Transaction tx = writer.begin();
+            for (long nr : blocks) {
+                byte[] copy;
+                synchronized (stripe(nr)) {
+                    byte[] b = dirty.remove(nr);
+                    if (b == null) {
+                        continue;
+                    }
+                    dirtyBlocks.decrementAndGet();
+                    clean.put(nr, b);
+                    copy = Arrays.copyOf(b, b.length);
+                }
+                tx.write(nr, copy);
+            }
+            tx.commit();
+        }
+    }
+
+    /** Drops every clean block (tests use this to prove data is read back from the device). */
+    public void dropClean() {
+        clean.invalidateAll();
+    }
+
+    /** Blocks looked at so far (tests check that lookups do not scan directories). */
+    public long accesses() {
+        return accesses.sum();
+    }
+
+    private byte[] current(long blockNr) throws IOException {
+        accesses.increment();
+        byte[] b = dirty.get(blockNr);
+        if (b != null) {
+            return b;
+        }
+        b = clean.getIfPresent(blockNr);
+        if (b == null) {
+            b = io.readBlock(blockNr);
+            clean.put(blockNr, b);
+        }
+        return b;
+    }
+
+    private void markDirty(long blockNr, byte[] b) {
+        if (dirty.put(blockNr, b) == null) {
+            dirtyBlocks.incrementAndGet();
+        }
+        clean.invalidate(blockNr);
+    }
+
+    private Object stripe(long blockNr) {
+        return stripes[(int) (Long.hashCode(blockNr * 0x9E3779B97F4A7C15L) & (STRIPES - 1))];
+    }
+}

@@ -1,0 +1,219 @@
+package io.ext3ns.fs.engine;
+
+import io.ext3ns.fs.api.Errno;
+import io.ext3ns.fs.api.FsException;
+import io.ext3ns.fs.disk.CorruptFsException;
+import io.ext3ns.fs.disk.Features;
+import io.ext3ns.fs.disk.Geometry;
+import io.ext3ns.fs.disk.GroupDescriptor;
+import io.ext3ns.fs.disk.Superblock;
+import io.ext3ns.sda.AlignedBuffers;
+import io.ext3ns.sda.BlockDevice;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+
+/**
+ * The mounted volume (Linux fs/ext2/super.c): superblock and group descriptors in memory, the mount protocol
+ * (s_state valid → not-clean while mounted, mount count, mount/write times), refusal of images we must not write,
+ * and write-back of the superblock and descriptor table through the metadata seam.
+ */
+final class Volume {
+    final Superblock sb;
+    final Geometry geo;
+    final Group[] groups;
+    final BlockIo io;
+    final MetadataCache meta;
+    final MetadataWriter writer;
+    final boolean readOnly;
+    /** Why the volume is read-only although read-write was asked (null if it was not forced). */
+    final String forcedReadOnlyReason;
+
+    private Volume(Superblock sb, Geometry geo, Group[] groups, BlockIo io, MetadataCache meta, MetadataWriter writer,
+                   boolean readOnly, String forcedReadOnlyReason) {
+        this.sb = sb;
+        this.geo = geo;
+        this.groups = groups;
+        this.io = io;
+        this.meta = meta;
+        this.writer = writer;
+        this.readOnly = readOnly;
+        this.forcedReadOnlyReason = forcedReadOnlyReason;
+    }
+
+    /** Reads and validates the superblock and descriptors, decides read-only, and marks the volume mounted. */
+    static Volume mount(BlockDevice device, EngineOptions opts, MetadataWriter.Factory writerFactory)
+            throws IOException {
+        Superblock sb = readSuperblock(device);
+        Geometry geo = new Geometry(sb);
+        if (sb.hasCompat(Features.COMPAT_RESIZE_INODE) && sb.reservedGdtBlocks() > geo.blockSize() / 4) {
+            throw new CorruptFsException("superblock: reserved GDT blocks " + sb.reservedGdtBlocks() + " too many");
+        }
+        BlockIo io = new BlockIo(device, geo.blockSize(), geo.blocksCount());
+        String forced = null;
+        if (!opts.readOnly()) {
+            forced = readWriteRefusal(sb, device);
+        }
+        boolean ro = opts.readOnly() || forced != null;
+        if (forced != null && isHardRefusal(sb)) {
+            throw new FsException(Errno.EROFS, device.name() + ": " + forced);
+        }
+        MetadataCache meta = new MetadataCache(io, opts.metadataCacheBytes());
+        Group[] groups = readGroups(io, geo);
+        MetadataWriter writer = ro ? null : writerFactory.create(io);
+        Volume v = new Volume(sb, geo, groups, io, meta, writer, ro, forced);
+        if (!ro) {
+            long now = System.currentTimeMillis() / 1000;
+            sb.setState(sb.state() & ~Superblock.STATE_VALID);
+            sb.setMountCount(Math.min(sb.mountCount() + 1, 0xFFFF));
+            sb.setMountTime(now);
+            sb.setWriteTime(now);
+            v.stageSuperblock();
+            meta.writeBack(writer);
+        }
+        return v;
+    }
+
+    private static Superblock readSuperblock(BlockDevice device) throws IOException {
+        int align = Math.max(1, device.alignment());
+        int len = Math.max(align, 4096);
+        if (device.size() < Superblock.OFFSET + Superblock.SIZE) {
+            throw new CorruptFsException(device.name() + ": too small for an ext2/3 superblock");
+        }
+        len = (int) Math.min(len, device.size() / align * align);
+        ByteBuffer buf = AlignedBuffers.allocate(len, Integer.bitCount(align) == 1 ? Math.max(align, 4096) : 4096);
+        device.read(0, buf);
+        byte[] raw = new byte[len];
+        buf.flip().get(raw);
+        return Superblock.decode(raw, Superblock.OFFSET);
+    }
+
+    /** Why we must not write this image, or null: a dirty or errored image, a pending journal, unknown features. */
+    private static String readWriteRefusal(Superblock sb, BlockDevice device) {
+        if (device.readOnly()) {
+            return "device opened read-only";
+        }
+        if ((sb.state() & Superblock.STATE_VALID) == 0 || (sb.state() & Superblock.STATE_ERROR) != 0) {
+            return "file system was not cleanly unmounted or has errors; run fsck.ext3ns on it before mounting "
+                    + "read-write (read-only mounting is still possible)";
+        }
+        if (sb.hasIncompat(Features.INCOMPAT_RECOVER)) {
+            return "journal needs recovery; run fsck.ext3ns on it before mounting read-write";
+        }
+        if (sb.lastOrphan() != 0) {
+            return "orphan inodes are pending; run fsck.ext3ns on it before mounting read-write";
+        }
+        if (sb.writeForbiddenByFeatures()) {
+            return String.format("unknown read-only-compatible features 0x%x; mounted read-only",
+                    sb.featureRoCompat() & ~Features.RO_COMPAT_SUPPORTED);
+        }
+        if (sb.hasCompat(Features.COMPAT_DIR_PREALLOC | Features.COMPAT_IMAGIC_INODES)) {
+            return "compat features dir_prealloc/imagic_inodes are not maintained; mounted read-only";
+        }
+        return null;
+    }
+
+    /** Unknown ro_compat features and a read-only device only force read-only; the rest refuse the mount. */
+    private static boolean isHardRefusal(Superblock sb) {
+        return (sb.state() & Superblock.STATE_VALID) == 0 || (sb.state() & Superblock.STATE_ERROR) != 0
+                || sb.hasIncompat(Features.INCOMPAT_RECOVER) || sb.lastOrphan() != 0;
+    }
+
+    private static Group[] readGroups(BlockIo io, Geometry geo) throws IOException {
+        long n = geo.groupCount();
+        if (n > Integer.MAX_VALUE / 2) {
+            throw new CorruptFsException("superblock: " + n + " groups is more than we can hold");
+        }
+        Group[] groups = new Group[(int) n];
+        int perBlock = geo.blockSize() / GroupDescriptor.SIZE;
+        long first = geo.gdtFirstBlock(0);
+        for (long b = 0; b < geo.gdtBlocks(); b++) {
+            byte[] raw = io.readBlock(first + b);
+            for (int i = 0; i < perBlock; i++) {
+                long g = b * perBlock + i;
+                if (g >= n) {
+                    break;
+                }
+                groups[(int) g] = new Group(g, GroupDescriptor.decode(raw, i * GroupDescriptor.SIZE, g, geo));
+            }
+        }
+        return groups;
+    }
+
+    /** Block holding the primary superblock, and the superblock's offset in it. */
+    private long superblockBlock() {
+        return geo.blockSize() == 1024 ? 1 : 0;
+    }
+
+    private int superblockOffsetInBlock() {
+        return geo.blockSize() == 1024 ? 0 : Superblock.OFFSET;
+    }
+
+    /**
+     * Puts the current superblock (free counts summed from the descriptors) and descriptor table into the metadata
+     * cache as dirty blocks; the next write-back sends them through the seam.
+     */
+    void stageSuperblock() throws IOException {
+        long freeBlocks = 0;
+        long freeInodes = 0;
+        for (Group g : groups) {
+            synchronized (g) {
+                freeBlocks += g.desc.freeBlocks();
+                freeInodes += g.desc.freeInodes();
+            }
+        }
+        synchronized (sb) {
+            sb.setFreeBlocksCount(freeBlocks);
+            sb.setFreeInodesCount(freeInodes);
+            meta.modify(superblockBlock(), b -> {
+                sb.encodeInto(b, superblockOffsetInBlock());
+                return null;
+            });
+        }
+        // descriptors are encoded under their group locks first, then copied in: a group lock is never held while
+        // waiting for a metadata stripe here (allocators take them in the other order)
+        int bs = geo.blockSize();
+        byte[] table = new byte[Math.toIntExact(geo.gdtBlocks() * bs)];
+        for (Group g : groups) {
+            synchronized (g) {
+                g.desc.encodeInto(table, (int) g.index * GroupDescriptor.SIZE);
+            }
+        }
+        long first = geo.gdtFirstBlock(0);
+        for (int blk = 0; blk < geo.gdtBlocks(); blk++) {
+            int from = blk * bs;
+            meta.modify(first + blk, b -> {
+                System.arraycopy(table, from, b, 0, bs);
+                return null;
+            });
+        }
+    }
+
+    /** Writes back all staged metadata (superblock and descriptors included) as one transaction. */
+    void writeBack() throws IOException {
+        if (readOnly) {
+            return;
+        }
+        stageSuperblock();
+        meta.writeBack(writer);
+    }
+
+    /** Marks the volume clean (s_state valid) and writes everything back: the last write of an unmount. */
+    void unmount() throws IOException {
+        if (readOnly) {
+            return;
+        }
+        synchronized (sb) {
+            sb.setState(sb.state() | Superblock.STATE_VALID);
+            sb.setWriteTime(System.currentTimeMillis() / 1000);
+        }
+        writeBack();
+        writer.close();
+    }
+
+    void checkWritable() throws FsException {
+        if (readOnly) {
+            throw new FsException(Errno.EROFS, forcedReadOnlyReason != null ? "read-only: " + forcedReadOnlyReason
+                    : "file system is mounted read-only");
+        }
+    }
+}

@@ -1,0 +1,200 @@
+package io.ext3ns.fs.inspect;
+
+import io.ext3ns.fs.disk.BlockMapShape;
+import io.ext3ns.fs.disk.CorruptFsException;
+import io.ext3ns.fs.disk.DeviceBlocks;
+import io.ext3ns.fs.disk.DirectoryBlock;
+import io.ext3ns.fs.disk.Features;
+import io.ext3ns.fs.disk.Geometry;
+import io.ext3ns.fs.disk.GroupDescriptor;
+import io.ext3ns.fs.disk.Inode;
+import io.ext3ns.fs.disk.Superblock;
+import io.ext3ns.sda.AlignedBuffers;
+import io.ext3ns.sda.BlockDevice;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Read access to a volume for the offline tools (fsck, dump, fragmentation): the validated primary superblock, the
+ * geometry, the validated group descriptors, blocks, inodes and path lookup. Everything is checked before it is
+ * trusted: a superblock that claims more blocks than the device holds, or a descriptor table that could not fit in
+ * group 0, is refused with a {@link CorruptFsException} before anything is allocated from it.
+ */
+public final class VolumeReader {
+    /** A descriptor table larger than this is absurd (2^23 groups) and refused before it is allocated. */
+    static final long MAX_GDT_BYTES = 256L << 20;
+
+    private final DeviceBlocks blocks;
+    private final Superblock sb;
+    private final Geometry geo;
+    private final GroupDescriptor[] gds;
+    private final BlockMapShape shape;
+
+    private VolumeReader(DeviceBlocks blocks, Superblock sb, Geometry geo, GroupDescriptor[] gds) {
+        this.blocks = blocks;
+        this.sb = sb;
+        this.geo = geo;
+        this.gds = gds;
+        this.shape = new BlockMapShape(sb.blockSize());
+    }
+
+    /** Reads and validates the primary superblock of {@code device}. */
+    public static Superblock readSuperblock(BlockDevice device) throws IOException {
+        // whole pages: AlignedBuffers only guarantees the size for multiples of the alignment
+        int probe = Math.max(AlignedBuffers.PAGE, device.alignment());
+        if (device.size() < probe) {
+            throw new CorruptFsException("device of " + device.size() + " bytes is too small to hold a superblock");
+        }
+        ByteBuffer buf = AlignedBuffers.allocate(probe, Math.max(device.alignment(), AlignedBuffers.PAGE));
+        device.read(0, buf);
+        byte[] head = new byte[probe];
+        buf.flip().get(head);
+        return Superblock.decode(head, Superblock.OFFSET);
+    }
+
+    /** Opens the volume on {@code device}: superblock, geometry and descriptors, all validated. */
+    public static VolumeReader open(BlockDevice device) throws IOException {
+        Superblock sb = readSuperblock(device);
+        int bs = sb.blockSize();
+        if (bs % device.alignment() != 0) {
+            throw new CorruptFsException("block size " + bs + " is not a multiple of the device alignment "
+                    + device.alignment());
+        }
+        long deviceBlocks = device.size() / bs;
+        if (sb.blocksCount() > deviceBlocks) {
+            throw new CorruptFsException("the superblock says " + sb.blocksCount() + " blocks but the device holds "
+                    + deviceBlocks + " (truncated image or wrong member?)");
+        }
+        int unknownRo = sb.featureRoCompat() & ~Features.RO_COMPAT_SUPPORTED;
+        if (unknownRo != 0) {
+            throw new CorruptFsException(String.format("unsupported read-only-compatible features 0x%x", unknownRo));
+        }
+        Geometry geo = new Geometry(sb);
+        if (sb.reservedGdtBlocks() > bs / 4) {
+            throw new CorruptFsException("superblock: " + sb.reservedGdtBlocks() + " reserved GDT blocks (max "
+                    + bs / 4 + ")");
+        }
+        long gdtBytes = geo.gdtBlocks() * bs;
+        if (gdtBytes > MAX_GDT_BYTES || geo.superAndGdtBlocks(0) + 3 > geo.groupBlockCount(0)) {
+            throw new CorruptFsException("superblock: " + geo.groupCount() + " groups need a descriptor table of "
+                    + geo.gdtBlocks() + " blocks, which does not fit in group 0");
+        }
+        if (geo.inodeTableBlocks() + 2 > geo.blocksPerGroup()) {
+            throw new CorruptFsException("superblock: inode table of " + geo.inodeTableBlocks()
+                    + " blocks does not fit in a group of " + geo.blocksPerGroup());
+        }
+        DeviceBlocks blocks = new DeviceBlocks(device, bs);
+        byte[] table = new byte[(int) gdtBytes];
+        blocks.read(geo.gdtFirstBlock(0), table);
+        GroupDescriptor[] gds = new GroupDescriptor[(int) geo.groupCount()];
+        for (int g = 0; g < gds.length; g++) {
+            gds[g] = GroupDescriptor.decode(table, g * GroupDescriptor.SIZE, g, geo);
+        }
+        return new VolumeReader(blocks, sb, geo, gds);
+    }
+
+    public Superblock superblock() {
+        return sb;
+    }
+
+    public Geometry geometry() {
+        return geo;
+    }
+
+    public GroupDescriptor descriptor(long group) {
+        return gds[(int) group];
+    }
+
+    public int groupCount() {
+        return gds.length;
+    }
+
+    public BlockMapShape shape() {
+        return shape;
+    }
+
+    public DeviceBlocks blocks() {
+        return blocks;
+    }
+
+    public byte[] readBlock(long block) throws IOException {
+        if (!geo.isDataBlockInRange(block) && block != 0) {
+            throw new CorruptFsException("block " + block + " is outside the file system");
+        }
+        return blocks.read(block);
+    }
+
+    /** Reads inode {@code ino} from its group's inode table (not validated: callers decide what to trust). */
+    public Inode readInode(long ino) throws IOException {
+        if (!geo.isValidInode(ino)) {
+            throw new CorruptFsException("inode " + ino + " out of range 1.." + geo.inodesCount());
+        }
+        long byteInTable = geo.indexInGroup(ino) * geo.inodeSize();
+        long block = gds[(int) geo.groupOfInode(ino)].inodeTable() + byteInTable / geo.blockSize();
+        return Inode.decode(blocks.read(block), (int) (byteInTable % geo.blockSize()), geo.inodeSize());
+    }
+
+    /** A walker over block maps of this volume that reads through {@link #readBlock}. */
+    public BlockMapWalker walker() {
+        return new BlockMapWalker(shape, this::readBlock);
+    }
+
+    /** Physical data blocks of an inode in logical order (holes skipped), pointers checked to be in range. */
+    public List<long[]> dataBlocks(long ino, Inode inode) throws IOException {
+        List<long[]> out = new ArrayList<>();
+        walker().walk(inode, new BlockMapWalker.Visitor() {
+            @Override
+            public boolean indirect(long physical, int level, long firstLogical) throws CorruptFsException {
+                checkRange(ino, physical);
+                return true;
+            }
+
+            @Override
+            public void data(long logical, long physical) throws CorruptFsException {
+                checkRange(ino, physical);
+                out.add(new long[] {logical, physical});
+            }
+        });
+        return out;
+    }
+
+    private void checkRange(long ino, long block) throws CorruptFsException {
+        if (!geo.isDataBlockInRange(block)) {
+            throw new CorruptFsException("inode " + ino + " maps block " + block + ", outside the file system");
+        }
+    }
+
+    /** Resolves an absolute path by reading directories linearly (htree directories included). */
+    public long lookup(String path) throws IOException {
+        long ino = io.ext3ns.fs.api.FileSystem.ROOT_INO;
+        for (String part : path.split("/")) {
+            if (part.isEmpty()) {
+                continue;
+            }
+            Inode dir = readInode(ino);
+            dir.validate(ino, geo);
+            if (!dir.isDirectory()) {
+                throw new CorruptFsException(path + ": inode " + ino + " on the way is not a directory");
+            }
+            ino = find(ino, dir, part.getBytes(StandardCharsets.UTF_8));
+            if (ino == 0) {
+                throw new java.nio.file.NoSuchFileException(path + ": no entry " + part);
+            }
+        }
+        return ino;
+    }
+
+    private long find(long dirIno, Inode dir, byte[] name) throws IOException {
+        for (long[] lp : dataBlocks(dirIno, dir)) {
+            DirectoryBlock block = new DirectoryBlock(readBlock(lp[1]));
+            DirectoryBlock.Entry e = block.find(name, "directory " + dirIno + " block " + lp[0]);
+            if (e != null) {
+                return e.inode();
+            }
+        }
+        return 0;
+    }
+}

@@ -1,0 +1,147 @@
+package io.ext3ns.fs.journal;
+
+import io.ext3ns.fs.disk.DeviceBlocks;
+import io.ext3ns.fs.disk.BlockMapShape;
+import io.ext3ns.fs.disk.CorruptFsException;
+import io.ext3ns.fs.disk.Geometry;
+import io.ext3ns.fs.disk.GroupDescriptor;
+import io.ext3ns.fs.disk.Inode;
+import io.ext3ns.fs.disk.Superblock;
+import java.io.IOException;
+import java.util.Arrays;
+
+/**
+ * Where each journal block lives: the journal inode's logical blocks mapped to file-system blocks through its
+ * indirect tree (one journal block = one FS block). Built once at open and validated completely: the inode must be
+ * a regular file of n whole blocks, n at least JBD2's minimum, every block mapped, inside the volume and distinct.
+ */
+public final class JournalBlockMap {
+    private final long[] fsBlocks;
+    private final long[] sorted;
+
+    private JournalBlockMap(long[] fsBlocks) {
+        this.fsBlocks = fsBlocks;
+        this.sorted = fsBlocks.clone();
+        Arrays.sort(sorted);
+    }
+
+    /** A map over an explicit block list (mkfs, which lays out the journal before writing its inode). */
+    public static JournalBlockMap of(long[] fsBlocks) {
+        return new JournalBlockMap(fsBlocks.clone());
+    }
+
+    static JournalBlockMap read(DeviceBlocks io, Superblock sb) throws IOException {
+        Geometry geo = new Geometry(sb);
+        long ino = sb.journalInum();
+        if (!geo.isValidInode(ino) || ino >= sb.firstIno()) {
+            throw new CorruptFsException("superblock: journal inode " + ino + " is not a reserved inode");
+        }
+        Inode inode = readInode(io, geo, ino);
+        String what = "journal inode " + ino + ": ";
+        if (!inode.isRegular() || inode.linksCount() == 0) {
+            throw new CorruptFsException(what + String.format("mode 0%o, %d links: not a live regular file",
+                    inode.mode(), inode.linksCount()));
+        }
+        if ((inode.flags() & Inode.FL_EXTENTS) != 0) {
+            throw new CorruptFsException(what + "uses extents (ext4), not an ext3 block map");
+        }
+        long bs = geo.blockSize();
+        long size = inode.size();
+        if (size % bs != 0) {
+            throw new CorruptFsException(what + "size " + size + " is not a whole number of " + bs + "-byte blocks");
+        }
+        long count = size / bs;
+        if (count < JournalSuperblock.MIN_BLOCKS || count > geo.blocksCount() || count > Integer.MAX_VALUE - 8) {
+            throw new CorruptFsException(what + count + " blocks, outside [" + JournalSuperblock.MIN_BLOCKS + ", "
+                    + geo.blocksCount() + "]");
+        }
+        long[] map = new IndirectWalk(io, geo, inode, what).mapFirst((int) count);
+        JournalBlockMap result = new JournalBlockMap(map);
+        for (int i = 1; i < result.sorted.length; i++) {
+            if (result.sorted[i] == result.sorted[i - 1]) {
+                throw new CorruptFsException(what + "block " + result.sorted[i] + " is mapped twice");
+            }
+        }
+        return result;
+    }
+
+    private static Inode readInode(DeviceBlocks io, Geometry geo, long ino) throws IOException {
+        long group = geo.groupOfInode(ino);
+        long gdOffset = group * GroupDescriptor.SIZE;
+        long gdBlock = geo.gdtFirstBlock(0) + gdOffset / geo.blockSize();
+        GroupDescriptor gd = GroupDescriptor.decode(io.read(gdBlock), (int) (gdOffset % geo.blockSize()), group, geo);
+        long byteInTable = geo.indexInGroup(ino) * geo.inodeSize();
+        byte[] table = io.read(gd.inodeTable() + byteInTable / geo.blockSize());
+        return Inode.decode(table, (int) (byteInTable % geo.blockSize()), geo.inodeSize());
+    }
+
+    public long length() {
+        return fsBlocks.length;
+    }
+
+    /** The FS block holding journal block {@code logical}. */
+    public long fsBlock(long logical) {
+        if (logical < 0 || logical >= fsBlocks.length) {
+            throw new IllegalArgumentException("journal block " + logical + " outside 0.." + (fsBlocks.length - 1));
+        }
+        return fsBlocks[(int) logical];
+    }
+
+    /** True when {@code fsBlock} belongs to the journal (a replay must never write there). */
+    public boolean contains(long fsBlock) {
+        return Arrays.binarySearch(sorted, fsBlock) >= 0;
+    }
+
+    /** Walks i_block and its indirect blocks in file order, reading each indirect block once. */
+    private static final class IndirectWalk {
+        private final DeviceBlocks io;
+        private final Geometry geo;
+        private final Inode inode;
+        private final String what;
+        private final BlockMapShape shape;
+        /** The indirect block currently loaded at each depth (1..3) of the path, and its number. */
+        private final byte[][] loaded = new byte[4][];
+        private final long[] loadedNr = new long[4];
+
+        IndirectWalk(DeviceBlocks io, Geometry geo, Inode inode, String what) {
+            this.io = io;
+            this.geo = geo;
+            this.inode = inode;
+            this.what = what;
+            this.shape = new BlockMapShape(geo.blockSize());
+        }
+
+        long[] mapFirst(int count) throws IOException {
+            long[] map = new long[count];
+            for (int n = 0; n < count; n++) {
+                int[] path = shape.path(n);
+                long blk = inode.block(path[0]);
+                for (int depth = 1; depth < path.length; depth++) {
+                    byte[] ind = indirect(depth, blk, n);
+                    blk = IndirectPointers.get(ind, path[depth]);
+                }
+                map[n] = checked(blk, "journal block " + n);
+            }
+            return map;
+        }
+
+        private byte[] indirect(int depth, long blk, long n) throws IOException {
+            checked(blk, "indirect block on the path to journal block " + n);
+            if (loaded[depth] == null || loadedNr[depth] != blk) {
+                loaded[depth] = io.read(blk);
+                loadedNr[depth] = blk;
+            }
+            return loaded[depth];
+        }
+
+        private long checked(long blk, String role) throws CorruptFsException {
+            if (blk == 0) {
+                throw new CorruptFsException(what + role + " is a hole (a journal must be fully mapped)");
+            }
+            if (!geo.isDataBlockInRange(blk)) {
+                throw new CorruptFsException(what + role + " maps to block " + blk + ", outside the volume");
+            }
+            return blk;
+        }
+    }
+}

@@ -1,0 +1,123 @@
+package io.ext3ns.fs.journal;
+
+import io.ext3ns.fs.disk.BlockMapShape;
+import io.ext3ns.fs.disk.DeviceBlocks;
+import io.ext3ns.fs.disk.Features;
+import io.ext3ns.fs.disk.Inode;
+import io.ext3ns.fs.disk.Superblock;
+import java.io.IOException;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.UUID;
+
+/**
+ * Creates the journal inode's contents at mkfs time, as mke2fs lays it out: one contiguous run holding the journal
+ * blocks in file order with each indirect block placed just before the first block it maps (blocks 0-11, IND,
+ * 12.., DIND, IND, ...). Writes the zeroed log, the indirect blocks and an empty journal superblock, and fills in the
+ * inode and the superblock fields (has_journal, s_journal_inum, s_jnl_blocks backup).
+ */
+public final class JournalCreator {
+    public static final long JOURNAL_INO = 8;
+    /** s_jnl_backup_type: s_jnl_blocks holds a copy of the journal inode's i_block and size. */
+    public static final int JNL_BACKUP_BLOCKS = 1;
+
+    private final int blockSize;
+    private final long journalBlocks;
+    private final long runStart;
+    private final long[] iBlock = new long[Inode.N_BLOCKS];
+    /** Indirect blocks by physical number, with their little-endian pointers. */
+    private final Map<Long, byte[]> indirect = new LinkedHashMap<>();
+
+    /** Plans a journal of {@code journalBlocks} in the run starting at {@code runStart} of {@link #runLength} blocks. */
+    public JournalCreator(int blockSize, long journalBlocks, long runStart) {
+        if (journalBlocks < JournalSuperblock.MIN_BLOCKS) {
+            throw new IllegalArgumentException("a journal needs at least " + JournalSuperblock.MIN_BLOCKS + " blocks");
+        }
+        this.blockSize = blockSize;
+        this.journalBlocks = journalBlocks;
+        this.runStart = runStart;
+        layOut();
+    }
+
+    /** Blocks the run must hold: the journal plus its indirect blocks. */
+    public static long runLength(int blockSize, long journalBlocks) {
+        return journalBlocks + new BlockMapShape(blockSize).indirectBlocksFor(journalBlocks);
+    }
+
+    private void layOut() {
+        BlockMapShape shape = new BlockMapShape(blockSize);
+        long next = runStart;
+        for (long n = 0; n < journalBlocks; n++) {
+            int[] path = shape.path(n);
+            if (path.length == 1) {
+                iBlock[path[0]] = next++;
+                continue;
+            }
+            // Allocate the chain of indirect blocks down to the leaf pointer, each the first time it is needed.
+            if (iBlock[path[0]] == 0) {
+                iBlock[path[0]] = next++;
+                indirect.put(iBlock[path[0]], new byte[blockSize]);
+            }
+            long parent = iBlock[path[0]];
+            for (int depth = 1; depth < path.length - 1; depth++) {
+                byte[] pb = indirect.get(parent);
+                long child = IndirectPointers.get(pb, path[depth]);
+                if (child == 0) {
+                    child = next++;
+                    IndirectPointers.put(pb, path[depth], child);
+                    indirect.put(child, new byte[blockSize]);
+                }
+                parent = child;
+            }
+            IndirectPointers.put(indirect.get(parent), path[path.length - 1], next++);
+        }
+    }
+
+    /** The FS block of journal block 0 (where the journal superblock lives). */
+    public long firstJournalBlock() {
+        return iBlock[0];
+    }
+
+    /** Zeroes the run (no stale log block may ever look valid), then writes indirect blocks and the superblock. */
+    public void write(DeviceBlocks dev, UUID fsUuid) throws IOException {
+        dev.zero(runStart, runLength(blockSize, journalBlocks));
+        for (Map.Entry<Long, byte[]> e : indirect.entrySet()) {
+            dev.write(e.getKey(), e.getValue());
+        }
+        byte[] block0 = new byte[blockSize];
+        System.arraycopy(JournalSuperblock.create(blockSize, journalBlocks, fsUuid).bytes(), 0, block0, 0,
+                JournalSuperblock.SIZE);
+        dev.write(firstJournalBlock(), block0);
+    }
+
+    /** Inode 8: a regular file, mode 0600, one link, mapping the whole run. */
+    public Inode inode(int inodeSize, long epochSeconds) {
+        Inode in = Inode.blank(inodeSize);
+        in.setMode(Inode.S_IFREG | 0600);
+        in.setLinksCount(1);
+        in.setSize(journalBlocks * blockSize);
+        in.setBlocks512(runLength(blockSize, journalBlocks) * (blockSize / 512));
+        for (int i = 0; i < Inode.N_BLOCKS; i++) {
+            in.setBlock(i, iBlock[i]);
+        }
+        long t = epochSeconds * 1_000_000_000L;
+        in.setAtimeNanos(t);
+        in.setCtimeNanos(t);
+        in.setMtimeNanos(t);
+        in.setCrtimeNanos(t);
+        return in;
+    }
+
+    /** has_journal, s_journal_inum = 8 and the s_jnl_blocks backup of the inode's map and size. */
+    public void applyTo(Superblock sb) {
+        sb.setFeatureCompat(sb.featureCompat() | Features.COMPAT_HAS_JOURNAL);
+        sb.setJournalInum(JOURNAL_INO);
+        for (int i = 0; i < Inode.N_BLOCKS; i++) {
+            sb.setJnlBlock(i, iBlock[i]);
+        }
+        long size = journalBlocks * blockSize;
+        sb.setJnlBlock(15, size >>> 32);
+        sb.setJnlBlock(16, size & 0xFFFF_FFFFL);
+        sb.setJnlBackupType(JNL_BACKUP_BLOCKS);
+    }
+}

@@ -1,0 +1,50 @@
+package io.ext3ns.fs.journal;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The kernel's ext3 driver (jbd2) replays a transaction our journal committed, at 4 KiB blocks. */
+class KernelReplayTest {
+    @TempDir
+    Path tmp;
+
+    @Test
+    void kernelMountReplaysOurTransaction() throws Exception {
+        assumeTrue("root".equals(System.getProperty("user.name")), "mounting needs root");
+        ImageFixture fx = ImageFixture.create(tmp, 4096);
+        fx.commitWithoutCheckpoint(fx.renameChmodAndMagic());
+        Path mnt = Files.createDirectories(tmp.resolve("mnt"));
+        long recoveriesBefore = kernelRecoveries();
+        Ext3Tools.runOk("mount", "-o", "loop", "-t", "ext3", fx.img.toString(), mnt.toString());
+        try {
+            assertFalse(Files.exists(mnt.resolve("hello.txt")));
+            byte[] content = Files.readAllBytes(mnt.resolve("howdy.txt"));
+            assertArrayEquals(Arrays.copyOf(fx.magicDataBlock(), 100), content);
+            assertEquals("rw-------", java.nio.file.attribute.PosixFilePermissions.toString(
+                    Files.getPosixFilePermissions(mnt.resolve("howdy.txt"))));
+            assertEquals("inner", Files.readString(mnt.resolve("d/inner.txt")));
+        } finally {
+            Ext3Tools.runOk("umount", mnt.toString()); // mount -o loop detaches its loop device on umount
+        }
+        if (recoveriesBefore >= 0) {
+            assertTrue(kernelRecoveries() > recoveriesBefore, "the kernel logged no new 'recovery complete'");
+        }
+        Ext3Tools.Result check = Ext3Tools.run("e2fsck", "-fn", fx.img.toString());
+        assertEquals(0, check.rc(), check.out());
+    }
+
+    /** How many "recovery complete" lines the kernel log holds, or -1 when it cannot be read. */
+    private static long kernelRecoveries() throws Exception {
+        Ext3Tools.Result r = Ext3Tools.run("dmesg");
+        return r.rc() != 0 ? -1 : r.out().lines().filter(l -> l.contains("recovery complete")).count();
+    }
+}

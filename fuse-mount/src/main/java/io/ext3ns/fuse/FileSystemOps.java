@@ -1,0 +1,251 @@
+package io.ext3ns.fuse;
+
+import io.ext3ns.fs.api.Attr;
+import io.ext3ns.fs.api.DirEntry;
+import io.ext3ns.fs.api.Errno;
+import io.ext3ns.fs.api.FileHandle;
+import io.ext3ns.fs.api.FileSystem;
+import io.ext3ns.fs.api.FsException;
+import io.ext3ns.fs.api.StatFs;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.util.List;
+import java.util.concurrent.locks.ReadWriteLock;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
+
+/**
+ * {@link FuseOps} over the inode-based engine: resolves paths to inodes (through a {@link PathCache}) and keeps the
+ * engine's open files in a {@link HandleTable}.
+ *
+ * <p>Why a read-write lock: a path resolved just before a rename or unlink must not be put into the cache after that
+ * rename or unlink invalidated it. Resolutions (which fill the cache) share the lock; the operations that take a name
+ * away (unlink, rmdir, rename) hold it exclusively while they change the engine and invalidate. Operations that only
+ * add names or touch data need no lock: the cache holds no negative entries.
+ */
+public final class FileSystemOps implements FuseOps {
+    private static final Logger log = LoggerFactory.getLogger(FileSystemOps.class);
+    private static final int PERMISSION_BITS = 07777;
+    private static final int PATH_CACHE_CAPACITY = 200_000;
+
+    private final FileSystem fs;
+    private final PathCache paths = new PathCache(PATH_CACHE_CAPACITY);
+    private final HandleTable handles = new HandleTable();
+    private final ReadWriteLock namespace = new ReentrantReadWriteLock();
+
+    public FileSystemOps(FileSystem fs) {
+        this.fs = fs;
+    }
+
+    // ---- path resolution ----
+
+    /** A path split into its directory and last component. */
+    private record Split(String parent, String name) {
+        static Split of(String path) throws FsException {
+            int slash = path.lastIndexOf('/');
+            if (slash < 0 || slash == path.length() - 1) {
+                throw new FsException(Errno.EINVAL, "not a path to a name: \"" + path + "\"");
+            }
+            return new Split(slash == 0 ? "/" : path.substring(0, slash), path.substring(slash + 1));
+        }
+    }
+
+    private long resolve(String path) throws FsException {
+        namespace.readLock().lock();
+        try {
+            return resolveLocked(path);
+        } finally {
+            namespace.readLock().unlock();
+        }
+    }
+
+    private long resolveLocked(String path) throws FsException {
+        if (path.equals("/")) {
+            return FileSystem.ROOT_INO;
+        }
+        Long cached = paths.get(path);
+        if (cached != null) {
+            return cached;
+        }
+        Split split = Split.of(path);
+        long ino = fs.lookup(resolveLocked(split.parent()), split.name());
+        paths.put(path, ino);
+        return ino;
+    }
+
+    private long resolveParent(String path) throws FsException {
+        return resolve(Split.of(path).parent());
+    }
+
+    // ---- attributes and names ----
+
+    @Override
+    public Attr getattr(String path) throws FsException {
+        return fs.getattr(resolve(path));
+    }
+
+    @Override
+    public Attr getattr(long fh) throws FsException {
+        return fs.getattr(handles.get(fh).ino());
+    }
+
+    @Override
+    public String readlink(String path) throws FsException {
+        return fs.readlink(resolve(path));
+    }
+
+    @Override
+    public List<DirEntry> readdir(String path) throws FsException {
+        return fs.readdir(resolve(path));
+    }
+
+    @Override
+    public void mkdir(String path, int mode, Caller caller) throws FsException {
+        fs.mkdir(resolveParent(path), Split.of(path).name(), mode & PERMISSION_BITS, caller.uid(), caller.gid());
+    }
+
+    @Override
+    public void symlink(String target, String linkPath, Caller caller) throws FsException {
+        fs.symlink(resolveParent(linkPath), Split.of(linkPath).name(), target, caller.uid(), caller.gid());
+    }
+
+    @Override
+    public void link(String existing, String newPath) throws FsException {
+        fs.link(resolve(existing), resolveParent(newPath), Split.of(newPath).name());
+    }
+
+    @Override
+    public void rmdir(String path) throws FsException {
+        removeName(path, true);
+    }
+
+    @Override
+    public void unlink(String path) throws FsException {
+        removeName(path, false);
+    }
+
+    private void removeName(String path, boolean directory) throws FsException {
+        Split split = Split.of(path);
+        namespace.writeLock().lock();
+        try {
+            long parent = resolveLocked(split.parent());
+            if (directory) {
+                fs.rmdir(parent, split.name());
+            } else {
+                fs.unlink(parent, split.name());
+            }
+        } finally {
+            paths.invalidateTree(path);
+            namespace.writeLock().unlock();
+        }
+    }
+
+    @Override
+    public void rename(String from, String to) throws FsException {
+        Split src = Split.of(from);
+        Split dst = Split.of(to);
+        namespace.writeLock().lock();
+        try {
+            fs.rename(resolveLocked(src.parent()), src.name(), resolveLocked(dst.parent()), dst.name());
+        } finally {
+            paths.invalidateTree(from);
+            paths.invalidateTree(to);
+            namespace.writeLock().unlock();
+        }
+    }
+
+    @Override
+    public void chmod(String path, int mode) throws FsException {
+        fs.chmod(resolve(path), mode & PERMISSION_BITS);
+    }
+
+    @Override
+    public void chown(String path, int uid, int gid) throws FsException {
+        long ino = resolve(path);
+        if (uid == -1 || gid == -1) {
+            Attr now = fs.getattr(ino);
+            uid = uid == -1 ? now.uid() : uid;
+            gid = gid == -1 ? now.gid() : gid;
+        }
+        fs.chown(ino, uid, gid);
+    }
+
+    @Override
+    public void truncate(String path, long size) throws FsException {
+        fs.truncate(resolve(path), size);
+    }
+
+    @Override
+    public void truncate(long fh, long size) throws FsException {
+        fs.truncate(handles.get(fh).ino(), size);
+    }
+
+    @Override
+    public void utimens(String path, long atimeNanos, long mtimeNanos) throws FsException {
+        fs.utimens(resolve(path), atimeNanos, mtimeNanos);
+    }
+
+    @Override
+    public StatFs statfs() throws FsException {
+        return fs.statfs();
+    }
+
+    // ---- open files ----
+
+    @Override
+    public long open(String path, boolean write) throws FsException {
+        return handles.add(fs.open(resolve(path), write));
+    }
+
+    @Override
+    public long create(String path, int mode, Caller caller) throws FsException {
+        long ino = fs.create(resolveParent(path), Split.of(path).name(), mode & PERMISSION_BITS, caller.uid(),
+                caller.gid());
+        return handles.add(fs.open(ino, true));
+    }
+
+    @Override
+    public int read(long fh, long offset, ByteBuffer dst) throws FsException {
+        // FUSE (without direct_io) takes a short read as end of file; the engine's read fills dst up to the end of
+        // the file (Ext3FileSystem/FileData.read), so one call is a complete answer.
+        return fs.read(handles.get(fh), offset, dst);
+    }
+
+    @Override
+    public int write(long fh, long offset, ByteBuffer src) throws FsException {
+        return fs.write(handles.get(fh), offset, src);
+    }
+
+    @Override
+    public void fallocate(long fh, long offset, long length) throws FsException {
+        fs.fallocate(handles.get(fh), offset, length);
+    }
+
+    @Override
+    public void fsync(long fh) throws FsException {
+        fs.fsync(handles.get(fh));
+    }
+
+    @Override
+    public void release(long fh) throws FsException {
+        fs.release(handles.remove(fh));
+    }
+
+    @Override
+    public void destroy() {
+        for (FileHandle left : handles.drain()) {
+            try {
+                fs.release(left);
+            } catch (FsException | RuntimeException e) {
+                log.warn("releasing inode {} at unmount failed: {}", left.ino(), e.toString());
+            }
+        }
+        try {
+            fs.sync();
+        } catch (IOException | RuntimeException e) {
+            log.error("writing back the file system at unmount failed", e);
+        }
+    }
+}

@@ -1,0 +1,25 @@
+package io.ext3ns.fuse;
+
+import java.nio.file.Path;
+import java.util.List;
+
+/**
+ * A FUSE binding: serves {@link FuseOps} at a mount point. The jnr-fuse adapter is one; a libfuse3 binding can be
+ * another without touching the file system or the mount command.
+ */
+public interface FuseBackend {
+    /** Every binding mounts as type "fuse.ext3ns", which is what mount -t fuse.ext3ns and fstab name. */
+    String SUBTYPE = "ext3ns";
+
+    /**
+     * Serves {@code ops} at {@code mountPoint} and blocks until the file system is unmounted (by umount,
+     * fusermount -u, or {@link #requestUnmount}). Returns the FUSE loop's exit status, 0 for a normal unmount.
+     *
+     * @param fsName     the source shown in /proc/mounts
+     * @param options    FUSE -o options (already joined decisions: big_writes, max_read, allow_other, ...)
+     */
+    int serve(Path mountPoint, String fsName, List<String> options, FuseOps ops);
+
+    /** Asks the kernel to unmount (non-lazy first); {@link #serve} then returns. Safe to call from any thread. */
+    void requestUnmount(Path mountPoint);
+}

@@ -1,0 +1,83 @@
+package io.ext3ns.fuse;
+
+import io.ext3ns.fs.api.Attr;
+import io.ext3ns.fs.api.DirEntry;
+import io.ext3ns.fs.api.FsException;
+import io.ext3ns.fs.api.StatFs;
+
+import java.nio.ByteBuffer;
+import java.util.List;
+
+/**
+ * What a FUSE binding calls, in plain Java types: the path-based operations of the high-level FUSE API. A binding
+ * (jnr-fuse today, a libfuse3 binding later) turns its native callbacks into these calls and a thrown
+ * {@link FsException} into {@code -errno}; nothing here knows about a native library.
+ *
+ * <p>Paths are absolute within the mount ("/", "/a/b"). File handles are the numbers {@link #open} and
+ * {@link #create} return; the binding stores them in its per-open slot (fuse_file_info.fh). Implementations must be
+ * thread-safe: FUSE calls from many threads at once.
+ */
+public interface FuseOps {
+    /** The identity of the process making a call, for ownership of what it creates. */
+    record Caller(int uid, int gid) {
+    }
+
+    /** Value of a time in {@link #utimens} meaning "leave unchanged". */
+    long TIME_OMIT = -1;
+
+    Attr getattr(String path) throws FsException;
+
+    /** getattr on an open file (fstat); works after the name was unlinked. */
+    Attr getattr(long fh) throws FsException;
+
+    String readlink(String path) throws FsException;
+
+    List<DirEntry> readdir(String path) throws FsException;
+
+    void mkdir(String path, int mode, Caller caller) throws FsException;
+
+    void rmdir(String path) throws FsException;
+
+    void unlink(String path) throws FsException;
+
+    void symlink(String target, String linkPath, Caller caller) throws FsException;
+
+    void rename(String from, String to) throws FsException;
+
+    void link(String existing, String newPath) throws FsException;
+
+    void chmod(String path, int mode) throws FsException;
+
+    /** -1 leaves uid or gid unchanged, as chown(2). */
+    void chown(String path, int uid, int gid) throws FsException;
+
+    void truncate(String path, long size) throws FsException;
+
+    void truncate(long fh, long size) throws FsException;
+
+    /** Times in nanoseconds since the epoch, or {@link #TIME_OMIT}. */
+    void utimens(String path, long atimeNanos, long mtimeNanos) throws FsException;
+
+    StatFs statfs() throws FsException;
+
+    /** Opens an existing file; {@code write} when opened for writing. Returns the handle number. */
+    long open(String path, boolean write) throws FsException;
+
+    /** Creates a regular file (EEXIST if the name exists) and opens it for writing. Returns the handle number. */
+    long create(String path, int mode, Caller caller) throws FsException;
+
+    /** Reads into {@code dst} from {@code offset}; returns bytes read, 0 at end of file. */
+    int read(long fh, long offset, ByteBuffer dst) throws FsException;
+
+    /** Writes all of {@code src} at {@code offset}; returns bytes written. */
+    int write(long fh, long offset, ByteBuffer src) throws FsException;
+
+    void fallocate(long fh, long offset, long length) throws FsException;
+
+    void fsync(long fh) throws FsException;
+
+    void release(long fh) throws FsException;
+
+    /** The session ends (unmounted): write back everything and release what is still open. */
+    void destroy();
+}

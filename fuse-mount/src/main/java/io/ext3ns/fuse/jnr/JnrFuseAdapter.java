@@ -1,0 +1,296 @@
+package io.ext3ns.fuse.jnr;
+
+import com.kenai.jffi.MemoryIO;
+import io.ext3ns.fs.api.Attr;
+import io.ext3ns.fs.api.DirEntry;
+import io.ext3ns.fs.api.FsException;
+import io.ext3ns.fs.api.StatFs;
+import io.ext3ns.fuse.FuseOps;
+import jnr.ffi.Pointer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import ru.serce.jnrfuse.ErrorCodes;
+import ru.serce.jnrfuse.FuseFillDir;
+import ru.serce.jnrfuse.FuseStubFS;
+import ru.serce.jnrfuse.struct.FileStat;
+import ru.serce.jnrfuse.struct.FuseContext;
+import ru.serce.jnrfuse.struct.FuseFileInfo;
+import ru.serce.jnrfuse.struct.Statvfs;
+import ru.serce.jnrfuse.struct.Timespec;
+
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * The jnr-fuse callbacks, each turned into one {@link FuseOps} call. Every callback catches everything: an
+ * {@link FsException} becomes its -errno, anything unexpected is logged and becomes -EIO (an exception escaping into
+ * jffi's upcall path would be lost or worse). jnr types stay in this package.
+ *
+ * <p>Not registered (libfuse answers ENOSYS, which the kernel takes as "nothing to do" for flush and access):
+ * mknod (the engine has no device/FIFO nodes), xattrs, locks, flush, access.
+ */
+final class JnrFuseAdapter extends FuseStubFS {
+    private static final Logger log = LoggerFactory.getLogger(JnrFuseAdapter.class);
+    private static final int O_ACCMODE = 03;
+    private static final int O_RDONLY = 0;
+    /** utimensat(2)'s special tv_nsec values, which libfuse 2 passes through from the kernel. */
+    private static final long UTIME_NOW = (1L << 30) - 1;
+    private static final long UTIME_OMIT = (1L << 30) - 2;
+
+    /** One FUSE call: returns 0 or a byte count, or throws. */
+    @FunctionalInterface
+    private interface Call {
+        int run() throws FsException;
+    }
+
+    /** A FUSE call with nothing to return but success. */
+    @FunctionalInterface
+    private interface Action {
+        void run() throws FsException;
+    }
+
+    private final FuseOps ops;
+    private final String subtype;
+
+    JnrFuseAdapter(FuseOps ops, String subtype) {
+        this.ops = ops;
+        this.subtype = subtype;
+    }
+
+    /** argv[0] of libfuse's command line, which names the program in its messages. */
+    @Override
+    protected String getFSName() {
+        return subtype;
+    }
+
+    /** jnr-fuse's own shutdown hook would lazily unmount whatever is mounted at our mount point, later. */
+    void forgetMounted() {
+        mounted.set(false);
+    }
+
+    private static int call(String op, String path, Call call) {
+        try {
+            return call.run();
+        } catch (FsException e) {
+            log.debug("{} {}: {}", op, path, e.getMessage());
+            return -e.errno().code();
+        } catch (Throwable t) {
+            log.error("{} {} failed unexpectedly; answering EIO", op, path, t);
+            return -ErrorCodes.EIO();
+        }
+    }
+
+    private static int run(String op, String path, Action action) {
+        return call(op, path, () -> {
+            action.run();
+            return 0;
+        });
+    }
+
+    private FuseOps.Caller caller() {
+        FuseContext context = getContext();
+        return new FuseOps.Caller(context.uid.intValue(), context.gid.intValue());
+    }
+
+    /** A direct ByteBuffer over the native request buffer, so data moves without an extra copy. */
+    private static ByteBuffer view(Pointer buf, long size) {
+        return MemoryIO.getInstance().newDirectByteBuffer(buf.address(), Math.toIntExact(size));
+    }
+
+    // ---- attributes ----
+
+    @Override
+    public int getattr(String path, FileStat stat) {
+        return call("getattr", path, () -> fill(stat, ops.getattr(path)));
+    }
+
+    @Override
+    public int fgetattr(String path, FileStat stat, FuseFileInfo fi) {
+        return call("fgetattr", path, () -> fill(stat, ops.getattr(fi.fh.get())));
+    }
+
+    private static int fill(FileStat stat, Attr attr) {
+        stat.st_ino.set(attr.ino());
+        stat.st_mode.set(attr.mode());
+        stat.st_nlink.set(attr.nlink());
+        stat.st_uid.set(attr.uid());
+        stat.st_gid.set(attr.gid());
+        stat.st_rdev.set(attr.rdev());
+        stat.st_size.set(attr.size());
+        stat.st_blocks.set(attr.blocks512());
+        stat.st_blksize.set(attr.blksize());
+        setTime(stat.st_atim, attr.atimeNanos());
+        setTime(stat.st_mtim, attr.mtimeNanos());
+        setTime(stat.st_ctim, attr.ctimeNanos());
+        return 0;
+    }
+
+    private static void setTime(Timespec ts, long nanos) {
+        ts.tv_sec.set(Math.floorDiv(nanos, 1_000_000_000L));
+        ts.tv_nsec.set(Math.floorMod(nanos, 1_000_000_000L));
+    }
+
+    @Override
+    public int statfs(String path, Statvfs st) {
+        return call("statfs", path, () -> {
+            StatFs s = ops.statfs();
+            st.f_bsize.set(s.blockSize());
+            st.f_frsize.set(s.blockSize());
+            st.f_blocks.set(s.totalBlocks());
+            st.f_bfree.set(s.freeBlocks());
+            st.f_bavail.set(s.availableBlocks());
+            st.f_files.set(s.totalInodes());
+            st.f_ffree.set(s.freeInodes());
+            st.f_favail.set(s.freeInodes());
+            st.f_namemax.set(s.maxNameLength());
+            return 0;
+        });
+    }
+
+    @Override
+    public int chmod(String path, long mode) {
+        return run("chmod", path, () -> ops.chmod(path, (int) mode));
+    }
+
+    @Override
+    public int chown(String path, long uid, long gid) {
+        // uid_t arrives unsigned: (uid_t) -1, "unchanged", is 0xffffffff; the int cast turns it back into -1.
+        return run("chown", path, () -> ops.chown(path, (int) uid, (int) gid));
+    }
+
+    @Override
+    public int truncate(String path, long size) {
+        return run("truncate", path, () -> ops.truncate(path, size));
+    }
+
+    @Override
+    public int ftruncate(String path, long size, FuseFileInfo fi) {
+        return run("ftruncate", path, () -> ops.truncate(fi.fh.get(), size));
+    }
+
+    @Override
+    public int utimens(String path, Timespec[] times) {
+        return run("utimens", path, () -> ops.utimens(path, nanos(times[0]), nanos(times[1])));
+    }
+
+    private static long nanos(Timespec ts) {
+        long nsec = ts.tv_nsec.longValue();
+        if (nsec == UTIME_OMIT) {
+            return FuseOps.TIME_OMIT;
+        }
+        if (nsec == UTIME_NOW) {
+            java.time.Instant now = java.time.Instant.now();
+            return now.getEpochSecond() * 1_000_000_000L + now.getNano();
+        }
+        return ts.tv_sec.get() * 1_000_000_000L + nsec;
+    }
+
+    // ---- names ----
+
+    @Override
+    public int readlink(String path, Pointer buf, long size) {
+        return call("readlink", path, () -> {
+            byte[] target = ops.readlink(path).getBytes(StandardCharsets.UTF_8);
+            // libfuse wants a NUL-terminated string, truncated to fit the buffer.
+            int n = (int) Math.min(target.length, size - 1);
+            buf.put(0, target, 0, n);
+            buf.putByte(n, (byte) 0);
+            return 0;
+        });
+    }
+
+    @Override
+    public int readdir(String path, Pointer buf, FuseFillDir filler, long offset, FuseFileInfo fi) {
+        return call("readdir", path, () -> {
+            // Offset 0 to the filler: libfuse collects the whole listing and serves the kernel's reads from it.
+            for (DirEntry entry : ops.readdir(path)) {
+                if (filler.apply(buf, entry.name(), null, 0) != 0) {
+                    return -ErrorCodes.ENOMEM();
+                }
+            }
+            return 0;
+        });
+    }
+
+    @Override
+    public int mkdir(String path, long mode) {
+        return run("mkdir", path, () -> ops.mkdir(path, (int) mode, caller()));
+    }
+
+    @Override
+    public int rmdir(String path) {
+        return run("rmdir", path, () -> ops.rmdir(path));
+    }
+
+    @Override
+    public int unlink(String path) {
+        return run("unlink", path, () -> ops.unlink(path));
+    }
+
+    @Override
+    public int symlink(String target, String linkPath) {
+        return run("symlink", linkPath, () -> ops.symlink(target, linkPath, caller()));
+    }
+
+    @Override
+    public int rename(String from, String to) {
+        return run("rename", from, () -> ops.rename(from, to));
+    }
+
+    @Override
+    public int link(String existing, String newPath) {
+        return run("link", newPath, () -> ops.link(existing, newPath));
+    }
+
+    // ---- open files ----
+
+    @Override
+    public int open(String path, FuseFileInfo fi) {
+        return call("open", path, () -> {
+            boolean write = (fi.flags.get() & O_ACCMODE) != O_RDONLY;
+            fi.fh.set(ops.open(path, write));
+            return 0;
+        });
+    }
+
+    @Override
+    public int create(String path, long mode, FuseFileInfo fi) {
+        return run("create", path, () -> fi.fh.set(ops.create(path, (int) mode, caller())));
+    }
+
+    @Override
+    public int read(String path, Pointer buf, long size, long offset, FuseFileInfo fi) {
+        return call("read", path, () -> ops.read(fi.fh.get(), offset, view(buf, size)));
+    }
+
+    @Override
+    public int write(String path, Pointer buf, long size, long offset, FuseFileInfo fi) {
+        return call("write", path, () -> ops.write(fi.fh.get(), offset, view(buf, size)));
+    }
+
+    @Override
+    public int fallocate(String path, int mode, long offset, long length, FuseFileInfo fi) {
+        return call("fallocate", path, () -> {
+            if (mode != 0) { // KEEP_SIZE, PUNCH_HOLE, ...: the engine only preallocates and extends
+                return -ErrorCodes.EOPNOTSUPP();
+            }
+            ops.fallocate(fi.fh.get(), offset, length);
+            return 0;
+        });
+    }
+
+    @Override
+    public int fsync(String path, int isdatasync, FuseFileInfo fi) {
+        return run("fsync", path, () -> ops.fsync(fi.fh.get()));
+    }
+
+    @Override
+    public int release(String path, FuseFileInfo fi) {
+        return run("release", path, () -> ops.release(fi.fh.get()));
+    }
+
+    @Override
+    public void destroy(Pointer initResult) {
+        run("destroy", "/", ops::destroy);
+    }
+}

@@ -1,0 +1,73 @@
+package io.ext3ns.fuse.jnr;
+
+import io.ext3ns.fuse.FuseBackend;
+import io.ext3ns.fuse.FuseOps;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import ru.serce.jnrfuse.FuseException;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * jnr-fuse 0.5.8 (libfuse 2.9) as a {@link FuseBackend}. Runs libfuse's loop in the calling thread (blocking mount),
+ * because the non-blocking mount declares success after a fixed 2 s whatever happened; the caller checks the mount
+ * itself. Unmounting uses fusermount -u (not jnr-fuse's lazy, unawaited one).
+ */
+public final class JnrFuseBackend implements FuseBackend {
+    private static final Logger log = LoggerFactory.getLogger(JnrFuseBackend.class);
+
+    @Override
+    public int serve(Path mountPoint, String fsName, List<String> options, FuseOps ops) {
+        JnrFuseAdapter adapter = new JnrFuseAdapter(ops, SUBTYPE);
+        // subtype makes the mount's type "fuse.ext3ns", as mount -t fuse.ext3ns and fstab name it.
+        String joined = String.join(",", options) + ",subtype=" + SUBTYPE + ",fsname=" + escapeOption(fsName);
+        try {
+            adapter.mount(mountPoint, true, false, new String[] {"-o", joined});
+            return 0;
+        } catch (FuseException e) {
+            log.error("libfuse could not serve {}: {}", mountPoint, e.getMessage());
+            return 1;
+        } finally {
+            adapter.forgetMounted();
+        }
+    }
+
+    /** libfuse's option parser splits at ',' unless escaped with a backslash (member lists contain commas). */
+    static String escapeOption(String value) {
+        return value.replace("\\", "\\\\").replace(",", "\\,");
+    }
+
+    @Override
+    public void requestUnmount(Path mountPoint) {
+        String mp = mountPoint.toString();
+        if (!run("fusermount", "-u", mp)) {
+            // Busy (files still open): detach now; libfuse's loop ends when the last open file is closed.
+            log.warn("{} is busy; unmounting lazily", mp);
+            run("umount", "-l", mp);
+        }
+    }
+
+    private static boolean run(String... command) {
+        try {
+            Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+            String out = new String(p.getInputStream().readAllBytes()).trim();
+            if (!p.waitFor(30, TimeUnit.SECONDS)) {
+                p.destroyForcibly();
+                return false;
+            }
+            if (p.exitValue() != 0) {
+                log.info("{}: {}", String.join(" ", command), out);
+            }
+            return p.exitValue() == 0;
+        } catch (IOException e) {
+            log.warn("cannot run {}: {}", command[0], e.getMessage());
+            return false;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+    }
+}

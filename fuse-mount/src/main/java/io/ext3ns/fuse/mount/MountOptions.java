@@ -1,0 +1,134 @@
+package io.ext3ns.fuse.mount;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * The -o options of mount.ext3ns, parsed once: ours (ro/rw, cache=, metacache=, readahead=, logfile=, rtsp=, http=), FUSE's
+ * that we pass on (allow_other, default_permissions, attr_timeout=, ...), and mount(8)'s bookkeeping options that
+ * only mean something in fstab (defaults, noauto, _netdev, ...), which are dropped.
+ *
+ * @param cacheBytes    the engine's data-block cache (cache=SIZE), 0 for the engine's default
+ * @param metaCacheBytes the engine's metadata cache (metacache=SIZE), 0 for the engine's default
+ * @param readAheadKb   the mount's read-ahead after mounting, 0 for our default (one file-system block, ≥ 1 MiB)
+ * @param logFile       where a background mount process writes its log, null for the default
+ * @param services      options for mount extensions (rtsp=PORT, http=PORT, ...), in the order given
+ * @param fuseOptions   options passed to FUSE unchanged
+ */
+public record MountOptions(boolean readOnly, long cacheBytes, long metaCacheBytes, int readAheadKb, Path logFile,
+                           Map<String, String> services, List<String> fuseOptions) {
+
+    /** Service options reserved for the streaming server started from the mounting process. */
+    public static final Set<String> SERVICE_KEYS = Set.of("rtsp", "http");
+
+    /** FUSE options passed through as given (libfuse 2.9 accepts them). */
+    private static final Set<String> FUSE_FLAGS = Set.of("allow_other", "allow_root", "default_permissions",
+            "kernel_cache", "auto_cache", "direct_io", "nonempty", "dev", "nodev", "suid", "nosuid", "exec",
+            "noexec", "atime", "noatime", "sync", "async", "dirsync");
+    private static final Set<String> FUSE_VALUED = Set.of("attr_timeout", "entry_timeout", "negative_timeout",
+            "max_background", "congestion_threshold", "umask", "uid", "gid");
+    /** mount(8)/fstab bookkeeping with no meaning to the file system. */
+    private static final Set<String> IGNORED = Set.of("defaults", "auto", "noauto", "user", "users", "nouser",
+            "owner", "group", "_netdev", "nofail", "relatime", "norelatime", "strictatime", "lazytime",
+            "nolazytime", "loud", "silent");
+
+    public static MountOptions parse(List<String> optionStrings) {
+        boolean readOnly = false;
+        long cache = 0;
+        long metaCache = 0;
+        int readAhead = 0;
+        Path logFile = null;
+        Map<String, String> services = new LinkedHashMap<>();
+        List<String> fuse = new ArrayList<>();
+        for (String group : optionStrings) {
+            for (String option : group.split(",")) {
+                if (option.isEmpty()) {
+                    continue;
+                }
+                int eq = option.indexOf('=');
+                String key = eq < 0 ? option : option.substring(0, eq);
+                String value = eq < 0 ? null : option.substring(eq + 1);
+                if (key.equals("ro") || key.equals("rw")) {
+                    readOnly = key.equals("ro");
+                } else if (key.equals("cache")) {
+                    cache = parseSize(key, required(key, value));
+                } else if (key.equals("metacache")) {
+                    metaCache = parseSize(key, required(key, value));
+                } else if (key.equals("readahead")) {
+                    readAhead = parseReadAheadKb(required(key, value));
+                } else if (key.equals("logfile")) {
+                    logFile = Path.of(required(key, value));
+                } else if (SERVICE_KEYS.contains(key)) {
+                    services.put(key, String.valueOf(parsePort(key, required(key, value))));
+                } else if (FUSE_FLAGS.contains(key) && value == null
+                        || FUSE_VALUED.contains(key) && value != null && !value.isEmpty()) {
+                    fuse.add(option);
+                } else if (IGNORED.contains(key) || key.startsWith("x-") || key.equals("comment")) {
+                    continue;
+                } else {
+                    throw new IllegalArgumentException("unknown mount option \"" + option + "\"");
+                }
+            }
+        }
+        return new MountOptions(readOnly, cache, metaCache, readAhead, logFile, services, fuse);
+    }
+
+    private static String required(String key, String value) {
+        if (value == null || value.isEmpty()) {
+            throw new IllegalArgumentException("mount option " + key + "= needs a value");
+        }
+        return value;
+    }
+
+    /** "256M", "1G", "65536": binary units; a trailing K/M/G/T (case-insensitive). */
+    static long parseSize(String key, String text) {
+        String t = text.trim().toUpperCase(Locale.ROOT);
+        int shift = 0;
+        char unit = t.isEmpty() ? ' ' : t.charAt(t.length() - 1);
+        switch (unit) {
+            case 'K' -> shift = 10;
+            case 'M' -> shift = 20;
+            case 'G' -> shift = 30;
+            case 'T' -> shift = 40;
+            default -> { }
+        }
+        String digits = shift == 0 ? t : t.substring(0, t.length() - 1);
+        try {
+            long n = Long.parseLong(digits);
+            if (n < 0 || n > (Long.MAX_VALUE >> shift)) {
+                throw new NumberFormatException();
+            }
+            return n << shift;
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("mount option " + key + "=" + text
+                    + " is not a size (e.g. 256M, 1G)");
+        }
+    }
+
+    /** readahead=N is in KiB like /sys's read_ahead_kb; a unit (4M) is accepted too. */
+    private static int parseReadAheadKb(String text) {
+        boolean bare = text.chars().allMatch(Character::isDigit);
+        long kb = bare ? parseSize("readahead", text + "K") >> 10 : parseSize("readahead", text) >> 10;
+        if (kb < 1 || kb > 1 << 20) {
+            throw new IllegalArgumentException("mount option readahead=" + text + " is out of range (1 to 1048576 KiB)");
+        }
+        return (int) kb;
+    }
+
+    private static int parsePort(String key, String text) {
+        try {
+            int port = Integer.parseInt(text);
+            if (port >= 1 && port <= 65535) {
+                return port;
+            }
+        } catch (NumberFormatException e) {
+            // reported below
+        }
+        throw new IllegalArgumentException("mount option " + key + "=" + text + " is not a TCP port (1-65535)");
+    }
+}

@@ -1,0 +1,66 @@
+package io.ext3ns.fuse;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Path;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** Real clients on a mount: ffprobe reading media, and eight processes writing and reading at once. */
+class MediaAndParallelTest {
+    /** Waits for every background job in $pids and fails if any failed. */
+    private static final String WAIT_ALL = "fails=0; for p in $pids; do wait $p || fails=1; done; exit $fails";
+
+    @TempDir
+    Path tmp;
+
+    @Test
+    void ffprobeReadsAMediaFileStraightFromTheMount() throws Exception {
+        Path image = TestImages.mke2fs(tmp.resolve("media.img"), "64M", 4096);
+        Shell.bash(tmp, "ffmpeg -v error -f lavfi -i testsrc=size=160x120:rate=25 -f lavfi -i sine=frequency=440"
+                + " -t 2 -c:v mpeg4 -c:a aac -shortest clip.mp4").check();
+        MountProcess.withMount(image, tmp.resolve("mnt"), "", mount -> {
+            Shell.bash(tmp, "mkdir -p mnt/media && cp clip.mp4 mnt/media/").check();
+            String probe = Shell.bash(tmp, "ffprobe -v error -show_entries stream=codec_name:format=duration"
+                    + " -of default=nw=1 mnt/media/clip.mp4").check().out();
+            assertTrue(probe.contains("codec_name=mpeg4"), probe);
+            assertTrue(probe.contains("codec_name=aac"), probe);
+            double duration = Double.parseDouble(probe.lines().filter(l -> l.startsWith("duration="))
+                    .findFirst().orElseThrow().substring("duration=".length()));
+            assertEquals(2.0, duration, 0.2, probe);
+            // Decoding every frame reads the whole file through the mount.
+            Shell.bash(tmp, "ffmpeg -v error -i mnt/media/clip.mp4 -f null -").check();
+        });
+    }
+
+    @Test
+    void eightProcessesWriteAndReadDifferentFiles() throws Exception {
+        Path image = TestImages.ext3ns(tmp.resolve("par.img"), 1L << 30, 1 << 20); // the media default
+        // Eight source files of different sizes (not multiples of the block or request size).
+        Shell.bash(tmp, "mkdir src && for i in $(seq 1 8); do head -c $((i * 3000000 + i * 777)) /dev/urandom"
+                + " > src/f$i; done").check();
+        MountProcess.withMount(image, tmp.resolve("mnt"), "", mount -> {
+            // Eight writers at once, each with its own block size.
+            Shell.bash(tmp, """
+                    mkdir mnt/w; pids=""
+                    for i in $(seq 1 8); do dd if=src/f$i of=mnt/w/f$i bs=$((i * 13))k status=none & pids="$pids $!"; done
+                    """ + WAIT_ALL).check();
+            // Four readers of what was written, while four writers make new copies.
+            Shell.bash(tmp, """
+                    pids=""
+                    for i in 1 2 3 4; do cmp src/f$i mnt/w/f$i & pids="$pids $!"; done
+                    for i in 5 6 7 8; do cp src/f$i mnt/w/g$i & pids="$pids $!"; done
+                    """ + WAIT_ALL).check();
+            Shell.bash(tmp, """
+                    pids=""
+                    for i in $(seq 1 8); do cmp src/f$i mnt/w/f$i & pids="$pids $!"; done
+                    for i in 5 6 7 8; do cmp src/f$i mnt/w/g$i & pids="$pids $!"; done
+                    """ + WAIT_ALL).check();
+        });
+        // What was written is there after mounting again.
+        MountProcess.withMount(image, tmp.resolve("mnt"), "ro",
+                again -> Shell.bash(tmp, "for i in $(seq 1 8); do cmp src/f$i mnt/w/f$i; done").check());
+    }
+}

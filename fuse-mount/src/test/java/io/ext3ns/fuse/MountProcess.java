@@ -1,0 +1,165 @@
+package io.ext3ns.fuse;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A real mount made by a separate JVM running {@link MountMain} from the test class path, as bin/mount.ext3ns does.
+ * {@link #close()} always leaves the mount point unmounted and the process gone, whatever state the test left.
+ */
+final class MountProcess implements AutoCloseable {
+    private static final long LIVE_TIMEOUT_MS = 60_000;
+    private static final long EXIT_TIMEOUT_S = 90;
+
+    final Path mountPoint;
+    final Path log;
+    final Process process;
+
+    private MountProcess(Path mountPoint, Path log, Process process) {
+        this.mountPoint = mountPoint;
+        this.log = log;
+        this.process = process;
+    }
+
+    /** What a test does while a volume is mounted. */
+    @FunctionalInterface
+    interface Body {
+        void run(MountProcess mount) throws Exception;
+    }
+
+    /**
+     * Mounts {@code image}, runs {@code body}, unmounts (the mount process must exit 0 after flushing), then checks
+     * that e2fsck finds the image clean.
+     */
+    static void withMount(Path image, Path mountPoint, String options, Body body) throws Exception {
+        try (MountProcess mount = mount(image.toString(), mountPoint, options)) {
+            body.run(mount);
+            org.junit.jupiter.api.Assertions.assertEquals(0, mount.unmount(), mount.log());
+        }
+        TestImages.assertFsckClean(image);
+    }
+
+    /** The command line that runs MountMain with this JVM's class path. */
+    static List<String> command(String... args) {
+        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Xmx1g", "-XX:MaxDirectMemorySize=2g", "-XX:+UseParallelGC", "-XX:TieredStopAtLevel=1",
+                "-cp", System.getProperty("java.class.path"), MountMain.class.getName()));
+        cmd.addAll(List.of(args));
+        return cmd;
+    }
+
+    /** Mounts in the foreground (-f) and waits until the mount answers. */
+    static MountProcess mount(String source, Path mountPoint, String options) throws Exception {
+        Files.createDirectories(mountPoint);
+        Path log = Files.createTempFile("ext3ns-mount-test", ".log");
+        List<String> args = new ArrayList<>(List.of(source, mountPoint.toString(), "-f"));
+        if (!options.isEmpty()) {
+            args.addAll(List.of("-o", options));
+        }
+        Process p = new ProcessBuilder(command(args.toArray(String[]::new))).redirectErrorStream(true)
+                .redirectOutput(log.toFile()).start();
+        MountProcess mount = new MountProcess(mountPoint, log, p);
+        try {
+            mount.awaitLive();
+        } catch (Throwable t) {
+            mount.close();
+            throw t;
+        }
+        return mount;
+    }
+
+    private void awaitLive() throws Exception {
+        long deadline = System.currentTimeMillis() + LIVE_TIMEOUT_MS;
+        while (!isMounted(mountPoint) || !answers()) {
+            if (!process.isAlive()) {
+                throw new AssertionError("mount process exited " + process.exitValue() + ":\n" + log());
+            }
+            if (System.currentTimeMillis() > deadline) {
+                throw new AssertionError("mount did not come up:\n" + log());
+            }
+            Thread.sleep(25);
+        }
+    }
+
+    private boolean answers() {
+        try {
+            Files.readAttributes(mountPoint, "unix:ino");
+            return true;
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    static boolean isMounted(Path mountPoint) throws IOException {
+        String mp = mountPoint.toAbsolutePath().normalize().toString();
+        return Files.readAllLines(Path.of("/proc/self/mounts")).stream()
+                .map(l -> l.split(" ")).anyMatch(f -> f.length > 2 && f[1].equals(mp));
+    }
+
+    String log() {
+        try {
+            return Files.readString(log);
+        } catch (IOException e) {
+            return "(no log: " + e + ")";
+        }
+    }
+
+    /** fusermount -u, then waits for the mount process to flush and exit; returns its exit status. */
+    int unmount() throws Exception {
+        Shell.Result r = Shell.run(null, List.of("fusermount", "-u", mountPoint.toString()), 60);
+        if (r.exit() != 0) {
+            throw new AssertionError("fusermount -u failed: " + r.err());
+        }
+        return awaitExit();
+    }
+
+    /** Sends SIGTERM (as kill(1) or a shutdown does) and waits for the process to unmount and exit. */
+    int terminate() throws Exception {
+        process.destroy();
+        return awaitExit();
+    }
+
+    /** SIGKILL: the process dies without unmounting, leaving a stale mount. */
+    void kill() throws InterruptedException {
+        process.destroyForcibly();
+        process.waitFor(30, TimeUnit.SECONDS);
+    }
+
+    private int awaitExit() throws Exception {
+        if (!process.waitFor(EXIT_TIMEOUT_S, TimeUnit.SECONDS)) {
+            throw new AssertionError("mount process still running " + EXIT_TIMEOUT_S + " s after unmount:\n" + log());
+        }
+        return process.exitValue();
+    }
+
+    @Override
+    public void close() throws Exception {
+        try {
+            if (process.isAlive() && isMounted(mountPoint)) {
+                Shell.run(null, List.of("fusermount", "-u", mountPoint.toString()), 60);
+                process.waitFor(EXIT_TIMEOUT_S, TimeUnit.SECONDS);
+            }
+        } finally {
+            if (process.isAlive()) {
+                process.destroyForcibly();
+                process.waitFor(30, TimeUnit.SECONDS);
+            }
+            forceUnmount(mountPoint);
+            Files.deleteIfExists(log);
+        }
+    }
+
+    /** Last resort for whatever a test left mounted at {@code mountPoint}. */
+    static void forceUnmount(Path mountPoint) throws Exception {
+        if (isMounted(mountPoint)) {
+            Shell.run(null, List.of("fusermount", "-u", mountPoint.toString()), 60);
+        }
+        if (isMounted(mountPoint)) {
+            Shell.run(null, List.of("umount", "-l", mountPoint.toString()), 60);
+        }
+    }
+}

@@ -1,0 +1,124 @@
+package io.ext3ns.fuse;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The shell tools behave on our mount exactly as on the kernel's own ext3 driver: the same script, run on a kernel
+ * mount and on ours of the same kind of image, prints the same transcript (outputs, error messages, exit codes,
+ * sizes, modes, link counts). Plus ENOSPC, EROFS and df, which need their own set-ups.
+ */
+class ShellSemanticsTest {
+    /** Prints every command, its output with errors, and its status; stat without inode numbers or dir sizes. */
+    static final String SCRIPT = """
+            export TZ=UTC LC_ALL=C
+            t() { echo "\\$ $*"; "$@" 2>&1; echo "-> $?"; }
+            st() { for f in "$@"; do
+                     if [ -d "$f" ] && [ ! -L "$f" ]; then stat -c '%n %F - %a %h' "$f"; else stat -c '%n %F %s %a %h' "$f"; fi
+                   done; }
+            mkdir d && echo hello > d/f
+            t mv d/f d/g; t ls d
+            t mv d/g e; t ls
+            t ln e hard; st e hard
+            t ln e hard
+            t ln -s e soft; t readlink soft; t cat soft
+            t ln -s e soft
+            t chmod 640 e; st e hard
+            t chmod u+s,g+w e; st hard
+            t truncate -s 100000 e; st e; t truncate -s 3 e; t cat e; echo; st e
+            t touch -d '2010-05-06 07:08:09' e; stat -c '%n %y' e hard
+            t touch -d '1999-12-31 23:59:59.5' hard; stat -c '%n %y' e
+            t cat missing
+            t mkdir d
+            mkdir -p x/y/z && echo deep > x/y/z/f && ln -s y x/ylink
+            t rmdir x
+            t rm -r x; t ls
+            t mv e d/; st d/e hard
+            t rm hard; st d/e
+            t mv d d/sub
+            t ln d dlink
+            t rmdir d/e
+            t rm d
+            echo abc > d/new; t mv d/new soft; st soft; t cat soft
+            mkdir m1 m2 && echo 1 > m2/f
+            t mv m1 m2; t mv m2 m1; t ls m1
+            t mv nowhere d
+            mkdir p q && touch q/x; t mv -T p q; t mv -T q p; t ls p
+            t ln -s "$(printf 'a%.0s' $(seq 1 300))" longname; t ls
+            t touch "$(printf 'n%.0s' $(seq 1 256))"
+            t chmod 0 d; st d; t chmod 755 d
+            t ls -R; st . d soft
+            """;
+
+    @TempDir
+    Path tmp;
+
+    @Test
+    void sameTranscriptAsTheKernelDriver() throws Exception {
+        Path kernelImage = TestImages.mke2fs(tmp.resolve("kernel.img"), "64M", 4096);
+        Path kernelMnt = Files.createDirectories(tmp.resolve("kmnt"));
+        String expected;
+        Shell.run(null, List.of("mount", "-o", "loop", "-t", "ext3", kernelImage.toString(), kernelMnt.toString()),
+                60).check();
+        try {
+            expected = Shell.bash(kernelMnt, SCRIPT).check().out();
+        } finally {
+            Shell.run(null, List.of("umount", kernelMnt.toString()), 60); // the loop device auto-detaches
+            MountProcess.forceUnmount(kernelMnt);
+        }
+
+        Path image = TestImages.mke2fs(tmp.resolve("ours.img"), "64M", 4096);
+        MountProcess.withMount(image, tmp.resolve("mnt"), "",
+                mount -> assertEquals(expected, Shell.bash(mount.mountPoint, SCRIPT).check().out()));
+    }
+
+    @Test
+    void fullVolumeGivesEnospcAndDfTracksSpace() throws Exception {
+        Path image = TestImages.mke2fs(tmp.resolve("small.img"), "16M", 4096);
+        MountProcess.withMount(image, tmp.resolve("mnt"), "", mount -> {
+            Path mnt = mount.mountPoint;
+            long before = availableKb(mnt);
+            Shell.bash(mnt, "head -c 5000000 /dev/urandom > five-mb && sync").check();
+            long used = before - availableKb(mnt);
+            assertTrue(used >= 4800 && used < 5400, "df sees the 5 MB written: " + used + " KiB");
+
+            Shell.Result full = Shell.bash(mnt, "dd if=/dev/zero of=fill bs=1M");
+            assertNotEquals(0, full.exit());
+            assertTrue(full.err().contains("No space left on device"), full.err());
+            Shell.bash(mnt, "rm fill five-mb && sync").check();
+            assertEquals(before, availableKb(mnt), "space comes back after rm");
+            Shell.bash(mnt, "echo still-writable > ok && cat ok").check();
+        });
+    }
+
+    @Test
+    void readOnlyMountGivesErofs() throws Exception {
+        Path image = TestImages.mke2fs(tmp.resolve("ro.img"), "16M", 4096);
+        MountProcess.withMount(image, tmp.resolve("mnt"), "rw",
+                rw -> Shell.bash(rw.mountPoint, "echo kept > f").check());
+        String before = Shell.bash(null, "md5sum < " + image).check().out();
+        MountProcess.withMount(image, tmp.resolve("mnt"), "ro", ro -> {
+            Path mnt = ro.mountPoint;
+            assertEquals("kept\n", Shell.bash(mnt, "cat f").check().out());
+            for (String write : List.of("touch g", "mkdir g", "rm f", "echo x >> f", "chmod 600 f", "mv f g")) {
+                Shell.Result r = Shell.bash(mnt, write);
+                assertNotEquals(0, r.exit(), write);
+                assertTrue(r.err().contains("Read-only file system"), write + ": " + r.err());
+            }
+        });
+        assertEquals(before, Shell.bash(null, "md5sum < " + image).check().out(), "a ro mount writes nothing");
+    }
+
+    private static long availableKb(Path mnt) throws Exception {
+        String out = Shell.bash(mnt, "df -k --output=avail . | tail -1").check().out().trim();
+        return Long.parseLong(out);
+    }
+}

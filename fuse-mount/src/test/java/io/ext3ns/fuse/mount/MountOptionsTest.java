@@ -1,0 +1,57 @@
+package io.ext3ns.fuse.mount;
+
+import org.junit.jupiter.api.Test;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class MountOptionsTest {
+    @Test
+    void oursArePulledOutFuseOnesPassedAndFstabBookkeepingDropped() {
+        MountOptions o = MountOptions.parse(List.of("rw,noauto,_netdev,x-systemd.automount,allow_other",
+                "cache=256M,metacache=1g,readahead=4096,logfile=/var/log/m.log,rtsp=8554,http=8080,attr_timeout=1"));
+        assertFalse(o.readOnly());
+        assertEquals(256L << 20, o.cacheBytes());
+        assertEquals(1L << 30, o.metaCacheBytes());
+        assertEquals(4096, o.readAheadKb());
+        assertEquals(Path.of("/var/log/m.log"), o.logFile());
+        assertEquals(Map.of("rtsp", "8554", "http", "8080"), o.services());
+        assertEquals(List.of("allow_other", "attr_timeout=1"), o.fuseOptions());
+    }
+
+    @Test
+    void theLastOfRoAndRwWins() {
+        assertTrue(MountOptions.parse(List.of("rw,ro")).readOnly());
+        assertFalse(MountOptions.parse(List.of("ro", "rw")).readOnly());
+    }
+
+    @Test
+    void readAheadTakesKibOrAUnit() {
+        assertEquals(2048, MountOptions.parse(List.of("readahead=2M")).readAheadKb());
+        assertEquals(512, MountOptions.parse(List.of("readahead=512")).readAheadKb());
+    }
+
+    @Test
+    void badOptionsAreRefusedByName() {
+        for (String bad : List.of("cache=lots", "cache=", "rtsp=0", "http=70000", "readahead=0", "frobnicate",
+                "allow_other=1", "attr_timeout=")) {
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                    () -> MountOptions.parse(List.of(bad)), bad);
+            assertTrue(e.getMessage().contains(bad.contains("=") ? bad.substring(0, bad.indexOf('=')) : bad),
+                    e.getMessage());
+        }
+    }
+
+    @Test
+    void everyMountGetsBigWritesAndTheRequestCap() {
+        List<String> fuse = MountSession.fuseOptions(MountOptions.parse(List.of("allow_other")), true);
+        assertEquals(List.of("big_writes", "max_read=131072", "use_ino", "attr_timeout=0", "ro", "allow_other"),
+                fuse);
+    }
+}

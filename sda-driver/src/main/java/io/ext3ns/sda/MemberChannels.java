@@ -1,0 +1,47 @@
+package io.ext3ns.sda;
+
+import com.sun.nio.file.ExtendedOpenOption;
+
+import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.file.OpenOption;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.List;
+
+/** Opens a member's channel, with O_DIRECT when asked and the member's file system supports it. */
+final class MemberChannels {
+    private MemberChannels() {
+    }
+
+    /** An open member channel and whether it bypasses the page cache. */
+    record Opened(FileChannel channel, boolean direct) {
+    }
+
+    static Opened open(Path path, boolean readOnly, boolean direct) throws IOException {
+        if (direct) {
+            try {
+                return new Opened(FileChannel.open(path, options(readOnly, true)), true);
+            } catch (IOException | UnsupportedOperationException refused) {
+                // Only a refusal of O_DIRECT itself falls back: if the plain open fails too, that error is the real one.
+                FileChannel channel = FileChannel.open(path, options(readOnly, false));
+                System.err.println("ext3ns: " + path + ": O_DIRECT not supported here (" + refused.getMessage()
+                        + "); using buffered I/O");
+                return new Opened(channel, false);
+            }
+        }
+        return new Opened(FileChannel.open(path, options(readOnly, false)), false);
+    }
+
+    private static OpenOption[] options(boolean readOnly, boolean direct) {
+        List<OpenOption> options = new ArrayList<>(List.of(StandardOpenOption.READ));
+        if (!readOnly) {
+            options.add(StandardOpenOption.WRITE);
+        }
+        if (direct) {
+            options.add(ExtendedOpenOption.DIRECT);
+        }
+        return options.toArray(OpenOption[]::new);
+    }
+}

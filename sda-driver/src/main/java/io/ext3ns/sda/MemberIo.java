@@ -1,0 +1,28 @@
+package io.ext3ns.sda;
+
+import java.io.Closeable;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+
+/**
+ * One array member as the pipelined I/O manager sees it: positional, complete transfers. {@link RawMember} is the
+ * real one (a file or block device, O_DIRECT where possible); tests and benchmarks wrap it to inject errors or
+ * latency.
+ */
+public interface MemberIo extends Closeable {
+
+    /** The member's path, for messages. */
+    String name();
+
+    /** Size of the member in bytes. */
+    long size();
+
+    /** Reads exactly {@code dst.remaining()} bytes at {@code offset}. */
+    void read(long offset, ByteBuffer dst) throws IOException;
+
+    /** Writes exactly {@code src.remaining()} bytes at {@code offset}. */
+    void write(long offset, ByteBuffer src) throws IOException;
+
+    /** Makes written data durable (fdatasync). */
+    void sync() throws IOException;
+}

@@ -1,0 +1,120 @@
+package io.ext3ns.sda;
+
+import java.io.EOFException;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Path;
+import java.nio.file.ReadOnlyFileSystemException;
+
+/**
+ * A member file or block device: positional, complete reads and writes, O_DIRECT where the member supports it
+ * (then offsets, lengths and buffer addresses must be multiples of 4096), optionally flock-ed against a second open.
+ * Block devices and files behave the same. Positional I/O on one channel is safe from several threads at once.
+ */
+public final class RawMember implements MemberIo {
+    private final Path path;
+    private final FileChannel channel;
+    private final boolean direct;
+    private final boolean readOnly;
+    private final long size;
+    private final MemberLock lock;
+
+    private RawMember(Path path, FileChannel channel, boolean direct, boolean readOnly, MemberLock lock)
+            throws IOException {
+        this.path = path;
+        this.channel = channel;
+        this.direct = direct;
+        this.readOnly = readOnly;
+        this.lock = lock;
+        this.size = BlockDeviceSize.of(path, channel);
+    }
+
+    /** Opens {@code path} as {@code options} say (read-only, locked, O_DIRECT). */
+    public static RawMember open(Path path, OpenOptions options) throws IOException {
+        MemberLock lock = options.exclusive() ? MemberLock.acquire(path, options.readOnly()) : null;
+        try {
+            MemberChannels.Opened opened = MemberChannels.open(path, options.readOnly(), options.directIo());
+            try {
+                return new RawMember(path, opened.channel(), opened.direct(), options.readOnly(), lock);
+            } catch (IOException | RuntimeException e) {
+                opened.channel().close();
+                throw e;
+            }
+        } catch (IOException | RuntimeException e) {
+            if (lock != null) {
+                lock.close();
+            }
+            throw e;
+        }
+    }
+
+    /** True when I/O bypasses the page cache (O_DIRECT). */
+    public boolean direct() {
+        return direct;
+    }
+
+    public boolean readOnly() {
+        return readOnly;
+    }
+
+    @Override
+    public String name() {
+        return path.toString();
+    }
+
+    @Override
+    public long size() {
+        return size;
+    }
+
+    @Override
+    public void read(long offset, ByteBuffer dst) throws IOException {
+        checkRange(offset, dst.remaining());
+        long pos = offset;
+        while (dst.hasRemaining()) {
+            int n = channel.read(dst, pos);
+            if (n < 0) {
+                throw new EOFException(path + ": unexpected end of member at offset " + pos);
+            }
+            pos += n;
+        }
+    }
+
+    @Override
+    public void write(long offset, ByteBuffer src) throws IOException {
+        if (readOnly) {
+            throw new ReadOnlyFileSystemException();
+        }
+        checkRange(offset, src.remaining());
+        long pos = offset;
+        while (src.hasRemaining()) {
+            pos += channel.write(src, pos);
+        }
+    }
+
+    private void checkRange(long offset, int length) throws IOException {
+        if (offset < 0 || offset + length > size) {
+            throw new EOFException(path + ": I/O at offset " + offset + " length " + length
+                    + " is outside the member (" + size + " bytes)");
+        }
+    }
+
+    @Override
+    public void sync() throws IOException {
+        if (!readOnly) {
+            channel.force(false);
+        }
+    }
+
+    @Override
+    public void close() throws IOException {
+        try {
+            channel.close();
+        } finally {
+            if (lock != null) {
+                lock.close();
+            }
+        }
+    }
+}

@@ -1,0 +1,199 @@
+package io.ext3ns.sda;
+
+import java.io.EOFException;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.file.ReadOnlyFileSystemException;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+
+/**
+ * A Stream Disk Array: the logical device over labelled members, with the pipelined I/O manager.
+ *
+ * <p>A request is cut per logical block and per member ({@link ArrayGeometry}); each part goes to its member's
+ * {@link MemberQueue} and lands straight in its slice of the caller's buffer, so a page-aligned direct buffer
+ * (from {@link AlignedBuffers}) is read with no copy. Heap or unaligned buffers still work, through one bounce copy.
+ * Offsets and lengths must be multiples of {@link #alignment()}, the logical block size.
+ *
+ * <p>Futures complete on a member I/O thread: keep dependent actions short or use the {@code ...Async} variants.
+ * A failing member fails only the requests with a part on it, with a {@link MemberIoException} naming it.
+ */
+public final class StreamDiskArray implements BlockDevice {
+    /** Member requests in flight per member: issue the next part while one is being served. */
+    public static final int DEFAULT_IN_FLIGHT = 2;
+
+    private final UUID id;
+    private final ArrayGeometry geometry;
+    private final List<? extends MemberIo> members;
+    private final MemberQueue[] queues;
+    private final boolean readOnly;
+    private final String name;
+
+    StreamDiskArray(UUID id, ArrayGeometry geometry, List<? extends MemberIo> members, boolean readOnly,
+                    int inFlightPerMember) {
+        this.id = id;
+        this.geometry = geometry;
+        this.members = List.copyOf(members);
+        this.readOnly = readOnly;
+        this.name = geometry.layout() + "[" + String.join(",", memberNames()) + "]";
+        this.queues = new MemberQueue[members.size()];
+        for (int i = 0; i < queues.length; i++) {
+            queues[i] = new MemberQueue(members.get(i), inFlightPerMember, "sda-m" + i);
+        }
+    }
+
+    /** The array UUID every member label carries. */
+    public UUID id() {
+        return id;
+    }
+
+    public ArrayGeometry geometry() {
+        return geometry;
+    }
+
+    public List<String> memberNames() {
+        return members.stream().map(MemberIo::name).toList();
+    }
+
+    /** The logical block size: every offset and length must be a multiple of it. */
+    @Override
+    public int alignment() {
+        return geometry.blockSize();
+    }
+
+    @Override
+    public long size() {
+        return geometry.size();
+    }
+
+    @Override
+    public boolean readOnly() {
+        return readOnly;
+    }
+
+    @Override
+    public CompletableFuture<Void> readAsync(long offset, ByteBuffer dst) {
+        return transfer(PartIo.Kind.READ, offset, dst);
+    }
+
+    /** Starts a write that completes when every part is on its member (not yet durable: see {@link #flush()}). */
+    public CompletableFuture<Void> writeAsync(long offset, ByteBuffer src) {
+        if (readOnly) {
+            return CompletableFuture.failedFuture(new ReadOnlyFileSystemException());
+        }
+        return transfer(PartIo.Kind.WRITE, offset, src);
+    }
+
+    @Override
+    public void read(long offset, ByteBuffer dst) throws IOException {
+        await(readAsync(offset, dst));
+    }
+
+    @Override
+    public void write(long offset, ByteBuffer src) throws IOException {
+        if (readOnly) {
+            throw new ReadOnlyFileSystemException();
+        }
+        await(writeAsync(offset, src));
+    }
+
+    /** fdatasync of every member, in parallel through the member queues. */
+    @Override
+    public void flush() throws IOException {
+        if (readOnly) {
+            return;
+        }
+        ArrayRequest request = new ArrayRequest(queues.length, () -> { });
+        for (MemberQueue queue : queues) {
+            queue.submit(new PartIo(PartIo.Kind.SYNC, 0, null, request));
+        }
+        await(request.future());
+    }
+
+    private CompletableFuture<Void> transfer(PartIo.Kind kind, long offset, ByteBuffer caller) {
+        int length = caller.remaining();
+        int blockSize = geometry.blockSize();
+        if (offset % blockSize != 0 || length % blockSize != 0) {
+            return CompletableFuture.failedFuture(new IllegalArgumentException(name + ": offset " + offset
+                    + " and length " + length + " must be multiples of the array block size " + blockSize));
+        }
+        if (offset < 0 || offset + length > size()) {
+            return CompletableFuture.failedFuture(new EOFException(name + ": I/O at offset " + offset + " length "
+                    + length + " is outside the array (" + size() + " bytes)"));
+        }
+        if (length == 0) {
+            return CompletableFuture.completedFuture(null);
+        }
+        ByteBuffer io = AlignedBuffers.isAligned(caller) ? caller : bounceFor(kind, caller);
+        int base = io.position();
+        Runnable onSuccess = () -> {
+            if (io != caller && kind == PartIo.Kind.READ) {
+                caller.put(io.duplicate().position(base).limit(base + length));
+            } else {
+                caller.position(caller.position() + length);
+            }
+        };
+        int blocks = length / blockSize;
+        ArrayRequest request = new ArrayRequest(blocks * geometry.partsPerBlock(), onSuccess);
+        long firstBlock = offset / blockSize;
+        for (int k = 0; k < blocks; k++) {
+            int blockStart = base + k * blockSize;
+            geometry.mapBlock(firstBlock + k, (member, memberOffset, inBlock, partLength) -> queues[member].submit(
+                    new PartIo(kind, memberOffset, io.slice(blockStart + inBlock, partLength), request)));
+        }
+        return request.future();
+    }
+
+    /** An aligned stand-in for a heap or unaligned caller buffer (holding the data, for a write). */
+    private static ByteBuffer bounceFor(PartIo.Kind kind, ByteBuffer caller) {
+        ByteBuffer bounce = AlignedBuffers.allocate(caller.remaining());
+        if (kind == PartIo.Kind.WRITE) {
+            bounce.put(caller.duplicate()).clear();
+        }
+        return bounce;
+    }
+
+    private static void await(CompletableFuture<Void> future) throws IOException {
+        try {
+            future.join();
+        } catch (CompletionException e) {
+            Throwable cause = e.getCause();
+            if (cause instanceof IOException io) {
+                throw io;
+            }
+            if (cause instanceof RuntimeException runtime) {
+                throw runtime;
+            }
+            if (cause instanceof Error error) {
+                throw error;
+            }
+            throw new IOException(cause);
+        }
+    }
+
+    @Override
+    public String name() {
+        return name;
+    }
+
+    /** Lets queued requests finish, then closes (and unlocks) every member. */
+    @Override
+    public void close() throws IOException {
+        for (MemberQueue queue : queues) {
+            queue.close();
+        }
+        IOException first = null;
+        for (MemberIo member : members) {
+            try {
+                member.close();
+            } catch (IOException e) {
+                first = first == null ? e : first;
+            }
+        }
+        if (first != null) {
+            throw first;
+        }
+    }
+}

@@ -1,0 +1,267 @@
+package io.ext3ns.stream.bench;
+
+import com.sun.management.OperatingSystemMXBean;
+import io.ext3ns.fs.api.FileHandle;
+import io.ext3ns.fs.api.FileSystem;
+import io.ext3ns.fs.engine.EngineOptions;
+import io.ext3ns.fs.engine.Ext3FileSystem;
+import io.ext3ns.fs.format.FormatSpec;
+import io.ext3ns.fs.format.VolumeFormatter;
+import io.ext3ns.sda.FileMember;
+import io.ext3ns.stream.pool.LeaseTracing;
+import io.ext3ns.stream.pool.UnitSize;
+import io.ext3ns.stream.session.DataPath;
+import io.ext3ns.stream.session.EngineConfig;
+import io.ext3ns.stream.session.SessionEnd;
+import io.ext3ns.stream.session.SessionOptions;
+import io.ext3ns.stream.session.StreamSession;
+import io.ext3ns.stream.session.StreamingEngine;
+import io.ext3ns.stream.source.FsMediaSource;
+import io.ext3ns.stream.source.MediaSource;
+import io.ext3ns.stream.source.PlainFileSource;
+import java.io.IOException;
+import java.io.RandomAccessFile;
+import java.lang.management.ManagementFactory;
+import java.nio.ByteBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * Sender CPU per GB for the legacy, fast and batched paths: the same MPEG-TS content, in the same run, unpaced to
+ * a draining loopback receiver, several repetitions with the path order rotated; medians and ratios printed.
+ */
+@Command(name = "ext3ns-bench-stream", mixinStandardHelpOptions = true,
+        description = "CPU-seconds per GB of RTP payload for the legacy, fast and batched send paths")
+public final class StreamBenchmark implements Callable<Integer> {
+    @Option(names = "--ts", required = true, description = "MPEG-TS file to stream (looped)")
+    Path ts;
+
+    @Option(names = "--source", defaultValue = "ext3ns",
+            description = "ext3ns: store the file in a temporary EXT3NS volume and read it in-process (default); "
+                    + "file: read the host file directly")
+    String source;
+
+    @Option(names = "--work", description = "directory for the temporary volume (default: next to --ts)")
+    Path work;
+
+    @Option(names = "--paths", split = ",", defaultValue = "LEGACY,FAST,BATCHED")
+    List<DataPath> paths;
+
+    @Option(names = "--reps", defaultValue = "5")
+    int reps;
+
+    @Option(names = "--seconds", defaultValue = "3", description = "length of one measured run")
+    double seconds;
+
+    @Option(names = "--streams", defaultValue = "4", description = "concurrent sessions per run")
+    int streams;
+
+    @Option(names = "--plays", defaultValue = "0",
+            description = "instead of --seconds: each stream plays the file this many times (for strace counts)")
+    int plays;
+
+    @Option(names = "--no-gso", description = "batched path without UDP GSO (sendmmsg only)")
+    boolean noGso;
+
+    @Option(names = "--warmup", defaultValue = "1", description = "seconds of unmeasured warm-up per path")
+    double warmup;
+
+    private FileSystem fs;
+    private Path image;
+
+    public static void main(String[] args) {
+        System.exit(new CommandLine(new StreamBenchmark()).setCaseInsensitiveEnumValuesAllowed(true).execute(args));
+    }
+
+    @Override
+    public Integer call() throws Exception {
+        if (reps < 1 || reps > 100 || streams < 1 || streams > 1000 || !(seconds > 0) || plays < 0) {
+            throw new CommandLine.ParameterException(new CommandLine(this), "reps 1..100, streams 1..1000, "
+                    + "seconds > 0, plays >= 0");
+        }
+        try {
+            openSource();
+            EngineConfig config = new EngineConfig(UnitSize.forBlockSize(blockSize()), Math.max(16, 4 * streams),
+                    1, 2, !noGso, null, true, LeaseTracing.NONE);
+            Map<DataPath, List<BenchResult>> results = new EnumMap<>(DataPath.class);
+            try (StreamingEngine engine = new StreamingEngine(config); LoopbackSink sink = new LoopbackSink()) {
+                System.out.printf("source %s (%d bytes), %d stream(s), unit %d KiB, GSO %s, %s%n", sourceName(),
+                        Files.size(ts), streams, config.unitSize().bytes() >> 10,
+                        paths.contains(DataPath.BATCHED) ? engine.gsoActive() : "n/a",
+                        plays > 0 ? plays + " play(s) per stream" : reps + " x " + seconds + " s per path");
+                if (plays == 0 && warmup > 0) {
+                    for (DataPath p : paths) {
+                        run(engine, sink, p, warmup, 0);
+                    }
+                }
+                for (int r = 0; r < reps; r++) {
+                    for (int i = 0; i < paths.size(); i++) {
+                        DataPath p = paths.get((i + r) % paths.size()); // rotate the order: no path always first
+                        BenchResult res = run(engine, sink, p, seconds, plays);
+                        results.computeIfAbsent(p, k -> new ArrayList<>()).add(res);
+                        System.out.printf("rep %d %-8s %7.3f CPU-s/GB %6.2f Gbit/s %9d packets delivered %5.1f%%%n",
+                                r + 1, p, res.cpuSecondsPerGb(), res.gbitPerSecond(), res.packets(),
+                                100 * res.delivered());
+                    }
+                }
+            }
+            report(results);
+            return 0;
+        } finally {
+            closeSource();
+        }
+    }
+
+    /** Runs {@code streams} sessions, restarting each at end of file, for the given time or number of plays. */
+    private BenchResult run(StreamingEngine engine, LoopbackSink sink, DataPath path, double runSeconds,
+                            int playsPerStream) throws Exception {
+        OperatingSystemMXBean os = (OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
+        SessionOptions options = SessionOptions.defaults().unpaced().withRtcpInterval(0);
+        long rx0 = sink.bytes();
+        long rxCpu0 = sink.cpuNanos();
+        long cpu0 = os.getProcessCpuTime();
+        long harness0 = ManagementFactory.getThreadMXBean().getCurrentThreadCpuTime();
+        long t0 = System.nanoTime();
+        long deadline = t0 + (long) (runSeconds * 1e9);
+        StreamSession[] slots = new StreamSession[streams];
+        int[] played = new int[streams];
+        long bytes = 0;
+        long packets = 0;
+        for (int i = 0; i < streams; i++) {
+            slots[i] = start(engine, sink, path, options);
+        }
+        boolean anyRunning = true;
+        while (anyRunning) {
+            anyRunning = false;
+            boolean timeUp = playsPerStream == 0 && System.nanoTime() - deadline >= 0;
+            for (int i = 0; i < streams; i++) {
+                if (slots[i] == null) {
+                    continue;
+                }
+                if (timeUp) {
+                    slots[i].stop();
+                }
+                if (slots[i].ended().isDone()) {
+                    SessionEnd end = slots[i].ended().get();
+                    if (end.error() != null) {
+                        throw new IOException(path + " session failed", end.error());
+                    }
+                    bytes += end.payloadBytes();
+                    packets += end.packets();
+                    played[i]++;
+                    boolean again = playsPerStream > 0 ? played[i] < playsPerStream : !timeUp;
+                    slots[i] = again ? start(engine, sink, path, options) : null;
+                }
+                anyRunning |= slots[i] != null;
+            }
+            Thread.sleep(2);
+        }
+        long wall = System.nanoTime() - t0;
+        // the sender's cost: the whole process (GC and JIT included) minus the receiver and this polling thread
+        long harness = ManagementFactory.getThreadMXBean().getCurrentThreadCpuTime() - harness0;
+        long cpu = os.getProcessCpuTime() - cpu0 - (sink.cpuNanos() - rxCpu0) - harness;
+        Thread.sleep(50); // let the receiver drain before reading its count
+        return new BenchResult(path, cpu, bytes, packets, wall, sink.bytes() - rx0);
+    }
+
+    private StreamSession start(StreamingEngine engine, LoopbackSink sink, DataPath path, SessionOptions options)
+            throws IOException {
+        StreamSession s = engine.openUdp(openMedia(), path, sink.address(), null, options);
+        s.play(-1);
+        return s;
+    }
+
+    private static void report(Map<DataPath, List<BenchResult>> results) {
+        System.out.println();
+        System.out.println("| path | CPU-s/GB min / median / max | Gbit/s (median) | vs legacy (median) |");
+        System.out.println("| --- | --- | --- | --- |");
+        double legacy = results.containsKey(DataPath.LEGACY) ? median(results.get(DataPath.LEGACY)) : Double.NaN;
+        for (Map.Entry<DataPath, List<BenchResult>> e : results.entrySet()) {
+            double[] v = e.getValue().stream().mapToDouble(BenchResult::cpuSecondsPerGb).sorted().toArray();
+            double gbit = e.getValue().stream().map(BenchResult::gbitPerSecond).sorted()
+                    .toList().get(e.getValue().size() / 2);
+            System.out.printf("| %s | %.2f / %.2f / %.2f | %.2f | %.2fx |%n", e.getKey(), v[0], median(e.getValue()),
+                    v[v.length - 1], gbit, median(e.getValue()) / legacy);
+        }
+        if (!Double.isNaN(legacy)) {
+            printTarget(results, DataPath.FAST, legacy, 0.8);
+            printTarget(results, DataPath.BATCHED, legacy, 0.3);
+        }
+    }
+
+    private static void printTarget(Map<DataPath, List<BenchResult>> results, DataPath p, double legacy,
+                                    double target) {
+        if (results.containsKey(p)) {
+            double ratio = median(results.get(p)) / legacy;
+            System.out.printf("%s / LEGACY = %.2f (target <= %.1f): %s%n", p, ratio, target,
+                    ratio <= target ? "met" : "NOT met");
+        }
+    }
+
+    private static double median(List<BenchResult> runs) {
+        double[] v = runs.stream().mapToDouble(BenchResult::cpuSecondsPerGb).toArray();
+        Arrays.sort(v);
+        return v.length % 2 == 1 ? v[v.length / 2] : (v[v.length / 2 - 1] + v[v.length / 2]) / 2;
+    }
+
+    // ---- the content: an EXT3NS volume in this process, or the host file ----
+
+    private void openSource() throws IOException {
+        if ("file".equals(source)) {
+            return;
+        }
+        if (!"ext3ns".equals(source)) {
+            throw new CommandLine.ParameterException(new CommandLine(this), "--source must be ext3ns or file");
+        }
+        Path dir = work != null ? work : ts.toAbsolutePath().getParent();
+        image = Files.createTempFile(dir, "bench-volume", ".img");
+        long bytes = Math.max(64L << 20, Files.size(ts) * 2 + (32L << 20));
+        try (RandomAccessFile f = new RandomAccessFile(image.toFile(), "rw")) {
+            f.setLength(bytes);
+        }
+        try (FileMember dev = new FileMember(image, false)) {
+            VolumeFormatter.format(dev, FormatSpec.builder().blockSize(FormatSpec.DEFAULT_BLOCK_SIZE).build());
+        } catch (io.ext3ns.fs.format.FormatException e) {
+            throw new IOException("formatting the benchmark volume: " + e.getMessage(), e);
+        }
+        fs = Ext3FileSystem.open(new FileMember(image, false), EngineOptions.defaults());
+        long ino = fs.create(FileSystem.ROOT_INO, "content.ts", 0644, 0, 0);
+        FileHandle h = fs.open(ino, true);
+        try {
+            fs.write(h, 0, ByteBuffer.wrap(Files.readAllBytes(ts)));
+            fs.fsync(h);
+        } finally {
+            fs.release(h);
+        }
+    }
+
+    private int blockSize() {
+        return fs != null ? fs.blockSize() : 4096;
+    }
+
+    private String sourceName() {
+        return fs != null ? "EXT3NS volume (" + (fs.blockSize() >> 10) + " KiB blocks) " + image : "host file " + ts;
+    }
+
+    private MediaSource openMedia() throws IOException {
+        return fs != null ? new FsMediaSource(fs, "/content.ts") : new PlainFileSource(ts);
+    }
+
+    private void closeSource() throws IOException {
+        if (fs != null) {
+            fs.close();
+        }
+        if (image != null) {
+            Files.deleteIfExists(image);
+        }
+    }
+}

@@ -1,0 +1,293 @@
+package io.ext3ns.stream.http;
+
+import io.ext3ns.fs.api.FileSystem;
+import io.ext3ns.stream.pool.PoolExhaustedException;
+import io.ext3ns.stream.server.Connection;
+import io.ext3ns.stream.server.ConnectionHandler;
+import io.ext3ns.stream.server.ContentException;
+import io.ext3ns.stream.server.ContentFile;
+import io.ext3ns.stream.server.ContentResolver;
+import io.ext3ns.stream.server.NioLoop;
+import io.ext3ns.stream.server.Request;
+import io.ext3ns.stream.server.RequestParser;
+import io.ext3ns.stream.server.Response;
+import io.ext3ns.stream.source.FsMediaSource;
+import io.ext3ns.stream.source.LoadedUnit;
+import io.ext3ns.stream.source.MediaSource;
+import io.ext3ns.stream.source.SharedUnitCache;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * HTTP/1.1 progressive download from the store: GET and HEAD with one byte range (200, 206, 416, Accept-Ranges,
+ * Content-Range), keep-alive, pipelined requests answered in order. The body is sent on the fast path: the
+ * streaming engine's I/O threads read each pinned unit with {@code FileSystem.readDirect} (shared with RTP viewers
+ * of the same title), and the socket is written straight from the unit (no copy in user space). One unit is held
+ * at a time and the next is asked for only when the socket has drained, so a slow reader holds one unit and no
+ * thread, and the event loop never waits for the disk.
+ */
+public final class HttpConnectionHandler implements ConnectionHandler {
+    private static final Logger LOG = LoggerFactory.getLogger(HttpConnectionHandler.class);
+    private static final int MAX_SLICE = 256 * 1024;
+
+    /** When the pinned pool is exhausted, ask again after this long. */
+    private static final long POOL_RETRY_MILLIS = 20;
+
+    private final FileSystem fs;
+    private final ContentResolver resolver;
+    private final SharedUnitCache units;
+    private final NioLoop loop;
+    private final RequestParser parser;
+    private MediaSource body;
+    private LoadedUnit unit; // the unit the queued slice points into
+    private boolean loading;
+    private long bodyNext;
+    private long bodyEnd; // exclusive
+    private boolean closeAfterBody;
+    private boolean inInput; // onInput is on the stack: the input buffer is flipped and its loop goes on
+
+    public HttpConnectionHandler(FileSystem fs, ContentResolver resolver, SharedUnitCache units, NioLoop loop,
+                                 RequestParser parser) {
+        this.fs = fs;
+        this.resolver = resolver;
+        this.units = units;
+        this.loop = loop;
+        this.parser = parser;
+    }
+
+    @Override
+    public void onInput(Connection c) throws IOException {
+        ByteBuffer in = c.input();
+        inInput = true;
+        try {
+            while (body == null && in.hasRemaining() && !c.isClosing()) {
+                Request request;
+                try {
+                    request = parser.parse(in);
+                } catch (RequestParser.BadRequest e) {
+                    c.sendOwned(error(e.status(), e.getMessage()).header("Connection", "close").toBuffer());
+                    c.closeGracefully();
+                    return;
+                }
+                if (request == null) {
+                    return;
+                }
+                answer(c, request);
+            }
+        } finally {
+            inInput = false;
+        }
+    }
+
+    private void answer(Connection c, Request r) throws IOException {
+        boolean keepAlive = r.version().equals("HTTP/1.1") ? !"close".equalsIgnoreCase(r.header("Connection"))
+                : "keep-alive".equalsIgnoreCase(r.header("Connection"));
+        if (!r.version().equals("HTTP/1.1") && !r.version().equals("HTTP/1.0")) {
+            c.sendOwned(error(505, "HTTP/1.0 or 1.1 only").toBuffer());
+            c.closeGracefully();
+            return;
+        }
+        boolean head = r.method().equals("HEAD");
+        if (!head && !r.method().equals("GET")) {
+            respond(c, error(405, "GET and HEAD only").header("Allow", "GET, HEAD"), keepAlive);
+            return;
+        }
+        ContentFile file;
+        try {
+            file = resolver.resolve(path(r.target()));
+        } catch (ContentException e) {
+            respond(c, error(e.status(), e.getMessage()), keepAlive);
+            return;
+        }
+        ByteRange range;
+        try {
+            range = ByteRange.parse(r.header("Range"), file.size());
+        } catch (ByteRange.Unsatisfiable e) {
+            respond(c, error(416, e.getMessage()).header("Content-Range", "bytes */" + file.size()), keepAlive);
+            return;
+        }
+        long first = range == null ? 0 : range.first();
+        long length = range == null ? file.size() : range.length();
+        Response response = new Response("HTTP/1.1", range == null ? 200 : 206)
+                .header("Server", "ext3ns").header("Accept-Ranges", "bytes")
+                .header("Content-Type", contentType(file.path()))
+                .header("ETag", "\"" + file.ino() + "-" + file.mtimeNanos() + "-" + file.size() + "\"");
+        if (range != null) {
+            response.header("Content-Range", "bytes " + range.first() + "-" + range.last() + "/" + file.size());
+        }
+        if (!keepAlive) {
+            response.header("Connection", "close");
+        }
+        c.sendOwned(response.contentLength(length).toBuffer());
+        if (head || length == 0) {
+            finishResponse(c, keepAlive);
+            return;
+        }
+        body = new FsMediaSource(fs, file.path());
+        bodyNext = first;
+        bodyEnd = first + length;
+        closeAfterBody = !keepAlive;
+        pump(c);
+    }
+
+    private void respond(Connection c, Response response, boolean keepAlive) throws IOException {
+        if (!keepAlive) {
+            response.header("Connection", "close");
+        }
+        c.sendOwned(response.toBuffer());
+        finishResponse(c, keepAlive);
+    }
+
+    private void finishResponse(Connection c, boolean keepAlive) throws IOException {
+        if (!keepAlive) {
+            c.closeGracefully();
+        }
+    }
+
+    /**
+     * When the socket has drained: lets go of the unit just sent, then queues the body's next piece from the unit
+     * holding it (asking the engine to load it if needed), or finishes the response.
+     */
+    private void pump(Connection c) throws IOException {
+        if (body == null || loading || !c.drained()) {
+            return;
+        }
+        if (unit != null && bodyNext >= unit.fileOffset() + unit.length()) {
+            releaseUnit();
+        }
+        if (bodyNext >= bodyEnd) {
+            releaseUnit();
+            body.close();
+            body = null;
+            finishResponse(c, !closeAfterBody);
+            resumePipelined(c);
+            return;
+        }
+        if (unit == null) {
+            load(c);
+            return;
+        }
+        int within = (int) (bodyNext - unit.fileOffset());
+        int n = (int) Math.min(unit.length() - within, bodyEnd - bodyNext);
+        ByteBuffer slice = unit.ref().buffer().position(within).limit(within + n);
+        bodyNext += n;
+        c.sendOwned(slice);
+        pump(c); // all taken at once: go on with the next unit
+    }
+
+    private void load(Connection c) {
+        loading = true;
+        long number = bodyNext / units.unitBytes();
+        CompletableFuture<LoadedUnit> future;
+        try {
+            future = units.acquire(body, number);
+        } catch (RuntimeException e) {
+            future = CompletableFuture.failedFuture(e);
+        }
+        future.whenComplete((loaded, error) -> loop.execute(() -> loaded(c, loaded, error)));
+    }
+
+    /** On the loop thread: a unit arrived (or failed) for connection {@code c}. */
+    private void loaded(Connection c, LoadedUnit loaded, Throwable error) {
+        loading = false;
+        if (c.isClosed() || body == null) {
+            if (loaded != null) {
+                loaded.ref().release();
+            }
+            return;
+        }
+        Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
+        if (cause instanceof PoolExhaustedException) {
+            loading = true; // every pinned unit is in use: ask again shortly, holding nothing meanwhile
+            CompletableFuture.delayedExecutor(POOL_RETRY_MILLIS, TimeUnit.MILLISECONDS)
+                    .execute(() -> loop.execute(() -> {
+                        loading = false;
+                        if (!c.isClosed() && body != null) {
+                            load(c);
+                        }
+                    }));
+            return;
+        }
+        if (cause != null) {
+            LOG.warn("{}: reading {} failed, closing: {}", c.remote(), body.name(), cause.toString());
+            c.close(); // the head is sent: the client sees a short body, never wrong bytes
+            return;
+        }
+        unit = loaded;
+        try {
+            pump(c);
+        } catch (IOException e) {
+            c.close();
+        }
+    }
+
+    private void releaseUnit() {
+        if (unit != null) {
+            unit.ref().release();
+            unit = null;
+        }
+    }
+
+    /** Requests that arrived while a body was going out are parsed now. */
+    private void resumePipelined(Connection c) throws IOException {
+        ByteBuffer in = c.input();
+        if (!inInput && in.position() > 0 && !c.isClosing()) {
+            in.flip();
+            try {
+                onInput(c);
+            } finally {
+                in.compact();
+            }
+        }
+    }
+
+    @Override
+    public void onDrained(Connection c) throws IOException {
+        pump(c);
+    }
+
+    @Override
+    public void onClose(Connection c) {
+        releaseUnit(); // the socket is closed: nothing reads the unit's memory any more
+        if (body != null) {
+            try {
+                body.close();
+            } catch (IOException e) {
+                LOG.warn("releasing file handle: {}", e.toString());
+            }
+            body = null;
+        }
+    }
+
+    private static Response error(int status, String why) {
+        return new Response("HTTP/1.1", status).header("Server", "ext3ns").body("text/plain", why + "\r\n");
+    }
+
+    /** The path part of an origin-form or absolute-form request target (RFC 9112 3.2). */
+    private static String path(String target) throws ContentException {
+        String t = target;
+        if (t.regionMatches(true, 0, "http://", 0, 7)) {
+            int slash = t.indexOf('/', 7);
+            t = slash < 0 ? "/" : t.substring(slash);
+        }
+        if (!t.startsWith("/")) {
+            throw new ContentException(400, "request target is not a path: " + target);
+        }
+        int q = t.indexOf('?');
+        return q < 0 ? t : t.substring(0, q);
+    }
+
+    private static String contentType(String path) {
+        String lower = path.toLowerCase(java.util.Locale.ROOT);
+        if (lower.endsWith(".ts") || lower.endsWith(".m2ts") || lower.endsWith(".mpg")) {
+            return "video/mp2t";
+        }
+        return "application/octet-stream";
+    }
+}

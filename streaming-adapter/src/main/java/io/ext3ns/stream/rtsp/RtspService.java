@@ -1,0 +1,389 @@
+package io.ext3ns.stream.rtsp;
+
+import io.ext3ns.fs.api.FileSystem;
+import io.ext3ns.stream.index.InvalidTransportStreamException;
+import io.ext3ns.stream.index.PcrIndex;
+import io.ext3ns.stream.index.PcrIndexCache;
+import io.ext3ns.stream.rtp.RtpInfo;
+import io.ext3ns.stream.send.BatchedUdpSink;
+import io.ext3ns.stream.send.GatheringUdpSink;
+import io.ext3ns.stream.send.InterleavedConnection;
+import io.ext3ns.stream.server.Connection;
+import io.ext3ns.stream.server.ContentException;
+import io.ext3ns.stream.server.ContentFile;
+import io.ext3ns.stream.server.ContentResolver;
+import io.ext3ns.stream.server.FrameChannel;
+import io.ext3ns.stream.server.Request;
+import io.ext3ns.stream.server.Response;
+import io.ext3ns.stream.server.ServerConfig;
+import io.ext3ns.stream.session.DataPath;
+import io.ext3ns.stream.session.SessionOptions;
+import io.ext3ns.stream.session.StreamSession;
+import io.ext3ns.stream.session.StreamingEngine;
+import io.ext3ns.stream.source.FsMediaSource;
+import io.ext3ns.stream.source.MediaSource;
+import io.ext3ns.stream.ts.NotMpegTsException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.security.SecureRandom;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Supplier;
+
+/**
+ * The RTSP 1.0 server state machine (RFC 2326): the methods, the session table and its limits and time-outs. Runs
+ * on the event-loop thread only. Each session's RTP stream is a {@link StreamSession} of the streaming engine
+ * (PCR pacing, RFC 2250 packets, RTCP, the fast and batched send paths); this class maps Range to byte offsets with
+ * the file's {@link PcrIndex} and RTSP states to the stream's play/pause/stop.
+ */
+public final class RtspService {
+    private static final Logger LOG = LoggerFactory.getLogger(RtspService.class);
+    static final String PROTOCOL = "RTSP/1.0";
+    static final String PUBLIC = "OPTIONS, DESCRIBE, SETUP, PLAY, PAUSE, TEARDOWN, GET_PARAMETER";
+    /** GET_PARAMETER body that returns the server's statistics (the shooter reads it). */
+    public static final String STATS_PARAMETER = "ext3ns.stats";
+
+    private final ServerConfig config;
+    private final FileSystem fs;
+    private final ContentResolver resolver;
+    private final PcrIndexCache indexes;
+    private final StreamingEngine engine;
+    private final Supplier<String> stats;
+    private final Map<String, RtspSession> sessions = new HashMap<>();
+    private final Map<InetAddress, Integer> sessionsPerClient = new HashMap<>();
+    private final Map<Connection, FrameChannel> frameChannels = new HashMap<>();
+    private final Map<Connection, InterleavedConnection> interleaved = new HashMap<>();
+    private final SecureRandom random = new SecureRandom();
+
+    public RtspService(ServerConfig config, FileSystem fs, ContentResolver resolver, PcrIndexCache indexes,
+                       StreamingEngine engine, Supplier<String> stats) {
+        this.config = config;
+        this.fs = fs;
+        this.resolver = resolver;
+        this.indexes = indexes;
+        this.engine = engine;
+        this.stats = stats;
+    }
+
+    public int sessionCount() {
+        return sessions.size();
+    }
+
+    /** Count of sessions whose stream is sending now. */
+    public int playingCount() {
+        int n = 0;
+        for (RtspSession s : sessions.values()) {
+            if (s.stream.state() == io.ext3ns.stream.session.SessionState.PLAYING) {
+                n++;
+            }
+        }
+        return n;
+    }
+
+    /** Send paths in use, e.g. "udp-sendmsg-gather=980 tcp-interleaved=20". */
+    public String pathsInUse() {
+        Map<String, Integer> counts = new java.util.TreeMap<>();
+        for (RtspSession s : sessions.values()) {
+            counts.merge(s.path, 1, Integer::sum);
+        }
+        StringBuilder b = new StringBuilder();
+        counts.forEach((k, v) -> b.append(b.length() == 0 ? "" : " ").append(k).append('=').append(v));
+        return b.toString();
+    }
+
+    /**
+     * Answers one request on {@code connection}. A PLAY's stream starts only after its reply is queued: a player
+     * reading the reply skips interleaved frames that come before it, which would lose the stream's first packets
+     * (its PAT, PMT and the first key frame's parameter sets).
+     */
+    void serve(Connection connection, Request request) throws IOException {
+        FrameChannel frames = frameChannels.get(connection);
+        if (frames != null) {
+            frames.hold(true);
+        }
+        try {
+            Response response = handle(connection, request);
+            connection.sendOwned(response.toBuffer());
+        } finally {
+            if (frames != null) {
+                frames.hold(false);
+            }
+        }
+    }
+
+    private Response handle(Connection connection, Request request) {
+        String cseq = request.header("CSeq");
+        Response response;
+        try {
+            if (!request.version().equals(PROTOCOL)) {
+                throw new RtspException(505, "only RTSP/1.0 is spoken here");
+            }
+            if (cseq == null) {
+                throw new RtspException(400, "request without CSeq");
+            }
+            response = dispatch(connection, request);
+        } catch (RtspException e) {
+            response = error(e.status(), e.getMessage());
+        } catch (ContentException e) {
+            response = error(e.status(), e.getMessage());
+        } catch (InvalidTransportStreamException | NotMpegTsException e) {
+            response = error(415, e.getMessage());
+        } catch (IOException | RuntimeException e) {
+            LOG.warn("{} {}: {}", request.method(), request.target(), e.toString());
+            response = error(500, e.getMessage());
+        }
+        if (cseq != null) {
+            response.header("CSeq", cseq);
+        }
+        return response;
+    }
+
+    static Response error(int status, String why) {
+        return new Response(PROTOCOL, status).header("Server", "ext3ns").body("text/plain", why + "\r\n");
+    }
+
+    private Response dispatch(Connection c, Request r) throws RtspException, ContentException, IOException {
+        switch (r.method()) {
+            case "OPTIONS":
+                return ok().header("Public", PUBLIC);
+            case "DESCRIBE":
+                return describe(c, r);
+            case "SETUP":
+                return setup(c, r);
+            case "PLAY":
+                return play(r);
+            case "PAUSE":
+                return pause(r);
+            case "TEARDOWN":
+                return teardown(r);
+            case "GET_PARAMETER":
+                return getParameter(r);
+            default:
+                return error(501, "method not implemented: " + r.method()).header("Public", PUBLIC);
+        }
+    }
+
+    private static Response ok() {
+        return new Response(PROTOCOL, 200).header("Server", "ext3ns");
+    }
+
+    private Response describe(Connection c, Request r) throws RtspException, ContentException, IOException {
+        RtspUrl url = RtspUrl.parse(r.target());
+        ContentFile file = resolver.resolve(url.contentPath());
+        PcrIndex index = indexes.get(file);
+        String host = c.local().getAddress().getHostAddress();
+        return ok().header("Content-Base", url.contentBase())
+                .body("application/sdp", Sdp.describe(file, index.durationSeconds(), host));
+    }
+
+    private Response setup(Connection c, Request r) throws RtspException, ContentException, IOException {
+        if (r.header("Session") != null) {
+            RtspSession existing = session(r);
+            throw new RtspException(459, "session " + existing.id + " already has its one stream set up");
+        }
+        RtspUrl url = RtspUrl.parse(r.target());
+        TransportSpec transport = TransportSpec.parse(r.header("Transport"));
+        InetAddress client = c.remote().getAddress();
+        if (sessions.size() >= config.maxSessions()
+                || sessionsPerClient.getOrDefault(client, 0) >= config.maxSessionsPerClient()) {
+            throw new RtspException(453, "session limit reached");
+        }
+        ContentFile file = resolver.resolve(url.contentPath());
+        PcrIndex index = indexes.get(file);
+        MediaSource source = new FsMediaSource(fs, file.path());
+        StreamSession stream;
+        String reply;
+        String path;
+        try {
+            if (transport.tcp()) {
+                int ch = transport.rtpChannel() == TransportSpec.UNSET ? 0 : transport.rtpChannel();
+                int ch2 = transport.rtcpChannel() == TransportSpec.UNSET ? ch + 1 : transport.rtcpChannel();
+                stream = engine.openInterleaved(source, config.dataPath(), interleavedOf(c), ch, ch2,
+                        SessionOptions.defaults());
+                reply = "RTP/AVP/TCP;unicast;interleaved=" + ch + "-" + ch2;
+                path = "tcp-interleaved";
+            } else {
+                stream = engine.openUdp(source, config.dataPath(), new InetSocketAddress(client, transport.rtpPort()),
+                        new InetSocketAddress(client, transport.rtcpPort()), SessionOptions.defaults());
+                int serverPort = serverPort(stream);
+                reply = "RTP/AVP;unicast;client_port=" + transport.rtpPort() + "-" + transport.rtcpPort()
+                        + ";server_port=" + serverPort + "-" + (serverPort + 1);
+                path = "udp-" + config.dataPath().name().toLowerCase(java.util.Locale.ROOT);
+            }
+        } catch (IOException | RuntimeException e) {
+            source.close();
+            throw e;
+        }
+        reply += ";ssrc=" + String.format("%08X", stream.ssrc());
+        String id = HexFormat.of().formatHex(randomBytes());
+        String control = url.contentBase() + RtspUrl.TRACK;
+        RtspSession session = new RtspSession(id, client, c, transport.tcp(), file, index, control, stream, path,
+                System.nanoTime());
+        sessions.put(id, session);
+        sessionsPerClient.merge(client, 1, Integer::sum);
+        return ok().header("Transport", reply).header("Session", sessionHeader(session));
+    }
+
+    /** The engine's interleaved writer for connection {@code c}, made on its first TCP SETUP. */
+    private InterleavedConnection interleavedOf(Connection c) {
+        return interleaved.computeIfAbsent(c, k -> {
+            FrameChannel frames = new FrameChannel(k);
+            frameChannels.put(k, frames);
+            return new InterleavedConnection(frames);
+        });
+    }
+
+    /** The local port a UDP stream sends from (RTSP's server_port; RTCP goes from the same or the next port). */
+    private static int serverPort(StreamSession stream) throws IOException {
+        if (stream.sink() instanceof BatchedUdpSink batched) {
+            return batched.localPort();
+        }
+        if (stream.sink() instanceof GatheringUdpSink gathering) {
+            return gathering.localPort();
+        }
+        return 0; // the legacy sink: RFC 2326 lets the server leave the port to the connection
+    }
+
+    private byte[] randomBytes() {
+        byte[] b = new byte[8];
+        random.nextBytes(b);
+        return b;
+    }
+
+    private String sessionHeader(RtspSession s) {
+        return s.id + ";timeout=" + config.sessionTimeout().toSeconds();
+    }
+
+    /** The session a request names; 454 if it names none we know, 455 if it names none at all. */
+    private RtspSession session(Request r) throws RtspException {
+        String header = r.header("Session");
+        if (header == null) {
+            throw new RtspException(455, r.method() + " before SETUP (no Session)");
+        }
+        String id = header.split(";", 2)[0].trim();
+        RtspSession s = sessions.get(id);
+        if (s == null) {
+            throw new RtspException(454, "no session " + id);
+        }
+        s.lastActivityNanos = System.nanoTime();
+        return s;
+    }
+
+    private Response play(Request r) throws RtspException {
+        RtspSession s = session(r);
+        if (s.stream.state().terminal()) {
+            throw new RtspException(455, "the stream has ended (" + s.stream.state() + "); SETUP again");
+        }
+        String range = r.header("Range");
+        double start = range == null ? NptRange.NO_START : NptRange.startSeconds(range);
+        double duration = s.index.durationSeconds();
+        long seekOffset = -1;
+        if (start != NptRange.NO_START) {
+            if (start > duration) {
+                throw new RtspException(457, "Range starts after the end (" + duration + " s)");
+            }
+            seekOffset = s.index.seekOffset(start);
+        } else if (!s.started) {
+            seekOffset = 0;
+        }
+        s.started = true;
+        long from = seekOffset >= 0 ? seekOffset : s.stream.position();
+        RtpInfo info = s.stream.play(seekOffset);
+        return ok().header("Session", sessionHeader(s))
+                .header("Range", NptRange.format(s.index.timeAt(from) / (double) PcrIndex.PCR_HZ, duration))
+                .header("RTP-Info", info.header(s.controlUrl));
+    }
+
+    private Response pause(Request r) throws RtspException {
+        RtspSession s = session(r);
+        s.stream.pause();
+        double at = s.index.timeAt(s.stream.position()) / (double) PcrIndex.PCR_HZ;
+        return ok().header("Session", sessionHeader(s)).header("Range", NptRange.format(at, s.index.durationSeconds()));
+    }
+
+    private Response teardown(Request r) throws RtspException {
+        RtspSession s = session(r);
+        end(s);
+        return ok();
+    }
+
+    private Response getParameter(Request r) throws RtspException {
+        RtspSession s = r.header("Session") == null ? null : session(r);
+        String asked = new String(r.body(), StandardCharsets.UTF_8).trim();
+        Response ok = ok();
+        if (s != null) {
+            ok.header("Session", sessionHeader(s));
+        }
+        if (asked.isEmpty()) {
+            return ok;
+        }
+        if (asked.equals(STATS_PARAMETER)) {
+            return ok.body("text/parameters", stats.get());
+        }
+        throw new RtspException(451, "unknown parameter: " + asked);
+    }
+
+    private void end(RtspSession s) {
+        if (sessions.remove(s.id) == null) {
+            return;
+        }
+        sessionsPerClient.computeIfPresent(s.client, (k, v) -> v > 1 ? v - 1 : null);
+        s.stream.stop();
+    }
+
+    /** Ends the sessions whose interleaved channels ran on {@code c}, which closed. */
+    void connectionClosed(Connection c) {
+        for (RtspSession s : new ArrayList<>(sessions.values())) {
+            if (s.connection == c && s.interleaved) {
+                end(s);
+            }
+        }
+        interleaved.remove(c);
+        frameChannels.remove(c);
+    }
+
+    /** A client sent something on {@code c} (an interleaved RTCP report): its sessions are alive. */
+    void touch(Connection c) {
+        long now = System.nanoTime();
+        for (RtspSession s : sessions.values()) {
+            if (s.connection == c) {
+                s.lastActivityNanos = now;
+            }
+        }
+    }
+
+    /**
+     * Periodic: ends sessions that heard no request for the time-out (players send GET_PARAMETER or OPTIONS as
+     * keep-alive; a vanished UDP client therefore goes after one time-out) and sessions whose stream failed.
+     */
+    public void reap() {
+        long now = System.nanoTime();
+        long timeout = config.sessionTimeout().toNanos();
+        List<RtspSession> dead = new ArrayList<>();
+        for (RtspSession s : sessions.values()) {
+            boolean failed = s.stream.state() == io.ext3ns.stream.session.SessionState.FAILED;
+            if (failed || now - s.lastActivityNanos > timeout) {
+                dead.add(s);
+            }
+        }
+        for (RtspSession s : dead) {
+            LOG.info("session {} ended: {}", s.id, now - s.lastActivityNanos > timeout ? "timed out" : "stream failed");
+            end(s);
+        }
+    }
+
+    /** Ends every session (server shutdown). */
+    public void closeAll() {
+        for (RtspSession s : new ArrayList<>(sessions.values())) {
+            end(s);
+        }
+    }
+}

@@ -1,0 +1,140 @@
+package io.ext3ns.stream.send;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.StandardSocketOptions;
+import java.nio.ByteBuffer;
+import java.nio.channels.DatagramChannel;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * UDP unicast through JDK channels: one connected, non-blocking {@link DatagramChannel} per client for RTP (the JDK
+ * gathers only on connected channels) and one for RTCP (port + 1 by convention). Subclasses decide how one packet
+ * is written; this class handles congestion and errors the same way for both.
+ */
+abstract class DatagramChannelSink implements RtpSink {
+    private static final Logger LOG = LoggerFactory.getLogger(DatagramChannelSink.class);
+    private static final int SEND_BUFFER = 1 << 20;
+
+    protected final DatagramChannel rtp;
+    private final DatagramChannel rtcp;
+    private final InetSocketAddress destination;
+    private final SendStats stats = new SendStats();
+    private boolean errorLogged;
+
+    /**
+     * @param rtpDestination  client RTP address
+     * @param rtcpDestination client RTCP address, or null to send no RTCP
+     * @param localRtp        local address to bind the RTP socket to (RTSP's server_port), or null for any
+     */
+    DatagramChannelSink(InetSocketAddress rtpDestination, InetSocketAddress rtcpDestination,
+                        InetSocketAddress localRtp) throws IOException {
+        this.destination = rtpDestination;
+        this.rtp = open(rtpDestination, localRtp);
+        try {
+            InetSocketAddress localRtcp = localRtp == null ? null
+                    : new InetSocketAddress(localRtp.getAddress(), localRtp.getPort() == 0 ? 0 : localRtp.getPort() + 1);
+            this.rtcp = rtcpDestination == null ? null : open(rtcpDestination, localRtcp);
+        } catch (IOException e) {
+            rtp.close();
+            throw e;
+        }
+    }
+
+    private static DatagramChannel open(InetSocketAddress to, InetSocketAddress local) throws IOException {
+        DatagramChannel ch = DatagramChannel.open();
+        try {
+            ch.setOption(StandardSocketOptions.SO_SNDBUF, SEND_BUFFER);
+            ch.bind(local);
+            ch.connect(to);
+            ch.configureBlocking(false);
+            return ch;
+        } catch (IOException e) {
+            ch.close();
+            throw e;
+        }
+    }
+
+    /** Writes packet {@code p} of the burst as one datagram; returns bytes written, 0 when the socket is full. */
+    protected abstract int writePacket(PacketBurst burst, int p) throws IOException;
+
+    @Override
+    public final void send(PacketBurst burst) {
+        while (burst.pending() > 0) {
+            int p = burst.sent();
+            try {
+                stats.syscalls.increment();
+                if (writePacket(burst, p) == 0) {
+                    stats.retries.increment();
+                    return;
+                }
+                stats.packets.increment();
+                stats.payloadBytes.add(burst.payloadBytes(p));
+            } catch (IOException e) {
+                if (isTransient(e)) {
+                    stats.retries.increment();
+                    return;
+                }
+                countDropped(e);
+            }
+            burst.markSent(1);
+        }
+    }
+
+    /** ENOBUFS is the kernel asking us to slow down; anything else (e.g. ICMP port unreachable) is final. */
+    private static boolean isTransient(IOException e) {
+        String m = e.getMessage();
+        return m != null && m.contains("No buffer space");
+    }
+
+    private void countDropped(IOException e) {
+        stats.errors.increment();
+        stats.dropped.increment();
+        if (!errorLogged) {
+            errorLogged = true;
+            LOG.warn("RTP to {}: packet dropped after send error (further errors only counted): {}", destination,
+                    e.toString());
+        }
+    }
+
+    @Override
+    public void sendRtcp(ByteBuffer packet) throws IOException {
+        if (rtcp == null) {
+            return;
+        }
+        try {
+            if (rtcp.write(packet) == 0) {
+                stats.dropped.increment();
+            }
+        } catch (IOException e) {
+            countDropped(e);
+        }
+    }
+
+    @Override
+    public SendStats stats() {
+        return stats;
+    }
+
+    @Override
+    public int localPort() throws IOException {
+        return ((InetSocketAddress) rtp.getLocalAddress()).getPort();
+    }
+
+    @Override
+    public String describe() {
+        return getClass().getSimpleName() + " to " + destination;
+    }
+
+    @Override
+    public void close() throws IOException {
+        try {
+            rtp.close();
+        } finally {
+            if (rtcp != null) {
+                rtcp.close();
+            }
+        }
+    }
+}

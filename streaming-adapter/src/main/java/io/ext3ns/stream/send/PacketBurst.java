@@ -1,0 +1,141 @@
+package io.ext3ns.stream.send;
+
+import io.ext3ns.sda.AlignedBuffers;
+import io.ext3ns.stream.feed.Payload;
+import io.ext3ns.stream.pool.UnitRef;
+import io.ext3ns.stream.rtp.RtpHeader;
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * RTP packets of one session ready to send in one go: 12-byte headers in a direct buffer and payload segments
+ * pointing into pinned units (or heap arrays on the legacy path). The burst holds a lease on every unit it points
+ * into until {@link #clear()}, so memory stays valid however long a sink takes. Sinks consume packets from
+ * {@link #sent()} on and record progress with {@link #markSent(int)}; packets a congested sink could not take stay
+ * for the next attempt.
+ */
+public final class PacketBurst {
+    /** At most this many packets per burst (UDP GSO accepts 64 segments; 1328-byte packets fit 49 in 64 KiB). */
+    public static final int MAX_PACKETS = 64;
+    private static final int SEGMENTS_PER_PACKET = 2;
+
+    private final ByteBuffer headers = AlignedBuffers.allocate(MAX_PACKETS * RtpHeader.SIZE, 64);
+    private final ByteBuffer[] segMemory = new ByteBuffer[MAX_PACKETS * SEGMENTS_PER_PACKET];
+    private final long[] segAddress = new long[MAX_PACKETS * SEGMENTS_PER_PACKET];
+    private final int[] segOffset = new int[MAX_PACKETS * SEGMENTS_PER_PACKET];
+    private final int[] segLength = new int[MAX_PACKETS * SEGMENTS_PER_PACKET];
+    private final int[] segCount = new int[MAX_PACKETS];
+    private final int[] payloadBytes = new int[MAX_PACKETS];
+    private final List<UnitRef> leases = new ArrayList<>();
+    private int count;
+    private int sent;
+
+    /** Appends a packet: header from the arguments, payload from {@code payload}'s segments. */
+    public void add(int sequence, int rtpTimestamp, int ssrc, Payload payload) {
+        if (count == MAX_PACKETS) {
+            throw new IllegalStateException("burst is full");
+        }
+        if (payload.segments() < 1 || payload.segments() > SEGMENTS_PER_PACKET) {
+            throw new IllegalArgumentException("payload has " + payload.segments() + " segments");
+        }
+        RtpHeader.write(headers, count * RtpHeader.SIZE, RtpHeader.PT_MP2T, false, sequence, rtpTimestamp, ssrc);
+        int bytes = 0;
+        for (int s = 0; s < payload.segments(); s++) {
+            int i = count * SEGMENTS_PER_PACKET + s;
+            segMemory[i] = payload.memory(s);
+            segAddress[i] = payload.address(s);
+            segOffset[i] = payload.offset(s);
+            segLength[i] = payload.length(s);
+            bytes += segLength[i];
+            holdUnit(payload.owner(s));
+        }
+        segCount[count] = payload.segments();
+        payloadBytes[count] = bytes;
+        count++;
+    }
+
+    private void holdUnit(UnitRef unit) {
+        if (unit == null) {
+            return;
+        }
+        for (UnitRef held : leases) {
+            if (held.unitIndex() == unit.unitIndex()) {
+                return;
+            }
+        }
+        leases.add(unit.retain());
+    }
+
+    public int count() {
+        return count;
+    }
+
+    /** Packets already taken by a sink. */
+    public int sent() {
+        return sent;
+    }
+
+    public int pending() {
+        return count - sent;
+    }
+
+    /** Records that a sink took {@code packets} more packets. */
+    public void markSent(int packets) {
+        if (packets < 0 || sent + packets > count) {
+            throw new IllegalArgumentException("marking " + packets + " sent with " + pending() + " pending");
+        }
+        sent += packets;
+    }
+
+    /** Direct buffer holding every header; packet {@code p}'s header is at {@code p * 12}. */
+    public ByteBuffer headers() {
+        return headers;
+    }
+
+    public int segments(int packet) {
+        return segCount[packet];
+    }
+
+    public ByteBuffer segmentMemory(int packet, int segment) {
+        return segMemory[packet * SEGMENTS_PER_PACKET + segment];
+    }
+
+    /** Native address of the segment's first byte; 0 when the payload is in heap memory. */
+    public long segmentAddress(int packet, int segment) {
+        return segAddress[packet * SEGMENTS_PER_PACKET + segment];
+    }
+
+    public int segmentOffset(int packet, int segment) {
+        return segOffset[packet * SEGMENTS_PER_PACKET + segment];
+    }
+
+    public int segmentLength(int packet, int segment) {
+        return segLength[packet * SEGMENTS_PER_PACKET + segment];
+    }
+
+    public int payloadBytes(int packet) {
+        return payloadBytes[packet];
+    }
+
+    /** Header plus payload. */
+    public int packetBytes(int packet) {
+        return RtpHeader.SIZE + payloadBytes[packet];
+    }
+
+    /** Leases on the units this burst points into (a sink keeping packets past the call retains them). */
+    public List<UnitRef> leases() {
+        return leases;
+    }
+
+    /** Drops all packets and releases the unit leases. */
+    public void clear() {
+        for (UnitRef ref : leases) {
+            ref.release();
+        }
+        leases.clear();
+        java.util.Arrays.fill(segMemory, 0, count * SEGMENTS_PER_PACKET, null);
+        count = 0;
+        sent = 0;
+    }
+}

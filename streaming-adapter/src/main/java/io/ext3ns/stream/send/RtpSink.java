@@ -1,0 +1,30 @@
+package io.ext3ns.stream.send;
+
+import java.io.Closeable;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+
+/**
+ * Where a session's RTP and RTCP packets go: UDP unicast (legacy, gathering or batched) or RTSP-interleaved TCP.
+ * Called only from the session's scheduler thread.
+ */
+public interface RtpSink extends Closeable {
+    /**
+     * Sends (or takes over, for batching sinks) packets from {@code burst.sent()} on and records how many with
+     * {@link PacketBurst#markSent}. Taking fewer than all means "congested, try again soon"; a sink never blocks.
+     */
+    void send(PacketBurst burst) throws IOException;
+
+    /** Sends one RTCP compound packet (best effort: counted, not retried, if the socket is full). */
+    void sendRtcp(ByteBuffer rtcp) throws IOException;
+
+    SendStats stats();
+
+    /** Local UDP port the RTP packets leave from (RTSP's server_port), or -1 when not sending over UDP. */
+    default int localPort() throws IOException {
+        return -1;
+    }
+
+    /** For messages: where the packets go. */
+    String describe();
+}

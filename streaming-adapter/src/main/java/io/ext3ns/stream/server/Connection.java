@@ -1,0 +1,213 @@
+package io.ext3ns.stream.server;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.SocketChannel;
+import java.util.ArrayDeque;
+
+/**
+ * One client TCP connection of the {@link NioLoop}: its input buffer, and an outbound queue written without ever
+ * blocking. Responses and HTTP body pieces are queued whole ({@link #sendOwned}); RTP frames interleaved from pacer
+ * threads ({@link #sendFrame}) are dropped and counted when the client lets more than {@code queueLimit} bytes pile
+ * up, so a slow reader costs its own stream packets, never another client's time.
+ */
+public final class Connection {
+    private final SocketChannel channel;
+    private final SelectionKey key;
+    private final NioLoop loop;
+    private final ConnectionHandler handler;
+    private final InetSocketAddress remote;
+    private final ByteBuffer input;
+    private final int queueLimit;
+    private final ArrayDeque<ByteBuffer> pending = new ArrayDeque<>();
+    private long pendingBytes;
+    private long droppedFrames;
+    private volatile boolean closed;
+    private volatile long lingerUntilNanos; // 0 = not closing; else close by then at the latest
+    /** How long a connection refused after a bad request may take to read our answer. */
+    private static final long LINGER_NANOS = 2_000_000_000L;
+    private long lastActivityNanos = System.nanoTime();
+
+    Connection(SocketChannel channel, SelectionKey key, NioLoop loop, ConnectionHandler handler, int inputBytes,
+               int queueLimit) throws IOException {
+        this.channel = channel;
+        this.key = key;
+        this.loop = loop;
+        this.handler = handler;
+        this.remote = (InetSocketAddress) channel.getRemoteAddress();
+        this.input = ByteBuffer.allocate(inputBytes);
+        this.queueLimit = queueLimit;
+    }
+
+    public InetSocketAddress remote() {
+        return remote;
+    }
+
+    public InetSocketAddress local() throws IOException {
+        return (InetSocketAddress) channel.getLocalAddress();
+    }
+
+    /** Received bytes, flipped for reading while {@link ConnectionHandler#onInput} runs. */
+    public ByteBuffer input() {
+        return input;
+    }
+
+    public boolean isClosed() {
+        return closed;
+    }
+
+    public long lastActivityNanos() {
+        return lastActivityNanos;
+    }
+
+    public synchronized long droppedFrames() {
+        return droppedFrames;
+    }
+
+    /** True when the client has let more than the queue limit pile up: stream frames should wait. */
+    public synchronized boolean congested() {
+        return closed || pendingBytes > queueLimit;
+    }
+
+    /** True when nothing is waiting to be written. */
+    public synchronized boolean drained() {
+        return pending.isEmpty();
+    }
+
+    /**
+     * Queues buffers the caller hands over (not copied, not touched afterwards); never dropped.
+     */
+    public synchronized void sendOwned(ByteBuffer... parts) throws IOException {
+        if (closed) {
+            return;
+        }
+        if (pending.isEmpty()) {
+            channel.write(parts);
+        }
+        for (ByteBuffer part : parts) {
+            if (part.hasRemaining()) {
+                pending.add(part);
+                pendingBytes += part.remaining();
+            }
+        }
+        armWrite();
+    }
+
+    /**
+     * Writes one frame from scratch buffers the caller reuses: what the socket does not take at once is copied into
+     * the queue. Returns false (frame dropped, counted) when the queue is over its limit or the connection closed.
+     */
+    public synchronized boolean sendFrame(ByteBuffer... parts) throws IOException {
+        if (closed || pendingBytes > queueLimit) {
+            droppedFrames++;
+            return false;
+        }
+        if (pending.isEmpty()) {
+            channel.write(parts);
+        }
+        int left = 0;
+        for (ByteBuffer part : parts) {
+            left += part.remaining();
+        }
+        if (left > 0) {
+            ByteBuffer copy = ByteBuffer.allocate(left);
+            for (ByteBuffer part : parts) {
+                copy.put(part);
+            }
+            pending.add(copy.flip());
+            pendingBytes += left;
+            armWrite();
+        }
+        return true;
+    }
+
+    private void armWrite() {
+        if (!pending.isEmpty() && key.isValid() && (key.interestOps() & SelectionKey.OP_WRITE) == 0) {
+            key.interestOps(key.interestOps() | SelectionKey.OP_WRITE);
+            loop.wakeupUnlessOnLoop();
+        }
+    }
+
+    /** Called by the loop when the socket is writable; returns true if the queue is now empty. */
+    synchronized boolean flush() throws IOException {
+        while (!pending.isEmpty()) {
+            ByteBuffer head = pending.peek();
+            int n = channel.write(head);
+            pendingBytes -= n;
+            if (head.hasRemaining()) {
+                return false;
+            }
+            pending.poll();
+        }
+        if (key.isValid()) {
+            key.interestOps(key.interestOps() & ~SelectionKey.OP_WRITE);
+        }
+        if (lingerUntilNanos != 0) {
+            channel.shutdownOutput();
+        }
+        return true;
+    }
+
+    /**
+     * Closes after what is queued has been sent: output is shut down once drained (the client reads our answer,
+     * then sees end of stream), further input is discarded, and the socket closes when the client closes or after
+     * a short grace period. Closing at once would reset the connection and could destroy the answer unread.
+     */
+    public synchronized void closeGracefully() throws IOException {
+        if (lingerUntilNanos != 0 || closed) {
+            return;
+        }
+        lingerUntilNanos = System.nanoTime() + LINGER_NANOS;
+        if (pending.isEmpty()) {
+            channel.shutdownOutput();
+        }
+    }
+
+    /** True once {@link #closeGracefully} was called: no more requests are served. */
+    public boolean isClosing() {
+        return lingerUntilNanos != 0 || closed;
+    }
+
+    boolean lingerExpired(long now) {
+        return lingerUntilNanos != 0 && now - lingerUntilNanos > 0;
+    }
+
+    /** Reads what is available into {@link #input()}; returns false at end of stream. */
+    boolean fill() throws IOException {
+        int n = channel.read(input);
+        if (n > 0) {
+            lastActivityNanos = System.nanoTime();
+        }
+        return n >= 0;
+    }
+
+    ConnectionHandler handler() {
+        return handler;
+    }
+
+    /** Closes the socket; the handler's onClose runs on the loop thread. Safe from any thread, idempotent. */
+    public void close() {
+        loop.execute(() -> loop.closeConnection(this));
+    }
+
+    /** Loop thread only. */
+    boolean markClosed() {
+        synchronized (this) {
+            if (closed) {
+                return false;
+            }
+            closed = true;
+            pending.clear();
+            pendingBytes = 0;
+        }
+        key.cancel();
+        try {
+            channel.close();
+        } catch (IOException ignored) {
+            // closing a broken socket: nothing left to release
+        }
+        return true;
+    }
+}

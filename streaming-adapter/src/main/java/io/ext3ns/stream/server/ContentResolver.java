@@ -1,0 +1,155 @@
+package io.ext3ns.stream.server;
+
+import io.ext3ns.fs.api.Attr;
+import io.ext3ns.fs.api.Errno;
+import io.ext3ns.fs.api.FileSystem;
+import io.ext3ns.fs.api.FsException;
+
+import java.io.ByteArrayOutputStream;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.List;
+
+/**
+ * Turns the path of a request URL into a regular file of the store, walking the {@link FileSystem}'s own directories
+ * (never the host's). The URL path is percent-decoded once; a "." or ".." segment, a NUL, a backslash or a bad
+ * escape is refused as malformed (400): clients remove dot segments before sending (RFC 3986 5.2.4), so one that
+ * arrives is an attempt to climb out. Symlinks inside the store are followed like the kernel does (relative targets
+ * from the link's directory, at most {@link #MAX_SYMLINKS} hops), but a target that is absolute or climbs above the
+ * store's root is refused (403): it points into the host's tree.
+ */
+public final class ContentResolver {
+    static final int MAX_SYMLINKS = 8;
+    private static final int MAX_PATH_BYTES = 4096;
+
+    private final FileSystem fs;
+
+    public ContentResolver(FileSystem fs) {
+        this.fs = fs;
+    }
+
+    /** Resolves {@code rawPath} (still percent-encoded, starting with '/', no query). */
+    public ContentFile resolve(String rawPath) throws ContentException {
+        String path = decode(rawPath);
+        List<String> parts = new ArrayList<>();
+        for (String part : path.split("/")) {
+            if (part.isEmpty()) {
+                continue;
+            }
+            if (part.equals(".") || part.equals("..")) {
+                throw new ContentException(400, "dot segment in path: " + rawPath);
+            }
+            parts.add(part);
+        }
+        if (parts.isEmpty()) {
+            throw new ContentException(404, "no file named");
+        }
+        try {
+            Resolved found = walk(parts);
+            Attr attr = fs.getattr(found.ino());
+            if (!attr.isRegular()) {
+                throw new ContentException(404, "not a regular file: " + path);
+            }
+            return new ContentFile(found.canonicalPath(), found.ino(), attr.size(), attr.mtimeNanos());
+        } catch (FsException e) {
+            if (e.errno() == Errno.ENOENT || e.errno() == Errno.ENOTDIR) {
+                throw new ContentException(404, "not found: " + path);
+            }
+            if (e.errno() == Errno.ELOOP) {
+                throw new ContentException(404, "too many symlinks: " + path);
+            }
+            throw new ContentException(500, "store error resolving " + path + ": " + e.getMessage(), e);
+        }
+    }
+
+    private record Resolved(long ino, String canonicalPath) {
+    }
+
+    /**
+     * Walks the components from the root, keeping the chain of directories (and their names) so ".." in a link
+     * stays inside and the result has a symlink-free path.
+     */
+    private Resolved walk(List<String> parts) throws FsException, ContentException {
+        Deque<String> pending = new ArrayDeque<>(parts);
+        Deque<Long> dirs = new ArrayDeque<>();
+        Deque<String> names = new ArrayDeque<>();
+        dirs.push(FileSystem.ROOT_INO);
+        int hops = 0;
+        while (!pending.isEmpty()) {
+            String name = pending.pop();
+            if (name.equals(".")) {
+                continue;
+            }
+            if (name.equals("..")) {
+                if (dirs.size() == 1) {
+                    throw new ContentException(403, "symlink climbs above the store's root");
+                }
+                dirs.pop();
+                names.pop();
+                continue;
+            }
+            long ino = fs.lookup(dirs.peek(), name);
+            Attr attr = fs.getattr(ino);
+            if (attr.isSymlink()) {
+                if (++hops > MAX_SYMLINKS) {
+                    throw new FsException(Errno.ELOOP, "more than " + MAX_SYMLINKS + " symlinks");
+                }
+                String target = fs.readlink(ino);
+                if (target.isEmpty() || target.startsWith("/")) {
+                    throw new ContentException(403, "symlink " + name + " points outside the store: " + target);
+                }
+                String[] targetParts = target.split("/");
+                for (int i = targetParts.length - 1; i >= 0; i--) {
+                    if (!targetParts[i].isEmpty()) {
+                        pending.push(targetParts[i]);
+                    }
+                }
+                continue;
+            }
+            if (pending.isEmpty()) {
+                StringBuilder path = new StringBuilder();
+                names.descendingIterator().forEachRemaining(n -> path.append('/').append(n));
+                return new Resolved(ino, path.append('/').append(name).toString());
+            }
+            if (!attr.isDirectory()) {
+                throw new FsException(Errno.ENOTDIR, name + " is not a directory");
+            }
+            dirs.push(ino);
+            names.push(name);
+        }
+        throw new ContentException(404, "path names a directory"); // ended on "." or ".." from a link
+    }
+
+    /** Strict percent-decoding to UTF-8 bytes; '+' stays '+' (it is not a space in a path). */
+    static String decode(String raw) throws ContentException {
+        if (raw.length() > MAX_PATH_BYTES) {
+            throw new ContentException(400, "path longer than " + MAX_PATH_BYTES + " bytes");
+        }
+        ByteArrayOutputStream out = new ByteArrayOutputStream(raw.length());
+        for (int i = 0; i < raw.length(); i++) {
+            char c = raw.charAt(i);
+            if (c == '%') {
+                if (i + 2 >= raw.length()) {
+                    throw new ContentException(400, "truncated %-escape in path");
+                }
+                int hi = Character.digit(raw.charAt(i + 1), 16);
+                int lo = Character.digit(raw.charAt(i + 2), 16);
+                if (hi < 0 || lo < 0) {
+                    throw new ContentException(400, "bad %-escape in path");
+                }
+                out.write(hi << 4 | lo);
+                i += 2;
+            } else if (c < 0x20 || c > 0x7e) {
+                throw new ContentException(400, "control or non-ASCII character in path");
+            } else {
+                out.write(c);
+            }
+        }
+        String decoded = out.toString(java.nio.charset.StandardCharsets.UTF_8);
+        if (decoded.indexOf('\0') >= 0 || decoded.indexOf('\\') >= 0 || decoded.indexOf('\uFFFD') >= 0) {
+            throw new ContentException(400, "NUL, backslash or invalid UTF-8 in path");
+        }
+        return decoded;
+    }
+}

@@ -1,0 +1,152 @@
+package io.ext3ns.stream.server;
+
+import io.ext3ns.fs.api.FileSystem;
+import io.ext3ns.stream.http.HttpConnectionHandler;
+import io.ext3ns.stream.index.PcrIndexCache;
+import io.ext3ns.stream.pool.LeaseTracing;
+import io.ext3ns.stream.pool.UnitSize;
+import io.ext3ns.stream.rtsp.RtspConnectionHandler;
+import io.ext3ns.stream.rtsp.RtspService;
+import io.ext3ns.stream.session.EngineConfig;
+import io.ext3ns.stream.session.LatenessHistogram;
+import io.ext3ns.stream.session.StreamingEngine;
+
+import java.io.Closeable;
+import java.io.IOException;
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadInfo;
+import java.lang.management.ThreadMXBean;
+import java.net.InetSocketAddress;
+import java.util.Locale;
+
+/**
+ * The RTSP and HTTP server over an open {@link FileSystem}: one event-loop thread for every control and download
+ * connection, and a {@link StreamingEngine} (scheduler threads that pace and send every RTP stream, I/O threads
+ * that read the pinned units) . Start it with {@link #start(FileSystem, ServerConfig)} from any process that holds
+ * the file system (ext3ns-serve, or the FUSE mount with -o rtsp=PORT,http=PORT); {@link #close()} stops it and
+ * releases every session, socket, pinned unit and file handle, but leaves the file system open (its owner closes
+ * it).
+ */
+public final class StreamingServer implements Closeable {
+    private final NioLoop loop;
+    private final StreamingEngine engine;
+    private final RtspService rtsp;
+    private final InetSocketAddress rtspAddress;
+    private final InetSocketAddress httpAddress;
+
+    private StreamingServer(FileSystem fs, ServerConfig config) throws IOException {
+        UnitSize unit = UnitSize.forBlockSize(fs.blockSize());
+        int units = (int) Math.min(Integer.MAX_VALUE, Math.max(4, config.poolBytes() / unit.bytes()));
+        engine = new StreamingEngine(new EngineConfig(unit, units, config.schedulerThreads(), 2, true, null, true,
+                LeaseTracing.NONE));
+        ContentResolver resolver = new ContentResolver(fs);
+        RequestParser parser = new RequestParser(config.maxRequestBytes(), config.maxHeaders());
+        rtsp = new RtspService(config, fs, resolver, new PcrIndexCache(fs, 1024), engine, this::statsText);
+        int inputBytes = 2 * config.maxRequestBytes() + 4 + 65535; // a request, or one interleaved frame
+        try {
+            loop = new NioLoop(config.maxConnections(), inputBytes, config.tcpQueueBytes());
+        } catch (IOException e) {
+            closeEngine();
+            throw e;
+        }
+        try {
+            rtspAddress = config.rtspPort() == ServerConfig.DISABLED ? null
+                    : loop.listen(new InetSocketAddress(config.bindAddress(), config.rtspPort()),
+                    () -> new RtspConnectionHandler(rtsp, parser));
+            httpAddress = config.httpPort() == ServerConfig.DISABLED ? null
+                    : loop.listen(new InetSocketAddress(config.bindAddress(), config.httpPort()),
+                    () -> new HttpConnectionHandler(fs, resolver, engine.cache(), loop, parser));
+        } catch (IOException e) {
+            loop.close();
+            closeEngine();
+            throw e;
+        }
+        loop.addTicker(rtsp::reap);
+        loop.start();
+    }
+
+    /** Starts serving {@code fs} as {@code config} says; the ports are bound when this returns. */
+    public static StreamingServer start(FileSystem fs, ServerConfig config) throws IOException {
+        return new StreamingServer(fs, config);
+    }
+
+    /** The RTSP port bound (useful with port 0), or -1 if RTSP is disabled. */
+    public int rtspPort() {
+        return rtspAddress == null ? -1 : rtspAddress.getPort();
+    }
+
+    /** The HTTP port bound, or -1 if HTTP is disabled. */
+    public int httpPort() {
+        return httpAddress == null ? -1 : httpAddress.getPort();
+    }
+
+    /**
+     * The statistics the shooter reads (RTSP GET_PARAMETER with body "ext3ns.stats"): sessions, paced packets and
+     * their lateness against the PCR schedule (100 µs histogram, "bucket:count" for non-empty buckets), CPU of the
+     * server's threads (event loop, schedulers, I/O) and of the whole process, and the send paths in use. Counters
+     * are cumulative; readers take differences.
+     */
+    public String statsText() {
+        long[] hist = engine.latenessSnapshot();
+        long total = 0;
+        StringBuilder buckets = new StringBuilder();
+        for (int i = 0; i < hist.length; i++) {
+            total += hist[i];
+            if (hist[i] != 0) {
+                buckets.append(buckets.length() == 0 ? "" : ",").append(i).append(':').append(hist[i]);
+            }
+        }
+        long processCpu = -1;
+        if (ManagementFactory.getOperatingSystemMXBean() instanceof com.sun.management.OperatingSystemMXBean os) {
+            processCpu = os.getProcessCpuTime();
+        }
+        return String.format(Locale.ROOT,
+                "sessions: %d\r\nplaying: %d\r\npackets: %d\r\nwithin_5ms: %d\r\nbucket_us: %d\r\n"
+                        + "lateness_hist: %s\r\nscheduler_cpu_ns: %d\r\nserver_cpu_ns: %d\r\nprocess_cpu_ns: %d\r\n"
+                        + "paths: %s\r\ngso: %s\r\nunit_reads: %d\r\nshared_hits: %d\r\n",
+                rtsp.sessionCount(), rtsp.playingCount(), total, LatenessHistogram.countWithin(hist, 5000),
+                LatenessHistogram.BUCKET_MICROS, buckets, engine.schedulerCpuNanos(), serverThreadsCpuNanos(),
+                processCpu, rtsp.pathsInUse(), gso(), engine.cache().reads(), engine.cache().sharedHits());
+    }
+
+    private String gso() {
+        try {
+            return String.valueOf(engine.gsoActive());
+        } catch (IOException e) {
+            return "unknown (" + e.getMessage() + ")";
+        }
+    }
+
+    /** CPU of every thread the server runs (names start with "ext3ns-"): what a stream costs the server. */
+    private static long serverThreadsCpuNanos() {
+        ThreadMXBean mx = ManagementFactory.getThreadMXBean();
+        long sum = 0;
+        for (ThreadInfo info : mx.getThreadInfo(mx.getAllThreadIds())) {
+            if (info != null && info.getThreadName().startsWith("ext3ns-")) {
+                long t = mx.getThreadCpuTime(info.getThreadId());
+                if (t > 0) {
+                    sum += t;
+                }
+            }
+        }
+        return sum;
+    }
+
+    @Override
+    public void close() throws IOException {
+        try {
+            loop.execute(rtsp::closeAll);
+            loop.close();
+        } finally {
+            closeEngine();
+        }
+    }
+
+    private void closeEngine() {
+        try {
+            engine.close();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

@@ -1,0 +1,394 @@
+package io.ext3ns.stream.session;
+
+import io.ext3ns.stream.feed.Payload;
+import io.ext3ns.stream.feed.PayloadFeed;
+import io.ext3ns.stream.rtp.RtcpSenderReport;
+import io.ext3ns.stream.rtp.RtpHeader;
+import io.ext3ns.stream.rtp.RtpInfo;
+import io.ext3ns.stream.send.PacketBurst;
+import io.ext3ns.stream.send.RtpSink;
+import io.ext3ns.stream.source.MediaSource;
+import io.ext3ns.stream.ts.PcrClock;
+import io.ext3ns.stream.ts.TsPacket;
+import java.io.IOException;
+import java.time.Instant;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One RTP stream of one MPEG-TS file to one client: RFC 2250 packets (7 TS packets, PT 33, 90 kHz timestamps)
+ * paced from the file's PCRs, with RTCP Sender Reports. This is the object the RTSP server drives:
+ *
+ * <pre>
+ *   StreamSession s = engine.openUdp(source, DataPath.BATCHED, clientRtp, clientRtcp, SessionOptions.defaults());
+ *   RtpInfo info = s.play(byteOffset);   // PLAY (Range mapped to a byte offset by the server's index); -1 = here
+ *   s.pause();                           // PAUSE
+ *   info = s.play(-1);                   // PLAY again: resume where paused
+ *   s.stop();                            // TEARDOWN
+ *   s.ended().thenAccept(end -> ...);    // end of file, error or stop
+ * </pre>
+ *
+ * <p>All public methods are thread-safe and never block on I/O: the session runs on a {@link StreamScheduler}
+ * thread, file data is read on I/O threads. The session owns its sink and source and closes them when it ends.
+ *
+ * <p>Pacing: every payload is due at the media time of its last TS packet ({@link PcrClock}) divided by
+ * {@link SessionOptions#speed()}, counted from the PLAY; so the schedule is never ahead of a PCR. Timing: the RTP
+ * timestamp is that media time in 90 kHz units; the first packet after PLAY carries exactly the
+ * {@link RtpInfo#rtpTime()} PLAY returned, and sequence numbers run on across PAUSE and seeks.
+ */
+public final class StreamSession implements Schedulable {
+    private static final Logger LOG = LoggerFactory.getLogger(StreamSession.class);
+    private static final long RETRY_NANOS = TimeUnit.MILLISECONDS.toNanos(1);
+    private static final long UNSET = Long.MIN_VALUE;
+    /** 27 MHz PCR ticks per 90 kHz RTP tick. */
+    private static final int PCR_PER_RTP_TICK = 300;
+
+    private final MediaSource source;
+    private final PayloadFeed feed;
+    private final RtpSink sink;
+    private final StreamScheduler scheduler;
+    private final SessionOptions options;
+    private final int ssrc;
+    private final AtomicLong ticket = new AtomicLong();
+    private final CompletableFuture<SessionEnd> ended = new CompletableFuture<>();
+    private final PacketBurst burst = new PacketBurst();
+    private final Payload payload = new Payload();
+
+    private SessionState state = SessionState.READY;
+    private PcrClock clock = new PcrClock();
+    private boolean havePending;
+    private long pendingMediaTime;
+    private long anchorWall;
+    private long anchorMediaTime;
+    private int nextSequence;
+    private long rtpAnchorValue;
+    private long rtpAnchorMediaTime = UNSET;
+    private long lastSentRtp = UNSET;
+    private long lastSentMediaTime;
+    private boolean seekedSinceLastSend;
+    private long nextRtcp;
+    private long packets;
+    private long payloadBytes;
+    private SessionEnd end;
+
+    StreamSession(MediaSource source, PayloadFeed feed, RtpSink sink, StreamScheduler scheduler,
+                  SessionOptions options) {
+        this.source = source;
+        this.feed = feed;
+        this.sink = sink;
+        this.scheduler = scheduler;
+        this.options = options;
+        ThreadLocalRandom random = ThreadLocalRandom.current();
+        this.ssrc = random.nextInt();
+        this.nextSequence = random.nextInt(1 << 16);   // RFC 3550: random initial sequence and timestamp
+        this.rtpAnchorValue = random.nextInt() & 0xffffffffL;
+    }
+
+    /**
+     * Starts or resumes sending. With {@code byteOffset >= 0} the session first seeks there (rounded down to a TS
+     * packet boundary); with -1 it continues where it was (the start of the file for a new session). Returns the
+     * sequence number and RTP timestamp of the first packet it will send, for RTP-Info.
+     *
+     * @throws IllegalStateException when the session has ended
+     */
+    public RtpInfo play(long byteOffset) {
+        RtpInfo info;
+        synchronized (this) {
+            checkNotEnded();
+            if (byteOffset >= 0) {
+                seekLocked(byteOffset - byteOffset % TsPacket.SIZE);
+            }
+            info = restartLocked();
+            state = SessionState.PLAYING;
+        }
+        scheduler.schedule(this, System.nanoTime());
+        return info;
+    }
+
+    /** Stops sending but keeps the position; {@link #play(long)} resumes. No effect unless playing. */
+    public synchronized void pause() {
+        if (state == SessionState.PLAYING) {
+            state = SessionState.PAUSED;
+        }
+    }
+
+    /**
+     * Ends the session (RTSP TEARDOWN): no packet is sent after this returns; an RTCP BYE goes out, every pinned unit
+     * is released and sink and source are closed on the scheduler thread right after; {@link #ended()} completes
+     * then.
+     */
+    public void stop() {
+        synchronized (this) {
+            if (state.terminal()) {
+                return;
+            }
+            state = SessionState.STOPPED;
+        }
+        scheduler.runOnThread(() -> {
+            synchronized (this) {
+                endLocked(SessionState.STOPPED, null);
+            }
+        });
+    }
+
+    public synchronized SessionState state() {
+        return state;
+    }
+
+    /** What RTP-Info would say now: the next packet's sequence number and RTP timestamp. */
+    public synchronized RtpInfo rtpInfo() {
+        if (burst.pending() > 0) {
+            int at = burst.sent() * RtpHeader.SIZE;
+            return new RtpInfo(RtpHeader.sequence(burst.headers(), at),
+                    RtpHeader.timestamp(burst.headers(), at) & 0xffffffffL);
+        }
+        long rtp = rtpAnchorMediaTime == UNSET ? rtpAnchorValue : rtpOf(nextMediaTime());
+        return new RtpInfo(nextSequence, rtp & 0xffffffffL);
+    }
+
+    public int ssrc() {
+        return ssrc;
+    }
+
+    /** Byte offset of the next payload to send. */
+    public synchronized long position() {
+        return feed.position();
+    }
+
+    public synchronized long packetsSent() {
+        return packets;
+    }
+
+    public RtpSink sink() {
+        return sink;
+    }
+
+    public MediaSource source() {
+        return source;
+    }
+
+    /**
+     * Completes when the session has ended — end of file, {@link #stop()}, or an error — and released everything:
+     * its pinned units are back in the pool, sink and source are closed.
+     */
+    public CompletableFuture<SessionEnd> ended() {
+        return ended;
+    }
+
+    // ---- scheduler side ----
+
+    @Override
+    public synchronized long service(long now) {
+        return state == SessionState.PLAYING ? serviceLocked(now) : IDLE;
+    }
+
+    private long serviceLocked(long now) {
+        try {
+            if (burst.pending() > 0) {
+                sink.send(burst);
+                if (burst.pending() > 0) {
+                    return now + RETRY_NANOS; // congested: the sink counted it
+                }
+            }
+            burst.clear();
+            if (options.rtcpIntervalNanos() > 0 && now - nextRtcp >= 0) {
+                sendSenderReport(now, false);
+                nextRtcp = now + options.rtcpIntervalNanos();
+            }
+            return fillAndSend(now);
+        } catch (RuntimeException | IOException e) {
+            Throwable cause = e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
+            LOG.warn("session {} on {} failed: {}", Integer.toHexString(ssrc), source.name(), cause.toString());
+            endLocked(SessionState.FAILED, cause);
+            return IDLE;
+        }
+    }
+
+    private long fillAndSend(long now) throws IOException {
+        long horizon = now + options.burstWindowNanos();
+        long next = now;
+        boolean waiting = false;
+        boolean atEnd = false;
+        while (burst.count() < options.maxBurst()) {
+            if (!havePending) {
+                int r = feed.peek(payload);
+                if (r == PayloadFeed.NOT_READY) {
+                    waiting = true;
+                    break;
+                }
+                if (r == PayloadFeed.END) {
+                    atEnd = true;
+                    break;
+                }
+                pendingMediaTime = mediaTimeOf(payload);
+                havePending = true;
+            }
+            if (options.paced()) {
+                long due = dueOf(pendingMediaTime);
+                if (due - horizon > 0) {
+                    next = due;
+                    break;
+                }
+                scheduler.lateness().record(now - due);
+            }
+            addPending();
+        }
+        if (burst.count() > 0) {
+            sink.send(burst);
+            if (burst.pending() > 0) {
+                return now + RETRY_NANOS;
+            }
+        }
+        if (atEnd) {
+            burst.clear();
+            endLocked(SessionState.FINISHED, null);
+            return IDLE;
+        }
+        if (waiting) {
+            feed.readiness().whenComplete((r, e) -> scheduler.schedule(this, System.nanoTime()));
+            return IDLE;
+        }
+        return next;
+    }
+
+    private void addPending() {
+        long rtp = rtpOf(pendingMediaTime);
+        burst.add(nextSequence, (int) rtp, ssrc, payload);
+        nextSequence = (nextSequence + 1) & 0xffff;
+        lastSentRtp = rtp;
+        lastSentMediaTime = pendingMediaTime;
+        seekedSinceLastSend = false;
+        packets++;
+        payloadBytes += payload.bytes();
+        feed.advance();
+        havePending = false;
+    }
+
+    /** Feeds the payload's TS packets to the PCR clock; the payload is due at its last packet's media time. */
+    private long mediaTimeOf(Payload p) {
+        long t = 0;
+        int n = p.tsPackets();
+        for (int k = 0; k < n; k++) {
+            var buf = p.tsPacket(k);
+            int at = p.tsIndex();
+            t = clock.next(TsPacket.pid(buf, at), TsPacket.pcr(buf, at));
+        }
+        return t;
+    }
+
+    private long dueOf(long mediaTime) {
+        double nanos = (mediaTime - anchorMediaTime) * (1e9 / TsPacket.PCR_HZ) / options.speed();
+        return anchorWall + (long) nanos;
+    }
+
+    private long rtpOf(long mediaTime) {
+        if (rtpAnchorMediaTime == UNSET) {
+            rtpAnchorMediaTime = mediaTime;
+        }
+        return (rtpAnchorValue + (mediaTime - rtpAnchorMediaTime) / PCR_PER_RTP_TICK) & 0xffffffffL;
+    }
+
+    /** Media time of the next payload as far as known without reading ahead. */
+    private long nextMediaTime() {
+        return havePending ? pendingMediaTime : clock.lastTime();
+    }
+
+    private void seekLocked(long offset) {
+        burst.clear();
+        feed.seek(offset);
+        clock = new PcrClock();
+        havePending = false;
+        seekedSinceLastSend = true;
+    }
+
+    /** Re-anchors wall clock and RTP time at a PLAY; returns the RTP-Info of the first packet to go out. */
+    private RtpInfo restartLocked() {
+        long now = System.nanoTime();
+        anchorWall = now;
+        anchorMediaTime = nextMediaTime();
+        nextRtcp = now;
+        if (burst.pending() > 0) {
+            return rtpInfo();
+        }
+        if (lastSentRtp != UNSET) {
+            long step = seekedSinceLastSend ? 1 : (nextMediaTime() - lastSentMediaTime) / PCR_PER_RTP_TICK;
+            rtpAnchorValue = (lastSentRtp + Math.max(0, step)) & 0xffffffffL;
+        }
+        rtpAnchorMediaTime = UNSET;
+        return new RtpInfo(nextSequence, rtpAnchorValue);
+    }
+
+    private void sendSenderReport(long now, boolean bye) throws IOException {
+        long rtpNow;
+        if (rtpAnchorMediaTime == UNSET || !options.paced()) {
+            rtpNow = lastSentRtp == UNSET ? rtpAnchorValue : lastSentRtp;
+        } else {
+            long mediaNow = anchorMediaTime + (long) ((now - anchorWall) * options.speed() * TsPacket.PCR_HZ / 1e9);
+            rtpNow = rtpOf(mediaNow);
+        }
+        Instant wall = Instant.now();
+        long wallNanos = wall.getEpochSecond() * 1_000_000_000L + wall.getNano();
+        sink.sendRtcp(RtcpSenderReport.build(ssrc, wallNanos, (int) rtpNow, packets, payloadBytes, options.cname(),
+                bye));
+    }
+
+    /** Final state, last RTCP, releases. Runs on the scheduler thread, which owns the sink. */
+    private void endLocked(SessionState how, Throwable error) {
+        if (end != null) {
+            return;
+        }
+        state = how;
+        try {
+            if (how != SessionState.FAILED && options.rtcpIntervalNanos() > 0) {
+                sendSenderReport(System.nanoTime(), true);
+            }
+        } catch (IOException | RuntimeException e) {
+            LOG.debug("final RTCP BYE not sent: {}", e.toString());
+        }
+        burst.clear();
+        feed.close();
+        closeQuietly(sink);
+        end = new SessionEnd(how, error, packets, payloadBytes);
+        SessionEnd result = end;
+        // a read this session started may be serving other sessions of the same title: close the source after it;
+        // ended() completes once every unit is back in the pool (and never under this session's lock)
+        feed.quiesced().whenCompleteAsync((v, e) -> {
+            closeQuietly(source);
+            ended.complete(result);
+        });
+    }
+
+    private static void closeQuietly(AutoCloseable c) {
+        try {
+            c.close();
+        } catch (Exception e) {
+            LOG.debug("close failed: {}", e.toString());
+        }
+    }
+
+    private void checkNotEnded() {
+        if (state.terminal()) {
+            throw new IllegalStateException("session " + Integer.toHexString(ssrc) + " has ended (" + state + ")");
+        }
+    }
+
+    @Override
+    public long bumpTicket() {
+        return ticket.incrementAndGet();
+    }
+
+    @Override
+    public long ticket() {
+        return ticket.get();
+    }
+
+    @Override
+    public String toString() {
+        return "StreamSession[" + Integer.toHexString(ssrc) + " " + source.name() + " -> " + sink.describe() + "]";
+    }
+}

@@ -1,0 +1,36 @@
+package io.ext3ns.stream.source;
+
+import java.io.Closeable;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+
+/**
+ * A file's bytes as the streaming paths read them: the fast path reads whole aligned chunks straight into pinned
+ * memory, the legacy path copies small pieces into heap arrays. Implementations are thread-safe for reads.
+ */
+public interface MediaSource extends Closeable {
+    /**
+     * Identity of the content for shared reads: two sources with equal keys hold the same bytes, so a unit read
+     * for one serves the other.
+     */
+    Object key();
+
+    /** Size in bytes. */
+    long size();
+
+    /** Offsets and lengths of {@link #readDirect} must be multiples of this (the file system block size). */
+    int directAlignment();
+
+    /**
+     * Fast path: fills {@code dst} (a pinned, aligned direct buffer; {@code remaining()} a multiple of
+     * {@link #directAlignment()}) from {@code offset} with no intermediate copy. Returns the bytes of file data
+     * placed, fewer than requested only at end of file.
+     */
+    int readDirect(long offset, ByteBuffer dst) throws IOException;
+
+    /** Legacy path: copies up to {@code dst.remaining()} bytes at {@code offset} into a heap buffer; returns bytes. */
+    int readLegacy(long offset, ByteBuffer dst) throws IOException;
+
+    /** Short description for messages. */
+    String name();
+}

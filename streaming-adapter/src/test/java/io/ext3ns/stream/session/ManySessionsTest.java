@@ -1,0 +1,58 @@
+package io.ext3ns.stream.session;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.ext3ns.stream.pool.PoolMetrics;
+import io.ext3ns.stream.pool.UnitSize;
+import io.ext3ns.stream.source.PlainFileSource;
+import io.ext3ns.stream.testkit.RtpReceiver;
+import io.ext3ns.stream.testkit.TestAsset;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+
+/** 1,000 streams of one title start and stop on one scheduler thread; every pinned unit comes back. */
+class ManySessionsTest {
+    private static final int STREAMS = 1000;
+
+    @Test
+    void thousandStreamsStartAndStopWithoutLeakingUnitsOrThreads() throws Exception {
+        Path asset = TestAsset.ts();
+        int threadsBefore = Thread.activeCount();
+        try (StreamingEngine engine = new StreamingEngine(EngineConfig.of(UnitSize.K128, 32));
+             RtpReceiver rx = new RtpReceiver()) {
+            int engineThreads = Thread.activeCount() - threadsBefore;
+            List<StreamSession> sessions = new ArrayList<>();
+            for (int i = 0; i < STREAMS; i++) {
+                StreamSession s = engine.openUdp(new PlainFileSource(asset), DataPath.BATCHED, rx.address(), null,
+                        SessionOptions.defaults());
+                s.play(-1);
+                sessions.add(s);
+            }
+            Thread.sleep(300);
+            assertTrue(Thread.activeCount() - threadsBefore <= engineThreads + 2,
+                    "no thread per stream: " + (Thread.activeCount() - threadsBefore) + " threads");
+            assertEquals(STREAMS, engine.liveSessions());
+            for (StreamSession s : sessions) {
+                s.stop();
+            }
+            for (StreamSession s : sessions) {
+                assertEquals(SessionState.STOPPED, s.ended().get(10, TimeUnit.SECONDS).state());
+            }
+            PoolMetrics m = engine.pool().metrics();
+            assertEquals(0, m.inUse(), "units still in use: " + engine.pool().outstanding());
+            assertEquals(0, m.leases());
+            assertTrue(engine.pool().outstanding().isEmpty());
+            assertEquals(0, engine.liveSessions());
+            assertTrue(m.peakInUse() <= 32);
+            long reads = engine.cache().reads();
+            long shared = engine.cache().sharedHits();
+            assertTrue(shared >= STREAMS - 1, "streams of one title share units: " + shared + " shared, "
+                    + reads + " read");
+            assertTrue(rx.payloadBytes() > 0, "the streams were sending");
+        }
+    }
+}

@@ -1,0 +1,130 @@
+package io.ext3ns.stream.testing;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * The packets ffprobe sees in a file, per stream: (size, md5 of the data) and pts, from
+ * {@code ffprobe -show_data_hash md5 -of json}. Compares a received file with its source the way
+ * docs/server.md says: locate the first received packet of each stream in the source, then require every received
+ * packet but the last (the demuxer never flushes it) to match the source in order.
+ */
+public final class ProbedPackets {
+    public record Packet(long size, String md5, double ptsSeconds) {
+        boolean sameData(Packet o) {
+            return size == o.size && md5.equals(o.md5);
+        }
+    }
+
+    private static final Pattern PACKET = Pattern.compile(
+            "\"stream_index\": (\\d+),.*?\"pts_time\": \"([^\"]*)\".*?\"size\": \"(\\d+)\".*?"
+                    + "\"data_hash\": \"MD5:([0-9a-f]+)\"", Pattern.DOTALL);
+
+    private final Map<Integer, List<Packet>> streams;
+
+    private ProbedPackets(Map<Integer, List<Packet>> streams) {
+        this.streams = streams;
+    }
+
+    public static ProbedPackets of(Path file) throws IOException, InterruptedException {
+        String json = Processes.run(List.of("ffprobe", "-v", "error", "-show_entries",
+                "packet=stream_index,pts_time,size,data_hash", "-show_data_hash", "md5", "-of", "json",
+                file.toString()), 120);
+        Map<Integer, List<Packet>> streams = new TreeMap<>();
+        Matcher m = PACKET.matcher(json);
+        while (m.find()) {
+            streams.computeIfAbsent(Integer.parseInt(m.group(1)), k -> new ArrayList<>())
+                    .add(new Packet(Long.parseLong(m.group(3)), m.group(4), parsePts(m.group(2))));
+        }
+        return new ProbedPackets(streams);
+    }
+
+    private static double parsePts(String text) {
+        try {
+            return Double.parseDouble(text);
+        } catch (NumberFormatException e) {
+            return Double.NaN; // "N/A"
+        }
+    }
+
+    public Map<Integer, List<Packet>> streams() {
+        return streams;
+    }
+
+    /**
+     * Checks that this received file is a contiguous run of {@code source}'s packets, stream by stream, all but the
+     * last packet of each stream. Returns, per stream, the index in the source of the first received packet.
+     * Throws AssertionError describing the first mismatch.
+     */
+    public Map<Integer, Integer> assertContiguousRunOf(ProbedPackets source) {
+        if (!streams.keySet().equals(source.streams.keySet())) {
+            throw new AssertionError("streams differ: received " + streams.keySet() + ", source "
+                    + source.streams.keySet());
+        }
+        Map<Integer, Integer> starts = new TreeMap<>();
+        for (var e : streams.entrySet()) {
+            List<Packet> rx = e.getValue();
+            List<Packet> src = source.streams.get(e.getKey());
+            if (rx.size() < 2) {
+                throw new AssertionError("stream " + e.getKey() + ": only " + rx.size() + " packets received");
+            }
+            // a sine tone encodes to identical AAC frames: try every place the first packet occurs
+            int start = -1;
+            int bestRun = -1;
+            int bestStart = -1;
+            for (int i = 0; i < src.size() && start < 0; i++) {
+                int run = matchingRun(src, i, rx);
+                if (run == rx.size() - 1) {
+                    start = i;
+                } else if (run > bestRun) {
+                    bestRun = run;
+                    bestStart = i;
+                }
+            }
+            if (start < 0) {
+                throw new AssertionError("stream " + e.getKey() + ": received packets are not a run of the source"
+                        + " (best: " + bestRun + " of " + (rx.size() - 1) + " from source packet " + bestStart + ")");
+            }
+            starts.put(e.getKey(), start);
+        }
+        return starts;
+    }
+
+    /** How many of {@code rx}'s packets but the last match {@code src} from {@code start} on. */
+    private static int matchingRun(List<Packet> src, int start, List<Packet> rx) {
+        int n = 0;
+        while (n < rx.size() - 1 && start + n < src.size() && src.get(start + n).sameData(rx.get(n))) {
+            n++;
+        }
+        return n;
+    }
+
+    /**
+     * Asserts this file holds all of {@code source}'s packets from the start, all but those of the last PES of each
+     * stream: the TS demuxer only emits a PES when the next one starts, and ffmpeg's muxer packs several audio
+     * frames (up to 2930 bytes, ~0.2 s of 128 kbit/s AAC) into one PES. So the packets missing at the end may span
+     * at most {@link #LAST_PES_SECONDS} of media time.
+     */
+    public void assertWholeOf(ProbedPackets source) {
+        Map<Integer, Integer> starts = assertContiguousRunOf(source);
+        for (var e : starts.entrySet()) {
+            List<Packet> src = source.streams.get(e.getKey());
+            int received = streams.get(e.getKey()).size() - 1; // the last one received is not compared
+            int missing = src.size() - received;
+            double missingSpan = missing <= 1 ? 0 : src.get(src.size() - 1).ptsSeconds() - src.get(received).ptsSeconds();
+            if (e.getValue() != 0 || !(missingSpan <= LAST_PES_SECONDS)) {
+                throw new AssertionError("stream " + e.getKey() + ": received from source packet " + e.getValue()
+                        + ", " + missing + " packets (" + missingSpan + " s) short");
+            }
+        }
+    }
+
+    /** Media time one PES may hold at the end of a stream (see {@link #assertWholeOf}). */
+    public static final double LAST_PES_SECONDS = 0.3;
+}
