@@ -17,8 +17,8 @@ import java.util.concurrent.locks.ReadWriteLock;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 
 /**
- * {@link FuseOps} over the inode-based engine: resolves paths to inodes (through a {@link PathCache}) and keeps the
- * engine's open files in a {@link HandleTable}.
+ * {@link FuseOps} over the inode-based engine: resolves paths to inodes (through a {@link PathCache}), keeps the
+ * engine's open files in a {@link HandleTable}, and reads large read-only files in whole blocks ({@link BlockReader}).
  *
  * <p>Why a read-write lock: a path resolved just before a rename or unlink must not be put into the cache after that
  * rename or unlink invalidated it. Resolutions (which fill the cache) share the lock; the operations that take a name
@@ -33,10 +33,12 @@ public final class FileSystemOps implements FuseOps {
     private final FileSystem fs;
     private final PathCache paths = new PathCache(PATH_CACHE_CAPACITY);
     private final HandleTable handles = new HandleTable();
+    private final BlockReader blocks;
     private final ReadWriteLock namespace = new ReentrantReadWriteLock();
 
     public FileSystemOps(FileSystem fs) {
         this.fs = fs;
+        this.blocks = new BlockReader(fs);
     }
 
     // ---- path resolution ----
@@ -88,7 +90,7 @@ public final class FileSystemOps implements FuseOps {
 
     @Override
     public Attr getattr(long fh) throws FsException {
-        return fs.getattr(handles.get(fh).ino());
+        return fs.getattr(handles.get(fh).handle().ino());
     }
 
     @Override
@@ -174,12 +176,16 @@ public final class FileSystemOps implements FuseOps {
 
     @Override
     public void truncate(String path, long size) throws FsException {
-        fs.truncate(resolve(path), size);
+        long ino = resolve(path);
+        fs.truncate(ino, size);
+        blocks.changed(ino);
     }
 
     @Override
     public void truncate(long fh, long size) throws FsException {
-        fs.truncate(handles.get(fh).ino(), size);
+        long ino = handles.get(fh).handle().ino();
+        fs.truncate(ino, size);
+        blocks.changed(ino);
     }
 
     @Override
@@ -196,50 +202,72 @@ public final class FileSystemOps implements FuseOps {
 
     @Override
     public long open(String path, boolean write) throws FsException {
-        return handles.add(fs.open(resolve(path), write));
+        long ino = resolve(path);
+        FileHandle handle = fs.open(ino, write);
+        BlockReader.Reader reader = write ? null : blocks.open(handle, fs.getattr(ino).size());
+        return handles.add(new HandleTable.Open(handle, reader));
     }
 
     @Override
     public long create(String path, int mode, Caller caller) throws FsException {
         long ino = fs.create(resolveParent(path), Split.of(path).name(), mode & PERMISSION_BITS, caller.uid(),
                 caller.gid());
-        return handles.add(fs.open(ino, true));
+        return handles.add(new HandleTable.Open(fs.open(ino, true), null));
     }
 
     @Override
     public int read(long fh, long offset, ByteBuffer dst) throws FsException {
+        HandleTable.Open open = handles.get(fh);
+        if (open.reader() != null) {
+            int n = open.reader().read(offset, dst);
+            if (n >= 0) {
+                return n;
+            }
+        }
         // FUSE (without direct_io) takes a short read as end of file; the engine's read fills dst up to the end of
         // the file (Ext3FileSystem/FileData.read), so one call is a complete answer.
-        return fs.read(handles.get(fh), offset, dst);
+        return fs.read(open.handle(), offset, dst);
     }
 
     @Override
     public int write(long fh, long offset, ByteBuffer src) throws FsException {
-        return fs.write(handles.get(fh), offset, src);
+        FileHandle handle = handles.get(fh).handle();
+        int n = fs.write(handle, offset, src);
+        blocks.changed(handle.ino());
+        return n;
     }
 
     @Override
     public void fallocate(long fh, long offset, long length) throws FsException {
-        fs.fallocate(handles.get(fh), offset, length);
+        FileHandle handle = handles.get(fh).handle();
+        fs.fallocate(handle, offset, length);
+        blocks.changed(handle.ino());
     }
 
     @Override
     public void fsync(long fh) throws FsException {
-        fs.fsync(handles.get(fh));
+        fs.fsync(handles.get(fh).handle());
     }
 
     @Override
     public void release(long fh) throws FsException {
-        fs.release(handles.remove(fh));
+        close(handles.remove(fh));
+    }
+
+    private void close(HandleTable.Open open) throws FsException {
+        if (open.reader() != null) {
+            open.reader().close();
+        }
+        fs.release(open.handle());
     }
 
     @Override
     public void destroy() {
-        for (FileHandle left : handles.drain()) {
+        for (HandleTable.Open left : handles.drain()) {
             try {
-                fs.release(left);
+                close(left);
             } catch (FsException | RuntimeException e) {
-                log.warn("releasing inode {} at unmount failed: {}", left.ino(), e.toString());
+                log.warn("releasing inode {} at unmount failed: {}", left.handle().ino(), e.toString());
             }
         }
         try {

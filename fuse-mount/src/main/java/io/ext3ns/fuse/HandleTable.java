@@ -10,29 +10,34 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * Maps the numbers FUSE keeps in fuse_file_info.fh to the engine's open {@link FileHandle}s. Numbers are never
- * reused, so a stale number from a buggy caller fails with EBADF instead of reaching another file.
+ * Maps the numbers FUSE keeps in fuse_file_info.fh to the engine's open {@link FileHandle}s (with their block
+ * reader, if any). Numbers are never reused, so a stale number from a buggy caller fails with EBADF instead of
+ * reaching another file.
  */
 final class HandleTable {
-    private final ConcurrentHashMap<Long, FileHandle> open = new ConcurrentHashMap<>();
+    /** One open file: the engine's handle and, for large files opened read-only, its whole-block reader. */
+    record Open(FileHandle handle, BlockReader.Reader reader) {
+    }
+
+    private final ConcurrentHashMap<Long, Open> open = new ConcurrentHashMap<>();
     private final AtomicLong next = new AtomicLong(1);
 
-    long add(FileHandle handle) {
+    long add(Open handle) {
         long fh = next.getAndIncrement();
         open.put(fh, handle);
         return fh;
     }
 
-    FileHandle get(long fh) throws FsException {
-        FileHandle handle = open.get(fh);
+    Open get(long fh) throws FsException {
+        Open handle = open.get(fh);
         if (handle == null) {
             throw new FsException(Errno.EBADF, "no open file with handle " + fh);
         }
         return handle;
     }
 
-    FileHandle remove(long fh) throws FsException {
-        FileHandle handle = open.remove(fh);
+    Open remove(long fh) throws FsException {
+        Open handle = open.remove(fh);
         if (handle == null) {
             throw new FsException(Errno.EBADF, "no open file with handle " + fh);
         }
@@ -40,10 +45,10 @@ final class HandleTable {
     }
 
     /** Empties the table and returns what was still open (at unmount). */
-    Collection<FileHandle> drain() {
-        Collection<FileHandle> left = new ArrayList<>();
+    Collection<Open> drain() {
+        Collection<Open> left = new ArrayList<>();
         for (Long fh : open.keySet()) {
-            FileHandle handle = open.remove(fh);
+            Open handle = open.remove(fh);
             if (handle != null) {
                 left.add(handle);
             }

@@ -35,6 +35,38 @@ class MediaAndParallelTest {
         });
     }
 
+    /**
+     * A file held open for reading keeps whole blocks in memory (BlockReader): after another handle overwrites and
+     * truncates the file, the reader's next reads (page cache dropped, so they reach the file system) see the change.
+     */
+    @Test
+    void aLongLivedReaderSeesWritesMadeThroughAnotherHandle() throws Exception {
+        Path image = TestImages.ext3ns(tmp.resolve("coh.img"), 256L << 20, 1 << 20);
+        MountProcess.withMount(image, tmp.resolve("mnt"), "", mount -> Shell.bash(tmp, """
+                python3 - <<'PY'
+                import os
+                def drop():
+                    with open("/proc/sys/vm/drop_caches", "w") as f:
+                        f.write("3")
+                p = "mnt/f"
+                with open(p, "wb") as f:
+                    f.write(bytes(range(256)) * (5 * 4096 + 100))  # 5 MiB + 25600 bytes: partial last block
+                r = os.open(p, os.O_RDONLY)
+                assert os.pread(r, 4096, (1 << 20) + 5) == (bytes(range(256)) * 17)[5:4101]
+                w = os.open(p, os.O_WRONLY)
+                os.pwrite(w, b"N" * 300000, (1 << 20) - 1000)  # straddles blocks 0 and 1
+                os.close(w)
+                drop()
+                assert os.pread(r, 4096, (1 << 20) + 5) == b"N" * 4096, "stale block after a write"
+                assert os.pread(r, 2000, (1 << 20) - 1500)[500:] == b"N" * 1500
+                os.truncate(p, 3 << 20)
+                drop()
+                assert os.pread(r, 4096, (3 << 20) - 10) == bytes(range(256))[246:256], "stale size after truncate"
+                os.close(r)
+                PY
+                """).check());
+    }
+
     @Test
     void eightProcessesWriteAndReadDifferentFiles() throws Exception {
         Path image = TestImages.ext3ns(tmp.resolve("par.img"), 1L << 30, 1 << 20); // the media default

@@ -114,6 +114,25 @@ class MountLifecycleTest {
     }
 
     @Test
+    void anArrayMountsByItsMemberListAndLocksEveryMember() throws Exception {
+        List<Path> members = TestImages.ext3nsArray(List.of(tmp.resolve("m0"), tmp.resolve("m1"), tmp.resolve("m2"),
+                tmp.resolve("m3")), 200L << 20);
+        String source = String.join(",", members.stream().map(Path::toString).toList());
+        try (MountProcess mount = MountProcess.mount(source, tmp.resolve("mnt"), "")) {
+            Shell.bash(tmp, "head -c 30000000 /dev/urandom > src && cp src mnt/ && cmp src mnt/src").check();
+            String mountLine = Shell.bash(null, "grep ' " + mount.mountPoint + " ' /proc/mounts").check().out();
+            assertTrue(mountLine.startsWith(source + " "), "the member list is the source: " + mountLine);
+            Path other = Files.createDirectories(tmp.resolve("other"));
+            backgroundMounts.add(other);
+            Shell.Result r = Shell.run(null, MountProcess.command(members.get(2).toString(), other.toString()), 120);
+            assertEquals(32, r.exit(), r.out() + r.err());
+            assertTrue(r.err().contains("in use"), r.err());
+            assertEquals(0, mount.unmount(), mount.log());
+        }
+        TestImages.assertCheckerClean(members);
+    }
+
+    @Test
     void aSecondMountOfTheSameMemberIsRefused() throws Exception {
         Path image = image();
         try (MountProcess first = MountProcess.mount(image.toString(), tmp.resolve("mnt"), "")) {
@@ -133,6 +152,7 @@ class MountLifecycleTest {
         Path image = image();
         Path mnt = tmp.resolve("mnt");
         try (MountProcess victim = MountProcess.mount(image.toString(), mnt, "")) {
+            Shell.bash(mnt, "echo data > f && sync f").check(); // made durable, then the process is killed
             victim.kill();
             Shell.Result r = Shell.run(null, MountProcess.command(image.toString(), mnt.toString()), 120);
             assertEquals(32, r.exit(), r.out() + r.err());
@@ -140,11 +160,29 @@ class MountLifecycleTest {
             Shell.run(null, List.of("fusermount", "-u", mnt.toString()), 60).check(); // the advice works
             assertFalse(MountProcess.isMounted(mnt));
         }
-        // The killed mount left the volume marked in use: read-write is refused with the reason, read-only works.
-        Shell.Result rw = Shell.run(null, MountProcess.command(image.toString(), mnt.toString(), "-f"), 120);
-        assertEquals(32, rw.exit(), rw.out() + rw.err());
-        assertTrue(rw.err().contains("read-write") && rw.err().contains("fsck.ext3ns"), rw.err());
+        // What was made durable (fsync) before the kill is there when the volume is mounted again.
         try (MountProcess ro = MountProcess.mount(image.toString(), mnt, "ro")) {
+            assertEquals("data\n", Shell.bash(mnt, "cat f").check().out());
+            assertEquals(0, ro.unmount(), ro.log());
+        }
+    }
+
+    @Test
+    void aVolumeWithoutJournalLeftNotCleanIsRefusedReadWriteAndMountsReadOnly() throws Exception {
+        // (A journaled volume is recovered by replaying its journal instead: the test above.)
+        Path image = tmp.resolve("nojournal.img");
+        Shell.run(null, List.of("mke2fs", "-q", "-F", "-t", "ext3", "-O",
+                "^has_journal,^resize_inode,^dir_index,^ext_attr", "-b", "4096", "-I", "256", image.toString(), "32M"),
+                120).check();
+        Shell.run(null, List.of("debugfs", "-w", "-R", "ssv state 0", image.toString()), 60).check();
+        Path mnt = Files.createDirectories(tmp.resolve("mnt"));
+        backgroundMounts.add(mnt);
+        Shell.Result rw = Shell.run(null, MountProcess.command(image.toString(), mnt.toString()), 120);
+        assertEquals(32, rw.exit(), rw.out() + rw.err());
+        assertTrue(rw.err().contains("cannot mount " + image + " read-write") && rw.err().contains("fsck.ext3ns"),
+                rw.err());
+        try (MountProcess ro = MountProcess.mount(image.toString(), mnt, "ro")) {
+            assertEquals("lost+found\n", Shell.bash(mnt, "ls").check().out());
             assertEquals(0, ro.unmount(), ro.log());
         }
     }

@@ -5,6 +5,8 @@ import io.ext3ns.fs.check.CheckReport;
 import io.ext3ns.fs.check.VolumeChecker;
 import io.ext3ns.fs.format.FormatSpec;
 import io.ext3ns.fs.format.VolumeFormatter;
+import io.ext3ns.sda.ArrayLayout;
+import io.ext3ns.sda.ArraySpec;
 import io.ext3ns.sda.BlockDevice;
 import io.ext3ns.sda.BlockDevices;
 
@@ -43,12 +45,30 @@ final class TestImages {
         return image;
     }
 
+    /** A Stream Disk Array over {@code members} (split layout, 1 MiB blocks) formatted as mkfs.ext3ns does. */
+    static List<Path> ext3nsArray(List<Path> members, long bytesEach) throws Exception {
+        for (Path member : members) {
+            try (RandomAccessFile f = new RandomAccessFile(member.toFile(), "rw")) {
+                f.setLength(bytesEach);
+            }
+        }
+        try (BlockDevice array = BlockDevices.create(members, new ArraySpec(ArrayLayout.parse("split"), 1 << 20))) {
+            VolumeFormatter.format(array, FormatSpec.builder().blockSize(1 << 20).build());
+        }
+        return members;
+    }
+
+    /** Our checker finds nothing to fix on the volume the members hold. */
+    static void assertCheckerClean(List<Path> members) throws Exception {
+        try (BlockDevice device = BlockDevices.open(members, true)) {
+            CheckReport report = VolumeChecker.check(device, CheckOptions.READ_ONLY_FORCED);
+            assertTrue(report.clean(), "fsck.ext3ns " + members + ": " + report);
+        }
+    }
+
     /** fsck finds nothing to fix: our checker, and e2fsck -fn where it can judge (blocks up to 64 KiB). */
     static void assertFsckClean(Path image) throws Exception {
-        try (BlockDevice device = BlockDevices.open(List.of(image), true)) {
-            CheckReport report = VolumeChecker.check(device, CheckOptions.READ_ONLY_FORCED);
-            assertTrue(report.clean(), "fsck.ext3ns " + image + ": " + report);
-        }
+        assertCheckerClean(List.of(image));
         if (blockSize(image) <= E2FSCK_MAX_BLOCK) {
             Shell.Result r = Shell.run(null, List.of("e2fsck", "-fn", image.toString()), 300);
             assertEquals(0, r.exit(), "e2fsck -fn " + image + ":\n" + r.out() + r.err());

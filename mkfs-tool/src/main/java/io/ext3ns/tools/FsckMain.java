@@ -35,7 +35,8 @@ public final class FsckMain implements Callable<Integer> {
         @Option(names = "-n", description = "check only, open read-only, change nothing (the default)")
         boolean readOnly;
 
-        @Option(names = "-y", description = "repair what is safely fixable (bitmaps, counts, link counts, orphans)")
+        @Option(names = {"-y", "-p", "-a"},
+                description = "repair what is safely fixable (bitmaps, counts, link counts, orphans); -p, -a: the same")
         boolean yes;
     }
 

@@ -6,6 +6,7 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -24,22 +25,50 @@ final class MemberSafety {
     private MemberSafety() {
     }
 
+    /** A foreign on-disk signature: {@code magic} at byte {@code offset} means the member holds {@code what}. */
+    private record Signature(long offset, byte[] magic, String what) {
+        Signature(long offset, String magic, String what) {
+            this(offset, magic.getBytes(StandardCharsets.ISO_8859_1), what);
+        }
+    }
+
+    /** Other contents worth a refusal, as blkid would name them. */
+    private static final List<Signature> FOREIGN = List.of(
+            new Signature(512, "EFI PART", "contains a GPT partition table"),
+            new Signature(0, "XFSB", "contains an XFS file system"),
+            new Signature(65600, "_BHRfS_M", "contains a btrfs file system"),
+            new Signature(4086, "SWAPSPACE2", "contains a swap area"),
+            new Signature(510, new byte[] {0x55, (byte) 0xAA}, "contains a DOS partition table or boot sector"));
+
     /** What the member already holds that a format would destroy, if anything. */
     static Optional<String> existingContent(Path member) throws IOException {
         if (BlockDevices.hasArrayLabel(member)) {
             return Optional.of("is a Stream Disk Array member (it carries an array label)");
         }
         try (FileChannel ch = FileChannel.open(member)) {
-            ByteBuffer sb = ByteBuffer.allocate(Superblock.SIZE).order(ByteOrder.LITTLE_ENDIAN);
-            while (sb.hasRemaining() && ch.read(sb, Superblock.OFFSET + sb.position()) > 0) {
-                // read the whole superblock area, or what the member has of it
+            ByteBuffer sb = read(ch, Superblock.OFFSET, Superblock.SIZE).order(ByteOrder.LITTLE_ENDIAN);
+            if (sb.limit() >= 0x3A && (sb.getShort(0x38) & 0xFFFF) == Superblock.MAGIC) {
+                String label = sb.limit() >= 0x88 ? cString(sb, 0x78, 16) : "";
+                return Optional.of("contains an ext2/ext3 file system"
+                        + (label.isEmpty() ? "" : " labelled '" + label + "'"));
             }
-            if (sb.position() < 0x3A || (sb.getShort(0x38) & 0xFFFF) != Superblock.MAGIC) {
-                return Optional.empty();
+            for (Signature s : FOREIGN) {
+                ByteBuffer at = read(ch, s.offset(), s.magic().length);
+                if (at.limit() == s.magic().length && at.equals(ByteBuffer.wrap(s.magic()))) {
+                    return Optional.of(s.what());
+                }
             }
-            String label = sb.position() >= 0x88 ? cString(sb, 0x78, 16) : "";
-            return Optional.of("contains an ext2/ext3 file system" + (label.isEmpty() ? "" : " labelled '" + label + "'"));
+            return Optional.empty();
         }
+    }
+
+    /** Up to {@code length} bytes at {@code offset} (fewer near the end of the member), flipped for reading. */
+    private static ByteBuffer read(FileChannel ch, long offset, int length) throws IOException {
+        ByteBuffer b = ByteBuffer.allocate(length);
+        while (b.hasRemaining() && ch.read(b, offset + b.position()) > 0) {
+            // keep reading: a block device may return short reads
+        }
+        return b.flip();
     }
 
     /** Where the member is mounted, directly or through a loop device, if it is. */

@@ -3,6 +3,7 @@ package io.ext3ns.tools;
 import io.ext3ns.fs.format.FormatSpec;
 import io.ext3ns.fs.format.VolumeFormatter;
 import io.ext3ns.fs.format.VolumeLayout;
+import io.ext3ns.fs.journal.JournalSize;
 import io.ext3ns.fs.util.SizeParser;
 import io.ext3ns.sda.ArrayLayout;
 import io.ext3ns.sda.ArraySpec;
@@ -53,6 +54,17 @@ public final class MkfsMain implements Callable<Integer> {
     @Option(names = "-I", paramLabel = "INODE_SIZE", description = "inode size, 128 or 256 (default 256)")
     int inodeSize = FormatSpec.DEFAULT_INODE_SIZE;
 
+    @Option(names = "-J", paramLabel = "size=MiB",
+            description = "journal size in MiB, as mke2fs (at least 1024 blocks: 1024 MiB at 1M blocks)")
+    String journalOptions;
+
+    @Option(names = "-O", paramLabel = "[^]has_journal",
+            description = "has_journal (the default: sized by the volume, see docs/journal.md) or ^has_journal (none)")
+    String features;
+
+    @Option(names = "--no-journal", description = "format without a journal (ext2 style); same as -O ^has_journal")
+    boolean noJournal;
+
     @Option(names = "-F", description = "format even a member that holds a file system or is mounted")
     boolean force;
 
@@ -89,6 +101,7 @@ public final class MkfsMain implements Callable<Integer> {
         if (uuid != null) {
             spec.uuid(parseUuid(uuid));
         }
+        spec.journalBlocks(journalBlocks());
         boolean array = members.size() > 1 || layout != null;
         ArraySpec arraySpec = array ? new ArraySpec(ArrayLayout.parse(layout == null ? "split" : layout),
                 blockSize.asInt()) : null;
@@ -128,6 +141,33 @@ public final class MkfsMain implements Callable<Integer> {
             }
             throw e;
         }
+    }
+
+    /** FormatSpec.journalBlocks from -J, -O and --no-journal: the default size policy (JournalSize) unless asked. */
+    private long journalBlocks() {
+        if (features != null && !features.equals("has_journal") && !features.equals("^has_journal")) {
+            throw new IllegalArgumentException("-O " + features + ": only has_journal and ^has_journal can be chosen");
+        }
+        boolean none = noJournal || "^has_journal".equals(features);
+        if (none) {
+            if (journalOptions != null) {
+                throw new IllegalArgumentException("-J given together with ^has_journal / --no-journal");
+            }
+            return 0;
+        }
+        if (journalOptions == null) {
+            return FormatSpec.JOURNAL_DEFAULT;
+        }
+        if (!journalOptions.startsWith("size=")) {
+            throw new IllegalArgumentException("-J " + journalOptions + ": only size=MiB is supported");
+        }
+        long mib;
+        try {
+            mib = Long.parseLong(journalOptions.substring("size=".length()));
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("-J " + journalOptions + ": size is a whole number of MiB");
+        }
+        return JournalSize.blocksForMebibytes(mib, blockSize.asInt());
     }
 
     /** Refuses members that are missing without --size, hold data, or are mounted — before anything is written. */
@@ -203,6 +243,9 @@ public final class MkfsMain implements Callable<Integer> {
         if (backups.length() > 0) {
             out.println("Superblock backups stored on blocks:\n\t" + backups);
         }
+        long journal = JournalSize.resolve(fs.journalBlocks(), geo.blockSize(), geo.blocksCount());
+        out.println(journal == 0 ? "No journal (ext2 style; see -J)"
+                : "Journal: " + journal + " blocks (" + SizeParser.format(journal * geo.blockSize()) + ")");
     }
 
     private static UUID parseUuid(String text) {

@@ -1,11 +1,13 @@
 package io.ext3ns.tools;
 
+import io.ext3ns.fs.disk.Bitmap;
 import io.ext3ns.fs.disk.BlockMapShape;
 import io.ext3ns.fs.disk.Features;
 import io.ext3ns.fs.disk.Geometry;
 import io.ext3ns.fs.disk.GroupDescriptor;
 import io.ext3ns.fs.disk.Superblock;
 import io.ext3ns.fs.inspect.VolumeReader;
+import java.io.IOException;
 import java.io.PrintStream;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -50,19 +52,40 @@ final class VolumeDump {
         row(out, "Largest file", String.format("%d bytes (%.2f TiB)", largest, largest / (double) (1L << 40)));
     }
 
-    static void groups(VolumeReader volume, PrintStream out) {
+    /** One block per group, as dumpe2fs without -h: metadata positions, counts, and the free ranges the bitmaps show. */
+    static void groups(VolumeReader volume, PrintStream out) throws IOException {
         Geometry geo = volume.geometry();
         for (int g = 0; g < volume.groupCount(); g++) {
             GroupDescriptor gd = volume.descriptor(g);
             long first = geo.groupFirstBlock(g);
-            long last = first + geo.groupBlockCount(g) - 1;
-            out.printf("Group %d: (Blocks %d-%d)%s%n", g, first, last,
+            int size = (int) geo.groupBlockCount(g);
+            out.printf("Group %d: (Blocks %d-%d)%s%n", g, first, first + size - 1,
                     geo.hasSuperBackup(g) ? (g == 0 ? " primary superblock" : " superblock backup") : "");
             out.printf("  Block bitmap at %d, Inode bitmap at %d, Inode table at %d-%d%n", gd.blockBitmap(),
                     gd.inodeBitmap(), gd.inodeTable(), gd.inodeTable() + geo.inodeTableBlocks() - 1);
             out.printf("  %d free blocks, %d free inodes, %d directories%n", gd.freeBlocks(), gd.freeInodes(),
                     gd.usedDirs());
+            out.println("  Free blocks: " + freeRanges(new Bitmap(volume.readBlock(gd.blockBitmap())), size, first));
+            int ipg = (int) geo.inodesPerGroup();
+            out.println("  Free inodes: " + freeRanges(new Bitmap(volume.readBlock(gd.inodeBitmap())), ipg,
+                    (long) g * ipg + 1));
         }
+    }
+
+    /** "a-b, c, d-e": the clear bits among the first {@code items}, numbered from {@code base}. */
+    static String freeRanges(Bitmap bits, int items, long base) {
+        StringBuilder out = new StringBuilder();
+        int i = bits.nextClear(0, items);
+        while (i >= 0) {
+            int end = bits.nextSet(i, items);
+            int last = (end < 0 ? items : end) - 1;
+            out.append(out.length() == 0 ? "" : ", ").append(base + i);
+            if (last > i) {
+                out.append('-').append(base + last);
+            }
+            i = end < 0 ? -1 : bits.nextClear(end, items);
+        }
+        return out.toString();
     }
 
     private static String features(Superblock sb) {

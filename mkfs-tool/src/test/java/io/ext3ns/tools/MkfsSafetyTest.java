@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.ext3ns.fs.testing.E2fsprogs;
 import io.ext3ns.fs.testing.ExternalTool;
+import io.ext3ns.fs.testing.LoopMount;
 import io.ext3ns.fs.testing.TestImages;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -62,28 +63,50 @@ class MkfsSafetyTest {
 
     @Test
     void refusesAMountedMember() throws Exception {
-        assumeTrue("root".equals(System.getProperty("user.name")), "needs root to mount");
+        assumeTrue(LoopMount.possible(), "needs root to mount");
         Path img = dir.resolve("mounted.img");
         TestImages.format(img, 16L << 20, 4096);
-        Path mnt = Files.createDirectory(dir.resolve("mnt"));
-        ExternalTool.Result mount = ExternalTool.run("mount", "-o", "loop,ro", "-t", "ext2", img.toString(),
-                mnt.toString());
-        try {
-            assertEquals(0, mount.exitCode(), mount.toString());
+        try (LoopMount m = LoopMount.readOnly(img, "ext2", dir.resolve("mnt"))) {
+            assertTrue(m.mounted(), m.result().toString());
             byte[] before = digest(img);
             ExternalTool.Result r = mkfs("-b", "4K", img.toString());
             assertEquals(1, r.exitCode(), r.toString());
-            assertTrue(r.output().contains("is mounted on " + mnt) && r.output().contains("/dev/loop"), r.output());
+            assertTrue(r.output().contains("is mounted on " + m.path()) && r.output().contains("/dev/loop"),
+                    r.output());
             assertArrayEquals(before, digest(img));
-        } finally {
-            if (mount.exitCode() == 0 && ExternalTool.run("umount", mnt.toString()).exitCode() != 0) {
-                ExternalTool.run("umount", "-l", mnt.toString());
-            }
-            for (String line : ExternalTool.run("losetup", "-j", img.toString()).output().split("\n")) {
-                if (line.startsWith("/dev/loop")) {
-                    ExternalTool.run("losetup", "-d", line.substring(0, line.indexOf(':')));
-                }
-            }
+        }
+    }
+
+    /** The CLI's default 4 KiB volume (journal by the default policy) mounts with the kernel's ext3 driver. */
+    @Test
+    void kernelExt3MountsWhatTheCliMakes() throws Exception {
+        assumeTrue(LoopMount.possible(), "needs root to mount");
+        Path img = dir.resolve("cli.img");
+        ExternalTool.Result made = mkfs("-q", "-b", "4K", "--size", "64M", img.toString());
+        assertEquals(0, made.exitCode(), made.toString());
+        try (LoopMount m = LoopMount.readOnly(img, "ext3", dir.resolve("mnt3"))) {
+            m.assertEmptyVolume("ext3");
+        }
+        assertEquals("", LoopMount.loopDevicesOf(img));
+    }
+
+    @Test
+    void refusesAPartitionTableOrSwap() throws Exception {
+        Path disk = TestImages.sparseFile(dir.resolve("disk.img"), 16L << 20);
+        try (var ch = java.nio.channels.FileChannel.open(disk, java.nio.file.StandardOpenOption.WRITE)) {
+            ch.write(java.nio.ByteBuffer.wrap(new byte[] {0x55, (byte) 0xAA}), 510);
+        }
+        byte[] before = digest(disk);
+        ExternalTool.Result r = mkfs("-b", "4K", disk.toString());
+        assertEquals(1, r.exitCode(), r.toString());
+        assertTrue(r.output().contains("partition table"), r.output());
+        assertArrayEquals(before, digest(disk));
+        if (ExternalTool.available("mkswap")) {
+            Path swap = TestImages.sparseFile(dir.resolve("swap.img"), 16L << 20);
+            assertEquals(0, ExternalTool.run("mkswap", swap.toString()).exitCode());
+            ExternalTool.Result s = mkfs("-b", "4K", swap.toString());
+            assertEquals(1, s.exitCode(), s.toString());
+            assertTrue(s.output().contains("swap area"), s.output());
         }
     }
 

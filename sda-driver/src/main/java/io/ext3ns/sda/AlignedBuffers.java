@@ -15,10 +15,12 @@ public final class AlignedBuffers {
         if (alignment <= 0 || Integer.bitCount(alignment) != 1) {
             throw new IllegalArgumentException("alignment must be a power of two: " + alignment);
         }
-        if (size < 0 || (long) size + alignment > Integer.MAX_VALUE) {
+        if (size < 0 || (long) size + 2L * alignment > Integer.MAX_VALUE) {
             throw new IllegalArgumentException("bad aligned buffer size: " + size);
         }
-        return ByteBuffer.allocateDirect(size + alignment).alignedSlice(alignment).limit(size).slice();
+        // alignedSlice also rounds the end down to the alignment, so reserve whole aligned units
+        int rounded = (int) (((long) size + alignment - 1) / alignment * alignment);
+        return ByteBuffer.allocateDirect(rounded + alignment).alignedSlice(alignment).limit(size).slice();
     }
 
     /** True when {@code buffer} is direct and its position is page-aligned, as O_DIRECT member I/O needs. */

@@ -25,10 +25,17 @@ final class MemberQueue implements AutoCloseable {
         }
         this.member = member;
         for (int i = 0; i < inFlight; i++) {
-            Thread slot = new Thread(this::serve, threadName + "-" + i);
+            Thread slot = new SlotThread(this::serve, threadName + "-" + i);
             slot.setDaemon(true);
             slots.add(slot);
             slot.start();
+        }
+    }
+
+    /** A member I/O thread: blocking array calls from it are refused, since it might be waiting for itself. */
+    static final class SlotThread extends Thread {
+        SlotThread(Runnable serve, String name) {
+            super(serve, name);
         }
     }
 

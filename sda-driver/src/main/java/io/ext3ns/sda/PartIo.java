@@ -37,16 +37,17 @@ final class PartIo {
             request.partDone(null);
             return;
         }
+        Throwable error = null;
         try {
             switch (kind) {
                 case READ -> member.read(memberOffset, slice);
                 case WRITE -> member.write(memberOffset, slice);
                 case SYNC -> member.sync();
             }
-            request.partDone(null);
         } catch (Throwable t) {
             int length = slice == null ? 0 : slice.capacity();
-            request.partDone(new MemberIoException(member.name(), kind.verb, memberOffset, length, t));
+            error = new MemberIoException(member.name(), kind.verb, memberOffset, length, t);
         }
+        request.partDone(error);
     }
 }

@@ -18,6 +18,8 @@ import java.util.concurrent.CompletionException;
  * Offsets and lengths must be multiples of {@link #alignment()}, the logical block size.
  *
  * <p>Futures complete on a member I/O thread: keep dependent actions short or use the {@code ...Async} variants.
+ * Blocking calls ({@link #read}, {@link #write}, {@link #flush}) from such a callback are refused with an
+ * {@link IllegalStateException} rather than risk the thread waiting for itself.
  * A failing member fails only the requests with a part on it, with a {@link MemberIoException} naming it.
  */
 public final class StreamDiskArray implements BlockDevice {
@@ -156,6 +158,10 @@ public final class StreamDiskArray implements BlockDevice {
     }
 
     private static void await(CompletableFuture<Void> future) throws IOException {
+        if (Thread.currentThread() instanceof MemberQueue.SlotThread) {
+            throw new IllegalStateException("blocking array I/O from an array I/O thread (a completion callback) "
+                    + "could wait for itself; use readAsync/writeAsync or a ...Async callback");
+        }
         try {
             future.join();
         } catch (CompletionException e) {

@@ -3,6 +3,8 @@ package io.ext3ns.sda;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -82,6 +84,27 @@ class MemberFailureTest {
             array.read(0, all);
             assertEquals(TestMembers.pattern(3, 16 * BLOCK), all.flip());
             array.flush();
+        }
+    }
+
+    @Test
+    void aBlockingCallFromACompletionCallbackIsRefusedNotDeadlocked() throws Exception {
+        List<InstrumentedMember> slow = new ArrayList<>();
+        for (InstrumentedMember m : members(ArrayLayout.SPLIT)) {
+            slow.add(new InstrumentedMember(m, 300_000_000)); // the callback is attached long before completion
+        }
+        try (StreamDiskArray array = ArrayAssembler.assemble(slow, false, StreamDiskArray.DEFAULT_IN_FLIGHT)) {
+            CompletableFuture<Void> nested = array.readAsync(0, AlignedBuffers.allocate(BLOCK))
+                    .thenRun(() -> {
+                        try {
+                            array.read(BLOCK, AlignedBuffers.allocate(BLOCK));
+                        } catch (IOException e) {
+                            throw new UncheckedIOException(e);
+                        }
+                    });
+            ExecutionException e = assertThrows(ExecutionException.class, () -> nested.get(10, TimeUnit.SECONDS));
+            assertInstanceOf(IllegalStateException.class, e.getCause());
+            assertTrue(e.getCause().getMessage().startsWith("blocking array I/O from an array I/O thread"));
         }
     }
 }

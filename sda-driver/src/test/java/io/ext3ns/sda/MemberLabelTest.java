@@ -4,8 +4,10 @@ import org.junit.jupiter.api.Test;
 
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.util.SplittableRandom;
 import java.util.UUID;
 import java.util.function.Consumer;
+import java.util.zip.CRC32C;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -49,13 +51,37 @@ class MemberLabelTest {
         assertRefused(b -> b.putLong(56, Long.MAX_VALUE / (1 << 18) * (1 << 18)), "bad member data size");
     }
 
+    @Test
+    void randomDamageWithValidChecksumsNeverEscapesAsAnotherException() {
+        SplittableRandom random = new SplittableRandom(42);
+        int accepted = 0;
+        for (int i = 0; i < 5000; i++) {
+            ByteBuffer raw = LABEL.encode();
+            for (int flips = 1 + random.nextInt(4); flips > 0; flips--) {
+                raw.put(8 + random.nextInt(64), (byte) random.nextInt(256)); // fields after the magic
+            }
+            reforgeChecksum(raw);
+            try {
+                MemberLabel.decode(raw, "m2");
+                accepted++;
+            } catch (ArrayAssemblyException refused) {
+                assertTrue(refused.getMessage().startsWith("m2: "), refused.getMessage());
+            }
+        }
+        assertTrue(accepted < 5000, "some damage must be refused");
+    }
+
+    private static void reforgeChecksum(ByteBuffer raw) {
+        CRC32C crc = new CRC32C();
+        crc.update(raw.duplicate().clear().limit(MemberLabel.SIZE - 4));
+        raw.order(ByteOrder.LITTLE_ENDIAN).putInt(MemberLabel.SIZE - 4, (int) crc.getValue());
+    }
+
     /** Changes a field, fixes the checksum as a careful forger would, and expects the decoder to catch it. */
     private static void assertRefused(Consumer<ByteBuffer> damage, String expected) {
         ByteBuffer raw = LABEL.encode().order(ByteOrder.LITTLE_ENDIAN);
         damage.accept(raw);
-        java.util.zip.CRC32C crc = new java.util.zip.CRC32C();
-        crc.update(raw.duplicate().clear().limit(MemberLabel.SIZE - 4));
-        raw.putInt(MemberLabel.SIZE - 4, (int) crc.getValue());
+        reforgeChecksum(raw);
         ArrayAssemblyException e = assertThrows(ArrayAssemblyException.class, () -> MemberLabel.decode(raw, "m2"));
         assertTrue(e.getMessage().contains(expected), e.getMessage());
         assertEquals("m2", e.member());

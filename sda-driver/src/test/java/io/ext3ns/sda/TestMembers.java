@@ -3,9 +3,11 @@ package io.ext3ns.sda;
 import java.io.IOException;
 import java.io.RandomAccessFile;
 import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.SplittableRandom;
 
@@ -49,7 +51,7 @@ final class TestMembers {
     /** Bytes {@code [offset, offset+length)} of a member file, read through the page cache. */
     static ByteBuffer memberBytes(Path member, long offset, int length) throws IOException {
         ByteBuffer b = ByteBuffer.allocate(length);
-        try (var channel = java.nio.channels.FileChannel.open(member)) {
+        try (var channel = FileChannel.open(member)) {
             while (b.hasRemaining() && channel.read(b, offset + b.position()) > 0) {
                 // keep reading
             }
@@ -61,7 +63,7 @@ final class TestMembers {
     static List<Integer> fingerprints(List<Path> members) throws IOException {
         List<Integer> sums = new ArrayList<>();
         for (Path m : members) {
-            sums.add(java.util.Arrays.hashCode(Files.readAllBytes(m)));
+            sums.add(Arrays.hashCode(Files.readAllBytes(m)));
         }
         return sums;
     }

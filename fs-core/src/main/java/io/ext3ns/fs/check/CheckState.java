@@ -1,6 +1,7 @@
 package io.ext3ns.fs.check;
 
 import io.ext3ns.fs.disk.Geometry;
+import io.ext3ns.fs.disk.Inode;
 import io.ext3ns.fs.disk.Superblock;
 import io.ext3ns.fs.inspect.VolumeReader;
 import java.util.ArrayList;
@@ -21,18 +22,16 @@ final class CheckState {
         final long ino;
         final int mode;
         final int links;
-        final boolean walkable;
         int references;
 
-        InodeInfo(long ino, int mode, int links, boolean walkable) {
+        InodeInfo(long ino, int mode, int links) {
             this.ino = ino;
             this.mode = mode;
             this.links = links;
-            this.walkable = walkable;
         }
 
         boolean isDirectory() {
-            return (mode & io.ext3ns.fs.disk.Inode.S_IFMT) == io.ext3ns.fs.disk.Inode.S_IFDIR;
+            return (mode & Inode.S_IFMT) == Inode.S_IFDIR;
         }
     }
 

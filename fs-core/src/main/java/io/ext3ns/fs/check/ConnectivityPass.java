@@ -46,10 +46,29 @@ final class ConnectivityPass {
             }
         }
         if (st.lostAndFound == 0) {
-            st.report(Problem.note(PASS, "/lost+found not found", null));
+            reportMissingLostAndFound();
         } else if (!st.dirs.containsKey(st.lostAndFound)) {
             st.report(Problem.error(PASS, "/lost+found (inode " + st.lostAndFound + ") is not a directory"));
         }
+    }
+
+    /** A note, as e2fsck -n says; -y creates it on the first unused inode and block (pass 4/5 then count them). */
+    private void reportMissingLostAndFound() {
+        long ino = st.sb.firstIno();
+        while (ino <= st.geo.inodesCount() && st.inUse(ino)) {
+            ino++;
+        }
+        long block = st.geo.firstDataBlock();
+        while (block < st.geo.blocksCount() && st.used.isUsed(block)) {
+            block++;
+        }
+        Problem.Repair create = null;
+        if (ino <= st.geo.inodesCount() && block < st.geo.blocksCount()) {
+            long freeIno = ino;
+            long freeBlock = block;
+            create = r -> r.createLostAndFound(freeIno, freeBlock);
+        }
+        st.report(Problem.note(PASS, "/lost+found not found", create));
     }
 
     private void fixDotDot(CheckState.DirInfo dir, long parent) {

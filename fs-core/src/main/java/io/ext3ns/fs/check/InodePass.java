@@ -1,5 +1,6 @@
 package io.ext3ns.fs.check;
 
+import io.ext3ns.fs.api.FileSystem;
 import io.ext3ns.fs.disk.DirEntryType;
 import io.ext3ns.fs.disk.Features;
 import io.ext3ns.fs.disk.Geometry;
@@ -70,9 +71,6 @@ final class InodePass {
     }
 
     private void claimMeta(long block, String what) {
-        if (geo.blockSize() == 1024 && block == 0) {
-            return; // boot block before the first data block at 1 KiB
-        }
         if (!st.used.claim(block)) {
             st.report(Problem.error(0, what + " at block " + block + " overlaps other metadata"));
         }
@@ -95,7 +93,7 @@ final class InodePass {
     }
 
     private void checkReserved(long ino, Inode in) throws IOException {
-        if (ino == io.ext3ns.fs.api.FileSystem.ROOT_INO) {
+        if (ino == FileSystem.ROOT_INO) {
             if (!in.isDirectory() || in.linksCount() == 0) {
                 st.report(Problem.error(PASS, "root inode is not an in-use directory (mode 0"
                         + Integer.toOctalString(in.mode()) + ", " + in.linksCount() + " links)"));
@@ -140,11 +138,11 @@ final class InodePass {
         }
         if ((in.flags() & (Inode.FL_EXTENTS | Inode.FL_INLINE_DATA)) != 0) {
             st.report(Problem.error(PASS, String.format("inode %d has ext4 flags 0x%x", ino, in.flags())));
-            st.inodes.put(ino, new CheckState.InodeInfo(ino, in.mode(), in.linksCount(), false));
+            st.inodes.put(ino, new CheckState.InodeInfo(ino, in.mode(), in.linksCount()));
             return;
         }
         boolean hasMap = in.isRegular() || in.isDirectory() || (in.isSymlink() && !in.isFastSymlink());
-        st.inodes.put(ino, new CheckState.InodeInfo(ino, in.mode(), in.linksCount(), hasMap));
+        st.inodes.put(ino, new CheckState.InodeInfo(ino, in.mode(), in.linksCount()));
         if (in.isDirectory()) {
             st.dirsPerGroup.merge(geo.groupOfInode(ino), 1L, Long::sum);
             st.dirs.put(ino, new CheckState.DirInfo(ino));

@@ -1,5 +1,6 @@
 package io.ext3ns.fs.check;
 
+import io.ext3ns.fs.api.FileSystem;
 import io.ext3ns.fs.disk.CorruptFsException;
 import io.ext3ns.fs.disk.DeviceBlocks;
 import io.ext3ns.fs.disk.DirEntryType;
@@ -18,6 +19,8 @@ import java.util.function.Consumer;
  * and written by {@link #finish}: the descriptor table to every backup group, the superblock to its primary copy.
  */
 public final class Repairs {
+    private static final byte[] LOST_AND_FOUND = "lost+found".getBytes(StandardCharsets.US_ASCII);
+
     private final VolumeReader volume;
     private final DeviceBlocks blocks;
     private final Geometry geo;
@@ -93,6 +96,47 @@ public final class Repairs {
         if (dotdotOffset >= 0) {
             setEntryTarget(dotdotBlock, dotdotOffset, volume.lookup("/lost+found"), DirEntryType.DIR);
         }
+    }
+
+    /**
+     * Makes /lost+found (mode 0700) on inode {@code ino} with the one block {@code block}, both unused, and names it
+     * in the root; the next scan corrects the root's link count, the bitmaps and the counts.
+     */
+    public void createLostAndFound(long ino, long block) throws IOException {
+        int bs = geo.blockSize();
+        DirectoryBlock dir = new DirectoryBlock(new byte[bs]);
+        dir.initDirectory(ino, FileSystem.ROOT_INO);
+        Inode root = volume.readInode(FileSystem.ROOT_INO);
+        boolean named = false;
+        for (long[] lp : volume.dataBlocks(FileSystem.ROOT_INO, root)) {
+            DirectoryBlock rootBlock = new DirectoryBlock(blocks.read(lp[1]));
+            if (rootBlock.insert(LOST_AND_FOUND, ino, DirEntryType.DIR, "root block #" + lp[0])) {
+                writeBlock(block, dir.bytes());
+                writeLostAndFoundInode(ino, block);
+                writeBlock(lp[1], rootBlock.bytes());
+                named = true;
+                break;
+            }
+        }
+        if (!named) {
+            throw new IOException("the root directory has no room for lost+found");
+        }
+    }
+
+    private void writeLostAndFoundInode(long ino, long block) throws IOException {
+        updateInode(ino, in -> {
+            in.clearForReuse();
+            in.setMode(Inode.S_IFDIR | 0700);
+            in.setLinksCount(2);
+            in.setSize(geo.blockSize());
+            in.setBlocks512(geo.blockSize() / 512);
+            in.setBlock(0, block);
+            long t = now * 1_000_000_000L;
+            in.setAtimeNanos(t);
+            in.setCtimeNanos(t);
+            in.setMtimeNanos(t);
+            in.setCrtimeNanos(t);
+        });
     }
 
     public void updateDescriptor(int group, Consumer<GroupDescriptor> change) {

@@ -86,9 +86,7 @@ public final class VolumeChecker {
 
     private static CheckState scan(VolumeReader volume, long now) throws IOException {
         CheckState st = new CheckState(volume);
-        if (volume.superblock().hasIncompat(Features.INCOMPAT_RECOVER)) {
-            st.report(Problem.error(0, "the journal needs recovery (replayed by fsck -y; -n leaves it)"));
-        }
+        new JournalCheck(st).run();
         new InodePass(st, now).run();
         new DirectoryPass(st).run();
         new ConnectivityPass(st).run();
@@ -97,6 +95,11 @@ public final class VolumeChecker {
         summary.run();
         st.freeBlocks = summary.freeBlocks;
         st.freeInodes = summary.freeInodes;
+        long unlisted = st.problemCount - st.problems.size();
+        if (unlisted > 0) {
+            st.problems.add(Problem.error(0, unlisted + " further problems not listed (the first "
+                    + CheckState.MAX_PROBLEMS + " are)"));
+        }
         return st;
     }
 

@@ -24,12 +24,14 @@ final class BlockAllocator {
     private final Geometry geo;
     private final TreeMap<Long, Reservation>[] windows;
     private final LongConsumer onFree;
+    private final FreedBlocks freed;
 
     @SuppressWarnings("unchecked")
     BlockAllocator(Volume vol, LongConsumer onFree) {
         this.vol = vol;
         this.geo = vol.geo;
         this.onFree = onFree;
+        this.freed = new FreedBlocks(vol.groups);
         this.windows = new TreeMap[vol.groups.length];
         for (int i = 0; i < windows.length; i++) {
             windows[i] = new TreeMap<>();
@@ -38,13 +40,16 @@ final class BlockAllocator {
 
     // ---- single blocks (directories, symlinks, indirect blocks of non-streamed files) ----
 
-    /** Allocates one block at or after {@code goal} (wrapping through all groups), skipping others' windows. */
+    /**
+     * Allocates one block at or after {@code goal}, wrapping through all groups and back to the goal's group start;
+     * first skipping others' windows and blocks whose free has not committed, then (last resort) taking any.
+     */
     long allocate(long goal) throws IOException {
         long g0 = groupOf(goal);
         int n = vol.groups.length;
         for (int pass = 0; pass < 2; pass++) {
             boolean honourWindows = pass == 0;
-            for (int i = 0; i < n; i++) {
+            for (int i = 0; i <= n; i++) { // i == n: the goal's group again, from its start
                 Group g = vol.groups[(int) ((g0 + i) % n)];
                 long from = i == 0 ? goal : geo.groupFirstBlock(g.index);
                 synchronized (g) {
@@ -69,8 +74,8 @@ final class BlockAllocator {
 
     /**
      * The next data block of a file written through window {@code r}: from the window, else the window grown in place,
-     * else a new window near {@code goal}. {@code indirectNeeded} says how many indirect blocks the window must keep
-     * at its start for the file blocks it will hold ({@link IndirectPlanner}).
+     * else a new window near {@code goal}. {@code planner} says how many indirect blocks a new window must keep at
+     * its start for the file blocks it will hold.
      */
     long allocateData(Reservation r, long goal, IndirectPlanner planner) throws IOException {
         if (r.hasData()) {
@@ -138,8 +143,8 @@ final class BlockAllocator {
             } else {
                 r.next++;
             }
-            if (isUsed(g, b)) {
-                return -1; // taken by a last-resort allocation that ignored windows
+            if (isUsed(g, b) || freed.isHeld((int) g.index, (int) (b - geo.groupFirstBlock(g.index)))) {
+                return -1; // taken by a last-resort allocation that ignored windows, or freed and not yet committed
             }
             take(g, b);
             if (!meta) {
@@ -289,9 +294,15 @@ final class BlockAllocator {
                 throw new CorruptFsException("group " + g.index + ": freeing block " + block + " that is already free");
             }
             g.desc.setFreeBlocks(g.desc.freeBlocks() + 1);
+            freed.hold((int) g.index, bit);
         }
         vol.meta.forget(block);
         onFree.accept(block);
+    }
+
+    /** The blocks freed but not yet reusable; the volume tells it when write-backs start and commit. */
+    FreedBlocks freedBlocks() {
+        return freed;
     }
 
     long freeBlocks() {
@@ -330,8 +341,8 @@ final class BlockAllocator {
     }
 
     /**
-     * First free block at or after {@code from} in the group that no window other than {@code own} covers
-     * ({@code own == ANY}: windows are ignored). -1 if none.
+     * First free block at or after {@code from} in the group that no window other than {@code own} covers and whose
+     * free has committed ({@code own == ANY}: windows and uncommitted frees are ignored). -1 if none.
      */
     private long firstFree(Group g, long from, Reservation own) throws IOException {
         long first = geo.groupFirstBlock(g.index);
@@ -346,7 +357,11 @@ final class BlockAllocator {
             }
             long block = first + found;
             if (own == ANY) {
-                return block;
+                return block; // last resort: even a block whose free has not committed yet
+            }
+            if (freed.isHeld((int) g.index, found)) {
+                bit = found + 1;
+                continue;
             }
             Map.Entry<Long, Reservation> e = w.floorEntry(block);
             if (e != null && e.getValue() != own && e.getValue().overlaps(block)) {
@@ -358,7 +373,7 @@ final class BlockAllocator {
         return -1;
     }
 
-    /** Length of the run of free blocks in [from, to) that no window other than {@code own} covers. */
+    /** Length of the run of free, committed-free blocks in [from, to) that no window other than {@code own} covers. */
     private long freeRunLength(Group g, long from, long to, Reservation own) throws IOException {
         long first = geo.groupFirstBlock(g.index);
         int a = (int) (from - first);
@@ -367,7 +382,8 @@ final class BlockAllocator {
             int s = new Bitmap(b).nextSet(a, z);
             return s < 0 ? z : s;
         });
-        long runEnd = first + endFree;
+        int held = freed.nextHeld((int) g.index, a);
+        long runEnd = first + (held >= 0 && held < endFree ? held : endFree);
         Map.Entry<Long, Reservation> before = windows[(int) g.index].floorEntry(from);
         if (before != null && before.getValue() != own && before.getValue().overlaps(from)) {
             return 0;

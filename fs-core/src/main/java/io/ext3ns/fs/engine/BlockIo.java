@@ -7,6 +7,7 @@ import io.ext3ns.sda.BlockDevice;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentLinkedDeque;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -38,7 +39,8 @@ public final class BlockIo {
             throw new FsException(Errno.EINVAL, device.name() + ": file system of " + blocksCount + " blocks of "
                     + blockSize + " bytes is larger than the device (" + device.size() + " bytes)");
         }
-        this.bufferAlignment = Integer.bitCount(align) == 1 ? Math.max(align, AlignedBuffers.PAGE) : AlignedBuffers.PAGE;
+        this.bufferAlignment = Integer.bitCount(align) == 1 ? Math.max(align, AlignedBuffers.PAGE)
+                : AlignedBuffers.PAGE;
     }
 
     public BlockDevice device() {
@@ -91,15 +93,29 @@ public final class BlockIo {
         device.read(firstBlock * blockSize, dst);
     }
 
-    /** Starts an asynchronous read of one block into a new aligned buffer (read-ahead). */
-    public CompletableFuture<ByteBuffer> readBlockAsync(long blockNr) {
+    /**
+     * Starts an asynchronous read of one block (read-ahead) into a pooled aligned buffer; completes with the block
+     * copied to a heap array, the buffer back in the pool.
+     */
+    public CompletableFuture<byte[]> readBlockAsync(long blockNr) {
         try {
             checkRange(blockNr, 1);
         } catch (FsException e) {
             return CompletableFuture.failedFuture(e);
         }
-        ByteBuffer buf = newBuffer();
-        return device.readAsync(blockNr * blockSize, buf).thenApply(v -> buf.flip());
+        ByteBuffer buf = borrow();
+        return device.readAsync(blockNr * blockSize, buf).handle((v, err) -> {
+            try {
+                if (err != null) {
+                    throw err instanceof CompletionException ce ? ce : new CompletionException(err);
+                }
+                byte[] out = new byte[blockSize];
+                buf.flip().get(out);
+                return out;
+            } finally {
+                giveBack(buf);
+            }
+        });
     }
 
     public void flush() throws IOException {

@@ -163,7 +163,8 @@ final class BlockMap {
         for (int slot = Inode.IND_BLOCK; slot <= Inode.TIND_BLOCK; slot++) {
             span *= p; // file blocks under this top-level pointer
             long b = checked(ino, in.block(slot));
-            if (b != 0 && base + span > keep && truncateTree(ino, in, b, slot - Inode.IND_BLOCK + 1, base, keep, freer)) {
+            int level = slot - Inode.IND_BLOCK + 1;
+            if (b != 0 && base + span > keep && truncateTree(ino, in, b, level, base, keep, freer)) {
                 freer.free(b);
                 in.setBlock(slot, 0);
                 addBlocks(ino, in, -1);

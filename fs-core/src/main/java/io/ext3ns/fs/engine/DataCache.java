@@ -3,17 +3,22 @@ package io.ext3ns.fs.engine;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import java.io.IOException;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The legacy path's whole-block data cache, keyed by physical block and bounded in bytes, with asynchronous
- * read-ahead through {@link BlockIo#readBlockAsync}. A prefetch only lands if nobody wrote or freed that block while
- * it was in flight (writers and frees cancel its token), so read-ahead never resurrects stale data.
+ * read-ahead through {@link BlockIo#readBlockAsync}. A reader that needs a block already on its way waits for that
+ * read instead of issuing another (it holds its inode's lock, so the block cannot change or be freed meanwhile).
+ * A prefetch only lands in the cache if nobody wrote or freed the block while it was in flight (both cancel it), so
+ * read-ahead never resurrects stale data.
  */
 final class DataCache {
     private final BlockIo io;
     private final Cache<Long, byte[]> cache;
-    private final ConcurrentHashMap<Long, Object> inflight = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<Long, CompletableFuture<byte[]>> inflight = new ConcurrentHashMap<>();
     private final boolean enabled;
 
     DataCache(BlockIo io, long maxBytes) {
@@ -28,12 +33,27 @@ final class DataCache {
     byte[] get(long phys) throws IOException {
         byte[] b = cache.getIfPresent(phys);
         if (b == null) {
+            b = awaitPrefetch(phys);
+        }
+        if (b == null) {
             b = io.readBlock(phys);
             if (enabled) {
                 cache.asMap().putIfAbsent(phys, b);
             }
         }
         return b;
+    }
+
+    private byte[] awaitPrefetch(long phys) {
+        CompletableFuture<byte[]> f = inflight.get(phys);
+        if (f == null) {
+            return null;
+        }
+        try {
+            return f.join();
+        } catch (CompletionException | CancellationException e) {
+            return null; // the prefetch failed: read it ourselves and get the error first-hand
+        }
     }
 
     /** New contents just written to the device; the array is handed over and must not change afterwards. */
@@ -55,18 +75,20 @@ final class DataCache {
         if (!enabled || cache.getIfPresent(phys) != null) {
             return;
         }
-        Object token = new Object();
-        if (inflight.putIfAbsent(phys, token) != null) {
+        CompletableFuture<byte[]> f = new CompletableFuture<>();
+        if (inflight.putIfAbsent(phys, f) != null) {
             return;
         }
-        io.readBlockAsync(phys).whenComplete((buf, err) -> {
-            if (err == null && inflight.remove(phys, token)) {
-                byte[] data = new byte[buf.remaining()];
-                buf.get(data);
-                cache.asMap().putIfAbsent(phys, data);
-            } else {
-                inflight.remove(phys, token);
+        io.readBlockAsync(phys).whenComplete((data, err) -> {
+            if (err != null) {
+                inflight.remove(phys, f);
+                f.completeExceptionally(err);
+                return;
             }
+            if (inflight.remove(phys, f)) {
+                cache.asMap().putIfAbsent(phys, data);
+            }
+            f.complete(data);
         });
     }
 

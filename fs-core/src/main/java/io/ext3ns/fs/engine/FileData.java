@@ -50,20 +50,11 @@ final class FileData {
             return 0;
         }
         int len = (int) Math.min(dst.remaining(), size - offset);
-        int done = 0;
-        while (done < len) {
-            long pos = offset + done;
-            long fb = pos / bs;
-            int inBlock = (int) (pos % bs);
-            int n = Math.min(len - done, bs - inBlock);
-            byte[] block = blockContents(ino, in, h.state, fb);
-            dst.put(block, inBlock, n);
-            done += n;
-        }
+        forEachBlock(offset, len, (fb, inBlock, n) -> dst.put(blockContents(ino, in, h.state, fb), inBlock, n));
         if (readAhead > 0) {
-            readAhead(h, in, offset, offset + done);
+            readAhead(h, in, offset, offset + len);
         }
-        return done;
+        return len;
     }
 
     /** Sequential readers get the next blocks prefetched once they cross into a block not yet requested. */
@@ -118,23 +109,17 @@ final class FileData {
         long oldSize = in.size();
         OpenInode st = h.state;
         try {
-            int done = 0;
-            while (done < len) {
-                long pos = offset + done;
-                long fb = pos / bs;
-                int inBlock = (int) (pos % bs);
-                int n = Math.min(len - done, bs - inBlock);
+            forEachBlock(offset, len, (fb, inBlock, n) -> {
                 byte[] block = st.gathered.get(fb);
                 if (block == null) {
                     block = n == bs ? new byte[bs] : Arrays.copyOf(blockContents(ino, in, null, fb), bs);
                     st.gathered.put(fb, block);
                 }
                 src.get(block, inBlock, n);
-                done += n;
                 if (inBlock + n == bs) {
                     flushBlock(ino, in, st, fb);
                 }
-            }
+            });
             if (end > in.size()) {
                 in.setSize(end);
             }
@@ -146,6 +131,24 @@ final class FileData {
             throw e;
         }
         return len;
+    }
+
+    /** The piece of one block a byte range covers: file block, offset in it, length. */
+    @FunctionalInterface
+    private interface BlockPiece {
+        void apply(long fileBlock, int inBlock, int length) throws IOException;
+    }
+
+    /** Splits [offset, offset+len) at block boundaries. */
+    private void forEachBlock(long offset, int len, BlockPiece piece) throws IOException {
+        int done = 0;
+        while (done < len) {
+            long pos = offset + done;
+            int inBlock = (int) (pos % bs);
+            int n = Math.min(len - done, bs - inBlock);
+            piece.apply(pos / bs, inBlock, n);
+            done += n;
+        }
     }
 
     /** A failed write (ENOSPC, EFBIG) leaves nothing mapped past the old size, as e2fsck requires. */

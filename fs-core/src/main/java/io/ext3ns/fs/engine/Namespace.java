@@ -291,12 +291,16 @@ final class Namespace {
             data.freeAllBlocks(ino, in);
             deleteInode(ino, in);
         } else {
+            if (links == 0) {
+                inodes.orphans().add(ino); // still open: freed at its last release, or after a crash at mount
+            }
             inodes.put(ino, in);
         }
     }
 
     /** Frees an inode whose blocks are already freed: clears it (dtime set, as e2fsck expects) and its bit. */
     void deleteInode(long ino, Inode in) throws IOException {
+        inodes.orphans().remove(ino, inodes);
         boolean wasDir = in.isDirectory();
         in.clearForReuse();
         in.setDtime(now() / 1_000_000_000L);
@@ -337,7 +341,8 @@ final class Namespace {
                     if (in.isDirectory() && srcParent != dstParent && ddir.linksCount() >= LINK_MAX) {
                         throw new FsException(Errno.EMLINK, "directory " + dstParent + " has " + LINK_MAX + " links");
                     }
-                    dirs.add(dstParent, ddir, dn, ino, DirEntryType.ofMode(in.mode()), directorySource(dstParent, ddir));
+                    dirs.add(dstParent, ddir, dn, ino, DirEntryType.ofMode(in.mode()),
+                            directorySource(dstParent, ddir));
                     if (in.isDirectory() && srcParent != dstParent) {
                         ddir.setLinksCount(ddir.linksCount() + 1);
                     }

@@ -27,6 +27,8 @@ final class Volume {
     final boolean readOnly;
     /** Why the volume is read-only although read-write was asked (null if it was not forced). */
     final String forcedReadOnlyReason;
+    private final Object writeBackLock = new Object();
+    private volatile WriteBackListener writeBackListener = WriteBackListener.NONE;
 
     private Volume(Superblock sb, Geometry geo, Group[] groups, BlockIo io, MetadataCache meta, MetadataWriter writer,
                    boolean readOnly, String forcedReadOnlyReason) {
@@ -99,9 +101,6 @@ final class Volume {
         if (sb.hasIncompat(Features.INCOMPAT_RECOVER)) {
             return "journal needs recovery; run fsck.ext3ns on it before mounting read-write";
         }
-        if (sb.lastOrphan() != 0) {
-            return "orphan inodes are pending; run fsck.ext3ns on it before mounting read-write";
-        }
         if (sb.writeForbiddenByFeatures()) {
             return String.format("unknown read-only-compatible features 0x%x; mounted read-only",
                     sb.featureRoCompat() & ~Features.RO_COMPAT_SUPPORTED);
@@ -115,7 +114,7 @@ final class Volume {
     /** Unknown ro_compat features and a read-only device only force read-only; the rest refuse the mount. */
     private static boolean isHardRefusal(Superblock sb) {
         return (sb.state() & Superblock.STATE_VALID) == 0 || (sb.state() & Superblock.STATE_ERROR) != 0
-                || sb.hasIncompat(Features.INCOMPAT_RECOVER) || sb.lastOrphan() != 0;
+                || sb.hasIncompat(Features.INCOMPAT_RECOVER);
     }
 
     private static Group[] readGroups(BlockIo io, Geometry geo) throws IOException {
@@ -193,8 +192,38 @@ final class Volume {
         if (readOnly) {
             return;
         }
-        stageSuperblock();
-        meta.writeBack(writer);
+        synchronized (writeBackLock) { // one write-back at a time, so the listener sees start/commit in pairs
+            writeBackListener.starting();
+            stageSuperblock();
+            meta.writeBack(writer);
+            writeBackListener.committed();
+        }
+    }
+
+    /**
+     * Told around each write-back. The block allocator uses it to keep blocks freed since a write-back began out of
+     * reuse until that write-back has committed their free (see {@link FreedBlocks}).
+     */
+    interface WriteBackListener {
+        WriteBackListener NONE = new WriteBackListener() {
+            @Override
+            public void starting() {
+            }
+
+            @Override
+            public void committed() {
+            }
+        };
+
+        /** A write-back begins: every change made before this call is in it or in the next one. */
+        void starting();
+
+        /** The write-back is durable (for a journal: committed). */
+        void committed();
+    }
+
+    void setWriteBackListener(WriteBackListener listener) {
+        this.writeBackListener = listener;
     }
 
     /** Marks the volume clean (s_state valid) and writes everything back: the last write of an unmount. */

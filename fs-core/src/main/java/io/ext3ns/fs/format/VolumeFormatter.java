@@ -124,8 +124,7 @@ public final class VolumeFormatter {
 
     /** The journal's blocks as one run from the allocator, or null when the spec (or its default) has none. */
     private JournalCreator planJournal() throws FormatException {
-        long n = spec.journalBlocks() == FormatSpec.JOURNAL_DEFAULT
-                ? JournalSize.defaultBlocks(bs, geo.blocksCount()) : spec.journalBlocks();
+        long n = JournalSize.resolve(spec.journalBlocks(), bs, geo.blocksCount());
         if (n == 0) {
             return null;
         }

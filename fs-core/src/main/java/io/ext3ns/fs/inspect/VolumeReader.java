@@ -121,7 +121,7 @@ public final class VolumeReader {
     }
 
     public byte[] readBlock(long block) throws IOException {
-        if (!geo.isDataBlockInRange(block) && block != 0) {
+        if (block < 0 || block >= geo.blocksCount()) {
             throw new CorruptFsException("block " + block + " is outside the file system");
         }
         return blocks.read(block);

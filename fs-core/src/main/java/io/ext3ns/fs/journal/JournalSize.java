@@ -35,6 +35,14 @@ public final class JournalSize {
         return 262144;
     }
 
+    /**
+     * The journal length a spec's {@code journalBlocks} means on a volume: -1 (FormatSpec.JOURNAL_DEFAULT) asks for
+     * {@link #defaultBlocks}, anything else is taken as given (0 = none).
+     */
+    public static long resolve(long journalBlocks, int blockSize, long volumeBlocks) {
+        return journalBlocks < 0 ? defaultBlocks(blockSize, volumeBlocks) : journalBlocks;
+    }
+
     /** Blocks for a journal of {@code mebibytes} MiB (mke2fs -J size=N), at least one block. */
     public static long blocksForMebibytes(long mebibytes, int blockSize) {
         if (mebibytes <= 0) {

@@ -68,6 +68,27 @@ class CheckerAgreesWithE2fsckTest {
         assertEquals(last.replaceFirst("^[^:]*:", ""), r.summaryLine().replaceFirst("^[^:]*:", ""));
     }
 
+    /** Indexed (htree) directories, as e2fsck -D builds them, are read linearly and check clean. */
+    @ParameterizedTest
+    @ValueSource(ints = {1024, 4096})
+    void htreeDirectoriesCheckClean(int bs) throws Exception {
+        Path tree = dir.resolve("wide");
+        Files.createDirectories(tree.resolve("big"));
+        for (int i = 0; i < 400; i++) {
+            Files.writeString(tree.resolve("big/a_rather_long_file_name_" + i), Integer.toString(i));
+        }
+        Path img = dir.resolve("h.img");
+        E2fsprogs.mke2fsWithTree(img, bs, 32L << 20, tree);
+        E2fsprogs.checkAndFixWithOptions(img, "-fyD");
+        assertTrue(E2fsprogs.debugfs(img, "stat /big").contains("Flags: 0x1000"), "indexed");
+        ExternalTool.Result e2 = E2fsprogs.checkReadOnly(img);
+        CheckReport r = ours(img, false);
+        assertEquals(0, e2.exitCode(), e2.toString());
+        assertEquals(0, r.exitCode(), r.found().toString());
+        String last = e2.output().strip().lines().reduce((a, b) -> b).orElseThrow();
+        assertEquals(last.replaceFirst("^[^:]*:", ""), r.summaryLine().replaceFirst("^[^:]*:", ""));
+    }
+
     /** One debugfs corruption per class; {@code fixable}: our -y must leave an image e2fsck -fn finds clean. */
     @ParameterizedTest(name = "{0} at {1}")
     @CsvSource({
@@ -79,6 +100,7 @@ class CheckerAgreesWithE2fsckTest {
         "zero-dtime, 4096, true", "dtime-in-use, 4096, true", "wrong-i_blocks, 65536, true",
         "bad-rec_len, 1024, false", "bad-rec_len, 4096, false", "bad-rec_len, 65536, false",
         "wrong-filetype, 4096, true", "entry-to-unused-inode, 4096, true", "size-past-map, 4096, true",
+        "journal-superblock-magic, 4096, false",
     })
     void verdictMatchesE2fsck(String corruption, int bs, boolean fixable) throws Exception {
         Path img = fixture(bs);
@@ -118,8 +140,46 @@ class CheckerAgreesWithE2fsckTest {
             case "entry-to-unused-inode" -> E2fsprogs.debugfsWrite(img, "sif /empty links_count 0");
             case "size-past-map" -> E2fsprogs.debugfsWrite(img, "sif /sub/big size 100");
             case "bad-rec_len" -> breakRecLen(img, firstBlock(img, "/"), bs);
+            case "journal-superblock-magic" -> zeroFirstWord(img, firstBlock(img, "<8>"), bs);
+            case "stale-superblock-counts" -> E2fsprogs.debugfsWrite(img, "ssv free_blocks_count 7");
+            case "no-lost+found" -> E2fsprogs.debugfsWrite(img, "rmdir lost+found");
+            case "pending-recovery" -> E2fsprogs.debugfsWrite(img, "feature needs_recovery");
+            case "orphan-list" -> E2fsprogs.debugfsWrite(img, "ssv last_orphan 12");
             default -> throw new IllegalArgumentException(corruption);
         }
+    }
+
+    private static void zeroFirstWord(Path img, long block, int bs) throws Exception {
+        try (var ch = java.nio.channels.FileChannel.open(img, java.nio.file.StandardOpenOption.WRITE)) {
+            ch.write(java.nio.ByteBuffer.allocate(4), block * bs);
+        }
+    }
+
+    /** e2fsck -n accepts these ("no" is fine): stale totals, no lost+found, a skipped recovery, an orphan list. */
+    @ParameterizedTest
+    @ValueSource(strings = {"stale-superblock-counts", "no-lost+found", "pending-recovery", "orphan-list"})
+    void notesLeaveTheVerdictClean(String condition) throws Exception {
+        Path img = fixture(4096);
+        corrupt(img, condition, 4096);
+        ExternalTool.Result e2 = E2fsprogs.checkReadOnly(img);
+        CheckReport r = ours(img, false);
+        assertEquals(0, e2.exitCode(), e2.toString());
+        assertEquals(0, r.exitCode(), r.found().toString());
+        assertTrue(r.found().stream().anyMatch(p -> !p.isError()), "reported as a note: " + r.found());
+    }
+
+    /** -y recreates a missing lost+found, as e2fsck -fy does, and reconnects an orphan into it. */
+    @ParameterizedTest
+    @ValueSource(ints = {1024, 65536})
+    void missingLostAndFoundIsRecreatedForOrphans(int bs) throws Exception {
+        Path img = fixture(bs);
+        corrupt(img, "no-lost+found", bs);
+        corrupt(img, "orphan-file", bs);
+        CheckReport fixed = ours(img, true);
+        assertEquals(CheckReport.EXIT_FIXED, fixed.exitCode(), fixed.remaining().toString());
+        ExternalTool.Result after = E2fsprogs.checkReadOnly(img);
+        assertEquals(0, after.exitCode(), after.toString());
+        assertTrue(E2fsprogs.debugfs(img, "ls /lost+found").contains("#"), "orphan reconnected");
     }
 
     /** Sets the rec_len of the root's third entry (after '.' and '..') to 13: not a multiple of 4. */

@@ -7,6 +7,7 @@ import io.ext3ns.fs.disk.Bitmap;
 import io.ext3ns.fs.disk.DirectoryBlock;
 import io.ext3ns.fs.inspect.VolumeReader;
 import io.ext3ns.fs.testing.EngineTrees;
+import io.ext3ns.fs.testing.StrictAlignedDevice;
 import io.ext3ns.fs.testing.TestImages;
 import io.ext3ns.sda.FileMember;
 import java.io.IOException;
@@ -26,8 +27,11 @@ class LargeBlockCheckerTest {
     @TempDir
     Path dir;
 
-    private static CheckReport check(Path img, boolean fix) throws IOException {
-        try (FileMember dev = new FileMember(img, !fix)) {
+    /** Block size of the volume under test: checks and repairs run on a device with that alignment, like an SDA. */
+    private int alignment;
+
+    private CheckReport check(Path img, boolean fix) throws IOException {
+        try (StrictAlignedDevice dev = new StrictAlignedDevice(new FileMember(img, !fix), alignment)) {
             return VolumeChecker.check(dev, new CheckOptions(fix, true));
         }
     }
@@ -62,6 +66,7 @@ class LargeBlockCheckerTest {
     @ParameterizedTest
     @ValueSource(ints = {131072, 524288, 1 << 20, 2 << 20})
     void populatedVolumeIsCleanAndEachCorruptionIsFound(int bs) throws Exception {
+        alignment = bs;
         Path clean = dir.resolve("clean.img");
         TestImages.format(clean, 48L * bs, bs);
         EngineTrees.sampleTree(clean);

@@ -28,8 +28,8 @@ import org.junit.jupiter.params.provider.CsvSource;
 
 /**
  * Thousands of random operations — create, mkdir, symlink, link, write at any offset, truncate, unlink (also of
- * open files), rmdir, rename (files and directories, over targets, into subtrees), chmod, handles kept open across
- * steps, fast-path reads — applied to the engine and to {@link FsModel}, compared after every step, with a reopen of
+ * open files), rmdir, rename (files and directories, over targets, into subtrees), chmod, chown, utimens,
+ * fallocate, handles kept open across steps, fast-path reads — applied to the engine and to {@link FsModel}, compared after every step, with a reopen of
  * the volume (and e2fsck where it can judge) every few hundred steps and at the end. Seeded: the failure message
  * names the seed and step; -Dengine.seed=N replays one.
  */
@@ -145,20 +145,26 @@ class EngineModelTest {
             return write(regular.get(rnd.nextInt(regular.size())));
         } else if (r < 57 && !regular.isEmpty()) {
             return truncate(regular.get(rnd.nextInt(regular.size())));
-        } else if (r < 65) {
+        } else if (r < 61) {
             return remove(dir, dirPath, name);
+        } else if (r < 65) {
+            List<Object[]> empty = all.stream().filter(e -> ((FsModel.Node) e[2]).type == FsModel.DIR
+                    && ((FsModel.Node) e[2]).children.isEmpty() && !"lost+found".equals(e[1])).toList();
+            if (empty.isEmpty()) {
+                return remove(dir, dirPath, name);
+            }
+            Object[] e = empty.get(rnd.nextInt(empty.size()));
+            List<String> p = pathOf(e);
+            return remove((FsModel.Node) e[0], p.subList(0, p.size() - 1), (String) e[1]);
         } else if (r < 77 && !all.isEmpty()) {
             Object[] src = all.get(rnd.nextInt(all.size()));
             return rename(src, dirs.get(rnd.nextInt(dirs.size())), name);
         } else if (r < 81 && !files.isEmpty()) {
             return link(files.get(rnd.nextInt(files.size())), dir, dirPath, name);
         } else if (r < 85 && !all.isEmpty()) {
-            Object[] e = all.get(rnd.nextInt(all.size()));
-            int perm = rnd.nextInt(01000);
-            FsModel.Node n = (FsModel.Node) e[2];
-            fs.chmod(resolve(pathOf(e)), perm);
-            n.perm = perm;
-            return "chmod " + pathOf(e);
+            return attributes(all.get(rnd.nextInt(all.size())));
+        } else if (r < 88 && !regular.isEmpty()) {
+            return fallocate(regular.get(rnd.nextInt(regular.size())));
         } else if (r < 92 && !handles.isEmpty()) {
             List<FsModel.Node> open = new ArrayList<>(handles.keySet());
             FsModel.Node n = open.get(rnd.nextInt(open.size()));
@@ -226,6 +232,55 @@ class EngineModelTest {
         }
         compareFile(ino, n, false);
         return "write " + pathOf(e) + " @" + offset + "+" + len;
+    }
+
+    /** chmod, chown (kept by the model) or utimens (checked at once: later writes move mtime). */
+    private String attributes(Object[] e) throws Exception {
+        FsModel.Node n = (FsModel.Node) e[2];
+        long ino = resolve(pathOf(e));
+        switch (rnd.nextInt(3)) {
+            case 0 -> {
+                int perm = rnd.nextInt(01000);
+                fs.chmod(ino, perm);
+                n.perm = perm;
+                return "chmod " + pathOf(e);
+            }
+            case 1 -> {
+                n.uid = rnd.nextInt(70000);
+                n.gid = rnd.nextInt(70000);
+                fs.chown(ino, n.uid, n.gid);
+                return "chown " + pathOf(e);
+            }
+            default -> {
+                long atime = rnd.nextLong(1L << 62);
+                long mtime = rnd.nextLong(4_000_000_000L) * 1_000_000_000L + rnd.nextInt(1_000_000_000);
+                fs.utimens(ino, atime, mtime);
+                Attr a = fs.getattr(ino);
+                assertEquals(mtime, a.mtimeNanos(), "mtime after utimens");
+                assertEquals(Math.floorDiv(atime, 1_000_000_000L), Math.floorDiv(a.atimeNanos(), 1_000_000_000L),
+                        "atime seconds after utimens");
+                return "utimens " + pathOf(e);
+            }
+        }
+    }
+
+    /** Preallocation: blocks appear (reading as zeros), the size grows only to offset+length. */
+    private String fallocate(Object[] e) throws Exception {
+        FsModel.Node n = (FsModel.Node) e[2];
+        long ino = resolve(pathOf(e));
+        long offset = rnd.nextInt(n.data.length + 2 * bs + 1);
+        long length = 1 + rnd.nextInt(3 * bs);
+        FileHandle h = handles.get(n);
+        FileHandle own = h == null ? fs.open(ino, true) : null;
+        fs.fallocate(h != null ? h : own, offset, length);
+        if (own != null) {
+            fs.release(own);
+        }
+        if (offset + length > n.data.length) {
+            FsModel.truncate(n, offset + length);
+        }
+        compareFile(ino, n, false);
+        return "fallocate " + pathOf(e) + " @" + offset + "+" + length;
     }
 
     private String truncate(Object[] e) throws Exception {
@@ -345,6 +400,8 @@ class EngineModelTest {
             assertEquals(type, de.fileType(), "entry type of " + e.getKey());
             assertEquals(type, DirEntryType.ofMode(a.mode()), "mode type of " + e.getKey());
             assertEquals(n.perm, a.mode() & 07777, "permissions of " + e.getKey());
+            assertEquals(n.uid, a.uid(), "uid of " + e.getKey());
+            assertEquals(n.gid, a.gid(), "gid of " + e.getKey());
             assertEquals(n.nlink(), a.nlink(), "links of " + e.getKey());
             if (n.type == FsModel.DIR) {
                 assertEquals(ino, fs.lookup(de.ino(), ".."), "'..' of " + e.getKey());
@@ -364,6 +421,17 @@ class EngineModelTest {
                 byte[] b = new byte[got];
                 dst.flip().get(b);
                 assertArrayEquals(n.data, b, "fast-path contents of inode " + ino);
+                if (blocks > 1) { // and from a block in the middle, for one block less than the rest
+                    int from = 1 + rnd.nextInt(blocks - 1);
+                    ByteBuffer part = AlignedBuffers.allocate(Math.max(1, blocks - from - 1) * bs);
+                    int n2 = fs.readDirect(h, (long) from * bs, part);
+                    int expect = Math.min(part.capacity(), n.data.length - from * bs);
+                    assertEquals(expect, n2, "fast-path length from block " + from);
+                    byte[] p = new byte[n2];
+                    part.flip().get(p);
+                    assertArrayEquals(java.util.Arrays.copyOfRange(n.data, from * bs, from * bs + n2), p,
+                            "fast-path contents from block " + from + " of inode " + ino);
+                }
             }
         } finally {
             fs.release(h);

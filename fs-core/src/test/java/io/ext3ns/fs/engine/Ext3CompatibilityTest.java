@@ -1,7 +1,6 @@
 package io.ext3ns.fs.engine;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.ext3ns.fs.api.FileHandle;
 import io.ext3ns.fs.api.FileSystem;
@@ -11,10 +10,7 @@ import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
-import java.util.Comparator;
-import java.util.List;
 import java.util.Random;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -93,7 +89,8 @@ class Ext3CompatibilityTest {
         }
         Images.assertFsckClean(img);
         Path mnt = Files.createDirectories(tmp.resolve("mnt"));
-        ExternalTool.Result m = ExternalTool.run("mount", "-o", "loop,ro", "-t", "ext3", img.toString(), mnt.toString());
+        ExternalTool.Result m = ExternalTool.run("mount", "-o", "loop,ro", "-t", "ext3", img.toString(),
+                mnt.toString());
         assertEquals(0, m.exitCode(), "mount: " + m);
         try {
             TreeView.assertSameTree(TreeView.host(tree), TreeView.host(mnt));
@@ -172,17 +169,5 @@ class Ext3CompatibilityTest {
                 ch.write(ByteBuffer.wrap(new byte[1]), size - 1);
             }
         }
-    }
-
-    static void deleteTree(Path p) throws IOException {
-        if (Files.exists(p)) {
-            try (Stream<Path> s = Files.walk(p)) {
-                for (Path x : s.sorted(Comparator.reverseOrder()).toList()) {
-                    Files.delete(x);
-                }
-            }
-        }
-        assertTrue(!Files.exists(p));
-        List.of();
     }
 }

@@ -18,6 +18,8 @@ final class FsModel {
     static final class Node {
         final int type;
         int perm;
+        int uid;
+        int gid;
         byte[] data = new byte[0];
         String target;
         Node parent;

@@ -42,6 +42,35 @@ class KernelReplayTest {
         assertEquals(0, check.rc(), check.out());
     }
 
+    @Test
+    void kernelMountReplaysWhatTheJournalledEngineLeftAtACrash() throws Exception {
+        assumeTrue("root".equals(System.getProperty("user.name")), "mounting needs root");
+        ImageFixture fx = ImageFixture.create(tmp, 4096);
+        byte[] clip = new byte[30 * 4096 + 123];
+        new java.util.Random(7).nextBytes(clip);
+        io.ext3ns.sda.FileMember dev = new io.ext3ns.sda.FileMember(fx.img, false);
+        io.ext3ns.fs.engine.Ext3FileSystem fs = io.ext3ns.fs.engine.Ext3FileSystem.open(dev,
+                io.ext3ns.fs.engine.EngineOptions.defaults());
+        long dir = fs.mkdir(io.ext3ns.fs.api.FileSystem.ROOT_INO, "media", 0755, 0, 0);
+        long ino = fs.create(dir, "clip.ts", 0644, 0, 0);
+        io.ext3ns.fs.api.FileHandle h = fs.open(ino, true);
+        fs.write(h, 0, java.nio.ByteBuffer.wrap(clip));
+        fs.fsync(h);
+        dev.close(); // crash: the engine is never closed, the journal keeps the last transaction
+        assertTrue(Ext3Tools.debugfs(fx.img, "feature").contains("needs_recovery"));
+
+        Path mnt = Files.createDirectories(tmp.resolve("mnt2"));
+        Ext3Tools.runOk("mount", "-o", "loop", "-t", "ext3", fx.img.toString(), mnt.toString());
+        try {
+            assertArrayEquals(clip, Files.readAllBytes(mnt.resolve("media/clip.ts")));
+            assertEquals("inner", Files.readString(mnt.resolve("d/inner.txt")));
+        } finally {
+            Ext3Tools.runOk("umount", mnt.toString());
+        }
+        Ext3Tools.Result check = Ext3Tools.run("e2fsck", "-fn", fx.img.toString());
+        assertEquals(0, check.rc(), check.out());
+    }
+
     /** How many "recovery complete" lines the kernel log holds, or -1 when it cannot be read. */
     private static long kernelRecoveries() throws Exception {
         Ext3Tools.Result r = Ext3Tools.run("dmesg");

@@ -22,7 +22,13 @@ public final class E2fsprogs {
 
     /** e2fsck -fy. */
     public static ExternalTool.Result checkAndFix(Path image) throws IOException, InterruptedException {
-        return ExternalTool.run("e2fsck", "-fy", image.toString());
+        return checkAndFixWithOptions(image, "-fy");
+    }
+
+    /** e2fsck with other options (e.g. -fyD to index directories). */
+    public static ExternalTool.Result checkAndFixWithOptions(Path image, String options)
+            throws IOException, InterruptedException {
+        return ExternalTool.run("e2fsck", options, image.toString());
     }
 
     /** debugfs -w -R CMD: one write command; fails the caller when debugfs reports an error. */

@@ -55,6 +55,6 @@ final class FioCeiling {
         if (bytesPerSecond == 0) {
             throw new IOException("fio read nothing: " + out);
         }
-        return new SequentialReaders.Result(bytes, bytes / bytesPerSecond, cpuSeconds);
+        return new SequentialReaders.Result(bytes, bytes / bytesPerSecond, cpuSeconds, cpuSeconds);
     }
 }

@@ -13,6 +13,7 @@ import io.ext3ns.sda.StreamDiskArray;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -110,17 +111,19 @@ public final class SdaBench {
     /** The result with the median throughput (CPU per GB travels with it). */
     private static SequentialReaders.Result median(List<SequentialReaders.Result> results) {
         List<SequentialReaders.Result> sorted = new ArrayList<>(results);
-        sorted.sort(java.util.Comparator.comparingDouble(SequentialReaders.Result::megabytesPerSecond));
+        sorted.sort(Comparator.comparingDouble(SequentialReaders.Result::megabytesPerSecond));
         return sorted.get(sorted.size() / 2);
     }
 
     private void printThroughput(String title, List<Point> points) {
         System.out.printf("%n%s:%n%n", title);
-        System.out.println("| readers | MB/s | CPU s/GB |" + (withFio ? " fio MB/s | fio CPU s/GB | vs fio |" : ""));
-        System.out.println("|---:|---:|---:|" + (withFio ? "---:|---:|---:|" : ""));
+        System.out.println("| readers | MB/s | CPU s/GB | I/O threads CPU s/GB |"
+                + (withFio ? " fio MB/s | fio CPU s/GB | vs fio |" : ""));
+        System.out.println("|---:|---:|---:|---:|" + (withFio ? "---:|---:|---:|" : ""));
         for (Point p : points) {
-            StringBuilder row = new StringBuilder(String.format("| %d | %.0f | %.3f |", p.readers(),
-                    p.array().megabytesPerSecond(), p.array().cpuSecondsPerGigabyte()));
+            StringBuilder row = new StringBuilder(String.format("| %d | %.0f | %.3f | %.3f |", p.readers(),
+                    p.array().megabytesPerSecond(), p.array().cpuSecondsPerGigabyte(),
+                    p.array().ioThreadCpuSecondsPerGigabyte()));
             if (p.fio() != null) {
                 row.append(String.format(" %.0f | %.3f | %.2f |", p.fio().megabytesPerSecond(),
                         p.fio().cpuSecondsPerGigabyte(),

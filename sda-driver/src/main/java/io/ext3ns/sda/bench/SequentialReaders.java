@@ -4,6 +4,8 @@ import io.ext3ns.sda.AlignedBuffers;
 import io.ext3ns.sda.BlockDevice;
 
 import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadInfo;
+import java.lang.management.ThreadMXBean;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
@@ -19,13 +21,18 @@ import java.util.concurrent.atomic.AtomicReference;
  */
 final class SequentialReaders {
     /** What one timed run delivered. */
-    record Result(long bytes, double seconds, double cpuSeconds) {
+    record Result(long bytes, double seconds, double cpuSeconds, double ioThreadCpuSeconds) {
         double megabytesPerSecond() {
             return bytes / seconds / 1e6;
         }
 
         double cpuSecondsPerGigabyte() {
             return cpuSeconds / (bytes / 1e9);
+        }
+
+        /** CPU of the array's member I/O threads alone (the driver's share of the process CPU). */
+        double ioThreadCpuSecondsPerGigabyte() {
+            return ioThreadCpuSeconds / (bytes / 1e9);
         }
     }
 
@@ -57,16 +64,30 @@ final class SequentialReaders {
             }
         }
         long cpuStart = OS.getProcessCpuTime();
+        long ioCpuStart = ioThreadCpuNanos();
         long start = System.nanoTime();
         run.deadline = start + (long) (seconds * 1e9);
         lanes.forEach(Lane::next);
         CompletableFuture.allOf(lanes.stream().map(l -> l.finished).toArray(CompletableFuture[]::new)).join();
         double elapsed = (System.nanoTime() - start) / 1e9;
         double cpu = (OS.getProcessCpuTime() - cpuStart) / 1e9;
+        double ioCpu = (ioThreadCpuNanos() - ioCpuStart) / 1e9;
         if (run.failure.get() != null) {
             throw new IllegalStateException("a reader failed", run.failure.get());
         }
-        return new Result(run.bytes.get(), elapsed, cpu);
+        return new Result(run.bytes.get(), elapsed, cpu, ioCpu);
+    }
+
+    /** Summed CPU time of the array's member I/O threads (named "sda-m…" by the driver). */
+    private static long ioThreadCpuNanos() {
+        ThreadMXBean threads = ManagementFactory.getThreadMXBean();
+        long total = 0;
+        for (ThreadInfo info : threads.getThreadInfo(threads.getAllThreadIds())) {
+            if (info != null && info.getThreadName().startsWith("sda-m")) {
+                total += Math.max(0, threads.getThreadCpuTime(info.getThreadId()));
+            }
+        }
+        return total;
     }
 
     private ByteBuffer buffer(int index) {

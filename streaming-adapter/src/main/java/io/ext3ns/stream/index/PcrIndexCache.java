@@ -6,16 +6,22 @@ import io.ext3ns.sda.AlignedBuffers;
 import io.ext3ns.stream.server.ContentFile;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
 
 /**
  * Seek indexes of the files being served, kept in memory and keyed by (inode, mtime, size): a file is scanned the
  * first time it is described or played, and again only when it changed (any write moves mtime or size, so a stale
  * index is never used). Chosen over a sidecar file because the server may serve a read-only store, a sidecar would
  * show up in the namespace users copy files into, and a scan runs at disk speed (a 10 s, 2.5 MB asset in
- * milliseconds; about 20 s for an hour at 10 Mbit/s). Least recently used entries beyond {@code capacity} go.
+ * milliseconds; about 20 s for an hour at 10 Mbit/s). Scans run on the given executor, never on the caller's
+ * thread, so the event loop goes on serving others while a long title is indexed. A scan's failure (not MPEG-TS)
+ * is kept like an index: the same unchanged file fails the same way. Least recently used entries beyond
+ * {@code capacity} go.
  */
 public final class PcrIndexCache {
     private record Key(long ino, long mtimeNanos, long size) {
@@ -25,34 +31,42 @@ public final class PcrIndexCache {
     private static final int SCAN_BYTES = 1 << 20;
 
     private final FileSystem fs;
+    private final Executor scanner;
     private final int capacity;
-    private final Map<Key, PcrIndex> entries;
+    private final Map<Key, CompletableFuture<PcrIndex>> entries;
 
-    public PcrIndexCache(FileSystem fs, int capacity) {
+    public PcrIndexCache(FileSystem fs, Executor scanner, int capacity) {
         this.fs = fs;
+        this.scanner = scanner;
         this.capacity = capacity;
         this.entries = new LinkedHashMap<>(16, 0.75f, true);
     }
 
-    /** The index of {@code file}, scanning it if not cached. */
-    public PcrIndex get(ContentFile file) throws IOException {
+    /**
+     * The index of {@code file}: complete if cached, else completing when the scan started now (or by an earlier
+     * caller) ends; fails with {@link InvalidTransportStreamException} or the read error.
+     */
+    public CompletableFuture<PcrIndex> get(ContentFile file) {
         Key key = new Key(file.ino(), file.mtimeNanos(), file.size());
         synchronized (entries) {
-            PcrIndex cached = entries.get(key);
-            if (cached != null) {
-                return cached;
+            CompletableFuture<PcrIndex> entry = entries.get(key);
+            if (entry == null) {
+                entry = CompletableFuture.supplyAsync(() -> {
+                    try {
+                        return scan(file);
+                    } catch (IOException e) {
+                        throw new UncheckedIOException(e);
+                    }
+                }, scanner);
+                entries.put(key, entry);
+                if (entries.size() > capacity) {
+                    var eldest = entries.keySet().iterator();
+                    eldest.next();
+                    eldest.remove();
+                }
             }
+            return entry;
         }
-        PcrIndex built = scan(file);
-        synchronized (entries) {
-            entries.put(key, built);
-            if (entries.size() > capacity) {
-                var eldest = entries.keySet().iterator();
-                eldest.next();
-                eldest.remove();
-            }
-        }
-        return built;
     }
 
     /** Reads the whole file on the fast path (readDirect into an aligned buffer) through the index builder. */

@@ -10,6 +10,8 @@ public final class Linux {
     public static final int SOL_SOCKET = 1;
     public static final int SO_SNDBUF = 7;
     public static final int SO_SNDBUFFORCE = 32;
+    /** Send UDP without checksums; the kernel then refuses GSO (EINVAL), which tests use to exercise the fallback. */
+    public static final int SO_NO_CHECK = 11;
     public static final int SOL_UDP = 17;
     /** UDP GSO segment size (kernel 4.18+). */
     public static final int UDP_SEGMENT = 103;

@@ -11,11 +11,14 @@ import java.nio.ByteBuffer;
 /**
  * One RTSP control connection: splits the input into requests and the client's interleaved '$' frames (RTCP
  * receiver reports over TCP, which only keep its sessions alive), and answers in order. A request that cannot be
- * framed gets its error status and the connection is closed after it.
+ * framed gets its error status and the connection is closed after it. A request waiting for a seek index holds
+ * back the requests after it on this connection only; the loop goes on serving the others.
  */
 public final class RtspConnectionHandler implements ConnectionHandler {
     private final RtspService service;
     private final RequestParser parser;
+    private boolean waiting; // a request waits for its index: later input stays in the buffer
+    private boolean inInput; // onInput is on the stack: the input buffer is flipped
 
     public RtspConnectionHandler(RtspService service, RequestParser parser) {
         this.service = service;
@@ -24,8 +27,17 @@ public final class RtspConnectionHandler implements ConnectionHandler {
 
     @Override
     public void onInput(Connection c) throws IOException {
+        inInput = true;
+        try {
+            readRequests(c);
+        } finally {
+            inInput = false;
+        }
+    }
+
+    private void readRequests(Connection c) throws IOException {
         ByteBuffer in = c.input();
-        while (in.hasRemaining() && !c.isClosing()) {
+        while (!waiting && in.hasRemaining() && !c.isClosing()) {
             if (in.get(in.position()) == '$') {
                 if (!skipInterleavedFrame(in)) {
                     return;
@@ -44,7 +56,37 @@ public final class RtspConnectionHandler implements ConnectionHandler {
             if (request == null) {
                 return;
             }
-            service.serve(c, request);
+            answer(c, request);
+        }
+    }
+
+    private void answer(Connection c, Request request) throws IOException {
+        java.util.concurrent.CompletableFuture<?> pending = service.serve(c, request);
+        if (pending != null) {
+            waiting = true;
+            pending.whenComplete((r, e) -> c.execute(() -> resume(c, request)));
+        }
+    }
+
+    /** On the loop thread: the index a request waited for is built (or failed); answer it, then what followed. */
+    private void resume(Connection c, Request request) {
+        waiting = false;
+        if (c.isClosed()) {
+            return;
+        }
+        try {
+            answer(c, request);
+            ByteBuffer in = c.input();
+            if (!waiting && !inInput && in.position() > 0) {
+                in.flip();
+                try {
+                    onInput(c);
+                } finally {
+                    in.compact();
+                }
+            }
+        } catch (IOException e) {
+            c.close();
         }
     }
 

@@ -5,8 +5,6 @@ import io.ext3ns.stream.index.InvalidTransportStreamException;
 import io.ext3ns.stream.index.PcrIndex;
 import io.ext3ns.stream.index.PcrIndexCache;
 import io.ext3ns.stream.rtp.RtpInfo;
-import io.ext3ns.stream.send.BatchedUdpSink;
-import io.ext3ns.stream.send.GatheringUdpSink;
 import io.ext3ns.stream.send.InterleavedConnection;
 import io.ext3ns.stream.server.Connection;
 import io.ext3ns.stream.server.ContentException;
@@ -16,7 +14,6 @@ import io.ext3ns.stream.server.FrameChannel;
 import io.ext3ns.stream.server.Request;
 import io.ext3ns.stream.server.Response;
 import io.ext3ns.stream.server.ServerConfig;
-import io.ext3ns.stream.session.DataPath;
 import io.ext3ns.stream.session.SessionOptions;
 import io.ext3ns.stream.session.StreamSession;
 import io.ext3ns.stream.session.StreamingEngine;
@@ -30,12 +27,15 @@ import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
+import java.io.UncheckedIOException;
 import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.function.Supplier;
 
 /**
@@ -100,21 +100,32 @@ public final class RtspService {
     }
 
     /**
-     * Answers one request on {@code connection}. A PLAY's stream starts only after its reply is queued: a player
-     * reading the reply skips interleaved frames that come before it, which would lose the stream's first packets
-     * (its PAT, PMT and the first key frame's parameter sets).
+     * Answers one request on {@code connection}; returns null when answered, or, when the answer needs a seek index
+     * still being built, the build to wait for (then call again once it is done: the connection must not answer
+     * later requests first). Interleaved frames are held back while the reply is made: a player reading a PLAY
+     * reply skips frames that come before it, which would lose the stream's first packets (its PAT, PMT and the
+     * first key frame's parameter sets).
      */
-    void serve(Connection connection, Request request) throws IOException {
+    CompletableFuture<?> serve(Connection connection, Request request) throws IOException {
         FrameChannel frames = frameChannels.get(connection);
         if (frames != null) {
             frames.hold(true);
         }
         try {
-            Response response = handle(connection, request);
+            Response response;
+            try {
+                response = handle(connection, request);
+            } catch (IndexPending pending) {
+                return pending.build;
+            }
             connection.sendOwned(response.toBuffer());
+            return null;
         } finally {
             if (frames != null) {
                 frames.hold(false);
+                // a frame held back meanwhile waits in the engine's writer: send it now, not at the next packet
+                // (after a PAUSE there is none, and it would arrive after the next PLAY's RTP-Info)
+                interleaved.get(connection).flushRest();
             }
         }
     }
@@ -136,6 +147,8 @@ public final class RtspService {
             response = error(e.status(), e.getMessage());
         } catch (InvalidTransportStreamException | NotMpegTsException e) {
             response = error(415, e.getMessage());
+        } catch (IndexPending pending) {
+            throw pending;
         } catch (IOException | RuntimeException e) {
             LOG.warn("{} {}: {}", request.method(), request.target(), e.toString());
             response = error(500, e.getMessage());
@@ -178,7 +191,7 @@ public final class RtspService {
     private Response describe(Connection c, Request r) throws RtspException, ContentException, IOException {
         RtspUrl url = RtspUrl.parse(r.target());
         ContentFile file = resolver.resolve(url.contentPath());
-        PcrIndex index = indexes.get(file);
+        PcrIndex index = indexNow(file);
         String host = c.local().getAddress().getHostAddress();
         return ok().header("Content-Base", url.contentBase())
                 .body("application/sdp", Sdp.describe(file, index.durationSeconds(), host));
@@ -197,39 +210,83 @@ public final class RtspService {
             throw new RtspException(453, "session limit reached");
         }
         ContentFile file = resolver.resolve(url.contentPath());
-        PcrIndex index = indexes.get(file);
+        PcrIndex index = indexNow(file);
         MediaSource source = new FsMediaSource(fs, file.path());
         StreamSession stream;
+        try {
+            stream = transport.tcp()
+                    ? engine.openInterleaved(source, config.dataPath(), interleavedOf(c), channel(transport, true),
+                    channel(transport, false), SessionOptions.defaults())
+                    : engine.openUdp(source, config.dataPath(), new InetSocketAddress(client, transport.rtpPort()),
+                    new InetSocketAddress(client, transport.rtcpPort()), SessionOptions.defaults());
+        } catch (IOException | RuntimeException e) {
+            source.close(); // an open session owns its source; this one never opened
+            throw e;
+        }
         String reply;
         String path;
-        try {
-            if (transport.tcp()) {
-                int ch = transport.rtpChannel() == TransportSpec.UNSET ? 0 : transport.rtpChannel();
-                int ch2 = transport.rtcpChannel() == TransportSpec.UNSET ? ch + 1 : transport.rtcpChannel();
-                stream = engine.openInterleaved(source, config.dataPath(), interleavedOf(c), ch, ch2,
-                        SessionOptions.defaults());
-                reply = "RTP/AVP/TCP;unicast;interleaved=" + ch + "-" + ch2;
-                path = "tcp-interleaved";
-            } else {
-                stream = engine.openUdp(source, config.dataPath(), new InetSocketAddress(client, transport.rtpPort()),
-                        new InetSocketAddress(client, transport.rtcpPort()), SessionOptions.defaults());
-                int serverPort = serverPort(stream);
-                reply = "RTP/AVP;unicast;client_port=" + transport.rtpPort() + "-" + transport.rtcpPort()
-                        + ";server_port=" + serverPort + "-" + (serverPort + 1);
-                path = "udp-" + config.dataPath().name().toLowerCase(java.util.Locale.ROOT);
+        if (transport.tcp()) {
+            reply = "RTP/AVP/TCP;unicast;interleaved=" + channel(transport, true) + "-" + channel(transport, false);
+            path = "tcp-interleaved";
+        } else {
+            int serverPort;
+            try {
+                serverPort = stream.sink().localPort();
+            } catch (IOException e) {
+                stream.stop();
+                throw e;
             }
-        } catch (IOException | RuntimeException e) {
-            source.close();
-            throw e;
+            reply = "RTP/AVP;unicast;client_port=" + transport.rtpPort() + "-" + transport.rtcpPort()
+                    + (serverPort > 0 ? ";server_port=" + serverPort + "-" + (serverPort + 1) : "");
+            path = "udp-" + config.dataPath().name().toLowerCase(java.util.Locale.ROOT);
         }
         reply += ";ssrc=" + String.format("%08X", stream.ssrc());
         String id = HexFormat.of().formatHex(randomBytes());
         String control = url.contentBase() + RtspUrl.TRACK;
-        RtspSession session = new RtspSession(id, client, c, transport.tcp(), file, index, control, stream, path,
+        RtspSession session = new RtspSession(id, client, c, transport.tcp(), index, control, stream, path,
                 System.nanoTime());
         sessions.put(id, session);
         sessionsPerClient.merge(client, 1, Integer::sum);
         return ok().header("Transport", reply).header("Session", sessionHeader(session));
+    }
+
+    /** The interleaved channel for RTP (or RTCP): as asked, else 0 and 1. */
+    private static int channel(TransportSpec t, boolean rtp) {
+        int first = t.rtpChannel() == TransportSpec.UNSET ? 0 : t.rtpChannel();
+        if (rtp) {
+            return first;
+        }
+        return t.rtcpChannel() == TransportSpec.UNSET ? first + 1 : t.rtcpChannel();
+    }
+
+    /**
+     * The index of {@code file} if it is ready; otherwise {@link IndexPending}, and the request is answered again
+     * when the scan ends (see {@link #serve}).
+     */
+    private PcrIndex indexNow(ContentFile file) throws IOException {
+        CompletableFuture<PcrIndex> index = indexes.get(file);
+        if (!index.isDone()) {
+            throw new IndexPending(index);
+        }
+        try {
+            return index.join();
+        } catch (CompletionException e) {
+            Throwable cause = e.getCause() instanceof UncheckedIOException u ? u.getCause() : e.getCause();
+            if (cause instanceof IOException io) {
+                throw io;
+            }
+            throw e;
+        }
+    }
+
+    /** Thrown by a request that needs an index still being built; carries the build to wait for. */
+    private static final class IndexPending extends RuntimeException {
+        final CompletableFuture<?> build;
+
+        IndexPending(CompletableFuture<?> build) {
+            super(null, null, false, false);
+            this.build = build;
+        }
     }
 
     /** The engine's interleaved writer for connection {@code c}, made on its first TCP SETUP. */
@@ -239,17 +296,6 @@ public final class RtspService {
             frameChannels.put(k, frames);
             return new InterleavedConnection(frames);
         });
-    }
-
-    /** The local port a UDP stream sends from (RTSP's server_port; RTCP goes from the same or the next port). */
-    private static int serverPort(StreamSession stream) throws IOException {
-        if (stream.sink() instanceof BatchedUdpSink batched) {
-            return batched.localPort();
-        }
-        if (stream.sink() instanceof GatheringUdpSink gathering) {
-            return gathering.localPort();
-        }
-        return 0; // the legacy sink: RFC 2326 lets the server leave the port to the connection
     }
 
     private byte[] randomBytes() {
@@ -295,6 +341,9 @@ public final class RtspService {
             seekOffset = 0;
         }
         s.started = true;
+        if (seekOffset == s.stream.position()) {
+            seekOffset = -1; // already there: a seek would drop the units the stream has read ahead since SETUP
+        }
         long from = seekOffset >= 0 ? seekOffset : s.stream.position();
         RtpInfo info = s.stream.play(seekOffset);
         return ok().header("Session", sessionHeader(s))

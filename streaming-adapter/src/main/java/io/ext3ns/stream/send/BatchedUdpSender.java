@@ -97,6 +97,11 @@ public final class BatchedUdpSender implements QueuedSender, Closeable {
         return socket.localPort();
     }
 
+    /** The native socket, for tests that set options on it. */
+    NativeUdpSocket socket() {
+        return socket;
+    }
+
     /** Syscalls, retries and errors of this sender (packet counts are credited to each sink's own stats). */
     public SendStats stats() {
         return stats;

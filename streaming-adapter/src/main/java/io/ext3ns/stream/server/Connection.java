@@ -9,9 +9,10 @@ import java.util.ArrayDeque;
 
 /**
  * One client TCP connection of the {@link NioLoop}: its input buffer, and an outbound queue written without ever
- * blocking. Responses and HTTP body pieces are queued whole ({@link #sendOwned}); RTP frames interleaved from pacer
- * threads ({@link #sendFrame}) are dropped and counted when the client lets more than {@code queueLimit} bytes pile
- * up, so a slow reader costs its own stream packets, never another client's time.
+ * blocking. Responses and HTTP body pieces are queued whole ({@link #sendOwned}); RTP frames interleaved from the
+ * engine's threads ({@link #sendFrame}) are refused while the client lets more than {@code queueLimit} bytes pile
+ * up (the engine holds the stream back and retries), so a slow reader delays its own stream, never another
+ * client.
  */
 public final class Connection {
     private final SocketChannel channel;
@@ -23,12 +24,11 @@ public final class Connection {
     private final int queueLimit;
     private final ArrayDeque<ByteBuffer> pending = new ArrayDeque<>();
     private long pendingBytes;
-    private long droppedFrames;
     private volatile boolean closed;
     private volatile long lingerUntilNanos; // 0 = not closing; else close by then at the latest
     /** How long a connection refused after a bad request may take to read our answer. */
     private static final long LINGER_NANOS = 2_000_000_000L;
-    private long lastActivityNanos = System.nanoTime();
+    private volatile long lastActivityNanos = System.nanoTime(); // last byte read, or written from the queue
 
     Connection(SocketChannel channel, SelectionKey key, NioLoop loop, ConnectionHandler handler, int inputBytes,
                int queueLimit) throws IOException {
@@ -62,10 +62,6 @@ public final class Connection {
         return lastActivityNanos;
     }
 
-    public synchronized long droppedFrames() {
-        return droppedFrames;
-    }
-
     /** True when the client has let more than the queue limit pile up: stream frames should wait. */
     public synchronized boolean congested() {
         return closed || pendingBytes > queueLimit;
@@ -83,8 +79,8 @@ public final class Connection {
         if (closed) {
             return;
         }
-        if (pending.isEmpty()) {
-            channel.write(parts);
+        if (pending.isEmpty() && channel.write(parts) > 0) {
+            lastActivityNanos = System.nanoTime();
         }
         for (ByteBuffer part : parts) {
             if (part.hasRemaining()) {
@@ -97,15 +93,14 @@ public final class Connection {
 
     /**
      * Writes one frame from scratch buffers the caller reuses: what the socket does not take at once is copied into
-     * the queue. Returns false (frame dropped, counted) when the queue is over its limit or the connection closed.
+     * the queue. Returns false, taking nothing, when the queue is over its limit or the connection closed.
      */
     public synchronized boolean sendFrame(ByteBuffer... parts) throws IOException {
         if (closed || pendingBytes > queueLimit) {
-            droppedFrames++;
             return false;
         }
-        if (pending.isEmpty()) {
-            channel.write(parts);
+        if (pending.isEmpty() && channel.write(parts) > 0) {
+            lastActivityNanos = System.nanoTime();
         }
         int left = 0;
         for (ByteBuffer part : parts) {
@@ -136,6 +131,9 @@ public final class Connection {
             ByteBuffer head = pending.peek();
             int n = channel.write(head);
             pendingBytes -= n;
+            if (n > 0) {
+                lastActivityNanos = System.nanoTime();
+            }
             if (head.hasRemaining()) {
                 return false;
             }
@@ -185,6 +183,11 @@ public final class Connection {
 
     ConnectionHandler handler() {
         return handler;
+    }
+
+    /** Runs {@code task} on the loop thread that owns this connection. */
+    public void execute(Runnable task) {
+        loop.execute(task);
     }
 
     /** Closes the socket; the handler's onClose runs on the loop thread. Safe from any thread, idempotent. */

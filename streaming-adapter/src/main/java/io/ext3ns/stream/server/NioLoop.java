@@ -30,15 +30,21 @@ public final class NioLoop implements Closeable {
     private final int maxConnections;
     private final int inputBytes;
     private final int queueLimit;
+    private final long idleNanos;
     private final Thread thread;
     private volatile boolean running = true;
     private int connections;
 
-    public NioLoop(int maxConnections, int inputBytes, int queueLimit) throws IOException {
+    /**
+     * @param idleNanos a connection that neither sent a byte nor took one from its queue for this long is closed
+     *                  (a client that connects and goes silent must not hold a connection slot for ever)
+     */
+    public NioLoop(int maxConnections, int inputBytes, int queueLimit, long idleNanos) throws IOException {
         this.selector = Selector.open();
         this.maxConnections = maxConnections;
         this.inputBytes = inputBytes;
         this.queueLimit = queueLimit;
+        this.idleNanos = idleNanos;
         this.thread = new Thread(this::run, "ext3ns-nio");
         this.thread.setDaemon(true);
     }
@@ -73,10 +79,6 @@ public final class NioLoop implements Closeable {
         }
     }
 
-    public boolean onLoopThread() {
-        return Thread.currentThread() == thread;
-    }
-
     private void run() {
         long nextTick = System.nanoTime() + TICK_NANOS;
         while (running) {
@@ -93,7 +95,7 @@ public final class NioLoop implements Closeable {
                 if (System.nanoTime() >= nextTick) {
                     nextTick = System.nanoTime() + TICK_NANOS;
                     tickers.forEach(Runnable::run);
-                    closeExpiredLingerers();
+                    closeExpired();
                 }
             } catch (IOException | RuntimeException e) {
                 LOG.error("event loop error (continuing)", e);
@@ -164,10 +166,12 @@ public final class NioLoop implements Closeable {
         }
     }
 
-    private void closeExpiredLingerers() {
+    /** Closes refused connections whose grace period is over, and connections idle for too long. */
+    private void closeExpired() {
         long now = System.nanoTime();
         for (SelectionKey key : List.copyOf(selector.keys())) {
-            if (key.attachment() instanceof Connection c && c.lingerExpired(now)) {
+            if (key.attachment() instanceof Connection c
+                    && (c.lingerExpired(now) || now - c.lastActivityNanos() > idleNanos)) {
                 closeConnection(c);
             }
         }

@@ -12,10 +12,13 @@ import java.time.Duration;
  * how long a session lives without a request. {@code dataPath} is the send path of UDP sessions (TCP-interleaved
  * ones use the fast path); {@code schedulerThreads} pace and send every stream; {@code poolBytes} of pinned units
  * hold the file data being sent (each playing stream holds about two units, fewer when viewers share a title).
+ * {@code realtimePriority} above 0 runs the engine's pacing and I/O threads SCHED_FIFO at that priority (see
+ * RealtimePacing; 0, the default, leaves them to the normal scheduler).
  */
 public record ServerConfig(InetAddress bindAddress, int rtspPort, int httpPort, int maxRequestBytes, int maxHeaders,
                            int maxSessionsPerClient, int maxSessions, int maxConnections, Duration sessionTimeout,
-                           DataPath dataPath, int schedulerThreads, long poolBytes, int tcpQueueBytes) {
+                           DataPath dataPath, int schedulerThreads, long poolBytes, int tcpQueueBytes,
+                           int realtimePriority) {
 
     public static final int DISABLED = -1;
 
@@ -25,7 +28,7 @@ public record ServerConfig(InetAddress bindAddress, int rtspPort, int httpPort, 
         }
         if (maxRequestBytes < 256 || maxRequestBytes > (1 << 20) || maxHeaders < 4 || maxSessionsPerClient < 1
                 || maxSessions < 1 || maxConnections < 1 || schedulerThreads < 1 || schedulerThreads > 64
-                || poolBytes < (2 << 20) || tcpQueueBytes < 4096) {
+                || poolBytes < (2 << 20) || tcpQueueBytes < 4096 || realtimePriority < 0 || realtimePriority > 99) {
             throw new IllegalArgumentException("server limits out of range");
         }
         if (sessionTimeout.isNegative() || sessionTimeout.isZero()) {
@@ -40,26 +43,65 @@ public record ServerConfig(InetAddress bindAddress, int rtspPort, int httpPort, 
     public static ServerConfig defaults() {
         return new ServerConfig(InetAddress.getLoopbackAddress(), 0, 0, 16 * 1024, 64, 2000, 4000, 6000,
                 Duration.ofSeconds(60), DataPath.BATCHED, Math.max(1, Runtime.getRuntime().availableProcessors()),
-                1L << 30, 2 << 20);
+                1L << 30, 2 << 20, 0);
+    }
+
+    /**
+     * The configuration a mount asks for with {@code -o rtsp=PORT,http=PORT[,bind=ADDR]} (what
+     * {@code mount.ext3ns} passes to its streaming extension): an absent protocol is disabled, the address defaults
+     * to all interfaces. Throws IllegalArgumentException naming a bad value.
+     */
+    public static ServerConfig fromMountOptions(java.util.Map<String, String> options) {
+        try {
+            InetAddress bind = InetAddress.getByName(options.getOrDefault("bind", "0.0.0.0"));
+            return defaults().withBindAddress(bind).withPorts(port(options, "rtsp"), port(options, "http"));
+        } catch (java.net.UnknownHostException e) {
+            throw new IllegalArgumentException("bind: unknown address " + options.get("bind"), e);
+        }
+    }
+
+    private static int port(java.util.Map<String, String> options, String key) {
+        String value = options.get(key);
+        if (value == null) {
+            return DISABLED;
+        }
+        try {
+            int port = Integer.parseInt(value.trim());
+            if (port < 0 || port > 65535) {
+                throw new NumberFormatException();
+            }
+            return port;
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException(key + "=" + value + ": not a port number (0..65535)");
+        }
     }
 
     public ServerConfig withPorts(int rtsp, int http) {
         return new ServerConfig(bindAddress, rtsp, http, maxRequestBytes, maxHeaders, maxSessionsPerClient,
-                maxSessions, maxConnections, sessionTimeout, dataPath, schedulerThreads, poolBytes, tcpQueueBytes);
+                maxSessions, maxConnections, sessionTimeout, dataPath, schedulerThreads, poolBytes, tcpQueueBytes,
+                realtimePriority);
     }
 
     public ServerConfig withBindAddress(InetAddress address) {
         return new ServerConfig(address, rtspPort, httpPort, maxRequestBytes, maxHeaders, maxSessionsPerClient,
-                maxSessions, maxConnections, sessionTimeout, dataPath, schedulerThreads, poolBytes, tcpQueueBytes);
+                maxSessions, maxConnections, sessionTimeout, dataPath, schedulerThreads, poolBytes, tcpQueueBytes,
+                realtimePriority);
     }
 
     public ServerConfig withSessionLimits(int perClient, int total, Duration timeout) {
         return new ServerConfig(bindAddress, rtspPort, httpPort, maxRequestBytes, maxHeaders, perClient, total,
-                maxConnections, timeout, dataPath, schedulerThreads, poolBytes, tcpQueueBytes);
+                maxConnections, timeout, dataPath, schedulerThreads, poolBytes, tcpQueueBytes, realtimePriority);
+    }
+
+    /** Runs pacing and I/O threads SCHED_FIFO at {@code priority} (1..99), or normally (0). */
+    public ServerConfig withRealtimePriority(int priority) {
+        return new ServerConfig(bindAddress, rtspPort, httpPort, maxRequestBytes, maxHeaders, maxSessionsPerClient,
+                maxSessions, maxConnections, sessionTimeout, dataPath, schedulerThreads, poolBytes, tcpQueueBytes,
+                priority);
     }
 
     public ServerConfig withEngine(DataPath path, int schedulers, long pool) {
         return new ServerConfig(bindAddress, rtspPort, httpPort, maxRequestBytes, maxHeaders, maxSessionsPerClient,
-                maxSessions, maxConnections, sessionTimeout, path, schedulers, pool, tcpQueueBytes);
+                maxSessions, maxConnections, sessionTimeout, path, schedulers, pool, tcpQueueBytes, realtimePriority);
     }
 }

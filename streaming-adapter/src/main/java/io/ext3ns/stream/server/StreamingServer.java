@@ -18,19 +18,24 @@ import java.lang.management.ThreadInfo;
 import java.lang.management.ThreadMXBean;
 import java.net.InetSocketAddress;
 import java.util.Locale;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 
 /**
  * The RTSP and HTTP server over an open {@link FileSystem}: one event-loop thread for every control and download
  * connection, and a {@link StreamingEngine} (scheduler threads that pace and send every RTP stream, I/O threads
- * that read the pinned units) . Start it with {@link #start(FileSystem, ServerConfig)} from any process that holds
+ * that read the pinned units). Start it with {@link #start(FileSystem, ServerConfig)} from any process that holds
  * the file system (ext3ns-serve, or the FUSE mount with -o rtsp=PORT,http=PORT); {@link #close()} stops it and
  * releases every session, socket, pinned unit and file handle, but leaves the file system open (its owner closes
  * it).
  */
 public final class StreamingServer implements Closeable {
+    /** A connection idle for the session time-out plus this is closed. */
+    private static final long IDLE_GRACE_NANOS = 5_000_000_000L;
     private final NioLoop loop;
     private final StreamingEngine engine;
     private final RtspService rtsp;
+    private final ExecutorService indexer;
     private final InetSocketAddress rtspAddress;
     private final InetSocketAddress httpAddress;
 
@@ -41,10 +46,17 @@ public final class StreamingServer implements Closeable {
                 LeaseTracing.NONE));
         ContentResolver resolver = new ContentResolver(fs);
         RequestParser parser = new RequestParser(config.maxRequestBytes(), config.maxHeaders());
-        rtsp = new RtspService(config, fs, resolver, new PcrIndexCache(fs, 1024), engine, this::statsText);
+        indexer = Executors.newSingleThreadExecutor(r -> {
+            Thread t = new Thread(r, "ext3ns-index");
+            t.setDaemon(true);
+            return t;
+        });
+        rtsp = new RtspService(config, fs, resolver, new PcrIndexCache(fs, indexer, 1024), engine, this::statsText);
         int inputBytes = 2 * config.maxRequestBytes() + 4 + 65535; // a request, or one interleaved frame
         try {
-            loop = new NioLoop(config.maxConnections(), inputBytes, config.tcpQueueBytes());
+            // idle: a control connection whose sessions time out is of no more use once they have
+            loop = new NioLoop(config.maxConnections(), inputBytes, config.tcpQueueBytes(),
+                    config.sessionTimeout().toNanos() + IDLE_GRACE_NANOS);
         } catch (IOException e) {
             closeEngine();
             throw e;
@@ -62,6 +74,11 @@ public final class StreamingServer implements Closeable {
             throw e;
         }
         loop.addTicker(rtsp::reap);
+        if (config.realtimePriority() > 0) {
+            RealtimePacing realtime = new RealtimePacing(config.realtimePriority());
+            realtime.apply();
+            loop.addTicker(realtime::apply); // the I/O pool starts its threads on demand
+        }
         loop.start();
     }
 
@@ -143,6 +160,7 @@ public final class StreamingServer implements Closeable {
     }
 
     private void closeEngine() {
+        indexer.shutdownNow();
         try {
             engine.close();
         } catch (InterruptedException e) {

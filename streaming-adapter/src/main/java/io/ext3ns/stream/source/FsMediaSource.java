@@ -31,11 +31,12 @@ public final class FsMediaSource implements MediaSource {
         }
         this.handle = fs.open(ino, false);
         this.size = attr.size();
-        // same inode, same modification: same bytes, so sessions may share units
-        this.key = new ContentKey(System.identityHashCode(fs), ino, attr.mtimeNanos(), attr.size());
+        // same file system instance, inode and modification: same bytes, so sessions may share units
+        this.key = new ContentKey(fs, ino, attr.mtimeNanos(), attr.size());
     }
 
-    private record ContentKey(int fileSystem, long ino, long mtimeNanos, long size) {
+    /** {@code fileSystem} compares by identity (FileSystem does not define equals). */
+    private record ContentKey(FileSystem fileSystem, long ino, long mtimeNanos, long size) {
     }
 
     @Override

@@ -2,6 +2,7 @@ package io.ext3ns.stream.send;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.ext3ns.stream.pool.UnitSize;
 import io.ext3ns.stream.session.DataPath;
@@ -11,6 +12,7 @@ import io.ext3ns.stream.session.SessionState;
 import io.ext3ns.stream.session.StreamSession;
 import io.ext3ns.stream.session.StreamingEngine;
 import io.ext3ns.stream.source.PlainFileSource;
+import io.ext3ns.stream.testkit.RtpReceiver;
 import io.ext3ns.stream.testkit.TestAsset;
 import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
@@ -51,16 +53,50 @@ class TcpInterleavedSinkTest {
             accepted.shutdownOutput();
             byte[][] got = read.get(30, TimeUnit.SECONDS);
             assertArrayEquals(file, got[0]);
-            assertEquals(2, got[1][0], "SR at PLAY and SR+BYE at the end on channel 1");
+            assertTrue(got[1].length >= 2 * 28, "an SR at PLAY and SR+SDES+BYE at the end on channel 1");
+            assertEquals(200, got[1][1] & 0xff, "first RTCP frame: a Sender Report");
+            assertEquals(203, got[1][got[1].length - 8 + 1] & 0xff, "the last RTCP packet ends with a BYE");
         }
     }
 
-    /** [0]: RTP payloads of channel 0 concatenated; [1][0]: number of channel-1 frames. */
+    @Test
+    void aClientThatStopsReadingStallsOnlyItsOwnSession() throws Exception {
+        Path asset = TestAsset.ts();
+        byte[] file = Files.readAllBytes(asset);
+        try (ServerSocketChannel server = ServerSocketChannel.open()
+                .bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
+             SocketChannel client = SocketChannel.open(server.getLocalAddress()); // never reads
+             SocketChannel accepted = server.accept();
+             StreamingEngine engine = new StreamingEngine(EngineConfig.of(UnitSize.K128, 8));
+             RtpReceiver rx = new RtpReceiver()) {
+            accepted.setOption(java.net.StandardSocketOptions.SO_SNDBUF, 16 << 10);
+            accepted.configureBlocking(false);
+            InterleavedConnection connection = new InterleavedConnection(accepted);
+            StreamSession slow = engine.openInterleaved(new PlainFileSource(asset), DataPath.FAST, connection, 0, 1,
+                    SessionOptions.defaults().unpaced());
+            slow.play(-1);
+            Thread.sleep(200); // the socket fills up
+            StreamSession other = engine.openUdp(new PlainFileSource(asset), DataPath.FAST, rx.address(), null,
+                    SessionOptions.defaults().withSpeed(8));
+            other.play(-1);
+            assertEquals(SessionState.FINISHED, other.ended().get(30, TimeUnit.SECONDS).state(),
+                    "the other session on the same scheduler thread ran to the end");
+            assertTrue(rx.awaitBytes(file.length, 5000));
+            assertEquals(SessionState.PLAYING, slow.state(), "the slow session waits, it is not dropped");
+            assertTrue(slow.sink().stats().retries.sum() > 0, "congestion is counted");
+            assertTrue(slow.position() < file.length);
+            slow.stop();
+            assertEquals(SessionState.STOPPED, slow.ended().get(5, TimeUnit.SECONDS).state());
+            assertEquals(0, engine.pool().metrics().inUse());
+        }
+    }
+
+    /** [0]: RTP payloads of channel 0 concatenated; [1]: the RTCP frames of channel 1 concatenated. */
     private static byte[][] readFrames(SocketChannel ch) {
         ByteArrayOutputStream payload = new ByteArrayOutputStream();
-        int rtcpFrames = 0;
+        ByteArrayOutputStream rtcp = new ByteArrayOutputStream();
         try {
-            DataInputStream in = new DataInputStream(Channels.newInputStream(ch));
+            DataInputStream in = new DataInputStream(new java.io.BufferedInputStream(Channels.newInputStream(ch)));
             while (true) {
                 int magic;
                 try {
@@ -77,12 +113,12 @@ class TcpInterleavedSinkTest {
                     payload.write(frame, 12, frame.length - 12);
                 } else {
                     assertEquals(1, channel);
-                    rtcpFrames++;
+                    rtcp.write(frame);
                 }
             }
         } catch (java.io.IOException e) {
             throw new java.io.UncheckedIOException(e);
         }
-        return new byte[][] {payload.toByteArray(), {(byte) rtcpFrames}};
+        return new byte[][] {payload.toByteArray(), rtcp.toByteArray()};
     }
 }

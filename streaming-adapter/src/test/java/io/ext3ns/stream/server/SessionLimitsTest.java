@@ -1,6 +1,6 @@
 package io.ext3ns.stream.server;
 
-import io.ext3ns.stream.testing.RtspTestClient;
+import io.ext3ns.stream.shooter.RtspClient;
 import io.ext3ns.stream.testing.TestStore;
 import io.ext3ns.stream.testkit.TestAsset;
 import org.junit.jupiter.api.AfterAll;
@@ -45,15 +45,27 @@ class SessionLimitsTest {
         }
     }
 
-    private static String setup(RtspTestClient c, int port) throws Exception {
-        RtspTestClient.Reply r = c.request("SETUP", url + "/trackID=0",
+    private static String setup(RtspClient c, int port) throws Exception {
+        RtspClient.Reply r = c.request("SETUP", url + "/trackID=0",
                 "Transport: RTP/AVP;unicast;client_port=" + port + "-" + (port + 1));
         return r.status() == 200 ? "Session: " + r.header("Session").split(";")[0] : String.valueOf(r.status());
     }
 
     @Test
+    void aSilentConnectionIsClosedAfterTheTimeOut() throws Exception {
+        try (java.net.Socket silent = new java.net.Socket("127.0.0.1", server.rtspPort())) {
+            silent.setSoTimeout(15000);
+            silent.getOutputStream().write("OPTIONS * RTSP/1.0\r\nCSeq: 1\r\n".getBytes()); // never finished
+            long start = System.nanoTime();
+            assertEquals(-1, silent.getInputStream().read(), "the server closes the connection");
+            double seconds = (System.nanoTime() - start) / 1e9;
+            assertTrue(seconds > 5 && seconds < 12, "closed after " + seconds + " s (time-out 2 s + 5 s)");
+        }
+    }
+
+    @Test
     void limitsTimeOutsAndKeepAlive() throws Exception {
-        try (RtspTestClient c = new RtspTestClient("127.0.0.1", server.rtspPort())) {
+        try (RtspClient c = new RtspClient("127.0.0.1", server.rtspPort())) {
             String kept = setup(c, 40000);
             String idle = setup(c, 40002);
             assertTrue(kept.startsWith("Session: ") && idle.startsWith("Session: "));
@@ -67,7 +79,7 @@ class SessionLimitsTest {
             assertEquals(454, c.request("PLAY", url, idle).status(), "idle session outlived its time-out");
             assertEquals(200, c.request("PLAY", url, kept, "Range: npt=0-").status());
             assertEquals(200, c.request("PAUSE", url, kept).status());
-            RtspTestClient.Reply stats = c.requestWithBody("GET_PARAMETER", url, "ext3ns.stats", kept);
+            RtspClient.Reply stats = c.requestWithBody("GET_PARAMETER", url, "ext3ns.stats", kept);
             assertEquals(200, stats.status());
             assertTrue(stats.body().contains("sessions: 1\r\n"), stats.body());
             assertTrue(stats.body().contains("paths: udp-fast=1"), stats.body());

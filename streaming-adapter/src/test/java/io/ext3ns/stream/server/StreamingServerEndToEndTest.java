@@ -2,7 +2,7 @@ package io.ext3ns.stream.server;
 
 import io.ext3ns.stream.testing.ProbedPackets;
 import io.ext3ns.stream.testing.Processes;
-import io.ext3ns.stream.testing.RtspTestClient;
+import io.ext3ns.stream.shooter.RtspClient;
 import io.ext3ns.stream.testing.TestStore;
 import io.ext3ns.stream.testkit.TestAsset;
 import org.junit.jupiter.api.AfterAll;
@@ -38,7 +38,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * The server with real players on a real store (formatted by our formatter, opened by the engine): ffmpeg over RTSP
  * (UDP and TCP-interleaved, eight at once, one seeking), a PAUSE and resume driven by hand, HTTP byte ranges, and
- * bad requests fired while the players stream. Streams are paced in real time (10 s), so everything runs
+ * bad requests, a player that stops reading and one that vanishes, all while the players stream. Streams are paced in real time (10 s), so everything runs
  * concurrently and the test takes about 15 s.
  */
 class StreamingServerEndToEndTest {
@@ -94,7 +94,9 @@ class StreamingServerEndToEndTest {
     @Test
     void realPlayersGetTheStreamWhileBadRequestsAreRefused(@TempDir Path dir) throws Exception {
         ExecutorService pool = Executors.newCachedThreadPool();
-        try {
+        try (RtspClient stalled = new RtspClient("127.0.0.1", server.rtspPort())) {
+            playWithoutReading(stalled);
+            vanishAfterPlay();
             List<Future<Path>> whole = new ArrayList<>();
             for (int i = 0; i < 8; i++) {
                 String transport = i % 2 == 0 ? "udp" : "tcp";
@@ -116,8 +118,13 @@ class StreamingServerEndToEndTest {
             badRequestsGetTheirStatus();
             httpRangesReturnTheExactBytes();
 
-            for (Future<Path> f : whole) {
-                ProbedPackets.of(f.get(60, TimeUnit.SECONDS)).assertWholeOf(source);
+            for (int i = 0; i < whole.size(); i++) {
+                try {
+                    ProbedPackets.of(whole.get(i).get(60, TimeUnit.SECONDS)).assertWholeOf(source);
+                } catch (AssertionError e) {
+                    throw new AssertionError("player " + i + " (" + (i % 2 == 0 ? "udp" : "tcp") + "): "
+                            + e.getMessage(), e);
+                }
             }
             var starts = ProbedPackets.of(seek.get(60, TimeUnit.SECONDS)).assertContiguousRunOf(source);
             double firstPts = source.streams().get(0).get(0).ptsSeconds();
@@ -127,20 +134,44 @@ class StreamingServerEndToEndTest {
             assertTrue(seekPts >= 4.0 && seekPts <= 6.0, "seek to 5 s output starts at " + seekPts + " s");
             pauseResume.get(60, TimeUnit.SECONDS);
             seekByHand.get(60, TimeUnit.SECONDS);
+            // the client that never read still gets its answer once it reads (its frames first)
+            assertEquals(200, stalled.request("TEARDOWN", base + "/asset.ts/", stalledSession).status());
         } finally {
             pool.shutdownNow();
         }
     }
 
+    private static String stalledSession;
+
+    /** A TCP-interleaved player that stops reading after PLAY: its frames back up, nobody else's. */
+    private static void playWithoutReading(RtspClient c) throws Exception {
+        RtspClient.Reply setup = c.request("SETUP", base + "/asset.ts/trackID=0",
+                "Transport: RTP/AVP/TCP;unicast;interleaved=0-1");
+        stalledSession = "Session: " + setup.header("Session").split(";")[0];
+        assertEquals(200, c.request("PLAY", base + "/asset.ts/", stalledSession).status());
+    }
+
+    /** A UDP player that sets up, plays and disappears without TEARDOWN (its ports are closed). */
+    private static void vanishAfterPlay() throws Exception {
+        try (var rtp = java.nio.channels.DatagramChannel.open().bind(new java.net.InetSocketAddress("127.0.0.1", 0));
+             var rtcp = java.nio.channels.DatagramChannel.open().bind(new java.net.InetSocketAddress("127.0.0.1", 0));
+             RtspClient c = new RtspClient("127.0.0.1", server.rtspPort())) {
+            RtspClient.Reply setup = c.request("SETUP", base + "/asset.ts/trackID=0", "Transport: RTP/AVP;unicast;"
+                    + "client_port=" + rtp.socket().getLocalPort() + "-" + rtcp.socket().getLocalPort());
+            assertEquals(200, c.request("PLAY", base + "/asset.ts/",
+                    "Session: " + setup.header("Session").split(";")[0]).status());
+        }
+    }
+
     /** PLAY, PAUSE after a second, PLAY again: nothing is sent while paused, and no byte is lost or repeated. */
     private static void pauseAndResumeDeliversEveryByte() throws Exception {
-        try (RtspTestClient c = new RtspTestClient("127.0.0.1", server.rtspPort())) {
+        try (RtspClient c = new RtspClient("127.0.0.1", server.rtspPort())) {
             ByteArrayOutputStream received = new ByteArrayOutputStream();
             int[] lastSeq = {-1};
             c.onFrame(f -> collect(f, received, lastSeq));
             String url = base + "/asset.ts";
             assertEquals(200, c.request("DESCRIBE", url).status());
-            RtspTestClient.Reply setup = c.request("SETUP", url + "/trackID=0",
+            RtspClient.Reply setup = c.request("SETUP", url + "/trackID=0",
                     "Transport: RTP/AVP/TCP;unicast;interleaved=0-1");
             assertEquals(200, setup.status());
             String session = "Session: " + setup.header("Session").split(";")[0];
@@ -148,19 +179,19 @@ class StreamingServerEndToEndTest {
             long until = System.nanoTime() + 1_000_000_000L;
             c.socket().setSoTimeout(200);
             while (System.nanoTime() < until) {
-                RtspTestClient.Frame f = readQuietly(c);
+                RtspClient.Frame f = readQuietly(c);
                 if (f != null) {
                     collect(f, received, lastSeq);
                 }
             }
             c.socket().setSoTimeout(15000);
-            RtspTestClient.Reply paused = c.request("PAUSE", url + "/", session);
+            RtspClient.Reply paused = c.request("PAUSE", url + "/", session);
             assertEquals(200, paused.status());
             int afterPause = 0;
             c.socket().setSoTimeout(100);
             long quiet = System.nanoTime() + 700_000_000L;
             while (System.nanoTime() < quiet) {
-                RtspTestClient.Frame f = readQuietly(c);
+                RtspClient.Frame f = readQuietly(c);
                 if (f != null) {
                     collect(f, received, lastSeq);
                     afterPause++;
@@ -170,13 +201,13 @@ class StreamingServerEndToEndTest {
             int pausedAt = received.size();
             assertTrue(pausedAt > 100_000 && pausedAt < asset.length / 2, "paused after " + pausedAt + " bytes");
             c.socket().setSoTimeout(15000);
-            RtspTestClient.Reply resumed = c.request("PLAY", url + "/", session);
+            RtspClient.Reply resumed = c.request("PLAY", url + "/", session);
             assertEquals(200, resumed.status());
             String rtpInfo = resumed.header("RTP-Info");
             assertNotNull(rtpInfo);
             assertTrue(rtpInfo.contains("seq=" + ((lastSeq[0] + 1) & 0xffff) + ";"), rtpInfo + " after seq "
                     + lastSeq[0]);
-            for (RtspTestClient.Frame f; received.size() < asset.length && (f = c.readFrame()) != null; ) {
+            for (RtspClient.Frame f; received.size() < asset.length && (f = c.readFrame()) != null; ) {
                 collect(f, received, lastSeq);
             }
             assertArrayEquals(asset, received.toByteArray(), "TS bytes received over a pause differ from the file");
@@ -186,16 +217,16 @@ class StreamingServerEndToEndTest {
 
     /** PLAY from npt 5.5: the first RTP payload is the file's TS packet that starts the key frame before 5.5 s. */
     private static void seekStartsAtTheKeyFrameBeforeTheRange() throws Exception {
-        try (RtspTestClient c = new RtspTestClient("127.0.0.1", server.rtspPort())) {
+        try (RtspClient c = new RtspClient("127.0.0.1", server.rtspPort())) {
             String url = base + "/asset.ts";
-            RtspTestClient.Reply setup = c.request("SETUP", url + "/trackID=0",
+            RtspClient.Reply setup = c.request("SETUP", url + "/trackID=0",
                     "Transport: RTP/AVP/TCP;unicast;interleaved=0-1");
             String session = "Session: " + setup.header("Session").split(";")[0];
-            RtspTestClient.Reply play = c.request("PLAY", url + "/", session, "Range: 5.5-");
+            RtspClient.Reply play = c.request("PLAY", url + "/", session, "Range: 5.5-");
             assertEquals(200, play.status());
             double start = Double.parseDouble(play.header("Range").replaceAll("npt=([0-9.]+)-.*", "$1"));
             assertTrue(start > 3.5 && start <= 5.5, "Range " + play.header("Range"));
-            RtspTestClient.Frame first = c.readFrame();
+            RtspClient.Frame first = c.readFrame();
             while (first.channel() != 0) {
                 first = c.readFrame();
             }
@@ -222,7 +253,7 @@ class StreamingServerEndToEndTest {
         return -1;
     }
 
-    private static RtspTestClient.Frame readQuietly(RtspTestClient c) throws IOException {
+    private static RtspClient.Frame readQuietly(RtspClient c) throws IOException {
         try {
             return c.readFrame();
         } catch (java.net.SocketTimeoutException e) {
@@ -231,7 +262,7 @@ class StreamingServerEndToEndTest {
     }
 
     /** Appends the payload of RTP frames on channel 0, checking sequence numbers run without a gap. */
-    private static void collect(RtspTestClient.Frame f, ByteArrayOutputStream received, int[] lastSeq) {
+    private static void collect(RtspClient.Frame f, ByteArrayOutputStream received, int[] lastSeq) {
         if (f.channel() != 0) {
             return;
         }
@@ -254,7 +285,7 @@ class StreamingServerEndToEndTest {
         byte[] hugeRequest = Arrays.copyOf(head, head.length + huge.length);
         System.arraycopy(huge, 0, hugeRequest, head.length, huge.length);
         assertEquals(400, rawStatus(hugeRequest));
-        try (RtspTestClient c = new RtspTestClient("127.0.0.1", server.rtspPort())) {
+        try (RtspClient c = new RtspClient("127.0.0.1", server.rtspPort())) {
             assertEquals(200, c.request("OPTIONS", "*").status());
             assertEquals(400, c.request("DESCRIBE", base + "/../asset.ts").status());
             assertEquals(400, c.request("DESCRIBE", base + "/movies/%2e%2e/asset.ts").status());

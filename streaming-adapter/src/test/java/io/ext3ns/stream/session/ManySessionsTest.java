@@ -27,8 +27,9 @@ class ManySessionsTest {
             int engineThreads = Thread.activeCount() - threadsBefore;
             List<StreamSession> sessions = new ArrayList<>();
             for (int i = 0; i < STREAMS; i++) {
+                // quarter speed: 41 s of play, so no stream reaches its end however slowly 1,000 open on a busy machine
                 StreamSession s = engine.openUdp(new PlainFileSource(asset), DataPath.BATCHED, rx.address(), null,
-                        SessionOptions.defaults());
+                        SessionOptions.defaults().withSpeed(0.25));
                 s.play(-1);
                 sessions.add(s);
             }
@@ -47,7 +48,10 @@ class ManySessionsTest {
             assertEquals(0, m.leases());
             assertTrue(engine.pool().outstanding().isEmpty());
             assertEquals(0, engine.liveSessions());
-            assertTrue(m.peakInUse() <= 32);
+            // one title: the 1,000 streams are within a few units of each other and share them
+            assertTrue(m.peakInUse() <= 16, "peak units in use " + m.peakInUse()); // unshared: 2 per stream
+            System.out.printf("1000 streams: peak %d units, %d unit reads, %d shared%n", m.peakInUse(),
+                    engine.cache().reads(), engine.cache().sharedHits());
             long reads = engine.cache().reads();
             long shared = engine.cache().sharedHits();
             assertTrue(shared >= STREAMS - 1, "streams of one title share units: " + shared + " shared, "

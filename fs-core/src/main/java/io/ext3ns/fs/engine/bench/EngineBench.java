@@ -30,6 +30,10 @@ import java.util.concurrent.Future;
  */
 public final class EngineBench {
     private static final int REQUEST = 128 << 10;
+    private static final java.lang.management.ThreadMXBean CPU =
+            java.lang.management.ManagementFactory.getThreadMXBean();
+    /** CPU seconds per GiB of the reading thread in the last timed read (robust to a loaded machine). */
+    private static double lastCpuPerGiB;
 
     private EngineBench() {
     }
@@ -96,38 +100,46 @@ public final class EngineBench {
         }
         long ino = inos.get(0);
         double peer = readLegacy(img, base.withReadAhead(0), ino, fileBytes);
+        double peerCpu = lastCpuPerGiB;
         double ahead = readLegacy(img, base.withReadAhead(8), ino, fileBytes);
+        double aheadCpu = lastCpuPerGiB;
         double fast = readFast(img, base, ino, fileBytes, bs);
-        System.out.printf("legacy read, 128 KiB requests, no read-ahead (peer): %.0f MB/s  1.00x%n", peer);
-        System.out.printf("legacy read, 128 KiB requests, read-ahead 8 blocks:  %.0f MB/s  %.2fx%n", ahead,
-                ahead / peer);
-        System.out.printf("fast path readDirect, %d KiB requests:              %.0f MB/s  %.2fx%n", bs >> 10,
-                fast, fast / peer);
+        double fastCpu = lastCpuPerGiB;
+        System.out.println("read path                                   MB/s   ratio   reader CPU s/GiB");
+        System.out.printf("legacy, 128 KiB requests, no read-ahead   %6.0f   1.00x   %.2f  (peer)%n", peer, peerCpu);
+        System.out.printf("legacy, 128 KiB requests, read-ahead 8    %6.0f   %.2fx   %.2f%n", ahead, ahead / peer,
+                aheadCpu);
+        System.out.printf("fast path readDirect, %4d KiB requests   %6.0f   %.2fx   %.2f%n", bs >> 10, fast,
+                fast / peer, fastCpu);
+    }
+
+    /** One read request at {@code offset} into {@code buf}. */
+    @FunctionalInterface
+    private interface Reader {
+        void read(Ext3FileSystem fs, FileHandle h, long offset, ByteBuffer buf) throws Exception;
     }
 
     private static double readLegacy(Path img, EngineOptions o, long ino, long bytes) throws Exception {
-        try (Ext3FileSystem fs = Ext3FileSystem.open(new FileMember(img, true), o.withReadOnly(true))) {
-            FileHandle h = fs.open(ino, false);
-            ByteBuffer buf = ByteBuffer.allocate(REQUEST);
-            long t0 = System.nanoTime();
-            for (long off = 0; off < bytes; off += REQUEST) {
-                fs.read(h, off, buf.clear());
-            }
-            double r = mbps(bytes, System.nanoTime() - t0);
-            fs.release(h);
-            return r;
-        }
+        return timeRead(img, o, ino, bytes, ByteBuffer.allocate(REQUEST), (fs, h, off, buf) -> fs.read(h, off, buf));
     }
 
     private static double readFast(Path img, EngineOptions o, long ino, long bytes, int bs) throws Exception {
+        return timeRead(img, o, ino, bytes, AlignedBuffers.allocate(bs),
+                (fs, h, off, buf) -> fs.readDirect(h, off, buf));
+    }
+
+    /** Reads the whole file sequentially in {@code buf}-sized requests on a fresh read-only open; MB/s. */
+    private static double timeRead(Path img, EngineOptions o, long ino, long bytes, ByteBuffer buf, Reader reader)
+            throws Exception {
         try (Ext3FileSystem fs = Ext3FileSystem.open(new FileMember(img, true), o.withReadOnly(true))) {
             FileHandle h = fs.open(ino, false);
-            ByteBuffer buf = AlignedBuffers.allocate(bs);
             long t0 = System.nanoTime();
-            for (long off = 0; off < bytes; off += bs) {
-                fs.readDirect(h, off, buf.clear());
+            long cpu0 = CPU.getCurrentThreadCpuTime();
+            for (long off = 0; off < bytes; off += buf.capacity()) {
+                reader.read(fs, h, off, buf.clear());
             }
             double r = mbps(bytes, System.nanoTime() - t0);
+            lastCpuPerGiB = (CPU.getCurrentThreadCpuTime() - cpu0) / 1e9 / (bytes / (double) (1L << 30));
             fs.release(h);
             return r;
         }

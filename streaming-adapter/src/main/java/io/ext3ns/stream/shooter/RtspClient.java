@@ -1,4 +1,4 @@
-package io.ext3ns.stream.testing;
+package io.ext3ns.stream.shooter;
 
 import java.io.ByteArrayOutputStream;
 import java.io.Closeable;
@@ -13,10 +13,11 @@ import java.util.Locale;
 import java.util.Map;
 
 /**
- * A tiny blocking RTSP client for the tests that need what ffmpeg does not expose: PAUSE at a chosen moment, the raw
- * status codes of bad requests, and the RTP packets of an interleaved session (collected as they arrive).
+ * A tiny blocking RTSP client: the shooter's virtual players set up and tear down with it, and the tests use it for
+ * what ffmpeg does not expose (PAUSE at a chosen moment, raw status codes of bad requests, the RTP packets of an
+ * interleaved session as they arrive). One request at a time; replies are read whole.
  */
-public final class RtspTestClient implements Closeable {
+public final class RtspClient implements Closeable {
     public record Reply(int status, Map<String, String> headers, String body) {
         public String header(String name) {
             return headers.get(name.toLowerCase(Locale.ROOT));
@@ -38,7 +39,7 @@ public final class RtspTestClient implements Closeable {
     private int cseq;
     private FrameSink frames = f -> { };
 
-    public RtspTestClient(String host, int port) throws IOException {
+    public RtspClient(String host, int port) throws IOException {
         socket = new Socket(host, port);
         socket.setSoTimeout(15000);
         in = new DataInputStream(new java.io.BufferedInputStream(socket.getInputStream(), 65536));

@@ -1,0 +1,64 @@
+package io.ext3ns.tools;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.ext3ns.fs.testing.E2fsprogs;
+import io.ext3ns.fs.testing.ExternalTool;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** mkfs.ext3ns -J size=N, -O ^has_journal / --no-journal, and the default journal policy, judged by dumpe2fs. */
+class MkfsJournalOptionsTest {
+    @TempDir
+    Path dir;
+
+    private static ExternalTool.Result mkfs(String... args) throws Exception {
+        return ToolProcess.run(MkfsMain.class, args);
+    }
+
+    private static String header(Path img) throws Exception {
+        ExternalTool.Result r = ExternalTool.run("dumpe2fs", "-h", img.toString());
+        assertEquals(0, r.exitCode(), r.toString());
+        return r.output();
+    }
+
+    @Test
+    void journalSizeNoJournalAndDefaults() throws Exception {
+        Path img = dir.resolve("j.img");
+        ExternalTool.Result sized = mkfs("-b", "4K", "-J", "size=8", "--size", "64M", img.toString());
+        assertEquals(0, sized.exitCode(), sized.toString());
+        assertTrue(sized.output().contains("Journal: 2048 blocks"), sized.output());
+        String h = header(img);
+        assertTrue(h.contains("has_journal") && h.contains("Total journal blocks:     2048"), h);
+        assertEquals(0, E2fsprogs.checkReadOnly(img).exitCode());
+
+        Files.delete(img);
+        assertEquals(0, mkfs("-q", "-b", "4K", "--no-journal", "--size", "64M", img.toString()).exitCode());
+        assertFalse(header(img).contains("has_journal"));
+        Files.delete(img);
+        assertEquals(0, mkfs("-q", "-b", "4K", "-O", "^has_journal", "--size", "64M", img.toString()).exitCode());
+        assertFalse(header(img).contains("has_journal"));
+
+        Files.delete(img);
+        ExternalTool.Result dflt = mkfs("-b", "1M", "--size", "512M", img.toString());
+        assertEquals(0, dflt.exitCode(), dflt.toString());
+        assertTrue(dflt.output().contains("No journal"), "small volume at 1 MiB blocks: " + dflt.output());
+    }
+
+    @Test
+    void refusesJournalsJbd2CannotHave() throws Exception {
+        Path img = dir.resolve("bad.img");
+        ExternalTool.Result small = mkfs("-b", "1M", "-J", "size=64", "--size", "4G", img.toString());
+        assertEquals(1, small.exitCode(), small.toString());
+        assertTrue(small.output().contains("smallest journal is 1024 MiB"), small.output());
+        ExternalTool.Result both = mkfs("-b", "4K", "-J", "size=8", "--no-journal", "--size", "64M", img.toString());
+        assertEquals(1, both.exitCode(), both.toString());
+        ExternalTool.Result other = mkfs("-b", "4K", "-O", "dir_index", "--size", "64M", img.toString());
+        assertEquals(1, other.exitCode(), other.toString());
+        assertTrue(other.output().contains("only has_journal"), other.output());
+    }
+}

@@ -1,0 +1,109 @@
+package io.ext3ns.stream.server;
+
+import io.ext3ns.fs.engine.EngineOptions;
+import io.ext3ns.fs.engine.Ext3FileSystem;
+import io.ext3ns.fs.util.MemberList;
+import io.ext3ns.sda.BlockDevice;
+import io.ext3ns.sda.BlockDevices;
+import io.ext3ns.stream.session.DataPath;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+import java.net.InetAddress;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * ext3ns-serve: opens an EXT3NS volume (one image or the members of a Stream Disk Array) and serves its files over
+ * RTSP and HTTP until interrupted. Read-only unless --rw (then files written by another process are not seen: use
+ * mount.ext3ns -o rtsp=,http= to serve a volume that is being written).
+ */
+@Command(name = "ext3ns-serve", mixinStandardHelpOptions = true, sortOptions = false,
+        description = "Serve the files of an EXT3NS volume to players over RTSP (RTP/MP2T) and HTTP (byte ranges).")
+public final class ServeMain implements Callable<Integer> {
+    @Parameters(arity = "1..*", paramLabel = "MEMBER",
+            description = "image or member files, in array order (MEMBER,MEMBER or MEMBER MEMBER)")
+    List<String> members;
+
+    @Option(names = "--rtsp", paramLabel = "PORT", description = "RTSP port (default ${DEFAULT-VALUE}; -1 off)")
+    int rtsp = 8554;
+
+    @Option(names = "--http", paramLabel = "PORT", description = "HTTP port (default ${DEFAULT-VALUE}; -1 off)")
+    int http = 8080;
+
+    @Option(names = "--bind", paramLabel = "ADDR", description = "address to listen on (default ${DEFAULT-VALUE})")
+    String bind = "0.0.0.0";
+
+    @Option(names = "--rw", description = "open the volume read-write (default read-only)")
+    boolean readWrite;
+
+    @Option(names = "--path", description = "UDP send path: ${COMPLETION-CANDIDATES} (default ${DEFAULT-VALUE})")
+    DataPath path = DataPath.BATCHED;
+
+    @Option(names = "--schedulers", description = "pacing/sending threads (default: one per core)")
+    int schedulers = Math.max(1, Runtime.getRuntime().availableProcessors());
+
+    @Option(names = "--pool-mb", description = "pinned buffer pool in MiB (default ${DEFAULT-VALUE})")
+    long poolMb = 1024;
+
+    @Option(names = "--max-sessions", description = "sessions in total (default ${DEFAULT-VALUE})")
+    int maxSessions = 4000;
+
+    @Option(names = "--max-sessions-per-client", description = "sessions per client address (default ${DEFAULT-VALUE})")
+    int maxPerClient = 2000;
+
+    @Option(names = "--session-timeout", description = "seconds a session lives without a request (default ${DEFAULT-VALUE})")
+    int timeoutSeconds = 60;
+
+    @Option(names = "--realtime", paramLabel = "PRIORITY",
+            description = "run pacing, I/O and GC threads SCHED_FIFO at this priority, 0 for normal (default "
+                    + "${DEFAULT-VALUE}; needs CAP_SYS_NICE; see docs/server.md)")
+    int realtime;
+
+    public static void main(String[] args) {
+        System.exit(new CommandLine(new ServeMain()).setCaseInsensitiveEnumValuesAllowed(true)
+                .setExecutionExceptionHandler((e, cmd, parsed) -> {
+                    System.err.println("ext3ns-serve: " + e.getMessage()); // a bad member, a volume that will not open
+                    return 8;
+                }).execute(args));
+    }
+
+    @Override
+    public Integer call() throws Exception {
+        ServerConfig config = ServerConfig.defaults().withBindAddress(InetAddress.getByName(bind)).withPorts(rtsp, http)
+                .withSessionLimits(maxPerClient, maxSessions, Duration.ofSeconds(timeoutSeconds))
+                .withEngine(path, schedulers, poolMb << 20).withRealtimePriority(realtime);
+        BlockDevice device = BlockDevices.open(MemberList.parse(members), !readWrite);
+        Ext3FileSystem fs;
+        try {
+            fs = Ext3FileSystem.open(device, EngineOptions.defaults().withReadOnly(!readWrite));
+        } catch (Exception e) {
+            device.close();
+            throw e;
+        }
+        CountDownLatch stopRequested = new CountDownLatch(1);
+        CountDownLatch closed = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            stopRequested.countDown();
+            try {
+                closed.await(30, TimeUnit.SECONDS); // let main close the server and flush the volume
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }, "serve-shutdown"));
+        try (fs; StreamingServer server = StreamingServer.start(fs, config)) {
+            System.out.printf("ext3ns-serve: %s%s; send path %s; Ctrl-C stops%n",
+                    server.rtspPort() > 0 ? "rtsp://" + bind + ":" + server.rtspPort() + "/ " : "",
+                    server.httpPort() > 0 ? "http://" + bind + ":" + server.httpPort() + "/" : "", path);
+            stopRequested.await();
+        } finally {
+            closed.countDown();
+        }
+        return 0;
+    }
+}

@@ -1,0 +1,33 @@
+package io.ext3ns.stream.server;
+
+import org.junit.jupiter.api.Test;
+
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+/** What mount.ext3ns -o rtsp=PORT,http=PORT[,bind=ADDR] turns into. */
+class ServerConfigTest {
+    @Test
+    void mountOptionsEnableOnlyTheProtocolsGiven() {
+        ServerConfig both = ServerConfig.fromMountOptions(Map.of("rtsp", "8554", "http", "8080"));
+        assertEquals(8554, both.rtspPort());
+        assertEquals(8080, both.httpPort());
+        assertEquals("0.0.0.0", both.bindAddress().getHostAddress());
+        ServerConfig rtspOnly = ServerConfig.fromMountOptions(Map.of("rtsp", "0", "bind", "127.0.0.1"));
+        assertEquals(0, rtspOnly.rtspPort());
+        assertEquals(ServerConfig.DISABLED, rtspOnly.httpPort());
+        assertEquals("127.0.0.1", rtspOnly.bindAddress().getHostAddress());
+    }
+
+    @Test
+    void badValuesAreNamed() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> ServerConfig.fromMountOptions(Map.of("rtsp", "70000")));
+        assertEquals("rtsp=70000: not a port number (0..65535)", e.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> ServerConfig.fromMountOptions(Map.of("http", "x")));
+        assertThrows(IllegalArgumentException.class,
+                () -> ServerConfig.fromMountOptions(Map.of("rtsp", "1", "bind", "no.such.host.invalid")));
+    }
+}
