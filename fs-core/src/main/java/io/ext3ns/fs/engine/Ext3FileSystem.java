@@ -32,7 +32,8 @@ import org.slf4j.LoggerFactory;
  * <p>Durability: metadata is written back through the {@link MetadataWriter} seam on {@link #sync}, {@link #fsync},
  * {@link #close} and when too much is dirty; file data is written when a gathered block is full, on fsync, on the
  * last release of a writer and on sync, always before the metadata pointing at it. Times: atime is not updated on
- * reads (noatime). Not kept yet: the orphan list (an unlinked file still open at a crash leaks until fsck).
+ * reads (noatime). Files unlinked while open are kept on ext3's orphan list ({@link OrphanList}) and freed at their
+ * last release, at close, or after a crash at the next read-write open.
  */
 public final class Ext3FileSystem implements FileSystem {
     private static final Logger LOG = LoggerFactory.getLogger(Ext3FileSystem.class);
@@ -88,7 +89,33 @@ public final class Ext3FileSystem implements FileSystem {
             Journal.recoverIfNeeded(device).ifPresent(r -> LOG.info("{}: {}", device.name(), r.summary()));
         }
         Volume vol = Volume.mount(device, opts, writers);
-        return new Ext3FileSystem(vol, opts, ownsDevice);
+        Ext3FileSystem fs = new Ext3FileSystem(vol, opts, ownsDevice);
+        if (!vol.readOnly && vol.sb.lastOrphan() != 0) {
+            fs.releaseOrphans();
+        }
+        return fs;
+    }
+
+    /**
+     * ext3_orphan_cleanup: inodes a crash left on the orphan list (unlinked while open) are freed now; one that got
+     * a name back is just taken off the list.
+     */
+    private void releaseOrphans() throws IOException {
+        for (long ino : OrphanList.readChain(vol, inodes)) {
+            Inode in = inodes.get(ino);
+            if (in.mode() != 0 && in.linksCount() == 0) {
+                LOG.info("{}: freeing orphan inode {}", vol.io.device().name(), ino);
+                data.freeAllBlocks(ino, in);
+                names.deleteInode(ino, in);
+            } else {
+                in.setDtime(0);
+                inodes.put(ino, in);
+            }
+        }
+        synchronized (vol.sb) {
+            vol.sb.setLastOrphan(0);
+        }
+        vol.writeBack();
     }
 
     /** True when the volume is read-only (asked for, or forced: see {@link #readOnlyReason}). */
@@ -419,6 +446,9 @@ public final class Ext3FileSystem implements FileSystem {
             sync();
             for (OpenInode st : openInodes.values()) {
                 balloc.release(st.window);
+                if (!vol.readOnly) {
+                    freeIfUnlinked(st.ino); // closing the volume closes its handles
+                }
             }
             vol.unmount();
         } finally {
@@ -462,6 +492,16 @@ public final class Ext3FileSystem implements FileSystem {
     }
 
     // ---- helpers ----
+
+    private void freeIfUnlinked(long ino) throws IOException {
+        try (LockTable.Held l = locks.write(ino)) {
+            Inode in = inodes.get(ino);
+            if (in.mode() != 0 && in.linksCount() == 0) {
+                data.freeAllBlocks(ino, in);
+                names.deleteInode(ino, in);
+            }
+        }
+    }
 
     private void flushInode(OpenInode st) throws IOException {
         if (st.gathered.isEmpty()) {

@@ -17,10 +17,12 @@ final class InodeStore {
     private final Volume vol;
     private final Geometry geo;
     private final Cache<Long, Inode> cache;
+    private final OrphanList orphans;
 
     InodeStore(Volume vol, long maxEntries) {
         this.vol = vol;
         this.geo = vol.geo;
+        this.orphans = new OrphanList(vol);
         this.cache = Caffeine.newBuilder().maximumSize(maxEntries).build();
     }
 
@@ -52,6 +54,17 @@ final class InodeStore {
 
     void put(long ino, Inode in) throws IOException {
         checkIno(ino);
+        orphans.withPointer(ino, in, () -> store(ino, in));
+    }
+
+    /** Rewrites only i_dtime of an orphan whose successor on the chain changed (caller: {@link OrphanList}). */
+    void patchDtime(long ino, long dtime) throws IOException {
+        Inode in = get(ino);
+        in.setDtime(dtime);
+        store(ino, in);
+    }
+
+    private void store(long ino, Inode in) throws IOException {
         long blk = tableBlock(ino);
         int off = offsetInBlock(ino);
         vol.meta.modify(blk, b -> {
@@ -59,6 +72,10 @@ final class InodeStore {
             return null;
         });
         cache.put(ino, in.copy());
+    }
+
+    OrphanList orphans() {
+        return orphans;
     }
 
     private void checkIno(long ino) throws FsException {

@@ -291,12 +291,16 @@ final class Namespace {
             data.freeAllBlocks(ino, in);
             deleteInode(ino, in);
         } else {
+            if (links == 0) {
+                inodes.orphans().add(ino); // still open: freed at its last release, or after a crash at mount
+            }
             inodes.put(ino, in);
         }
     }
 
     /** Frees an inode whose blocks are already freed: clears it (dtime set, as e2fsck expects) and its bit. */
     void deleteInode(long ino, Inode in) throws IOException {
+        inodes.orphans().remove(ino, inodes);
         boolean wasDir = in.isDirectory();
         in.clearForReuse();
         in.setDtime(now() / 1_000_000_000L);

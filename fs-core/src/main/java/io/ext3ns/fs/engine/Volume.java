@@ -101,9 +101,6 @@ final class Volume {
         if (sb.hasIncompat(Features.INCOMPAT_RECOVER)) {
             return "journal needs recovery; run fsck.ext3ns on it before mounting read-write";
         }
-        if (sb.lastOrphan() != 0) {
-            return "orphan inodes are pending; run fsck.ext3ns on it before mounting read-write";
-        }
         if (sb.writeForbiddenByFeatures()) {
             return String.format("unknown read-only-compatible features 0x%x; mounted read-only",
                     sb.featureRoCompat() & ~Features.RO_COMPAT_SUPPORTED);
@@ -117,7 +114,7 @@ final class Volume {
     /** Unknown ro_compat features and a read-only device only force read-only; the rest refuse the mount. */
     private static boolean isHardRefusal(Superblock sb) {
         return (sb.state() & Superblock.STATE_VALID) == 0 || (sb.state() & Superblock.STATE_ERROR) != 0
-                || sb.hasIncompat(Features.INCOMPAT_RECOVER) || sb.lastOrphan() != 0;
+                || sb.hasIncompat(Features.INCOMPAT_RECOVER);
     }
 
     private static Group[] readGroups(BlockIo io, Geometry geo) throws IOException {

@@ -14,7 +14,6 @@ import io.ext3ns.stream.server.FrameChannel;
 import io.ext3ns.stream.server.Request;
 import io.ext3ns.stream.server.Response;
 import io.ext3ns.stream.server.ServerConfig;
-import io.ext3ns.stream.session.DataPath;
 import io.ext3ns.stream.session.SessionOptions;
 import io.ext3ns.stream.session.StreamSession;
 import io.ext3ns.stream.session.StreamingEngine;
@@ -244,7 +243,7 @@ public final class RtspService {
         reply += ";ssrc=" + String.format("%08X", stream.ssrc());
         String id = HexFormat.of().formatHex(randomBytes());
         String control = url.contentBase() + RtspUrl.TRACK;
-        RtspSession session = new RtspSession(id, client, c, transport.tcp(), file, index, control, stream, path,
+        RtspSession session = new RtspSession(id, client, c, transport.tcp(), index, control, stream, path,
                 System.nanoTime());
         sessions.put(id, session);
         sessionsPerClient.merge(client, 1, Integer::sum);

@@ -2,7 +2,6 @@ package io.ext3ns.stream.rtsp;
 
 import io.ext3ns.stream.index.PcrIndex;
 import io.ext3ns.stream.server.Connection;
-import io.ext3ns.stream.server.ContentFile;
 import io.ext3ns.stream.session.StreamSession;
 
 import java.net.InetAddress;
@@ -16,7 +15,6 @@ final class RtspSession {
     final InetAddress client;
     final Connection connection; // the connection that set it up (carries the interleaved channels)
     final boolean interleaved;
-    final ContentFile file;
     final PcrIndex index;
     final String controlUrl;
     final StreamSession stream;
@@ -24,13 +22,11 @@ final class RtspSession {
     long lastActivityNanos;
     boolean started;
 
-    RtspSession(String id, InetAddress client, Connection connection, boolean interleaved, ContentFile file,
-                PcrIndex index, String controlUrl, StreamSession stream, String path, long now) {
+    RtspSession(String id, InetAddress client, Connection connection, boolean interleaved, PcrIndex index, String controlUrl, StreamSession stream, String path, long now) {
         this.id = id;
         this.client = client;
         this.connection = connection;
         this.interleaved = interleaved;
-        this.file = file;
         this.index = index;
         this.controlUrl = controlUrl;
         this.stream = stream;

@@ -9,9 +9,10 @@ import java.util.ArrayDeque;
 
 /**
  * One client TCP connection of the {@link NioLoop}: its input buffer, and an outbound queue written without ever
- * blocking. Responses and HTTP body pieces are queued whole ({@link #sendOwned}); RTP frames interleaved from pacer
- * threads ({@link #sendFrame}) are dropped and counted when the client lets more than {@code queueLimit} bytes pile
- * up, so a slow reader costs its own stream packets, never another client's time.
+ * blocking. Responses and HTTP body pieces are queued whole ({@link #sendOwned}); RTP frames interleaved from the
+ * engine's threads ({@link #sendFrame}) are refused while the client lets more than {@code queueLimit} bytes pile
+ * up (the engine holds the stream back and retries), so a slow reader delays its own stream, never another
+ * client.
  */
 public final class Connection {
     private final SocketChannel channel;
@@ -23,7 +24,6 @@ public final class Connection {
     private final int queueLimit;
     private final ArrayDeque<ByteBuffer> pending = new ArrayDeque<>();
     private long pendingBytes;
-    private long droppedFrames;
     private volatile boolean closed;
     private volatile long lingerUntilNanos; // 0 = not closing; else close by then at the latest
     /** How long a connection refused after a bad request may take to read our answer. */
@@ -62,10 +62,6 @@ public final class Connection {
         return lastActivityNanos;
     }
 
-    public synchronized long droppedFrames() {
-        return droppedFrames;
-    }
-
     /** True when the client has let more than the queue limit pile up: stream frames should wait. */
     public synchronized boolean congested() {
         return closed || pendingBytes > queueLimit;
@@ -97,11 +93,10 @@ public final class Connection {
 
     /**
      * Writes one frame from scratch buffers the caller reuses: what the socket does not take at once is copied into
-     * the queue. Returns false (frame dropped, counted) when the queue is over its limit or the connection closed.
+     * the queue. Returns false, taking nothing, when the queue is over its limit or the connection closed.
      */
     public synchronized boolean sendFrame(ByteBuffer... parts) throws IOException {
         if (closed || pendingBytes > queueLimit) {
-            droppedFrames++;
             return false;
         }
         if (pending.isEmpty() && channel.write(parts) > 0) {

@@ -79,10 +79,6 @@ public final class NioLoop implements Closeable {
         }
     }
 
-    public boolean onLoopThread() {
-        return Thread.currentThread() == thread;
-    }
-
     private void run() {
         long nextTick = System.nanoTime() + TICK_NANOS;
         while (running) {

@@ -24,7 +24,7 @@ import java.util.concurrent.Executors;
 /**
  * The RTSP and HTTP server over an open {@link FileSystem}: one event-loop thread for every control and download
  * connection, and a {@link StreamingEngine} (scheduler threads that pace and send every RTP stream, I/O threads
- * that read the pinned units) . Start it with {@link #start(FileSystem, ServerConfig)} from any process that holds
+ * that read the pinned units). Start it with {@link #start(FileSystem, ServerConfig)} from any process that holds
  * the file system (ext3ns-serve, or the FUSE mount with -o rtsp=PORT,http=PORT); {@link #close()} stops it and
  * releases every session, socket, pinned unit and file handle, but leaves the file system open (its owner closes
  * it).
