@@ -50,14 +50,8 @@ class MetricsEndpointTest {
 
     @AfterAll
     static void stop() throws IOException {
-        try {
-            if (server != null) {
-                server.close();
-            }
-        } finally {
-            if (store != null) {
-                store.close();
-            }
+        try (TestStore s = store; StreamingServer srv = server) {
+            // closed in reverse order: the server first, then the store it serves (null ones are skipped)
         }
     }
 
