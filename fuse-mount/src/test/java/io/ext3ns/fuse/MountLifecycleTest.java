@@ -152,6 +152,7 @@ class MountLifecycleTest {
         Path image = image();
         Path mnt = tmp.resolve("mnt");
         try (MountProcess victim = MountProcess.mount(image.toString(), mnt, "")) {
+            Shell.bash(mnt, "echo data > f && sync f").check(); // made durable, then the process is killed
             victim.kill();
             Shell.Result r = Shell.run(null, MountProcess.command(image.toString(), mnt.toString()), 120);
             assertEquals(32, r.exit(), r.out() + r.err());
@@ -159,11 +160,29 @@ class MountLifecycleTest {
             Shell.run(null, List.of("fusermount", "-u", mnt.toString()), 60).check(); // the advice works
             assertFalse(MountProcess.isMounted(mnt));
         }
-        // The killed mount left the volume marked in use: read-write is refused with the reason, read-only works.
-        Shell.Result rw = Shell.run(null, MountProcess.command(image.toString(), mnt.toString(), "-f"), 120);
-        assertEquals(32, rw.exit(), rw.out() + rw.err());
-        assertTrue(rw.err().contains("read-write") && rw.err().contains("fsck.ext3ns"), rw.err());
+        // What was made durable (fsync) before the kill is there when the volume is mounted again.
         try (MountProcess ro = MountProcess.mount(image.toString(), mnt, "ro")) {
+            assertEquals("data\n", Shell.bash(mnt, "cat f").check().out());
+            assertEquals(0, ro.unmount(), ro.log());
+        }
+    }
+
+    @Test
+    void aVolumeWithoutJournalLeftNotCleanIsRefusedReadWriteAndMountsReadOnly() throws Exception {
+        // (A journaled volume is recovered by replaying its journal instead: the test above.)
+        Path image = tmp.resolve("nojournal.img");
+        Shell.run(null, List.of("mke2fs", "-q", "-F", "-t", "ext3", "-O",
+                "^has_journal,^resize_inode,^dir_index,^ext_attr", "-b", "4096", "-I", "256", image.toString(), "32M"),
+                120).check();
+        Shell.run(null, List.of("debugfs", "-w", "-R", "ssv state 0", image.toString()), 60).check();
+        Path mnt = Files.createDirectories(tmp.resolve("mnt"));
+        backgroundMounts.add(mnt);
+        Shell.Result rw = Shell.run(null, MountProcess.command(image.toString(), mnt.toString()), 120);
+        assertEquals(32, rw.exit(), rw.out() + rw.err());
+        assertTrue(rw.err().contains("cannot mount " + image + " read-write") && rw.err().contains("fsck.ext3ns"),
+                rw.err());
+        try (MountProcess ro = MountProcess.mount(image.toString(), mnt, "ro")) {
+            assertEquals("lost+found\n", Shell.bash(mnt, "ls").check().out());
             assertEquals(0, ro.unmount(), ro.log());
         }
     }
