@@ -5,7 +5,7 @@
 #   bench/sda/run.sh [--quick | --full] [--loop] [--dir DIR] [--keep] [SdaBench options]
 #
 #   --quick   4 members of 256 MiB, 3 rounds of 0.5 s per point (default; about a minute and a half)
-#   --full    4 members of 1 GiB, 3 rounds of 1.5 s per point (about four minutes)
+#   --full    4 members of 1 GiB, 3 rounds of 1.5 s per point (about three minutes)
 #   --loop    members are loop devices (losetup --direct-io=on) over the files, detached on exit
 #   --dir     where the member files go (default /var/tmp/ext3ns-bench-sda; not tmpfs)
 #   --keep    leave the member files for the next run (loop devices are detached regardless)
@@ -23,7 +23,7 @@ while [ $# -gt 0 ]; do
     --keep) keep=1 ;;
     --dir) dir=$2; shift ;;
     --) shift; extra+=("$@"); break ;;
-    -h|--help) sed -n '2,15p' "${BASH_SOURCE[0]}"; exit 0 ;;
+    -h|--help) sed -n '2,13p' "${BASH_SOURCE[0]}"; exit 0 ;;
     --*) extra+=("$1"); if [ $# -gt 1 ] && [[ $2 != --* ]]; then extra+=("$2"); shift; fi ;;
     *) echo "ext3ns-bench-sda: unexpected argument $1 (try --help)" >&2; exit 2 ;;
   esac

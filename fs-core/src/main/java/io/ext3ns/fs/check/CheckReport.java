@@ -14,7 +14,7 @@ public record CheckReport(String volumeName, List<Problem> found, int repaired, 
     public static final int EXIT_OPERATIONAL = 8;
 
     /** The summary figures of the last scan (or of the superblock when a clean volume was not scanned). */
-    public record Stats(long inodesUsed, long inodesCount, long blocksUsed, long blocksCount, long files,
+    public record Stats(long inodesUsed, long inodesCount, long blocksUsed, long blocksCount,
                         long fragmentedFiles, boolean scanned) {
     }
 
@@ -47,7 +47,8 @@ public record CheckReport(String volumeName, List<Problem> found, int repaired, 
             return String.format("%s: clean, %d/%d files, %d/%d blocks", volumeName, stats.inodesUsed(),
                     stats.inodesCount(), stats.blocksUsed(), stats.blocksCount());
         }
-        double pct = stats.files() == 0 ? 0 : 100.0 * stats.fragmentedFiles() / stats.files();
+        // e2fsck: fragmented files over inodes in use, rounded to one decimal
+        double pct = stats.inodesUsed() == 0 ? 0 : 100.0 * stats.fragmentedFiles() / stats.inodesUsed();
         return String.format("%s: %d/%d files (%.1f%% non-contiguous), %d/%d blocks", volumeName,
                 stats.inodesUsed(), stats.inodesCount(), pct, stats.blocksUsed(), stats.blocksCount());
     }

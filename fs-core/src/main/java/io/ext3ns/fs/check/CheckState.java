@@ -69,7 +69,6 @@ final class CheckState {
     /** Totals pass 5 counted. */
     long freeBlocks;
     long freeInodes;
-    long filesChecked;
 
     CheckState(VolumeReader volume) {
         this.volume = volume;

@@ -17,7 +17,7 @@ final class InodePass {
     static final int PASS = 1;
     /** e2fsck gives up on an inode after this many illegal blocks. */
     private static final int MAX_BAD_POINTERS = 12;
-    private static final long RESIZE_INO = 7;
+    private static final long RESIZE_INO = ResizeInodeCheck.RESIZE_INO;
     private static final long JOURNAL_INO = 8;
     private static final long BAD_BLOCKS_INO = 1;
 
@@ -76,7 +76,24 @@ final class InodePass {
         }
     }
 
+    /**
+     * e2fsck's low dtime rule: a dtime below the inode count is an orphan-list link (the kernel chains orphans
+     * through i_dtime), left by a list that should have been processed — unless the volume's own times are that
+     * small (test images with fake times), where the rule is off.
+     */
+    private boolean isOrphanListDtime(Inode in) {
+        long inodes = st.sb.inodesCount();
+        boolean fakeTimes = (st.sb.mkfsTime() != 0 && st.sb.mkfsTime() < inodes)
+                || (st.sb.mountTime() != 0 && st.sb.mountTime() < inodes);
+        return !fakeTimes && in.dtime() != 0 && in.dtime() < inodes;
+    }
+
     private void checkInode(long ino, Inode in) throws IOException {
+        if (isOrphanListDtime(in)) {
+            boolean inUse = in.linksCount() != 0;
+            st.report(Problem.error(PASS, "inode " + ino + " was part of the orphaned inode list",
+                    r -> r.updateInode(ino, x -> x.setDtime(inUse ? 0 : now))));
+        }
         long firstIno = st.sb.firstIno();
         if (ino < firstIno) {
             checkReserved(ino, in);
@@ -92,7 +109,12 @@ final class InodePass {
         checkInUse(ino, in);
     }
 
+    /** Inodes 1..10, as e2fsck's pass 1 treats them: always "used", their block maps walked and counted. */
     private void checkReserved(long ino, Inode in) throws IOException {
+        if ((in.flags() & (Inode.FL_EXTENTS | Inode.FL_INLINE_DATA)) != 0) {
+            st.report(Problem.error(PASS, String.format("reserved inode %d has ext4 flags 0x%x", ino, in.flags())));
+            return;
+        }
         if (ino == FileSystem.ROOT_INO) {
             if (!in.isDirectory() || in.linksCount() == 0) {
                 st.report(Problem.error(PASS, "root inode is not an in-use directory (mode 0"
@@ -103,31 +125,70 @@ final class InodePass {
             return;
         }
         if (ino == RESIZE_INO && st.sb.hasCompat(Features.COMPAT_RESIZE_INODE)) {
-            // the reserved GDT blocks it maps are already claimed as metadata; only its DIND block is its own
-            long dind = in.block(Inode.DIND_BLOCK);
-            if (dind != 0) {
-                claimChecked(ino, dind, "double indirect block");
+            // the reserved GDT blocks it maps are claimed as metadata; only its DIND block is its own
+            if (new ResizeInodeCheck(st).run(in)) {
+                MapCheck map = new MapCheck(ino, in, false, true);
+                map.walk();
+                checkBlockCount(ino, in, map.blocks);
             }
             return;
         }
-        if (ino == JOURNAL_INO && st.sb.hasCompat(Features.COMPAT_HAS_JOURNAL) && in.linksCount() > 0) {
+        boolean journal = ino == JOURNAL_INO && st.sb.hasCompat(Features.COMPAT_HAS_JOURNAL)
+                && st.sb.journalInum() == JOURNAL_INO;
+        if (journal) {
             checkInUse(ino, in);
             return;
         }
         if (ino == BAD_BLOCKS_INO) {
-            if (in.mode() == 0 && in.block(0) == 0 && in.block(Inode.IND_BLOCK) == 0) {
-                return;
-            }
-            new MapCheck(ino, in, false).walk();
+            checkBadBlocksInode(ino, in);
             return;
         }
-        if (in.mode() != 0 && ino != RESIZE_INO) {
+        if (ino == JOURNAL_INO && (in.linksCount() != 0 || in.blocks512() != 0 || in.block(0) != 0)) {
+            st.report(Problem.error(PASS, "journal inode is not in use, but contains data"));
+            return;
+        }
+        boolean modeOk = in.mode() == 0 || (ino == RESIZE_INO && in.isRegular());
+        if (!modeOk) {
             st.report(Problem.error(PASS, String.format("reserved inode %d has bad mode 0%o", ino, in.mode())));
         }
+        walkAndCount(ino, in);
+    }
+
+    /**
+     * Walks a reserved inode's map (claiming its blocks) when its mode gives it one (e2fsck's
+     * ext2fs_inode_has_valid_blocks: a directory, a regular file, a slow symlink; the bad block inode always),
+     * and checks i_blocks against what was walked.
+     */
+    private void walkAndCount(long ino, Inode in) throws IOException {
+        long blocks = 0;
+        if (ino == BAD_BLOCKS_INO || in.isRegular() || in.isDirectory() || (in.isSymlink() && !in.isFastSymlink())) {
+            MapCheck map = new MapCheck(ino, in, false);
+            map.walk();
+            blocks = map.blocks;
+        }
+        checkBlockCount(ino, in, blocks);
+    }
+
+    /**
+     * Inode 1 lists bad blocks as a file would map them; as e2fsck, anything but blocks in it (a mode, owner, links,
+     * an EA block) makes it invalid, and a repair clears it.
+     */
+    private void checkBadBlocksInode(long ino, Inode in) throws IOException {
+        if (in.mode() != 0 || in.uid() != 0 || in.gid() != 0 || in.linksCount() != 0 || in.fileAcl() != 0) {
+            st.report(Problem.error(PASS, "the bad block inode looks invalid",
+                    r -> r.updateInode(ino, Inode::clearForReuse)));
+            return;
+        }
+        walkAndCount(ino, in);
     }
 
     private void checkInUse(long ino, Inode in) throws IOException {
-        if (in.dtime() != 0) {
+        boolean named = ino == FileSystem.ROOT_INO || ino >= st.sb.firstIno(); // e2fsck skips the journal here
+        if (named && (in.faddr() != 0 || in.blocksHigh() != 0 || in.fileAclHigh() != 0)) {
+            st.report(Problem.error(PASS, "inode " + ino + " has non-zero i_faddr / i_blocks_hi / i_file_acl_hi",
+                    r -> r.updateInode(ino, Inode::clearUnusedHighFields)));
+        }
+        if (in.dtime() != 0 && !isOrphanListDtime(in)) {
             st.report(Problem.error(PASS, "inode " + ino + " is in use, but has dtime set",
                     r -> r.updateInode(ino, x -> x.setDtime(0))));
         }
@@ -162,6 +223,10 @@ final class InodePass {
             checkSpecialFile(ino, in);
         }
         blocks += extendedAttributeBlock(ino, in);
+        checkBlockCount(ino, in, blocks);
+    }
+
+    private void checkBlockCount(long ino, Inode in, long blocks) {
         long expected = blocks * (bs / 512);
         if (in.blocks512() != expected) {
             st.report(Problem.error(PASS, "inode " + ino + ", i_blocks is " + in.blocks512() + ", should be "
@@ -250,10 +315,18 @@ final class InodePass {
         return 1;
     }
 
-    /** Claims a block for an inode; -1 when the pointer is illegal, 0 when the block was already claimed. */
-    private int claimChecked(long ino, long block, String what) {
+    /** 1 when the pointer is inside the volume, else -1 after reporting it. */
+    private int rangeChecked(long ino, long block, String what) {
         if (!geo.isDataBlockInRange(block)) {
             st.report(Problem.error(PASS, "inode " + ino + " has an illegal " + what + " " + block));
+            return -1;
+        }
+        return 1;
+    }
+
+    /** Claims a block for an inode; -1 when the pointer is illegal, 0 when the block was already claimed. */
+    private int claimChecked(long ino, long block, String what) {
+        if (rangeChecked(ino, block, what) < 0) {
             return -1;
         }
         if (!st.used.claim(block)) {
@@ -269,6 +342,8 @@ final class InodePass {
         final long ino;
         final Inode inode;
         final CheckState.DirInfo dir;
+        /** The resize inode: pointers are range-checked and counted, but only its DIND block is claimed. */
+        final boolean claimOnlyDind;
         long blocks;
         long lastLogical = -1;
         long previous;
@@ -276,15 +351,19 @@ final class InodePass {
         int bad;
 
         MapCheck(long ino, Inode inode, boolean isDir) {
+            this(ino, inode, isDir, false);
+        }
+
+        MapCheck(long ino, Inode inode, boolean isDir, boolean claimOnlyDind) {
             this.ino = ino;
             this.inode = inode;
             this.dir = isDir ? st.dirs.get(ino) : null;
+            this.claimOnlyDind = claimOnlyDind;
         }
 
         void walk() throws IOException {
             st.volume.walker().walk(inode, this);
-            st.filesChecked++;
-            if (fragmented) {
+            if (fragmented && !claimOnlyDind) {
                 st.fragmentedFiles++;
             }
         }
@@ -294,7 +373,7 @@ final class InodePass {
             if (bad > MAX_BAD_POINTERS) {
                 return false;
             }
-            if (!account(physical, "indirect block (level " + level + ")")) {
+            if (!account(physical, "indirect block (level " + level + ")", !claimOnlyDind || level == 2)) {
                 return false;
             }
             return true; // read even a doubly claimed indirect block: its pointers are checked one by one
@@ -305,7 +384,7 @@ final class InodePass {
             if (bad > MAX_BAD_POINTERS) {
                 return;
             }
-            if (!account(physical, "block #" + logical)) {
+            if (!account(physical, "block #" + logical, !claimOnlyDind)) {
                 return;
             }
             lastLogical = Math.max(lastLogical, logical);
@@ -314,8 +393,8 @@ final class InodePass {
             }
         }
 
-        private boolean account(long physical, String what) {
-            int claimed = claimChecked(ino, physical, what);
+        private boolean account(long physical, String what, boolean claim) {
+            int claimed = claim ? claimChecked(ino, physical, what) : rangeChecked(ino, physical, what);
             if (claimed < 0) {
                 if (++bad > MAX_BAD_POINTERS) {
                     st.report(Problem.error(PASS, "inode " + ino + " has too many illegal blocks"));

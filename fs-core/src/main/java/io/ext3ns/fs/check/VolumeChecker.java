@@ -124,12 +124,12 @@ public final class VolumeChecker {
         long inodes = st.geo.inodesCount();
         long blocks = st.geo.blocksCount();
         return new CheckReport.Stats(inodes - st.freeInodes, inodes, blocks - st.freeBlocks, blocks,
-                st.filesChecked, st.fragmentedFiles, true);
+                st.fragmentedFiles, true);
     }
 
     private static CheckReport notScanned(String name, Superblock sb) {
         var stats = new CheckReport.Stats(sb.inodesCount() - sb.freeInodesCount(), sb.inodesCount(),
-                sb.blocksCount() - sb.freeBlocksCount(), sb.blocksCount(), 0, 0, false);
+                sb.blocksCount() - sb.freeBlocksCount(), sb.blocksCount(), 0, false);
         return new CheckReport(name, List.of(), 0, List.of(), null, stats);
     }
 }

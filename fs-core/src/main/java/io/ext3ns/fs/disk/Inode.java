@@ -196,6 +196,19 @@ public final class Inode {
     public void setGeneration(long v) { put32(b, 0x64, v); }
     public long fileAcl() { return u32(b, 0x68); }
 
+    /** Fields ext2 never used on Linux that e2fsck requires to be zero: i_faddr, and without huge_file / 64bit
+     *  the high halves l_i_blocks_hi and l_i_file_acl_high. */
+    public long faddr() { return u32(b, 0x70); }
+    public int blocksHigh() { return u16(b, 0x74); }
+    public int fileAclHigh() { return u16(b, 0x76); }
+
+    /** Zeroes i_faddr, l_i_blocks_hi and l_i_file_acl_high (what e2fsck's pass 2 clears). */
+    public void clearUnusedHighFields() {
+        put32(b, 0x70, 0);
+        put16(b, 0x74, 0);
+        put16(b, 0x76, 0);
+    }
+
     public int extraIsize() {
         return b.length > GOOD_OLD_SIZE ? u16(b, 0x80) : 0;
     }

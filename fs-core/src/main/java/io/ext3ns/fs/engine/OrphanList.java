@@ -8,6 +8,7 @@ import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * ext3's orphan list: inodes whose last name is gone while they are still open. On disk it is a chain from
@@ -20,6 +21,11 @@ final class OrphanList {
     private final Volume vol;
     /** Newest first: the head is s_last_orphan. */
     private final LinkedHashSet<Long> chain = new LinkedHashSet<>();
+    /**
+     * Membership readable without the monitor, so writes of ordinary inodes never wait for it (no global lock on
+     * the data path). An inode joins or leaves only under its own inode lock, which every writer of it holds.
+     */
+    private final Set<Long> members = ConcurrentHashMap.newKeySet();
 
     OrphanList(Volume vol) {
         this.vol = vol;
@@ -46,6 +52,7 @@ final class OrphanList {
         chain.clear();
         chain.add(ino);
         chain.addAll(rest);
+        members.add(ino);
         syncHead();
     }
 
@@ -63,15 +70,13 @@ final class OrphanList {
         }
         long next = nextOf(ino);
         chain.remove(ino);
+        members.remove(ino);
         syncHead();
         if (pred != null) {
             inodes.patchDtime(pred, next);
         }
     }
 
-    synchronized boolean contains(long ino) {
-        return chain.contains(ino);
-    }
 
     /** The i_dtime an orphan must carry: the next inode on the chain, 0 at the end. */
     synchronized long nextOf(long ino) {
@@ -85,12 +90,19 @@ final class OrphanList {
         return 0;
     }
 
-    /** Applies {@code in}'s chain pointer when {@code ino} is an orphan; runs {@code write} under this monitor. */
-    synchronized void withPointer(long ino, Inode in, IoAction write) throws IOException {
-        if (chain.contains(ino)) {
-            in.setDtime(nextOf(ino));
+    /**
+     * Runs {@code write} for inode {@code ino}; for an orphan, under this monitor and with its chain pointer set in
+     * {@code in} first. The caller holds the inode's lock.
+     */
+    void withPointer(long ino, Inode in, IoAction write) throws IOException {
+        if (!members.contains(ino)) {
+            write.run();
+            return;
         }
-        write.run();
+        synchronized (this) {
+            in.setDtime(nextOf(ino));
+            write.run();
+        }
     }
 
     @FunctionalInterface

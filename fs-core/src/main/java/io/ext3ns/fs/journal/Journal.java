@@ -57,6 +57,7 @@ public final class Journal implements AutoCloseable {
     private long liveStart;
     private long nextTid;
     private IOException aborted;
+    private boolean closed;
 
     private Journal(JournalLog log, long pendingBudgetBytes) {
         this.log = log;
@@ -327,8 +328,8 @@ public final class Journal implements AutoCloseable {
     /** Checkpoints everything and clears the needs-recovery flag: the file system is clean. */
     @Override
     public synchronized void close() throws IOException {
-        if (aborted != null || crashLog) {
-            return; // leave the log for recovery
+        if (aborted != null || crashLog || closed) {
+            return; // leave the log for recovery, or already closed
         }
         checkpoint();
         if (!log.io().device().readOnly()) {
@@ -336,6 +337,7 @@ public final class Journal implements AutoCloseable {
             log.io().flush();
             recoverSet = false;
         }
+        closed = true;
     }
 
     private void checkUsable(JournalTransaction tx) throws IOException {
@@ -344,6 +346,9 @@ public final class Journal implements AutoCloseable {
         }
         if (crashLog) {
             throw new IllegalStateException("the journal needs recovery before new transactions");
+        }
+        if (closed) {
+            throw new IllegalStateException("the journal is closed (the file system was unmounted)");
         }
         if (tx != null && tx.blockSize() != blockSize()) {
             throw new IllegalArgumentException("transaction block size " + tx.blockSize() + " != " + blockSize());

@@ -6,9 +6,17 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import io.ext3ns.fs.api.FileHandle;
+import io.ext3ns.fs.api.FileSystem;
+import io.ext3ns.fs.engine.EngineOptions;
+import io.ext3ns.fs.engine.Ext3FileSystem;
+import io.ext3ns.sda.FileMember;
+import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Arrays;
+import java.util.Random;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -29,7 +37,7 @@ class KernelReplayTest {
             assertFalse(Files.exists(mnt.resolve("hello.txt")));
             byte[] content = Files.readAllBytes(mnt.resolve("howdy.txt"));
             assertArrayEquals(Arrays.copyOf(fx.magicDataBlock(), 100), content);
-            assertEquals("rw-------", java.nio.file.attribute.PosixFilePermissions.toString(
+            assertEquals("rw-------", PosixFilePermissions.toString(
                     Files.getPosixFilePermissions(mnt.resolve("howdy.txt"))));
             assertEquals("inner", Files.readString(mnt.resolve("d/inner.txt")));
         } finally {
@@ -37,6 +45,35 @@ class KernelReplayTest {
         }
         if (recoveriesBefore >= 0) {
             assertTrue(kernelRecoveries() > recoveriesBefore, "the kernel logged no new 'recovery complete'");
+        }
+        Ext3Tools.Result check = Ext3Tools.run("e2fsck", "-fn", fx.img.toString());
+        assertEquals(0, check.rc(), check.out());
+    }
+
+    @Test
+    void kernelMountReplaysWhatTheJournalledEngineLeftAtACrash() throws Exception {
+        assumeTrue("root".equals(System.getProperty("user.name")), "mounting needs root");
+        ImageFixture fx = ImageFixture.create(tmp, 4096);
+        byte[] clip = new byte[30 * 4096 + 123];
+        new Random(7).nextBytes(clip);
+        FileMember dev = new FileMember(fx.img, false);
+        Ext3FileSystem fs = Ext3FileSystem.open(dev,
+                EngineOptions.defaults());
+        long dir = fs.mkdir(FileSystem.ROOT_INO, "media", 0755, 0, 0);
+        long ino = fs.create(dir, "clip.ts", 0644, 0, 0);
+        FileHandle h = fs.open(ino, true);
+        fs.write(h, 0, ByteBuffer.wrap(clip));
+        fs.fsync(h);
+        dev.close(); // crash: the engine is never closed, the journal keeps the last transaction
+        assertTrue(Ext3Tools.debugfs(fx.img, "feature").contains("needs_recovery"));
+
+        Path mnt = Files.createDirectories(tmp.resolve("mnt2"));
+        Ext3Tools.runOk("mount", "-o", "loop", "-t", "ext3", fx.img.toString(), mnt.toString());
+        try {
+            assertArrayEquals(clip, Files.readAllBytes(mnt.resolve("media/clip.ts")));
+            assertEquals("inner", Files.readString(mnt.resolve("d/inner.txt")));
+        } finally {
+            Ext3Tools.runOk("umount", mnt.toString());
         }
         Ext3Tools.Result check = Ext3Tools.run("e2fsck", "-fn", fx.img.toString());
         assertEquals(0, check.rc(), check.out());

@@ -69,6 +69,14 @@ public final class StreamBenchmark implements Callable<Integer> {
             description = "instead of --seconds: each stream plays the file this many times (for strace counts)")
     int plays;
 
+    @Option(names = "--paced", description = "pace every stream from its PCRs (real time) instead of sending flat out:"
+            + " the many-viewers case, where batching works across streams")
+    boolean paced;
+
+    @Option(names = "--window-ms", defaultValue = "2",
+            description = "paced: packets due within this many ms go out together (bigger GSO bursts, less precise)")
+    double windowMs;
+
     @Option(names = "--no-gso", description = "batched path without UDP GSO (sendmmsg only)")
     boolean noGso;
 
@@ -94,8 +102,8 @@ public final class StreamBenchmark implements Callable<Integer> {
                     1, 2, !noGso, null, true, LeaseTracing.NONE);
             Map<DataPath, List<BenchResult>> results = new EnumMap<>(DataPath.class);
             try (StreamingEngine engine = new StreamingEngine(config); LoopbackSink sink = new LoopbackSink()) {
-                System.out.printf("source %s (%d bytes), %d stream(s), unit %d KiB, GSO %s, %s%n", sourceName(),
-                        Files.size(ts), streams, config.unitSize().bytes() >> 10,
+                System.out.printf("source %s (%d bytes), %d %s stream(s), unit %d KiB, GSO %s, %s%n", sourceName(),
+                        Files.size(ts), streams, paced ? "paced" : "unpaced", config.unitSize().bytes() >> 10,
                         paths.contains(DataPath.BATCHED) ? engine.gsoActive() : "n/a",
                         plays > 0 ? plays + " play(s) per stream" : reps + " x " + seconds + " s per path");
                 if (plays == 0 && warmup > 0) {
@@ -108,9 +116,9 @@ public final class StreamBenchmark implements Callable<Integer> {
                         DataPath p = paths.get((i + r) % paths.size()); // rotate the order: no path always first
                         BenchResult res = run(engine, sink, p, seconds, plays);
                         results.computeIfAbsent(p, k -> new ArrayList<>()).add(res);
-                        System.out.printf("rep %d %-8s %7.3f CPU-s/GB %6.2f Gbit/s %9d packets delivered %5.1f%%%n",
-                                r + 1, p, res.cpuSecondsPerGb(), res.gbitPerSecond(), res.packets(),
-                                100 * res.delivered());
+                        System.out.printf("rep %d %-8s %7.3f CPU-s/GB %6.2f Gbit/s %9d packets delivered %5.1f%%"
+                                        + " CPU %.0f%%%n", r + 1, p, res.cpuSecondsPerGb(), res.gbitPerSecond(),
+                                res.packets(), 100 * res.delivered(), 100.0 * res.cpuNanos() / res.wallNanos());
                     }
                 }
             }
@@ -125,7 +133,9 @@ public final class StreamBenchmark implements Callable<Integer> {
     private BenchResult run(StreamingEngine engine, LoopbackSink sink, DataPath path, double runSeconds,
                             int playsPerStream) throws Exception {
         OperatingSystemMXBean os = (OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
-        SessionOptions options = SessionOptions.defaults().unpaced().withRtcpInterval(0);
+        SessionOptions options = paced
+                ? SessionOptions.defaults().withRtcpInterval(0).withBurstWindow((long) (windowMs * 1e6))
+                : SessionOptions.defaults().unpaced().withRtcpInterval(0);
         long rx0 = sink.bytes();
         long rxCpu0 = sink.cpuNanos();
         long cpu0 = os.getProcessCpuTime();

@@ -79,9 +79,7 @@ public final class BatchedUdpSender implements QueuedSender, Closeable {
         cmsgAt = nameAt + MAX_MESSAGES * Linux.SOCKADDR_IN_SIZE;
         scratchMsgAt = cmsgAt + MAX_MESSAGES * Linux.CMSG_SPACE_U16;
         scratchDataAt = scratchMsgAt + Linux.MMSGHDR_SIZE + Linux.IOVEC_SIZE + Linux.SOCKADDR_IN_SIZE;
-        // whole pages: AlignedBuffers rounds a capacity that is not a multiple of the alignment down
-        int pages = (scratchDataAt + SCRATCH_DATA + AlignedBuffers.PAGE - 1) / AlignedBuffers.PAGE;
-        arena = AlignedBuffers.allocate(pages * AlignedBuffers.PAGE).order(ByteOrder.nativeOrder());
+        arena = AlignedBuffers.allocate(scratchDataAt + SCRATCH_DATA).order(ByteOrder.nativeOrder());
         base = NativeCalls.address(arena);
         for (int m = 0; m < MAX_MESSAGES; m++) {
             msgLeases.add(new ArrayList<>(2));

@@ -39,13 +39,18 @@ public final class BatchedUdpSink implements RtpSink {
         }
     }
 
+    /**
+     * Sends RTCP at once, after flushing the RTP the sender has queued: a BYE must not overtake the stream's last
+     * packets (players such as ffmpeg end the stream on BYE).
+     */
     @Override
     public void sendRtcp(ByteBuffer rtcp) {
         if (rtcpName == null) {
             return;
         }
-        // RTP still queued for this round goes first: a BYE that overtakes the last packets ends the player early
-        sender.flush();
+        if (!sender.flush()) {
+            stats.retries.increment(); // socket full: the RTCP goes first, the queued RTP right after
+        }
         if (!sender.sendNow(rtcpName, rtcp)) {
             stats.dropped.increment();
         }

@@ -60,15 +60,24 @@ public final class ServeMain implements Callable<Integer> {
     @Option(names = "--session-timeout", description = "seconds a session lives without a request (default ${DEFAULT-VALUE})")
     int timeoutSeconds = 60;
 
+    @Option(names = "--realtime", paramLabel = "PRIORITY",
+            description = "run pacing, I/O and GC threads SCHED_FIFO at this priority, 0 for normal (default "
+                    + "${DEFAULT-VALUE}; needs CAP_SYS_NICE; see docs/server.md)")
+    int realtime;
+
     public static void main(String[] args) {
-        System.exit(new CommandLine(new ServeMain()).setCaseInsensitiveEnumValuesAllowed(true).execute(args));
+        System.exit(new CommandLine(new ServeMain()).setCaseInsensitiveEnumValuesAllowed(true)
+                .setExecutionExceptionHandler((e, cmd, parsed) -> {
+                    System.err.println("ext3ns-serve: " + e.getMessage()); // a bad member, a volume that will not open
+                    return 8;
+                }).execute(args));
     }
 
     @Override
     public Integer call() throws Exception {
         ServerConfig config = ServerConfig.defaults().withBindAddress(InetAddress.getByName(bind)).withPorts(rtsp, http)
                 .withSessionLimits(maxPerClient, maxSessions, Duration.ofSeconds(timeoutSeconds))
-                .withEngine(path, schedulers, poolMb << 20);
+                .withEngine(path, schedulers, poolMb << 20).withRealtimePriority(realtime);
         BlockDevice device = BlockDevices.open(MemberList.parse(members), !readWrite);
         Ext3FileSystem fs;
         try {

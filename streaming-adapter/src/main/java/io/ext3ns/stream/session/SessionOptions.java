@@ -46,6 +46,10 @@ public record SessionOptions(boolean paced, double speed, long burstWindowNanos,
         return new SessionOptions(paced, s, burstWindowNanos, maxBurst, rtcpIntervalNanos, cname);
     }
 
+    public SessionOptions withBurstWindow(long nanos) {
+        return new SessionOptions(paced, speed, nanos, maxBurst, rtcpIntervalNanos, cname);
+    }
+
     public SessionOptions withMaxBurst(int n) {
         return new SessionOptions(paced, speed, burstWindowNanos, n, rtcpIntervalNanos, cname);
     }

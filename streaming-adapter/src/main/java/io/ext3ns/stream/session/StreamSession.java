@@ -110,7 +110,10 @@ public final class StreamSession implements Schedulable {
         return info;
     }
 
-    /** Stops sending but keeps the position; {@link #play(long)} resumes. No effect unless playing. */
+    /**
+     * Stops sending but keeps the position; {@link #play(long)} resumes. No effect unless playing. As with
+     * {@link #stop()}, packets the batched path already queued in the current scheduler round still leave.
+     */
     public synchronized void pause() {
         if (state == SessionState.PLAYING) {
             state = SessionState.PAUSED;
@@ -118,9 +121,9 @@ public final class StreamSession implements Schedulable {
     }
 
     /**
-     * Ends the session (RTSP TEARDOWN): no packet is sent after this returns; an RTCP BYE goes out, every pinned unit
-     * is released and sink and source are closed on the scheduler thread right after; {@link #ended()} completes
-     * then.
+     * Ends the session (RTSP TEARDOWN): no packet is queued after this returns (on the batched path, packets queued
+     * in the scheduler's current round still leave with it); an RTCP BYE goes out, every pinned unit is released and
+     * sink and source are closed on the scheduler thread right after; {@link #ended()} completes then.
      */
     public void stop() {
         synchronized (this) {

@@ -97,7 +97,11 @@ public final class ShooterMain implements Callable<Integer> {
     }
 
     public static void main(String[] args) {
-        System.exit(new CommandLine(new ShooterMain()).setCaseInsensitiveEnumValuesAllowed(true).execute(args));
+        System.exit(new CommandLine(new ShooterMain()).setCaseInsensitiveEnumValuesAllowed(true)
+                .setExecutionExceptionHandler((e, cmd, parsed) -> {
+                    System.err.println("ext3ns-shooter: " + e.getMessage()); // a bad member, a volume that will not open
+                    return 8;
+                }).execute(args));
     }
 
     @Override
