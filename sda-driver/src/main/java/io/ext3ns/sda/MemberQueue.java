@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * The pipelined I/O manager's queue for one member: parts wait here in arrival order and a fixed number of
@@ -17,6 +18,8 @@ final class MemberQueue implements AutoCloseable {
     private final MemberIo member;
     private final BlockingQueue<PartIo> pending = new LinkedBlockingQueue<>();
     private final List<Thread> slots = new ArrayList<>();
+    /** Parts queued or being served: what a metrics scrape reads, so one atomic rather than a walk of the queue. */
+    private final AtomicInteger depth = new AtomicInteger();
     private boolean closed;
 
     MemberQueue(MemberIo member, int inFlight, String threadName) {
@@ -45,7 +48,13 @@ final class MemberQueue implements AutoCloseable {
             part.reject(new IOException(member.name() + ": the array is closed"));
             return;
         }
+        depth.incrementAndGet();
         pending.add(part);
+    }
+
+    /** Parts waiting or in flight on this member now. */
+    int depth() {
+        return depth.get();
     }
 
     private void serve() {
@@ -59,7 +68,11 @@ final class MemberQueue implements AutoCloseable {
             if (part == STOP) {
                 return;
             }
-            part.run(member);
+            try {
+                part.run(member);
+            } finally {
+                depth.decrementAndGet();
+            }
         }
     }
 

@@ -59,6 +59,18 @@ public final class StreamDiskArray implements BlockDevice {
         return members.stream().map(MemberIo::name).toList();
     }
 
+    /**
+     * Per member, in member order: requests queued or in flight on it right now (the pipelined I/O manager's
+     * backlog). Cheap (one atomic read per member), for metrics scrapes.
+     */
+    public int[] memberQueueDepths() {
+        int[] depths = new int[queues.length];
+        for (int i = 0; i < queues.length; i++) {
+            depths[i] = queues[i].depth();
+        }
+        return depths;
+    }
+
     /** The logical block size: every offset and length must be a multiple of it. */
     @Override
     public int alignment() {

@@ -26,7 +26,7 @@ final class DataCache {
         int bs = io.blockSize();
         this.enabled = maxBytes >= bs;
         this.cache = Caffeine.newBuilder().maximumWeight(Math.max(maxBytes, 1)).weigher((Long k, byte[] v) -> bs)
-                .build();
+                .recordStats().build();
     }
 
     /** The block's current contents (shared, read-only for the caller). */
@@ -72,7 +72,7 @@ final class DataCache {
 
     /** Starts reading a block into the cache in the background unless it is cached or already on its way. */
     void prefetch(long phys) {
-        if (!enabled || cache.getIfPresent(phys) != null) {
+        if (!enabled || cache.asMap().containsKey(phys)) { // not getIfPresent: a read-ahead probe is no lookup
             return;
         }
         CompletableFuture<byte[]> f = new CompletableFuture<>();
@@ -90,6 +90,11 @@ final class DataCache {
             }
             f.complete(data);
         });
+    }
+
+    /** Reads by the legacy path found in memory or not (a miss may still have been met by a prefetch in flight). */
+    io.ext3ns.fs.api.CacheStats stats() {
+        return CaffeineStats.of("data", cache);
     }
 
     void clear() {

@@ -26,7 +26,7 @@ final class DirectoryIndex {
 
     DirectoryIndex(long maxEntries) {
         this.cache = Caffeine.newBuilder().maximumWeight(Math.max(maxEntries, 1))
-                .weigher((Long k, Names v) -> 1 + v.byName.size()).build();
+                .weigher((Long k, Names v) -> 1 + v.byName.size()).recordStats().build();
     }
 
     Names get(long dirIno) {
@@ -36,6 +36,11 @@ final class DirectoryIndex {
     /** Stores a freshly built index (its weight is taken now; later growth is re-weighed on the next put). */
     void put(long dirIno, Names names) {
         cache.put(dirIno, names);
+    }
+
+    /** A hit is a directory whose name index was already built; a miss costs one pass over its blocks. */
+    io.ext3ns.fs.api.CacheStats stats() {
+        return CaffeineStats.of("directory", cache);
     }
 
     void forget(long dirIno) {

@@ -1,16 +1,19 @@
 package io.ext3ns.fs.engine;
 
 import io.ext3ns.fs.api.Attr;
+import io.ext3ns.fs.api.CacheStats;
 import io.ext3ns.fs.api.DirEntry;
 import io.ext3ns.fs.api.Errno;
 import io.ext3ns.fs.api.FileHandle;
 import io.ext3ns.fs.api.FileSystem;
 import io.ext3ns.fs.api.FsException;
+import io.ext3ns.fs.api.MetricsSource;
 import io.ext3ns.fs.api.StatFs;
 import io.ext3ns.fs.disk.Inode;
 import io.ext3ns.fs.journal.Journal;
 import io.ext3ns.fs.journal.JournalMetadataWriter;
 import io.ext3ns.sda.BlockDevice;
+import io.ext3ns.sda.StreamDiskArray;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
@@ -35,7 +38,7 @@ import org.slf4j.LoggerFactory;
  * reads (noatime). Files unlinked while open are kept on ext3's orphan list ({@link OrphanList}) and freed at their
  * last release, at close, or after a crash at the next read-write open.
  */
-public final class Ext3FileSystem implements FileSystem {
+public final class Ext3FileSystem implements FileSystem, MetricsSource {
     private static final Logger LOG = LoggerFactory.getLogger(Ext3FileSystem.class);
 
     private final Volume vol;
@@ -46,6 +49,7 @@ public final class Ext3FileSystem implements FileSystem {
     private final BlockMap map;
     private final Directory dirs;
     private final DataCache dataCache;
+    private final DirectoryIndex dirIndex;
     private final FileData data;
     private final Namespace names;
     private final EngineOptions opts;
@@ -67,7 +71,8 @@ public final class Ext3FileSystem implements FileSystem {
         vol.setWriteBackListener(balloc.freedBlocks());
         this.ialloc = new InodeAllocator(vol);
         this.map = new BlockMap(vol);
-        this.dirs = new Directory(vol, map, new DirectoryIndex(opts.directoryIndexEntries()));
+        this.dirIndex = new DirectoryIndex(opts.directoryIndexEntries());
+        this.dirs = new Directory(vol, map, dirIndex);
         this.data = new FileData(vol, map, balloc, dataCache, opts.readAheadBlocks());
         this.names = new Namespace(vol, inodes, locks, ialloc, balloc, dirs, map, data, openInodes::containsKey);
     }
@@ -483,6 +488,17 @@ public final class Ext3FileSystem implements FileSystem {
     /** Metadata blocks looked at since open (inode-table, directory, indirect, bitmap blocks). */
     public long metadataBlockAccesses() {
         return vol.meta.accesses();
+    }
+
+    /** Hits and misses of the inode, metadata-block, directory-index and data caches since open. */
+    @Override
+    public List<CacheStats> cacheStats() {
+        return List.of(inodes.stats(), vol.meta.stats(), dirIndex.stats(), dataCache.stats());
+    }
+
+    @Override
+    public int[] deviceQueueDepths() {
+        return vol.io.device() instanceof StreamDiskArray array ? array.memberQueueDepths() : new int[0];
     }
 
     /** Drops clean cached blocks (metadata and data), so the next reads come from the device. */

@@ -23,7 +23,7 @@ final class InodeStore {
         this.vol = vol;
         this.geo = vol.geo;
         this.orphans = new OrphanList(vol);
-        this.cache = Caffeine.newBuilder().maximumSize(maxEntries).build();
+        this.cache = Caffeine.newBuilder().maximumSize(maxEntries).recordStats().build();
     }
 
     /** The inode, validated if in use (mode != 0). */
@@ -72,6 +72,10 @@ final class InodeStore {
             return null;
         });
         cache.put(ino, in.copy());
+    }
+
+    io.ext3ns.fs.api.CacheStats stats() {
+        return CaffeineStats.of("inode", cache);
     }
 
     OrphanList orphans() {

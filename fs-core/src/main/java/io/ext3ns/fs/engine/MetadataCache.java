@@ -33,6 +33,8 @@ public final class MetadataCache {
     private final Object[] stripes = new Object[STRIPES];
     private final Object flushLock = new Object();
     private final java.util.concurrent.atomic.LongAdder accesses = new java.util.concurrent.atomic.LongAdder();
+    /** Accesses that had to read the device (the rest were answered by a clean or dirty block in memory). */
+    private final java.util.concurrent.atomic.LongAdder deviceReads = new java.util.concurrent.atomic.LongAdder();
 
     public MetadataCache(BlockIo io, long maxBytes) {
         this.io = io;
@@ -125,6 +127,14 @@ public final class MetadataCache {
         return accesses.sum();
     }
 
+    /** Hits count dirty blocks too (they live outside the Caffeine cache), so this keeps its own counters. */
+    public io.ext3ns.fs.api.CacheStats stats() {
+        long misses = deviceReads.sum();
+        long all = accesses.sum();
+        return new io.ext3ns.fs.api.CacheStats("metadata", Math.max(0, all - misses), misses,
+                clean.estimatedSize() + dirty.size());
+    }
+
     private byte[] current(long blockNr) throws IOException {
         accesses.increment();
         byte[] b = dirty.get(blockNr);
@@ -133,6 +143,7 @@ public final class MetadataCache {
         }
         b = clean.getIfPresent(blockNr);
         if (b == null) {
+            deviceReads.increment();
             b = io.readBlock(blockNr);
             clean.put(blockNr, b);
         }

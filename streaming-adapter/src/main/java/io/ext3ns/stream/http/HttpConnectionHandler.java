@@ -1,6 +1,8 @@
 package io.ext3ns.stream.http;
 
 import io.ext3ns.fs.api.FileSystem;
+import io.ext3ns.stream.metrics.PrometheusWriter;
+import io.ext3ns.stream.metrics.RequestCounts;
 import io.ext3ns.stream.pool.PoolExhaustedException;
 import io.ext3ns.stream.server.Connection;
 import io.ext3ns.stream.server.ConnectionHandler;
@@ -20,9 +22,11 @@ import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 
 /**
  * HTTP/1.1 progressive download from the store: GET and HEAD with one byte range (200, 206, 416, Accept-Ranges,
@@ -31,10 +35,18 @@ import java.util.concurrent.TimeUnit;
  * of the same title), and the socket is written straight from the unit (no copy in user space). One unit is held
  * at a time and the next is asked for only when the socket has drained, so a slow reader holds one unit and no
  * thread, and the event loop never waits for the disk.
+ *
+ * <p>{@code GET /metrics} answers the server's Prometheus scrape when a metrics supplier is given (it shadows a
+ * store file of that name). Every answer is counted by method and status; every body served is logged once, at its
+ * end, with its range and the bytes sent.
  */
 public final class HttpConnectionHandler implements ConnectionHandler {
     private static final Logger LOG = LoggerFactory.getLogger(HttpConnectionHandler.class);
     private static final int MAX_SLICE = 256 * 1024;
+    /** The path of the Prometheus scrape. */
+    public static final String METRICS_PATH = "/metrics";
+    /** Methods counted by name in the request counters; anything else counts as "other". */
+    public static final Set<String> METHODS = Set.of("GET", "HEAD");
 
     /** When the pinned pool is exhausted, ask again after this long. */
     private static final long POOL_RETRY_MILLIS = 20;
@@ -44,6 +56,8 @@ public final class HttpConnectionHandler implements ConnectionHandler {
     private final SharedUnitCache units;
     private final NioLoop loop;
     private final RequestParser parser;
+    private final RequestCounts requests;
+    private final Supplier<String> metrics; // null: no /metrics endpoint
     private MediaSource body;
     private LoadedUnit unit; // the unit the queued slice points into
     private boolean loading;
@@ -51,14 +65,24 @@ public final class HttpConnectionHandler implements ConnectionHandler {
     private long bodyEnd; // exclusive
     private boolean closeAfterBody;
     private boolean inInput; // onInput is on the stack: the input buffer is flipped and its loop goes on
+    private String served; // the body going out, for its log line: "GET /a.ts status=206 range=0-99"
+    private long bodyFirst;
 
     public HttpConnectionHandler(FileSystem fs, ContentResolver resolver, SharedUnitCache units, NioLoop loop,
                                  RequestParser parser) {
+        this(fs, resolver, units, loop, parser, new RequestCounts(METHODS), null);
+    }
+
+    /** With request counters shared by every connection, and {@code metrics} producing the /metrics body. */
+    public HttpConnectionHandler(FileSystem fs, ContentResolver resolver, SharedUnitCache units, NioLoop loop,
+                                 RequestParser parser, RequestCounts requests, Supplier<String> metrics) {
         this.fs = fs;
         this.resolver = resolver;
         this.units = units;
         this.loop = loop;
         this.parser = parser;
+        this.requests = requests;
+        this.metrics = metrics;
     }
 
     @Override
@@ -71,7 +95,7 @@ public final class HttpConnectionHandler implements ConnectionHandler {
                 try {
                     request = parser.parse(in);
                 } catch (RequestParser.BadRequest e) {
-                    c.sendOwned(error(e.status(), e.getMessage()).header("Connection", "close").toBuffer());
+                    send(c, null, error(e.status(), e.getMessage()).header("Connection", "close"));
                     c.closeGracefully();
                     return;
                 }
@@ -89,27 +113,32 @@ public final class HttpConnectionHandler implements ConnectionHandler {
         boolean keepAlive = r.version().equals("HTTP/1.1") ? !"close".equalsIgnoreCase(r.header("Connection"))
                 : "keep-alive".equalsIgnoreCase(r.header("Connection"));
         if (!r.version().equals("HTTP/1.1") && !r.version().equals("HTTP/1.0")) {
-            c.sendOwned(error(505, "HTTP/1.0 or 1.1 only").toBuffer());
+            send(c, r.method(), error(505, "HTTP/1.0 or 1.1 only"));
             c.closeGracefully();
             return;
         }
         boolean head = r.method().equals("HEAD");
         if (!head && !r.method().equals("GET")) {
-            respond(c, error(405, "GET and HEAD only").header("Allow", "GET, HEAD"), keepAlive);
+            respond(c, r, error(405, "GET and HEAD only").header("Allow", "GET, HEAD"), keepAlive);
             return;
         }
         ContentFile file;
         try {
-            file = resolver.resolve(path(r.target()));
+            String path = path(r.target());
+            if (metrics != null && path.equals(METRICS_PATH)) {
+                respond(c, r, scrape(head), keepAlive);
+                return;
+            }
+            file = resolver.resolve(path);
         } catch (ContentException e) {
-            respond(c, error(e.status(), e.getMessage()), keepAlive);
+            respond(c, r, error(e.status(), e.getMessage()), keepAlive);
             return;
         }
         ByteRange range;
         try {
             range = ByteRange.parse(r.header("Range"), file.size());
         } catch (ByteRange.Unsatisfiable e) {
-            respond(c, error(416, e.getMessage()).header("Content-Range", "bytes */" + file.size()), keepAlive);
+            respond(c, r, error(416, e.getMessage()).header("Content-Range", "bytes */" + file.size()), keepAlive);
             return;
         }
         long first = range == null ? 0 : range.first();
@@ -124,8 +153,12 @@ public final class HttpConnectionHandler implements ConnectionHandler {
         if (!keepAlive) {
             response.header("Connection", "close");
         }
-        c.sendOwned(response.contentLength(length).toBuffer());
+        send(c, r.method(), response.contentLength(length));
+        served = r.method() + " " + file.path() + " status=" + response.status() + " range=" + first + "-"
+                + (first + length - 1) + "/" + file.size();
+        bodyFirst = first;
         if (head || length == 0) {
+            logServed(c, "served", 0);
             finishResponse(c, keepAlive);
             return;
         }
@@ -136,12 +169,38 @@ public final class HttpConnectionHandler implements ConnectionHandler {
         pump(c);
     }
 
-    private void respond(Connection c, Response response, boolean keepAlive) throws IOException {
+    private void respond(Connection c, Request r, Response response, boolean keepAlive) throws IOException {
         if (!keepAlive) {
             response.header("Connection", "close");
         }
-        c.sendOwned(response.toBuffer());
+        send(c, r.method(), response);
         finishResponse(c, keepAlive);
+    }
+
+    /** Every answer goes out here, so each is counted once. */
+    private void send(Connection c, String method, Response response) throws IOException {
+        requests.count(method, response.status());
+        c.sendOwned(response.toBuffer());
+    }
+
+    /** The one log line of a body: how it ended and the body bytes queued to the socket. */
+    private void logServed(Connection c, String outcome, long bytes) {
+        if (LOG.isInfoEnabled()) {
+            LOG.info("http client={} {} {} bytes={}", c.remote().getAddress().getHostAddress(), served, outcome,
+                    bytes);
+        }
+        served = null;
+    }
+
+    /** The Prometheus scrape; for HEAD its head only, with the length the body would have. */
+    private Response scrape(boolean head) {
+        String text = metrics.get();
+        Response r = new Response("HTTP/1.1", 200).header("Server", "ext3ns");
+        if (head) {
+            return r.header("Content-Type", PrometheusWriter.CONTENT_TYPE)
+                    .contentLength(text.getBytes(java.nio.charset.StandardCharsets.UTF_8).length);
+        }
+        return r.body(PrometheusWriter.CONTENT_TYPE, text);
     }
 
     private void finishResponse(Connection c, boolean keepAlive) throws IOException {
@@ -165,6 +224,7 @@ public final class HttpConnectionHandler implements ConnectionHandler {
             releaseUnit();
             body.close();
             body = null;
+            logServed(c, "served", bodyEnd - bodyFirst);
             finishResponse(c, !closeAfterBody);
             resumePipelined(c);
             return;
@@ -256,6 +316,7 @@ public final class HttpConnectionHandler implements ConnectionHandler {
     public void onClose(Connection c) {
         releaseUnit(); // the socket is closed: nothing reads the unit's memory any more
         if (body != null) {
+            logServed(c, "aborted", bodyNext - bodyFirst);
             try {
                 body.close();
             } catch (IOException e) {

@@ -4,6 +4,7 @@ import io.ext3ns.fs.api.FileSystem;
 import io.ext3ns.stream.index.InvalidTransportStreamException;
 import io.ext3ns.stream.index.PcrIndex;
 import io.ext3ns.stream.index.PcrIndexCache;
+import io.ext3ns.stream.metrics.RequestCounts;
 import io.ext3ns.stream.rtp.RtpInfo;
 import io.ext3ns.stream.send.InterleavedConnection;
 import io.ext3ns.stream.server.Connection;
@@ -15,6 +16,7 @@ import io.ext3ns.stream.server.Request;
 import io.ext3ns.stream.server.Response;
 import io.ext3ns.stream.server.ServerConfig;
 import io.ext3ns.stream.session.SessionOptions;
+import io.ext3ns.stream.session.SessionState;
 import io.ext3ns.stream.session.StreamSession;
 import io.ext3ns.stream.session.StreamingEngine;
 import io.ext3ns.stream.source.FsMediaSource;
@@ -62,6 +64,7 @@ public final class RtspService {
     private final Map<Connection, FrameChannel> frameChannels = new HashMap<>();
     private final Map<Connection, InterleavedConnection> interleaved = new HashMap<>();
     private final SecureRandom random = new SecureRandom();
+    private final RequestCounts requests = new RequestCounts(java.util.Set.of(PUBLIC.split(", ")));
 
     public RtspService(ServerConfig config, FileSystem fs, ContentResolver resolver, PcrIndexCache indexes,
                        StreamingEngine engine, Supplier<String> stats) {
@@ -90,13 +93,23 @@ public final class RtspService {
 
     /** Send paths in use, e.g. "udp-sendmsg-gather=980 tcp-interleaved=20". */
     public String pathsInUse() {
+        StringBuilder b = new StringBuilder();
+        sessionsByPath().forEach((k, v) -> b.append(b.length() == 0 ? "" : " ").append(k).append('=').append(v));
+        return b.toString();
+    }
+
+    /** Sessions per send path (e.g. "udp-batched", "tcp-interleaved"), sorted by path. */
+    public Map<String, Integer> sessionsByPath() {
         Map<String, Integer> counts = new java.util.TreeMap<>();
         for (RtspSession s : sessions.values()) {
             counts.merge(s.path, 1, Integer::sum);
         }
-        StringBuilder b = new StringBuilder();
-        counts.forEach((k, v) -> b.append(b.length() == 0 ? "" : " ").append(k).append('=').append(v));
-        return b.toString();
+        return counts;
+    }
+
+    /** Requests answered so far, by method and status (thread-safe to read). */
+    public RequestCounts requestCounts() {
+        return requests;
     }
 
     /**
@@ -118,6 +131,7 @@ public final class RtspService {
             } catch (IndexPending pending) {
                 return pending.build;
             }
+            requests.count(request.method(), response.status());
             connection.sendOwned(response.toBuffer());
             return null;
         } finally {
@@ -244,9 +258,15 @@ public final class RtspService {
         String id = HexFormat.of().formatHex(randomBytes());
         String control = url.contentBase() + RtspUrl.TRACK;
         RtspSession session = new RtspSession(id, client, c, transport.tcp(), index, control, stream, path,
-                System.nanoTime());
+                file.path(), System.nanoTime());
         sessions.put(id, session);
         sessionsPerClient.merge(client, 1, Integer::sum);
+        SessionLog.event(session, "SETUP", "");
+        stream.ended().thenAccept(end -> {
+            if (end.state() == SessionState.FINISHED) {
+                SessionLog.event(session, "END", "packets=" + end.packets() + " bytes=" + end.payloadBytes());
+            }
+        });
         return ok().header("Transport", reply).header("Session", sessionHeader(session));
     }
 
@@ -346,6 +366,8 @@ public final class RtspService {
         }
         long from = seekOffset >= 0 ? seekOffset : s.stream.position();
         RtpInfo info = s.stream.play(seekOffset);
+        SessionLog.event(s, "PLAY", String.format(java.util.Locale.ROOT, "from=%.3fs",
+                s.index.timeAt(from) / (double) PcrIndex.PCR_HZ));
         return ok().header("Session", sessionHeader(s))
                 .header("Range", NptRange.format(s.index.timeAt(from) / (double) PcrIndex.PCR_HZ, duration))
                 .header("RTP-Info", info.header(s.controlUrl));
@@ -355,12 +377,13 @@ public final class RtspService {
         RtspSession s = session(r);
         s.stream.pause();
         double at = s.index.timeAt(s.stream.position()) / (double) PcrIndex.PCR_HZ;
+        SessionLog.event(s, "PAUSE", String.format(java.util.Locale.ROOT, "at=%.3fs", at));
         return ok().header("Session", sessionHeader(s)).header("Range", NptRange.format(at, s.index.durationSeconds()));
     }
 
     private Response teardown(Request r) throws RtspException {
         RtspSession s = session(r);
-        end(s);
+        end(s, "TEARDOWN");
         return ok();
     }
 
@@ -380,10 +403,12 @@ public final class RtspService {
         throw new RtspException(451, "unknown parameter: " + asked);
     }
 
-    private void end(RtspSession s) {
+    /** Removes the session and stops its stream; {@code event} names why, for the log. */
+    private void end(RtspSession s, String event) {
         if (sessions.remove(s.id) == null) {
             return;
         }
+        SessionLog.event(s, event, SessionLog.sent(s));
         sessionsPerClient.computeIfPresent(s.client, (k, v) -> v > 1 ? v - 1 : null);
         s.stream.stop();
     }
@@ -392,7 +417,7 @@ public final class RtspService {
     void connectionClosed(Connection c) {
         for (RtspSession s : new ArrayList<>(sessions.values())) {
             if (s.connection == c && s.interleaved) {
-                end(s);
+                end(s, "DISCONNECT");
             }
         }
         interleaved.remove(c);
@@ -424,15 +449,14 @@ public final class RtspService {
             }
         }
         for (RtspSession s : dead) {
-            LOG.info("session {} ended: {}", s.id, now - s.lastActivityNanos > timeout ? "timed out" : "stream failed");
-            end(s);
+            end(s, now - s.lastActivityNanos > timeout ? "TIMEOUT" : "FAILED");
         }
     }
 
     /** Ends every session (server shutdown). */
     public void closeAll() {
         for (RtspSession s : new ArrayList<>(sessions.values())) {
-            end(s);
+            end(s, "SHUTDOWN");
         }
     }
 }

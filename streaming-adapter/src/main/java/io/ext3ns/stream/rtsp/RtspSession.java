@@ -19,10 +19,11 @@ final class RtspSession {
     final String controlUrl;
     final StreamSession stream;
     final String path; // send path, for stats
+    final String file; // the content path, for logs
     long lastActivityNanos;
     boolean started;
 
-    RtspSession(String id, InetAddress client, Connection connection, boolean interleaved, PcrIndex index, String controlUrl, StreamSession stream, String path, long now) {
+    RtspSession(String id, InetAddress client, Connection connection, boolean interleaved, PcrIndex index, String controlUrl, StreamSession stream, String path, String file, long now) {
         this.id = id;
         this.client = client;
         this.connection = connection;
@@ -31,6 +32,7 @@ final class RtspSession {
         this.controlUrl = controlUrl;
         this.stream = stream;
         this.path = path;
+        this.file = file;
         this.lastActivityNanos = now;
     }
 }

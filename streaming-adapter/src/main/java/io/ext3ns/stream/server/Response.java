@@ -18,12 +18,19 @@ public final class Response {
             Map.entry(505, "Version Not Supported"));
 
     private final StringBuilder head = new StringBuilder(256);
+    private final int status;
     private byte[] body = new byte[0];
     private boolean explicitLength;
 
     public Response(String protocol, int status) {
+        this.status = status;
         head.append(protocol).append(' ').append(status).append(' ')
                 .append(REASONS.getOrDefault(status, "Error")).append("\r\n");
+    }
+
+    /** The status code, for request counters and logs. */
+    public int status() {
+        return status;
     }
 
     public Response header(String name, Object value) {

@@ -3,6 +3,8 @@ package io.ext3ns.stream.server;
 import io.ext3ns.fs.api.FileSystem;
 import io.ext3ns.stream.http.HttpConnectionHandler;
 import io.ext3ns.stream.index.PcrIndexCache;
+import io.ext3ns.stream.metrics.RequestCounts;
+import io.ext3ns.stream.metrics.ServerMetrics;
 import io.ext3ns.stream.pool.LeaseTracing;
 import io.ext3ns.stream.pool.UnitSize;
 import io.ext3ns.stream.rtsp.RtspConnectionHandler;
@@ -52,6 +54,8 @@ public final class StreamingServer implements Closeable {
             return t;
         });
         rtsp = new RtspService(config, fs, resolver, new PcrIndexCache(fs, indexer, 1024), engine, this::statsText);
+        RequestCounts httpRequests = new RequestCounts(HttpConnectionHandler.METHODS);
+        ServerMetrics metrics = new ServerMetrics(engine, rtsp, httpRequests, fs);
         int inputBytes = 2 * config.maxRequestBytes() + 4 + 65535; // a request, or one interleaved frame
         try {
             // idle: a control connection whose sessions time out is of no more use once they have
@@ -67,7 +71,8 @@ public final class StreamingServer implements Closeable {
                     () -> new RtspConnectionHandler(rtsp, parser));
             httpAddress = config.httpPort() == ServerConfig.DISABLED ? null
                     : loop.listen(new InetSocketAddress(config.bindAddress(), config.httpPort()),
-                    () -> new HttpConnectionHandler(fs, resolver, engine.cache(), loop, parser));
+                    () -> new HttpConnectionHandler(fs, resolver, engine.cache(), loop, parser, httpRequests,
+                            metrics::scrape));
         } catch (IOException e) {
             loop.close();
             closeEngine();

@@ -10,6 +10,7 @@ import io.ext3ns.stream.send.CopyingUdpSink;
 import io.ext3ns.stream.send.GatheringUdpSink;
 import io.ext3ns.stream.send.InterleavedConnection;
 import io.ext3ns.stream.send.RtpSink;
+import io.ext3ns.stream.send.SendTotals;
 import io.ext3ns.stream.send.TcpInterleavedSink;
 import io.ext3ns.stream.source.MediaSource;
 import io.ext3ns.stream.source.SharedUnitCache;
@@ -46,6 +47,9 @@ public final class StreamingEngine implements AutoCloseable {
     private final BatchedUdpSender[] batched;
     private final AtomicInteger nextScheduler = new AtomicInteger();
     private final Set<StreamSession> live = ConcurrentHashMap.newKeySet();
+    /** Guards moving an ended session's counters into {@link #retired}, so {@link #sendTotals} never goes back. */
+    private final Object sendCounters = new Object();
+    private SendTotals retired = SendTotals.ZERO;
 
     public StreamingEngine(EngineConfig config) {
         this.config = config;
@@ -104,7 +108,7 @@ public final class StreamingEngine implements AutoCloseable {
                     : new PinnedUnitFeed(source, cache, 0);
             StreamSession session = new StreamSession(source, feed, sink, schedulers[s], options);
             live.add(session);
-            session.ended().whenComplete((e, t) -> live.remove(session));
+            session.ended().whenComplete((e, t) -> retire(session));
             return session;
         } catch (IOException | RuntimeException e) {
             sink.close();
@@ -166,6 +170,24 @@ public final class StreamingEngine implements AutoCloseable {
             sum += t;
         }
         return sum;
+    }
+
+    private void retire(StreamSession session) {
+        synchronized (sendCounters) {
+            retired = retired.plus(SendTotals.of(session.sink().stats()));
+            live.remove(session);
+        }
+    }
+
+    /** What every session's sink has sent since the engine started, ended sessions included (cumulative). */
+    public SendTotals sendTotals() {
+        synchronized (sendCounters) {
+            SendTotals sum = retired;
+            for (StreamSession s : live) {
+                sum = sum.plus(SendTotals.of(s.sink().stats()));
+            }
+            return sum;
+        }
     }
 
     /** Sessions not yet ended. */

@@ -6,26 +6,36 @@ import io.ext3ns.fs.api.FileSystem;
 import io.ext3ns.fs.engine.EngineOptions;
 import io.ext3ns.fs.engine.Ext3FileSystem;
 import io.ext3ns.fs.testing.TestImages;
+import io.ext3ns.fs.format.FormatSpec;
+import io.ext3ns.fs.format.VolumeFormatter;
+import io.ext3ns.sda.ArrayLayout;
+import io.ext3ns.sda.ArraySpec;
+import io.ext3ns.sda.BlockDevice;
+import io.ext3ns.sda.BlockDevices;
 import io.ext3ns.sda.FileMember;
 
 import java.io.Closeable;
 import java.io.IOException;
+import java.io.RandomAccessFile;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * A real store for the server tests: a sparse image formatted by our formatter (128 KiB blocks), opened with the
  * engine in this process, filled through the FileSystem API the way a FUSE copy would. Closing it closes the engine
- * and deletes the image.
+ * and deletes the image (or the array's member files).
  */
 public final class TestStore implements Closeable {
     public static final int BLOCK_SIZE = 128 * 1024;
-    private final Path image;
+    private static final EngineOptions OPTIONS = EngineOptions.defaults().withCaches(8L << 20, 32L << 20);
+    private final List<Path> files;
     private final Ext3FileSystem fs;
 
-    private TestStore(Path image, Ext3FileSystem fs) {
-        this.image = image;
+    private TestStore(List<Path> files, Ext3FileSystem fs) {
+        this.files = files;
         this.fs = fs;
     }
 
@@ -33,8 +43,26 @@ public final class TestStore implements Closeable {
     public static TestStore create(Path dir, long bytes) throws Exception {
         Path image = dir.resolve("store.img");
         TestImages.format(image, bytes, BLOCK_SIZE);
-        return new TestStore(image, Ext3FileSystem.open(new FileMember(image, false),
-                EngineOptions.defaults().withCaches(8L << 20, 32L << 20)));
+        return new TestStore(List.of(image), Ext3FileSystem.open(new FileMember(image, false), OPTIONS));
+    }
+
+    /**
+     * A Stream Disk Array of {@code members} sparse files of {@code bytesEach} in {@code dir} (split layout, 1 MiB
+     * blocks), formatted as mkfs.ext3ns formats one, and opened read-write.
+     */
+    public static TestStore createArray(Path dir, int members, long bytesEach) throws Exception {
+        List<Path> paths = new ArrayList<>();
+        for (int i = 0; i < members; i++) {
+            Path member = dir.resolve("member" + i + ".img");
+            try (RandomAccessFile f = new RandomAccessFile(member.toFile(), "rw")) {
+                f.setLength(bytesEach);
+            }
+            paths.add(member);
+        }
+        try (BlockDevice array = BlockDevices.create(paths, new ArraySpec(ArrayLayout.parse("split"), 1 << 20))) {
+            VolumeFormatter.format(array, FormatSpec.builder().blockSize(1 << 20).build());
+        }
+        return new TestStore(List.copyOf(paths), Ext3FileSystem.open(BlockDevices.open(paths, false), OPTIONS));
     }
 
     public FileSystem fs() {
@@ -90,7 +118,9 @@ public final class TestStore implements Closeable {
         try {
             fs.close();
         } finally {
-            Files.deleteIfExists(image);
+            for (Path f : files) {
+                Files.deleteIfExists(f);
+            }
         }
     }
 }

@@ -1,0 +1,155 @@
+package io.ext3ns.stream.metrics;
+
+import io.ext3ns.fs.api.CacheStats;
+import io.ext3ns.fs.api.FileSystem;
+import io.ext3ns.fs.api.MetricsSource;
+import io.ext3ns.stream.metrics.PrometheusWriter.Type;
+import io.ext3ns.stream.pool.PoolMetrics;
+import io.ext3ns.stream.rtsp.RtspService;
+import io.ext3ns.stream.send.SendTotals;
+import io.ext3ns.stream.session.LatenessHistogram;
+import io.ext3ns.stream.session.StreamingEngine;
+
+import java.util.Map;
+
+/**
+ * Everything {@code GET /metrics} reports, read from where it lives: the streaming engine (sessions, send
+ * counters, lateness, pinned pool, shared unit reads), the RTSP service (sessions by send path, requests), the HTTP
+ * request counters, and the file system if it is a {@link MetricsSource} (engine caches, array queue depths).
+ * Nothing is sampled in the background: each scrape reads the live counters. Call {@link #scrape} on the server's
+ * event-loop thread (the RTSP session table is confined to it); the HTTP handler does.
+ */
+public final class ServerMetrics {
+    /** A packet that left later than this after its PCR schedule counts as late (the project's pacing target). */
+    public static final long LATE_MICROS = 5_000;
+    /** Histogram bounds (µs) exported from the 100 µs lateness histogram. */
+    private static final long[] LATENESS_BOUNDS_MICROS = {100, 500, 1_000, 2_000, 5_000, 10_000, 20_000, 50_000};
+
+    private final StreamingEngine engine;
+    private final RtspService rtsp;
+    private final RequestCounts http;
+    private final FileSystem fs;
+
+    public ServerMetrics(StreamingEngine engine, RtspService rtsp, RequestCounts http, FileSystem fs) {
+        this.engine = engine;
+        this.rtsp = rtsp;
+        this.http = http;
+        this.fs = fs;
+    }
+
+    /** The whole scrape in Prometheus text format 0.0.4. */
+    public String scrape() {
+        PrometheusWriter w = new PrometheusWriter();
+        streams(w);
+        sends(w);
+        lateness(w);
+        pool(w);
+        caches(w);
+        queues(w);
+        requests(w, "ext3ns_http_requests_total", "HTTP requests answered, by method and status.", http);
+        requests(w, "ext3ns_rtsp_requests_total", "RTSP requests answered, by method and status.",
+                rtsp.requestCounts());
+        return w.text();
+    }
+
+    private void streams(PrometheusWriter w) {
+        w.family("ext3ns_streams", Type.GAUGE, "RTSP sessions set up, by send path.");
+        Map<String, Integer> byPath = rtsp.sessionsByPath();
+        if (byPath.isEmpty()) {
+            w.sample("ext3ns_streams", 0);
+        }
+        byPath.forEach((path, n) -> w.sample("ext3ns_streams", n, "path", path));
+        w.single("ext3ns_streams_playing", Type.GAUGE, "RTSP sessions whose stream is sending now.",
+                rtsp.playingCount());
+        w.single("ext3ns_engine_sessions", Type.GAUGE, "Streaming-engine sessions not yet ended (all callers).",
+                engine.liveSessions());
+    }
+
+    private void sends(PrometheusWriter w) {
+        SendTotals t = engine.sendTotals();
+        w.single("ext3ns_rtp_packets_sent_total", Type.COUNTER, "RTP and RTCP packets handed to the kernel.",
+                t.packets());
+        w.single("ext3ns_rtp_bytes_sent_total", Type.COUNTER, "RTP payload bytes handed to the kernel.",
+                t.payloadBytes());
+        w.single("ext3ns_send_syscalls_total", Type.COUNTER, "Send system calls made by the RTP senders.",
+                t.syscalls());
+        w.single("ext3ns_send_retries_total", Type.COUNTER, "Sends refused for a transient reason and retried.",
+                t.retries());
+        w.single("ext3ns_send_errors_total", Type.COUNTER, "Hard send errors.", t.errors());
+        w.single("ext3ns_send_dropped_total", Type.COUNTER, "Packets given up after a hard send error.",
+                t.dropped());
+    }
+
+    private void lateness(PrometheusWriter w) {
+        long[] hist = engine.latenessSnapshot();
+        long total = 0;
+        double lowerBoundSum = 0;
+        for (int i = 0; i < hist.length; i++) {
+            total += hist[i];
+            lowerBoundSum += hist[i] * (i * (double) LatenessHistogram.BUCKET_MICROS);
+        }
+        w.single("ext3ns_late_packets_total", Type.COUNTER,
+                "Paced packets that left more than 5 ms after their PCR schedule.",
+                total - LatenessHistogram.countWithin(hist, LATE_MICROS));
+        String name = "ext3ns_packet_lateness_seconds";
+        w.family(name, Type.HISTOGRAM, "How late paced packets left against their PCR schedule "
+                + "(100 us resolution; _sum counts each packet at its bucket's lower bound).");
+        for (long bound : LATENESS_BOUNDS_MICROS) {
+            w.sample(name + "_bucket", LatenessHistogram.countWithin(hist, bound), "le",
+                    PrometheusWriter.format(bound / 1e6));
+        }
+        w.sample(name + "_bucket", total, "le", "+Inf");
+        w.sample(name + "_sum", lowerBoundSum / 1e6);
+        w.sample(name + "_count", total);
+    }
+
+    private void pool(PrometheusWriter w) {
+        PoolMetrics p = engine.pool().metrics();
+        w.single("ext3ns_pinned_units_in_use", Type.GAUGE, "Pinned units with at least one lease.", p.inUse());
+        w.single("ext3ns_pinned_units_free", Type.GAUGE, "Pinned units ready to hand out.", p.free());
+        w.single("ext3ns_pinned_units_peak", Type.GAUGE, "Most pinned units in use at once since start.",
+                p.peakInUse());
+        w.single("ext3ns_pinned_units_total", Type.GAUGE, "Pinned units in the pool.", p.total());
+        w.single("ext3ns_pinned_unit_bytes", Type.GAUGE, "Bytes per pinned unit.", p.unitBytes());
+        w.single("ext3ns_pinned_pool_exhausted_total", Type.COUNTER,
+                "Unit acquisitions refused because no unit was free.", p.exhausted());
+    }
+
+    private void caches(PrometheusWriter w) {
+        w.family("ext3ns_cache_hits_total", Type.COUNTER, "Cache lookups answered from memory.");
+        w.sample("ext3ns_cache_hits_total", engine.cache().sharedHits(), "cache", "stream_units");
+        CacheStats[] fsCaches = fs instanceof MetricsSource m ? m.cacheStats().toArray(CacheStats[]::new)
+                : new CacheStats[0];
+        for (CacheStats c : fsCaches) {
+            w.sample("ext3ns_cache_hits_total", c.hits(), "cache", c.name());
+        }
+        w.family("ext3ns_cache_misses_total", Type.COUNTER, "Cache lookups that went to the device.");
+        w.sample("ext3ns_cache_misses_total", engine.cache().reads(), "cache", "stream_units");
+        for (CacheStats c : fsCaches) {
+            w.sample("ext3ns_cache_misses_total", c.misses(), "cache", c.name());
+        }
+        if (fsCaches.length > 0) {
+            w.family("ext3ns_cache_entries", Type.GAUGE, "Entries held by the file system's caches.");
+            for (CacheStats c : fsCaches) {
+                w.sample("ext3ns_cache_entries", c.entries(), "cache", c.name());
+            }
+        }
+    }
+
+    private void queues(PrometheusWriter w) {
+        int[] depths = fs instanceof MetricsSource m ? m.deviceQueueDepths() : new int[0];
+        if (depths.length == 0) {
+            return; // not an array: no per-member queues to report
+        }
+        w.family("ext3ns_sda_queue_depth", Type.GAUGE, "Stream Disk Array requests queued or in flight, by member.");
+        for (int i = 0; i < depths.length; i++) {
+            w.sample("ext3ns_sda_queue_depth", depths[i], "member", Integer.toString(i));
+        }
+    }
+
+    private static void requests(PrometheusWriter w, String name, String help, RequestCounts counts) {
+        w.family(name, Type.COUNTER, help);
+        counts.snapshot().forEach((k, n) -> w.sample(name, n, "method", k.method(), "status",
+                Integer.toString(k.status())));
+    }
+}
