@@ -51,7 +51,7 @@ class EngineModelTest {
     private static boolean lastFailed;
 
     @ParameterizedTest(name = "{0}-byte blocks, {1} operations")
-    @CsvSource({"4096, 3000, 64", "65536, 2000, 256", "1048576, 1200, 1024"})
+    @CsvSource({"4096, 3000, 64", "65536, 2000, 256", "131072, 600, 256", "1048576, 1200, 1024"})
     void randomOperationsMatchTheModel(int blockSize, int steps, int imageMiB) throws Exception {
         long seed = Long.getLong("engine.seed", 0x5EED0000L + blockSize);
         bs = blockSize;

@@ -22,7 +22,7 @@ class EnospcTest {
     Path tmp;
 
     @ParameterizedTest(name = "{0}-byte blocks")
-    @CsvSource({"4096, 8", "65536, 32", "1048576, 64", "2097152, 128"})
+    @CsvSource({"4096, 8", "65536, 32", "131072, 32", "1048576, 64", "2097152, 128"})
     void fillingTheVolumeGivesEnospcAndFreeingSpaceRecovers(int bs, int mib) throws Exception {
         Path img = tmp.resolve("full.img");
         boolean e2fsck = bs <= 65536;
