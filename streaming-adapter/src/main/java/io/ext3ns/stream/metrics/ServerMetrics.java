@@ -10,6 +10,7 @@ import io.ext3ns.stream.send.SendTotals;
 import io.ext3ns.stream.session.LatenessHistogram;
 import io.ext3ns.stream.session.StreamingEngine;
 
+import java.math.BigDecimal;
 import java.util.Map;
 
 /**
@@ -67,7 +68,7 @@ public final class ServerMetrics {
 
     private void sends(PrometheusWriter w) {
         SendTotals t = engine.sendTotals();
-        w.single("ext3ns_rtp_packets_sent_total", Type.COUNTER, "RTP and RTCP packets handed to the kernel.",
+        w.single("ext3ns_rtp_packets_sent_total", Type.COUNTER, "RTP packets handed to the kernel.",
                 t.packets());
         w.single("ext3ns_rtp_bytes_sent_total", Type.COUNTER, "RTP payload bytes handed to the kernel.",
                 t.payloadBytes());
@@ -76,7 +77,7 @@ public final class ServerMetrics {
         w.single("ext3ns_send_retries_total", Type.COUNTER, "Sends refused for a transient reason and retried.",
                 t.retries());
         w.single("ext3ns_send_errors_total", Type.COUNTER, "Hard send errors.", t.errors());
-        w.single("ext3ns_send_dropped_total", Type.COUNTER, "Packets given up after a hard send error.",
+        w.single("ext3ns_send_dropped_total", Type.COUNTER, "Packets (RTP or RTCP) given up after a hard send error.",
                 t.dropped());
     }
 
@@ -96,7 +97,7 @@ public final class ServerMetrics {
                 + "(100 us resolution; _sum counts each packet at its bucket's lower bound).");
         for (long bound : LATENESS_BOUNDS_MICROS) {
             w.sample(name + "_bucket", LatenessHistogram.countWithin(hist, bound), "le",
-                    PrometheusWriter.format(bound / 1e6));
+                    BigDecimal.valueOf(bound).movePointLeft(6).stripTrailingZeros().toPlainString()); // "0.0001", not "1.0E-4"
         }
         w.sample(name + "_bucket", total, "le", "+Inf");
         w.sample(name + "_sum", lowerBoundSum / 1e6);

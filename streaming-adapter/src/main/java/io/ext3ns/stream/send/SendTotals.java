@@ -3,7 +3,7 @@ package io.ext3ns.stream.send;
 /**
  * An immutable sum of {@link SendStats}: what several sinks (live and ended) have sent, for metrics.
  *
- * @param packets      RTP and RTCP packets handed to the kernel
+ * @param packets      RTP packets handed to the kernel
  * @param payloadBytes RTP payload bytes handed to the kernel
  * @param syscalls     send system calls made
  * @param retries      transient refusals retried (EAGAIN, ENOBUFS)
