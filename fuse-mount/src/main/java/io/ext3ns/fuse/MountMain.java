@@ -23,7 +23,8 @@ import java.util.concurrent.Callable;
  * {@code mount -t fuse.ext3ns SOURCE DIR -o ...} and fstab lines work once /sbin/mount.fuse.ext3ns links to
  * bin/mount.ext3ns.
  */
-@Command(name = "mount.ext3ns", mixinStandardHelpOptions = true, sortOptions = false,
+@Command(name = "mount.ext3ns", mixinStandardHelpOptions = true, sortOptions = false, version = "mount.ext3ns 0.1.0",
+        exitCodeOnInvalidInput = MountFailure.USAGE, // mount(8): 1 = incorrect invocation
         description = {"Mounts an EXT3NS volume through FUSE. Without -f it returns once the mount is live.",
                 "Options (-o, comma-separated): ro, rw, allow_other, default_permissions, cache=SIZE (data cache),"
                         + " metacache=SIZE, readahead=KB, logfile=PATH, rtsp=PORT, http=PORT, and FUSE's"

@@ -94,6 +94,10 @@ public final class FsckMain implements Callable<Integer> {
             out.println();
             out.println(report.volumeName() + ": ***** FILE SYSTEM WAS MODIFIED *****");
         }
+        if (!report.clean()) {
+            out.println();
+            out.println(report.volumeName() + ": ********** WARNING: Filesystem still has errors **********");
+        }
         out.println(report.summaryLine());
     }
 }
