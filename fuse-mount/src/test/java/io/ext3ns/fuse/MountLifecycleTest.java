@@ -168,6 +168,22 @@ class MountLifecycleTest {
     }
 
     @Test
+    void theCommitIntervalMakesUnsyncedWritesSurviveAKill() throws Exception {
+        Path image = image();
+        Path mnt = tmp.resolve("mnt");
+        try (MountProcess victim = MountProcess.mount(image.toString(), mnt, "commit=1")) {
+            Shell.bash(mnt, "echo recorded > g").check(); // no fsync: only the commit timer makes it durable
+            Thread.sleep(3000);
+            victim.kill();
+            Shell.run(null, List.of("fusermount", "-u", mnt.toString()), 60).check();
+        }
+        try (MountProcess ro = MountProcess.mount(image.toString(), mnt, "ro")) {
+            assertEquals("recorded\n", Shell.bash(mnt, "cat g").check().out());
+            assertEquals(0, ro.unmount(), ro.log());
+        }
+    }
+
+    @Test
     void aVolumeWithoutJournalLeftNotCleanIsRefusedReadWriteAndMountsReadOnly() throws Exception {
         // (A journaled volume is recovered by replaying its journal instead: the test above.)
         Path image = tmp.resolve("nojournal.img");

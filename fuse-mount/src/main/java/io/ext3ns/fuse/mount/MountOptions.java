@@ -20,8 +20,11 @@ import java.util.Set;
  * @param services      options for mount extensions (rtsp=PORT, http=PORT, ...), in the order given
  * @param fuseOptions   options passed to FUSE unchanged
  */
-public record MountOptions(boolean readOnly, long cacheBytes, long metaCacheBytes, int readAheadKb, Path logFile,
-                           Map<String, String> services, List<String> fuseOptions) {
+public record MountOptions(boolean readOnly, long cacheBytes, long metaCacheBytes, int readAheadKb, int commitSeconds,
+                           Path logFile, Map<String, String> services, List<String> fuseOptions) {
+
+    /** ext3's default commit interval: a read-write mount syncs (one journal transaction) this often. */
+    public static final int DEFAULT_COMMIT_SECONDS = 5;
 
     /** Service options reserved for the streaming server started from the mounting process. */
     public static final Set<String> SERVICE_KEYS = Set.of("rtsp", "http");
@@ -42,6 +45,7 @@ public record MountOptions(boolean readOnly, long cacheBytes, long metaCacheByte
         long cache = 0;
         long metaCache = 0;
         int readAhead = 0;
+        int commit = DEFAULT_COMMIT_SECONDS;
         Path logFile = null;
         Map<String, String> services = new LinkedHashMap<>();
         List<String> fuse = new ArrayList<>();
@@ -61,6 +65,8 @@ public record MountOptions(boolean readOnly, long cacheBytes, long metaCacheByte
                     metaCache = parseSize(key, required(key, value));
                 } else if (key.equals("readahead")) {
                     readAhead = parseReadAheadKb(required(key, value));
+                } else if (key.equals("commit")) {
+                    commit = parseCommitSeconds(required(key, value));
                 } else if (key.equals("logfile")) {
                     logFile = Path.of(required(key, value));
                 } else if (SERVICE_KEYS.contains(key)) {
@@ -75,7 +81,7 @@ public record MountOptions(boolean readOnly, long cacheBytes, long metaCacheByte
                 }
             }
         }
-        return new MountOptions(readOnly, cache, metaCache, readAhead, logFile, services, fuse);
+        return new MountOptions(readOnly, cache, metaCache, readAhead, commit, logFile, services, fuse);
     }
 
     private static String required(String key, String value) {
@@ -83,6 +89,19 @@ public record MountOptions(boolean readOnly, long cacheBytes, long metaCacheByte
             throw new IllegalArgumentException("mount option " + key + "= needs a value");
         }
         return value;
+    }
+
+    /** commit=N as ext3 takes it: seconds between commits; 0 means the default. */
+    private static int parseCommitSeconds(String text) {
+        try {
+            int n = Integer.parseInt(text.trim());
+            if (n < 0 || n > 86_400) {
+                throw new NumberFormatException();
+            }
+            return n == 0 ? DEFAULT_COMMIT_SECONDS : n;
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("mount option commit=" + text + " is not a number of seconds (0..86400)");
+        }
     }
 
     /** "256M", "1G", "65536": binary units; a trailing K/M/G/T (case-insensitive). */

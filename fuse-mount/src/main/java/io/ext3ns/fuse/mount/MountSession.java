@@ -3,6 +3,7 @@ package io.ext3ns.fuse.mount;
 import io.ext3ns.fs.api.Errno;
 import io.ext3ns.fs.api.FileSystem;
 import io.ext3ns.fs.api.FsException;
+import io.ext3ns.fs.journal.PeriodicCommit;
 import io.ext3ns.fuse.FileSystemOps;
 import io.ext3ns.fuse.FuseBackend;
 import io.ext3ns.sda.BlockDevice;
@@ -12,6 +13,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
@@ -106,11 +108,15 @@ public final class MountSession {
         Thread hook = new Thread(this::shutDownOnSignal, "ext3ns-shutdown");
         Runtime.getRuntime().addShutdownHook(hook);
         MountExtensions extensions = null;
+        PeriodicCommit commits = null;
         loop.start();
         try {
             awaitLive(loop);
             setReadAhead(fs);
             extensions = MountExtensions.start(fs, request.options().services());
+            if (!readOnly) { // like ext3's commit=5: work of programs that never fsync reaches the journal
+                commits = PeriodicCommit.start(fs, Duration.ofSeconds(request.options().commitSeconds()));
+            }
             signalReady();
             log.info("mounted {} on {}", request.source(), request.mountPoint());
             joinUninterruptibly(loop);
@@ -127,6 +133,7 @@ public final class MountSession {
             if (extensions != null) {
                 extensions.close();
             }
+            stopCommits(commits);
             removeHook(hook);
         }
     }
@@ -190,6 +197,17 @@ public final class MountSession {
             Runtime.getRuntime().removeShutdownHook(hook);
         } catch (IllegalStateException e) {
             // already shutting down: the hook is running and waits for us
+        }
+    }
+
+    private static void stopCommits(PeriodicCommit commits) {
+        if (commits == null) {
+            return;
+        }
+        try {
+            commits.close();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 

@@ -34,6 +34,10 @@ class MountOptionsTest {
     @Test
     void readAheadTakesKibOrAUnit() {
         assertEquals(2048, MountOptions.parse(List.of("readahead=2M")).readAheadKb());
+        assertEquals(MountOptions.DEFAULT_COMMIT_SECONDS, MountOptions.parse(List.of("rw")).commitSeconds());
+        assertEquals(30, MountOptions.parse(List.of("commit=30")).commitSeconds());
+        assertEquals(MountOptions.DEFAULT_COMMIT_SECONDS, MountOptions.parse(List.of("commit=0")).commitSeconds());
+        assertThrows(IllegalArgumentException.class, () -> MountOptions.parse(List.of("commit=soon")));
         assertEquals(512, MountOptions.parse(List.of("readahead=512")).readAheadKb());
     }
 
