@@ -1,5 +1,6 @@
 package io.ext3ns.fuse;
 
+import io.ext3ns.fuse.mount.BackgroundMount;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -26,6 +27,7 @@ class MountLifecycleTest {
         for (Path mnt : backgroundMounts) {
             MountProcess.forceUnmount(mnt);
             Shell.bash(null, "pkill -KILL -f 'io.ext3ns.fuse.MountMain .*" + mnt + "( |$)' || true");
+            Files.deleteIfExists(BackgroundMount.defaultLogFile(mnt.toAbsolutePath()));
         }
     }
 

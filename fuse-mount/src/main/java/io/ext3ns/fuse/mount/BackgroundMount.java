@@ -92,10 +92,13 @@ public final class BackgroundMount {
     }
 
     static Path logFile(MountRequest request) {
-        if (request.options().logFile() != null) {
-            return request.options().logFile();
-        }
-        String name = request.mountPoint().toString().replaceAll("[^A-Za-z0-9._-]", "_");
+        return request.options().logFile() != null ? request.options().logFile()
+                : defaultLogFile(request.mountPoint());
+    }
+
+    /** Where a background mount of {@code mountPoint} logs when no logfile= is given. */
+    public static Path defaultLogFile(Path mountPoint) {
+        String name = mountPoint.toString().replaceAll("[^A-Za-z0-9._-]", "_");
         return Path.of(System.getProperty("java.io.tmpdir"), "ext3ns-mount" + name + ".log");
     }
 
