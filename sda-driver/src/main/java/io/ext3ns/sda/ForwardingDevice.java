@@ -1,10 +1,13 @@
-package io.ext3ns.fs.testing;
+package io.ext3ns.sda;
 
-import io.ext3ns.sda.BlockDevice;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 
-/** A device that passes everything to another: the base of test wrappers that check, count or skip I/O. */
+/**
+ * A device that passes everything to another: the base of wrappers that check, count or skip I/O (tests,
+ * benchmarks). The async calls are deliberately not forwarded: they reach the wrapper's own read/write through
+ * {@link BlockDevice}'s defaults, so an override of read or write sees every transfer.
+ */
 public abstract class ForwardingDevice implements BlockDevice {
     protected final BlockDevice inner;
 
