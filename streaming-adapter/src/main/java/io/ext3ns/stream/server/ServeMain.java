@@ -6,7 +6,6 @@ import io.ext3ns.fs.util.MemberList;
 import io.ext3ns.sda.BlockDevice;
 import io.ext3ns.sda.BlockDevices;
 import io.ext3ns.stream.session.DataPath;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -66,11 +65,7 @@ public final class ServeMain implements Callable<Integer> {
     int realtime;
 
     public static void main(String[] args) {
-        System.exit(new CommandLine(new ServeMain()).setCaseInsensitiveEnumValuesAllowed(true)
-                .setExecutionExceptionHandler((e, cmd, parsed) -> {
-                    System.err.println("ext3ns-serve: " + e.getMessage()); // a bad member, a volume that will not open
-                    return 8;
-                }).execute(args));
+        System.exit(CommandRunner.run("ext3ns-serve", new ServeMain(), args));
     }
 
     @Override

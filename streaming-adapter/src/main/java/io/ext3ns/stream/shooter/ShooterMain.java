@@ -1,5 +1,6 @@
 package io.ext3ns.stream.shooter;
 
+import io.ext3ns.stream.server.CommandRunner;
 import io.ext3ns.fs.engine.EngineOptions;
 import io.ext3ns.fs.engine.Ext3FileSystem;
 import io.ext3ns.sda.FileMember;
@@ -97,11 +98,7 @@ public final class ShooterMain implements Callable<Integer> {
     }
 
     public static void main(String[] args) {
-        System.exit(new CommandLine(new ShooterMain()).setCaseInsensitiveEnumValuesAllowed(true)
-                .setExecutionExceptionHandler((e, cmd, parsed) -> {
-                    System.err.println("ext3ns-shooter: " + e.getMessage()); // a bad member, a volume that will not open
-                    return 8;
-                }).execute(args));
+        System.exit(CommandRunner.run("ext3ns-shooter", new ShooterMain(), args));
     }
 
     @Override
