@@ -16,6 +16,12 @@ class MediaAndParallelTest {
     @TempDir
     Path tmp;
 
+    /** Runs a python3 script in tmp, after "import os" and a drop() that empties the kernel's page cache. */
+    private void python(String script) throws Exception {
+        Shell.bash(tmp, "python3 - <<'PY'\nimport os\ndef drop():\n    with open(\"/proc/sys/vm/drop_caches\", \"w\")"
+                + " as f:\n        f.write(\"3\")\n" + script + "PY\n").check();
+    }
+
     @Test
     void ffprobeReadsAMediaFileStraightFromTheMount() throws Exception {
         Path image = TestImages.mke2fs(tmp.resolve("media.img"), "64M", 4096);
@@ -42,12 +48,7 @@ class MediaAndParallelTest {
     @Test
     void aLongLivedReaderSeesWritesMadeThroughAnotherHandle() throws Exception {
         Path image = TestImages.ext3ns(tmp.resolve("coh.img"), 256L << 20, 1 << 20);
-        MountProcess.withMount(image, tmp.resolve("mnt"), "", mount -> Shell.bash(tmp, """
-                python3 - <<'PY'
-                import os
-                def drop():
-                    with open("/proc/sys/vm/drop_caches", "w") as f:
-                        f.write("3")
+        MountProcess.withMount(image, tmp.resolve("mnt"), "", mount -> python("""
                 p = "mnt/f"
                 with open(p, "wb") as f:
                     f.write(bytes(range(256)) * (5 * 4096 + 100))  # 5 MiB + 25600 bytes: partial last block
@@ -63,8 +64,7 @@ class MediaAndParallelTest {
                 drop()
                 assert os.pread(r, 4096, (3 << 20) - 10) == bytes(range(256))[246:256], "stale size after truncate"
                 os.close(r)
-                PY
-                """).check());
+                """));
     }
 
     /**
@@ -74,12 +74,8 @@ class MediaAndParallelTest {
     @Test
     void readAheadNeverServesBlocksOverwrittenAfterTheyWereRead() throws Exception {
         Path image = TestImages.ext3ns(tmp.resolve("ra.img"), 256L << 20, 1 << 20);
-        MountProcess.withMount(image, tmp.resolve("mnt"), "", mount -> Shell.bash(tmp, """
-                python3 - <<'PY'
-                import os, threading
-                def drop():
-                    with open("/proc/sys/vm/drop_caches", "w") as f:
-                        f.write("3")
+        MountProcess.withMount(image, tmp.resolve("mnt"), "", mount -> python("""
+                import threading
                 MiB = 1 << 20
                 p = "mnt/f"
                 with open(p, "wb") as f:
@@ -111,8 +107,7 @@ class MediaAndParallelTest {
                 assert os.pread(r, MiB, 7 * MiB) == b"o" * MiB
                 os.close(w)
                 os.close(r)
-                PY
-                """).check());
+                """));
     }
 
     @Test

@@ -141,13 +141,7 @@ class WriteBehindTest {
 
     @Test
     void aFailedWriteBehindIsReportedOnceOnFlushFsyncOrTheNextWrite() throws Exception {
-        Path img = Images.ours(tmp.resolve("fail.img"), BS, 64L << 20);
-        ControlledDevice dev = new ControlledDevice(new FileMember(img, false));
-        try (Ext3FileSystem fs = open(dev)) {
-            long ino = fs.create(FileSystem.ROOT_INO, "f", 0644, 0, 0);
-            FileHandle w = fs.open(ino, true);
-            dev.failFrom = 0;
-            fs.write(w, 0, ByteBuffer.wrap(pattern(BS, 1))); // accepted: the failure comes later
+        withFailingFirstBlock("fail.img", (fs, dev, w) -> {
             FsException onFlush = assertThrows(FsException.class, () -> fs.flush(w));
             assertEquals(Errno.EIO, onFlush.errno());
             fs.flush(w); // reported once
@@ -155,26 +149,38 @@ class WriteBehindTest {
             assertEquals(Errno.EIO, assertThrows(FsException.class, () -> fs.fsync(w)).errno());
             fs.write(w, 2 * BS, ByteBuffer.wrap(pattern(BS, 3)));
             assertEquals(Errno.EIO, assertThrows(FsException.class, () -> fs.flush(w)).errno()); // each failure
-            dev.failFrom = Long.MAX_VALUE;
-            fs.fsync(w);
-            fs.release(w);
-        }
+        });
     }
 
     @Test
     void aFailureIsReportedByTheNextWriteWhenNothingElseAskedFirst() throws Exception {
-        Path img = Images.ours(tmp.resolve("next.img"), BS, 64L << 20);
-        ControlledDevice dev = new ControlledDevice(new FileMember(img, false));
-        try (Ext3FileSystem fs = open(dev)) {
-            long ino = fs.create(FileSystem.ROOT_INO, "f", 0644, 0, 0);
-            FileHandle w = fs.open(ino, true);
-            dev.failFrom = 0;
-            fs.write(w, 0, ByteBuffer.wrap(pattern(BS, 1)));
+        withFailingFirstBlock("next.img", (fs, dev, w) -> {
             fs.sync(); // drains the queue: the failure is now recorded on the file
             FsException next = assertThrows(FsException.class, () -> fs.write(w, BS, ByteBuffer.wrap(new byte[1])));
             assertEquals(Errno.EIO, next.errno());
             dev.failFrom = Long.MAX_VALUE;
             fs.write(w, 0, ByteBuffer.wrap(pattern(BS, 1)));
+        });
+    }
+
+    private interface FileWork {
+        void run(Ext3FileSystem fs, ControlledDevice dev, FileHandle w) throws Exception;
+    }
+
+    /**
+     * Runs {@code work} on a new file open for writing whose first block was accepted while data writes fail; then
+     * the device heals and the file must fsync and close cleanly.
+     */
+    private void withFailingFirstBlock(String image, FileWork work) throws Exception {
+        Path img = Images.ours(tmp.resolve(image), BS, 64L << 20);
+        ControlledDevice dev = new ControlledDevice(new FileMember(img, false));
+        try (Ext3FileSystem fs = open(dev)) {
+            long ino = fs.create(FileSystem.ROOT_INO, "f", 0644, 0, 0);
+            FileHandle w = fs.open(ino, true);
+            dev.failFrom = 0;
+            fs.write(w, 0, ByteBuffer.wrap(pattern(BS, 1))); // accepted: the failure comes later
+            work.run(fs, dev, w);
+            dev.failFrom = Long.MAX_VALUE;
             fs.fsync(w);
             fs.release(w);
         }
