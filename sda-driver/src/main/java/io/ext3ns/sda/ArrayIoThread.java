@@ -9,4 +9,19 @@ class ArrayIoThread extends Thread {
         super(body, name);
         setDaemon(true);
     }
+
+    /** Waits for this thread to end; an interrupt meanwhile is kept for the caller, not lost. */
+    void joinUninterruptibly() {
+        boolean interrupted = false;
+        while (isAlive() && Thread.currentThread() != this) {
+            try {
+                join();
+            } catch (InterruptedException e) {
+                interrupted = true;
+            }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
+    }
 }

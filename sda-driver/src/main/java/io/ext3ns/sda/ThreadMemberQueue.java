@@ -18,7 +18,7 @@ final class ThreadMemberQueue implements MemberQueue {
 
     private final MemberIo member;
     private final BlockingQueue<PartIo> pending = new LinkedBlockingQueue<>();
-    private final List<Thread> slots = new ArrayList<>();
+    private final List<ArrayIoThread> slots = new ArrayList<>();
     /** Parts queued or being served: what a metrics scrape reads, so one atomic rather than a walk of the queue. */
     private final AtomicInteger depth = new AtomicInteger();
     private boolean closed;
@@ -29,7 +29,7 @@ final class ThreadMemberQueue implements MemberQueue {
         }
         this.member = member;
         for (int i = 0; i < inFlight; i++) {
-            Thread slot = new ArrayIoThread(this::serve, threadName + "-" + i);
+            ArrayIoThread slot = new ArrayIoThread(this::serve, threadName + "-" + i);
             slots.add(slot);
             slot.start();
         }
@@ -78,18 +78,6 @@ final class ThreadMemberQueue implements MemberQueue {
             closed = true;
             slots.forEach(s -> pending.add(STOP));
         }
-        boolean interrupted = false;
-        for (Thread slot : slots) {
-            while (slot.isAlive()) {
-                try {
-                    slot.join();
-                } catch (InterruptedException e) {
-                    interrupted = true;
-                }
-            }
-        }
-        if (interrupted) {
-            Thread.currentThread().interrupt();
-        }
+        slots.forEach(ArrayIoThread::joinUninterruptibly);
     }
 }

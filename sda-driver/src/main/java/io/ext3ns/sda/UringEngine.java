@@ -110,7 +110,7 @@ final class UringEngine implements AutoCloseable {
         try {
             started.join();
         } catch (CompletionException e) {
-            joinQuietly();
+            thread.joinUninterruptibly();
             if (e.getCause() instanceof IOException io) {
                 throw io;
             }
@@ -405,7 +405,7 @@ final class UringEngine implements AutoCloseable {
     public void close() {
         synchronized (this) {
             if (closing) {
-                joinQuietly();
+                thread.joinUninterruptibly();
                 return;
             }
             closing = true;
@@ -415,20 +415,6 @@ final class UringEngine implements AutoCloseable {
         }
         // Unconditionally: the armed eventfd read completes even if the ring thread is not asleep yet.
         LinuxCalls.libc().eventfd_write(eventFd, 1);
-        joinQuietly();
-    }
-
-    private void joinQuietly() {
-        boolean interrupted = false;
-        while (thread.isAlive() && Thread.currentThread() != thread) {
-            try {
-                thread.join();
-            } catch (InterruptedException e) {
-                interrupted = true;
-            }
-        }
-        if (interrupted) {
-            Thread.currentThread().interrupt();
-        }
+        thread.joinUninterruptibly();
     }
 }

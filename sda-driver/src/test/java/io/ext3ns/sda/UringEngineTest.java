@@ -81,9 +81,7 @@ class UringEngineTest {
             }
         }
         try (StreamDiskArray threads = open(paths, OpenOptions.READ_ONLY.withEngine(IoEngine.THREADS))) {
-            ByteBuffer all = AlignedBuffers.allocate(blocks * BLOCK);
-            threads.read(0, all);
-            assertEquals(model.clear(), all.flip(), "the thread engine reads what the uring engine wrote");
+            assertHolds(threads, model.clear()); // the thread engine reads what the uring engine wrote
         }
     }
 
@@ -109,9 +107,7 @@ class UringEngineTest {
             assertTrue(arena.hugePageBytes() >= 0);
         }
         try (StreamDiskArray threads = open(paths, OpenOptions.READ_ONLY.withEngine(IoEngine.THREADS))) {
-            ByteBuffer all = AlignedBuffers.allocate(32 * BLOCK);
-            threads.read(0, all);
-            assertEquals(data, all.flip());
+            assertHolds(threads, data);
         }
     }
 
@@ -167,9 +163,7 @@ class UringEngineTest {
             MemberIoException flush = assertThrows(MemberIoException.class, array::flush);
             assertEquals(paths.get(2).toString(), flush.member());
             failing.failing.set(false);
-            ByteBuffer all = AlignedBuffers.allocate(16 * BLOCK);
-            array.read(0, all);
-            assertEquals(data, all.flip());
+            assertHolds(array, data);
             array.flush();
             assertEquals(12 + 12, array.uringTransferCounts()[1], "the three healthy members' parts went by the ring");
         }
@@ -218,9 +212,7 @@ class UringEngineTest {
                     + "Operation not permitted \\(errno 1\\)\\); using the thread engine"), lines[0]);
             ByteBuffer data = TestMembers.pattern(8, 4 * BLOCK);
             array.write(0, data.duplicate());
-            ByteBuffer got = AlignedBuffers.allocate(4 * BLOCK);
-            array.read(0, got);
-            assertEquals(data, got.flip());
+            assertHolds(array, data);
         }
     }
 
@@ -300,6 +292,13 @@ class UringEngineTest {
         try (StreamDiskArray array = BlockDevices.create(paths, new ArraySpec(layout, BLOCK), IoEngine.THREADS)) {
             array.write(0, data.duplicate());
         }
+    }
+
+    /** The array's first {@code data.remaining()} bytes equal {@code data}. */
+    private static void assertHolds(BlockDevice array, ByteBuffer data) throws IOException {
+        ByteBuffer all = AlignedBuffers.allocate(data.remaining());
+        array.read(0, all);
+        assertEquals(data, all.flip());
     }
 
     private static MemberIoException failure(CompletableFuture<Void> f) {
