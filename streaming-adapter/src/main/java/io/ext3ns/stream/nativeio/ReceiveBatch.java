@@ -16,6 +16,8 @@ public final class ReceiveBatch {
 
     private final int capacity;
     private final ByteBuffer arena;
+    /** The same memory in network byte order, for reading the datagrams. */
+    private final ByteBuffer data;
     private final long base;
     private final int iovAt;
     private final int controlAt;
@@ -35,6 +37,7 @@ public final class ReceiveBatch {
         dataAt = align(controlAt + capacity * Linux.CMSG_SPACE_INT, 4096);
         arena = AlignedBuffers.allocate(dataAt + capacity * SLOT_BYTES).order(ByteOrder.nativeOrder());
         base = NativeCalls.address(arena);
+        data = arena.duplicate().order(ByteOrder.BIG_ENDIAN);
         length = new int[capacity];
         segmentSize = new int[capacity];
         truncated = new boolean[capacity];
@@ -100,9 +103,9 @@ public final class ReceiveBatch {
         return received;
     }
 
-    /** The memory all datagrams land in; datagram {@code m} is at {@link #offset(int)}. */
+    /** The memory all datagrams land in (big-endian); datagram {@code m} is at {@link #offset(int)}. */
     public ByteBuffer data() {
-        return arena;
+        return data;
     }
 
     public int offset(int m) {

@@ -103,7 +103,8 @@ public final class ShooterMain implements Callable<Integer> {
     /** One step's outcome. */
     private record Step(DataPath path, int streams, int started, double offeredGbps, long packets, double sent,
                         double within, long p999Micros, double serverCorePerStream, double serverCores,
-                        double clientCores, long heard, long lost, double jitterMs, long gcCount, long gcMillis) {
+                        double clientCores, long heard, long lost, double jitterMs, long gcCount, long gcMillis,
+                        double allocPerPacket) {
         boolean passed() {
             return started == streams && within >= REQUIRED && sent >= REQUIRED_SENT;
         }
@@ -247,13 +248,16 @@ public final class ShooterMain implements Callable<Integer> {
                     // the server may already have ended it; the step's numbers are taken
                 }
             }
-            double serverCores = delta.serverCpuNanos() / (double) elapsed;
+            // the server's own clock between the two readings: the requests may wait behind a busy event loop
+            long serverElapsed = delta.clockNanos() > 0 ? delta.clockNanos() : elapsed;
+            double serverCores = delta.serverCpuNanos() / (double) serverElapsed;
             int started = players.size();
-            double due = started * packetsPerSecond * elapsed / 1e9;
+            double due = started * packetsPerSecond * serverElapsed / 1e9;
             return new Step(path, n, started, started * bitrate / 1e9, delta.packets(),
                     due == 0 ? 1 : delta.packets() / due, delta.fractionWithin(LIMIT_MICROS),
                     delta.quantileMicros(REQUIRED), started == 0 ? 0 : serverCores / started, serverCores,
-                    clientCores, heard, lost, jitter, gc[0] - gc0[0], gc[1] - gc0[1]);
+                    clientCores, heard, lost, jitter, gc[0] - gc0[0], gc[1] - gc0[1],
+                    delta.packets() == 0 ? 0 : delta.schedulerAllocBytes() / (double) delta.packets());
         }
     }
 
@@ -299,19 +303,19 @@ public final class ShooterMain implements Callable<Integer> {
     }
 
     private static String header() {
-        return String.format(Locale.ROOT, "%7s %7s %7s %10s %7s %9s %9s %11s %8s %8s %8s %8s %6s",
+        return String.format(Locale.ROOT, "%7s %7s %7s %10s %7s %9s %9s %11s %8s %8s %8s %8s %7s %6s",
                 "streams", "playing", "Gbit/s", "packets", "sent %", "<=5ms %", "p99.9 ms", "core/strm %", "server",
-                "players", "loss %", "jit ms", "gc");
+                "players", "loss %", "jit ms", "gc n/ms", "B/pkt");
     }
 
     private static String format(Step s) {
         return String.format(Locale.ROOT,
-                "%7d %7d %7.2f %10d %7.2f %9.3f %9s %11.3f %8.2f %8.2f %8.3f %8.2f %6s  %s",
+                "%7d %7d %7.2f %10d %7.2f %9.3f %9s %11.3f %8.2f %8.2f %8.3f %8.2f %7s %6.1f  %s",
                 s.streams, s.started, s.offeredGbps, s.packets, 100 * s.sent, 100 * s.within,
                 s.p999Micros == Long.MAX_VALUE ? ">50" : String.format(Locale.ROOT, "%.1f", s.p999Micros / 1000.0),
                 100 * s.serverCorePerStream, s.serverCores, s.clientCores,
                 s.heard + s.lost == 0 ? 0 : 100.0 * s.lost / (s.heard + s.lost), s.jitterMs,
-                s.gcCount + "/" + s.gcMillis, s.passed() ? "pass" : "FAIL");
+                s.gcCount + "/" + s.gcMillis, s.allocPerPacket, s.passed() ? "pass" : "FAIL");
     }
 
     private static void summarize(Map<DataPath, List<Step>> results) {
