@@ -1,6 +1,7 @@
 package io.ext3ns.stream.shooter;
 
 import io.ext3ns.stream.server.CommandRunner;
+import io.ext3ns.stream.server.RealtimePacing;
 import io.ext3ns.fs.engine.EngineOptions;
 import io.ext3ns.fs.engine.Ext3FileSystem;
 import io.ext3ns.sda.FileMember;
@@ -24,6 +25,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.regex.Pattern;
 
 /**
  * ext3ns-shooter, after the paper's PseudoPlayer: N virtual RTSP players (Poisson arrivals, Zipf popularity over the
@@ -77,6 +79,11 @@ public final class ShooterMain implements Callable<Integer> {
                     + "player's work is not on our CPU (default ${DEFAULT-VALUE}; --no-player-gro: the kernel "
                     + "segments every burst to the players on this machine's CPU)")
     boolean playerGro = true;
+
+    @Option(names = "--player-priority", description = "SCHED_FIFO priority of the players' receive threads, below "
+            + "the server's pacing; 0 for none (default ${DEFAULT-VALUE}). Remote players would not share our CPU; "
+            + "at normal priority they starve behind the machine's other load and their socket buffers overflow")
+    int playerPriority = 5;
 
     @Option(names = "--pool-mb", description = "server pinned pool in MiB (default: 3 units per stream of the largest step)")
     long poolMb;
@@ -138,10 +145,11 @@ public final class ShooterMain implements Callable<Integer> {
             try (Ext3FileSystem fs = Ext3FileSystem.open(new FileMember(image, false), EngineOptions.defaults())) {
                 List<String> names = TitleLibrary.store(fs, asset, titles);
                 System.out.printf("shooter: %d titles of %.1f MB on a %d KiB-block EXT3NS volume; Zipf s=%.2f, "
-                                + "Poisson %.0f arrivals/s, %d scheduler thread(s)%s, %d receiver thread(s), %d cores, "
+                                + "Poisson %.0f arrivals/s, %d scheduler thread(s)%s, %s receiver thread(s), %d cores, "
                                 + "load average %s%n",
                         titles, bytes / 1e6, blockSize / 1024, zipf, arrivals, schedulers,
-                        realtime > 0 ? " SCHED_FIFO " + realtime : "", receivers,
+                        realtime > 0 ? " SCHED_FIFO " + realtime : "",
+                        receivers + (playerPriority > 0 ? " SCHED_FIFO " + playerPriority : ""),
                         Runtime.getRuntime().availableProcessors(), loadAverage());
                 System.out.println(playerGro
                         ? "shooter: players receive with UDP GRO (a GSO burst arrives whole and is cut into its RTP "
@@ -210,6 +218,9 @@ public final class ShooterMain implements Callable<Integer> {
         int failures = 0;
         try (ReceiverPool pool = new ReceiverPool(receivers, playerGro)) {
             clientThreads = pool.threadIds();
+            if (playerPriority > 0) {
+                new RealtimePacing(playerPriority, Pattern.compile("shooter-rx-\\d+")).apply();
+            }
             long next = System.nanoTime();
             for (int i = 0; i < n; i++) {
                 next += popularity.nextGapNanos();
