@@ -125,10 +125,12 @@ public final class StreamingServer implements Closeable {
         return String.format(Locale.ROOT,
                 "sessions: %d\r\nplaying: %d\r\npackets: %d\r\nwithin_5ms: %d\r\nbucket_us: %d\r\n"
                         + "lateness_hist: %s\r\nscheduler_cpu_ns: %d\r\nserver_cpu_ns: %d\r\nprocess_cpu_ns: %d\r\n"
-                        + "paths: %s\r\ngso: %s\r\nunit_reads: %d\r\nshared_hits: %d\r\n",
+                        + "paths: %s\r\ngso: %s\r\nunit_reads: %d\r\nshared_hits: %d\r\nclock_ns: %d\r\n"
+                        + "scheduler_alloc_bytes: %d\r\n",
                 rtsp.sessionCount(), rtsp.playingCount(), total, LatenessHistogram.countWithin(hist, 5000),
                 LatenessHistogram.BUCKET_MICROS, buckets, engine.schedulerCpuNanos(), serverThreadsCpuNanos(),
-                processCpu, rtsp.pathsInUse(), gso(), engine.cache().reads(), engine.cache().sharedHits());
+                processCpu, rtsp.pathsInUse(), gso(), engine.cache().reads(), engine.cache().sharedHits(),
+                System.nanoTime(), engine.schedulerAllocatedBytes());
     }
 
     private String gso() {

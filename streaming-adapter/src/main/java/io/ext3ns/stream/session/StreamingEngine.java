@@ -161,9 +161,18 @@ public final class StreamingEngine implements AutoCloseable {
 
     /** CPU nanoseconds the scheduler threads have used (-1 if unknown). */
     public long schedulerCpuNanos() {
+        return sumOverSchedulers(StreamScheduler::cpuNanos);
+    }
+
+    /** Heap bytes the scheduler threads have allocated (-1 if unknown): flat while sessions only stream. */
+    public long schedulerAllocatedBytes() {
+        return sumOverSchedulers(StreamScheduler::allocatedBytes);
+    }
+
+    private long sumOverSchedulers(java.util.function.ToLongFunction<StreamScheduler> counter) {
         long sum = 0;
         for (StreamScheduler s : schedulers) {
-            long t = s.cpuNanos();
+            long t = counter.applyAsLong(s);
             if (t < 0) {
                 return -1;
             }
