@@ -4,26 +4,28 @@
 #
 #   bench/sda/run.sh [--quick | --full] [--loop] [--dir DIR] [--keep] [SdaBench options]
 #
-#   --quick   4 members of 256 MiB, 3 rounds of 0.5 s per point (default; about a minute and a half)
-#   --full    4 members of 1 GiB, 3 rounds of 1.5 s per point (about three minutes)
+#   --quick   4 members of 256 MiB, 3 rounds of 0.3 s per point (default; about two minutes)
+#   --full    4 members of 1 GiB, 3 rounds of 1.5 s per point (about eight minutes)
 #   --loop    members are loop devices (losetup --direct-io=on) over the files, detached on exit
 #   --dir     where the member files go (default /var/tmp/ext3ns-bench-sda; not tmpfs)
 #   --keep    leave the member files for the next run (loop devices are detached regardless)
 # Other options go to io.ext3ns.sda.bench.SdaBench (later ones win): --block 1M --readers 1,4,16,64,256 --seconds S
-#   --latency-ms 5 --latency-readers 4 --reader-depth 2 --repeat 3 --no-fio
+#   --latency-ms 5 --latency-readers 4 --reader-depth 2 --repeat 3 --no-fio --depth 2 (requests in flight per member,
+#   ours and fio's) --variants threads,threads+arena,uring,uring+fixed (split) --other-variants threads,uring+fixed
+#   (raid0 and single member) --layouts split,raid0,single --no-pipelining
 set -euo pipefail
 root=$(dirname "$(dirname "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")")")
 
-size=256M seconds=0.5 loop=0 keep=0 dir=/var/tmp/ext3ns-bench-sda count=4 extra=()
+size=256M seconds=0.3 loop=0 keep=0 dir=/var/tmp/ext3ns-bench-sda count=4 extra=()
 while [ $# -gt 0 ]; do
   case "$1" in
-    --quick) size=256M seconds=0.5 ;;
+    --quick) size=256M seconds=0.3 ;;
     --full) size=1G seconds=1.5 ;;
     --loop) loop=1 ;;
     --keep) keep=1 ;;
     --dir) dir=$2; shift ;;
     --) shift; extra+=("$@"); break ;;
-    -h|--help) sed -n '2,13p' "${BASH_SOURCE[0]}"; exit 0 ;;
+    -h|--help) sed -n '2,16p' "${BASH_SOURCE[0]}"; exit 0 ;;
     --*) extra+=("$1"); if [ $# -gt 1 ] && [[ $2 != --* ]]; then extra+=("$2"); shift; fi ;;
     *) echo "ext3ns-bench-sda: unexpected argument $1 (try --help)" >&2; exit 2 ;;
   esac

@@ -4,6 +4,7 @@ import io.ext3ns.fs.check.CheckOptions;
 import io.ext3ns.fs.check.CheckReport;
 import io.ext3ns.fs.check.Problem;
 import io.ext3ns.fs.check.VolumeChecker;
+import io.ext3ns.fs.util.Progress;
 import io.ext3ns.sda.BlockDevice;
 import io.ext3ns.sda.BlockDevices;
 import io.ext3ns.sda.OpenOptions;
@@ -22,15 +23,6 @@ import picocli.CommandLine.Mixin;
 @Command(name = "fsck.ext3ns", sortOptions = false,
         description = "Check an EXT3NS file system on MEMBER(s); exit 0 clean, 1 fixed, 4 errors left, 8 failure.")
 public final class FsckMain implements Callable<Integer> {
-    static final String[] PASS_TITLES = {
-        "Checking superblock and group descriptors",
-        "Pass 1: Checking inodes, blocks, and sizes",
-        "Pass 2: Checking directory structure",
-        "Pass 3: Checking directory connectivity",
-        "Pass 4: Checking reference counts",
-        "Pass 5: Checking group summary information",
-    };
-
     static final class Mode {
         @Option(names = "-n", description = "check only, open read-only, change nothing (the default)")
         boolean readOnly;
@@ -46,6 +38,14 @@ public final class FsckMain implements Callable<Integer> {
     @Option(names = "-f", description = "check even if the file system is marked clean")
     boolean force;
 
+    @Option(names = "-q", description = "quiet: no progress bar (the report is printed as always)")
+    boolean quiet;
+
+    @Option(names = "-C", paramLabel = "FD",
+            description = "0: draw the progress bar on stdout even when it is not a terminal (as e2fsck -C 0);"
+                    + " by default it is drawn on stderr when that is a terminal")
+    Integer progressFd;
+
     @Mixin
     MemberArguments memberArgs = new MemberArguments();
 
@@ -60,12 +60,27 @@ public final class FsckMain implements Callable<Integer> {
     public Integer call() throws Exception {
         boolean fix = mode.yes;
         OpenOptions open = fix ? OpenOptions.READ_WRITE.exclusively() : OpenOptions.READ_ONLY;
+        Progress progress = progress();
         CheckReport report;
         try (BlockDevice device = BlockDevices.open(memberArgs.members(), open)) {
-            report = VolumeChecker.check(device, new CheckOptions(fix, force));
+            report = VolumeChecker.check(device, new CheckOptions(fix, force), progress);
+        } finally {
+            progress.finish();
         }
         print(report, fix);
         return report.exitCode();
+    }
+
+    /** -q: none; -C 0: a bar on stdout; otherwise a bar on stderr if it is a terminal. */
+    private Progress progress() {
+        if (progressFd != null && progressFd != 0) {
+            throw new IllegalArgumentException("-C " + progressFd
+                    + ": only 0 (a progress bar on stdout) is supported, not e2fsck's machine-readable lines");
+        }
+        if (quiet) {
+            return Progress.NONE;
+        }
+        return progressFd != null ? ProgressBar.onStdout() : ProgressBar.onStderr(false);
     }
 
     private void print(CheckReport report, boolean fix) {
@@ -74,9 +89,9 @@ public final class FsckMain implements Callable<Integer> {
             return;
         }
         if (report.stats() != null && report.stats().scanned()) {
-            for (int pass = 0; pass < PASS_TITLES.length; pass++) {
+            for (int pass = 0; pass < VolumeChecker.PASS_TITLES.size(); pass++) {
                 if (pass > 0) {
-                    out.println(PASS_TITLES[pass]);
+                    out.println(VolumeChecker.PASS_TITLES.get(pass));
                 }
                 for (Problem p : report.found()) {
                     if (p.pass() == pass) {

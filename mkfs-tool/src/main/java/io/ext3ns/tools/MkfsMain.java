@@ -4,6 +4,7 @@ import io.ext3ns.fs.format.FormatSpec;
 import io.ext3ns.fs.format.VolumeFormatter;
 import io.ext3ns.fs.format.VolumeLayout;
 import io.ext3ns.fs.journal.JournalSize;
+import io.ext3ns.fs.util.Progress;
 import io.ext3ns.fs.util.SizeParser;
 import io.ext3ns.sda.ArrayLayout;
 import io.ext3ns.sda.ArraySpec;
@@ -130,7 +131,12 @@ public final class MkfsMain implements Callable<Integer> {
             if (!quiet) {
                 describe(layoutPlan, fs);
             }
-            VolumeFormatter.format(device, fs, ProgressBar.forTerminal(quiet, "Writing inode tables and bitmaps"));
+            Progress progress = ProgressBar.onStderr(quiet);
+            try {
+                VolumeFormatter.format(device, fs, progress);
+            } finally {
+                progress.finish();
+            }
             if (!quiet) {
                 out.println("Done: " + device.name());
             }

@@ -10,9 +10,14 @@ final class ToolProcess {
     }
 
     static ExternalTool.Result run(Class<?> main, String... args) throws Exception {
+        return ExternalTool.run(command(main, args), 60);
+    }
+
+    /** The java command line that runs {@code main} with this test's class path. */
+    static List<String> command(Class<?> main, String... args) {
         List<String> cmd = new ArrayList<>(List.of(System.getProperty("java.home") + "/bin/java",
                 "-XX:TieredStopAtLevel=1", "-cp", System.getProperty("java.class.path"), main.getName()));
         cmd.addAll(List.of(args));
-        return ExternalTool.run(cmd, 60);
+        return cmd;
     }
 }

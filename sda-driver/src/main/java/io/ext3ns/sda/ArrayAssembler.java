@@ -25,6 +25,21 @@ public final class ArrayAssembler {
      */
     public static StreamDiskArray assemble(List<? extends MemberIo> members, boolean readOnly, int inFlightPerMember)
             throws IOException {
+        return assemble(members, readOnly, inFlightPerMember, IoEngine.configured());
+    }
+
+    /**
+     * As above, with member requests issued by {@code engine}. With {@link IoEngine#URING}, members that offer a
+     * native descriptor ({@link RawMember} opened with that engine) go through the array's ring; wrappers that do
+     * not (fault or latency injection) are served by threads.
+     */
+    public static StreamDiskArray assemble(List<? extends MemberIo> members, boolean readOnly, int inFlightPerMember,
+                                           IoEngine engine) throws IOException {
+        return assemble(members, readOnly, inFlightPerMember, engine, UringEngine.DEFAULT_OPENER);
+    }
+
+    static StreamDiskArray assemble(List<? extends MemberIo> members, boolean readOnly, int inFlightPerMember,
+                                    IoEngine engine, UringEngine.RingOpener opener) throws IOException {
         if (members.isEmpty() || members.size() > ArraySpec.MAX_MEMBERS) {
             throw new IllegalArgumentException("an array has 1 to " + ArraySpec.MAX_MEMBERS + " members, not "
                     + members.size());
@@ -56,7 +71,7 @@ public final class ArrayAssembler {
                         + " bytes but array " + arrayId + " needs " + needed + " on every member");
             }
         }
-        return new StreamDiskArray(arrayId, geometry, members, readOnly, inFlightPerMember);
+        return new StreamDiskArray(arrayId, geometry, members, readOnly, inFlightPerMember, engine, opener);
     }
 
     /** Reads and validates the label of one member. */

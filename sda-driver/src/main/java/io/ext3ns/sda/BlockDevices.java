@@ -35,7 +35,8 @@ public final class BlockDevices {
         }
         List<RawMember> opened = openAll(members, options);
         try {
-            return ArrayAssembler.assemble(opened, options.readOnly(), StreamDiskArray.DEFAULT_IN_FLIGHT);
+            return ArrayAssembler.assemble(opened, options.readOnly(), StreamDiskArray.DEFAULT_IN_FLIGHT,
+                    options.engine());
         } catch (IOException | RuntimeException e) {
             closeAll(opened, e);
             throw e;
@@ -51,12 +52,17 @@ public final class BlockDevices {
      * or when the block size does not cut into 4096-byte multiples per member.
      */
     public static StreamDiskArray create(List<Path> members, ArraySpec spec) throws IOException {
+        return create(members, spec, IoEngine.configured());
+    }
+
+    /** As {@link #create(List, ArraySpec)}, the returned array's member requests issued by {@code engine}. */
+    public static StreamDiskArray create(List<Path> members, ArraySpec spec, IoEngine engine) throws IOException {
         checkMemberList(members);
         spec.partSize(members.size());
-        List<RawMember> opened = openAll(members, OpenOptions.READ_WRITE.exclusively());
+        List<RawMember> opened = openAll(members, OpenOptions.READ_WRITE.exclusively().withEngine(engine));
         try {
             ArrayFormatter.format(opened, spec);
-            return ArrayAssembler.assemble(opened, false, StreamDiskArray.DEFAULT_IN_FLIGHT);
+            return ArrayAssembler.assemble(opened, false, StreamDiskArray.DEFAULT_IN_FLIGHT, engine);
         } catch (IOException | RuntimeException e) {
             closeAll(opened, e);
             throw e;

@@ -25,4 +25,14 @@ public interface MemberIo extends Closeable {
 
     /** Makes written data durable (fdatasync). */
     void sync() throws IOException;
+
+    /**
+     * An open file descriptor of the member (opened as {@link #read}/{@link #write} are: same access, same O_DIRECT)
+     * for engines that hand requests to the kernel themselves (io_uring), or -1 when every request must go through
+     * {@link #read}/{@link #write}/{@link #sync} — as for wrappers that inject faults or latency, which therefore
+     * do not forward it.
+     */
+    default int nativeDescriptor() {
+        return -1;
+    }
 }

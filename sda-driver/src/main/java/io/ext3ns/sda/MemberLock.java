@@ -50,7 +50,7 @@ final class MemberLock implements Closeable {
             int errno = lastError();
             libc.close(fd);
             if (errno == EWOULDBLOCK) {
-                throw new IOException(path + " is in use by another EXT3NS mount or tool (it is locked"
+                throw new MemberInUseException(path + " is in use by another EXT3NS mount or tool (it is locked"
                         + (shared ? " for writing" : "") + "); unmount or stop it first");
             }
             throw new IOException(path + ": cannot lock (errno " + errno + ")");

@@ -26,15 +26,49 @@ final class PartIo {
         this.request = request;
     }
 
+    Kind kind() {
+        return kind;
+    }
+
+    long memberOffset() {
+        return memberOffset;
+    }
+
+    /** The caller's bytes for this part (null for a sync). */
+    ByteBuffer slice() {
+        return slice;
+    }
+
     /** Fails the part without running it. */
     void reject(Throwable why) {
         request.partDone(why);
     }
 
-    /** Performs the part on {@code member} and reports to its request; never throws. */
-    void run(MemberIo member) {
+    /**
+     * True when another part of the same request has already failed: this one is then finished as skipped and
+     * must not be started.
+     */
+    boolean skipIfRequestFailed() {
         if (request.failed()) {
             request.partDone(null);
+            return true;
+        }
+        return false;
+    }
+
+    /** Reports the outcome to the request; a {@code cause} becomes an error naming the member and offset. */
+    void finish(String member, Throwable cause) {
+        if (cause == null) {
+            request.partDone(null);
+            return;
+        }
+        int length = slice == null ? 0 : slice.capacity();
+        request.partDone(new MemberIoException(member, kind.verb, memberOffset, length, cause));
+    }
+
+    /** Performs the part on {@code member} with a blocking call and reports to its request; never throws. */
+    void run(MemberIo member) {
+        if (skipIfRequestFailed()) {
             return;
         }
         Throwable error = null;
@@ -45,9 +79,8 @@ final class PartIo {
                 case SYNC -> member.sync();
             }
         } catch (Throwable t) {
-            int length = slice == null ? 0 : slice.capacity();
-            error = new MemberIoException(member.name(), kind.verb, memberOffset, length, t);
+            error = t;
         }
-        request.partDone(error);
+        finish(member.name(), error);
     }
 }

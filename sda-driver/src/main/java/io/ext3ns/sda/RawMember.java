@@ -1,5 +1,7 @@
 package io.ext3ns.sda;
 
+import io.ext3ns.sda.uring.LinuxCalls;
+
 import java.io.EOFException;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -19,25 +21,39 @@ public final class RawMember implements MemberIo {
     private final boolean readOnly;
     private final long size;
     private final MemberLock lock;
+    /** A second descriptor for the io_uring engine (the JDK does not expose the channel's), or -1. */
+    private final int nativeFd;
+    private boolean closed;
 
-    private RawMember(Path path, FileChannel channel, boolean direct, boolean readOnly, MemberLock lock)
-            throws IOException {
+    private RawMember(Path path, FileChannel channel, boolean direct, boolean readOnly, MemberLock lock,
+                      int nativeFd) throws IOException {
         this.path = path;
         this.channel = channel;
         this.direct = direct;
         this.readOnly = readOnly;
         this.lock = lock;
+        this.nativeFd = nativeFd;
         this.size = BlockDeviceSize.of(path, channel);
     }
 
-    /** Opens {@code path} as {@code options} say (read-only, locked, O_DIRECT). */
+    /**
+     * Opens {@code path} as {@code options} say (read-only, locked, O_DIRECT); with the io_uring engine also a
+     * native descriptor for the ring ({@link #nativeDescriptor()}).
+     */
     public static RawMember open(Path path, OpenOptions options) throws IOException {
         MemberLock lock = options.exclusive() ? MemberLock.acquire(path, options.readOnly()) : null;
         try {
             MemberChannels.Opened opened = MemberChannels.open(path, options.readOnly(), options.directIo());
+            int nativeFd = -1;
             try {
-                return new RawMember(path, opened.channel(), opened.direct(), options.readOnly(), lock);
-            } catch (IOException | RuntimeException e) {
+                if (options.engine() == IoEngine.URING) {
+                    nativeFd = openNative(path, options.readOnly(), opened.direct());
+                }
+                return new RawMember(path, opened.channel(), opened.direct(), options.readOnly(), lock, nativeFd);
+            } catch (IOException | RuntimeException | LinkageError e) {
+                if (nativeFd >= 0) {
+                    LinuxCalls.libc().close(nativeFd);
+                }
                 opened.channel().close();
                 throw e;
             }
@@ -47,6 +63,28 @@ public final class RawMember implements MemberIo {
             }
             throw e;
         }
+    }
+
+    /** -1 where jnr-ffi cannot reach libc: the array then serves this member with threads. */
+    private static int openNative(Path path, boolean readOnly, boolean direct) throws IOException {
+        LinuxCalls.LibC libc;
+        try {
+            libc = LinuxCalls.libc();
+        } catch (LinkageError e) {
+            return -1;
+        }
+        int flags = (readOnly ? LinuxCalls.O_RDONLY : LinuxCalls.O_RDWR) | LinuxCalls.O_CLOEXEC
+                | (direct ? LinuxCalls.O_DIRECT : 0);
+        int fd = libc.open(path.toString(), flags);
+        if (fd < 0) {
+            throw new IOException(path + ": cannot open for io_uring: " + LinuxCalls.describe(LinuxCalls.errno()));
+        }
+        return fd;
+    }
+
+    @Override
+    public int nativeDescriptor() {
+        return nativeFd;
     }
 
     /** True when I/O bypasses the page cache (O_DIRECT). */
@@ -108,8 +146,15 @@ public final class RawMember implements MemberIo {
     }
 
     @Override
-    public void close() throws IOException {
+    public synchronized void close() throws IOException {
+        if (closed) {
+            return;
+        }
+        closed = true;
         try {
+            if (nativeFd >= 0) {
+                LinuxCalls.libc().close(nativeFd);
+            }
             channel.close();
         } finally {
             if (lock != null) {

@@ -30,20 +30,64 @@ public final class StreamDiskArray implements BlockDevice {
     private final ArrayGeometry geometry;
     private final List<? extends MemberIo> members;
     private final MemberQueue[] queues;
+    private final UringEngine uring;
     private final boolean readOnly;
     private final String name;
 
     StreamDiskArray(UUID id, ArrayGeometry geometry, List<? extends MemberIo> members, boolean readOnly,
-                    int inFlightPerMember) {
+                    int inFlightPerMember, IoEngine engine, UringEngine.RingOpener opener) {
         this.id = id;
         this.geometry = geometry;
         this.members = List.copyOf(members);
         this.readOnly = readOnly;
         this.name = geometry.layout() + "[" + String.join(",", memberNames()) + "]";
+        this.uring = engine == IoEngine.URING ? startUring(inFlightPerMember, opener) : null;
         this.queues = new MemberQueue[members.size()];
         for (int i = 0; i < queues.length; i++) {
-            queues[i] = new MemberQueue(members.get(i), inFlightPerMember, "sda-m" + i);
+            MemberQueue ring = uring == null ? null : uring.queueFor(i);
+            queues[i] = ring != null ? ring : new ThreadMemberQueue(members.get(i), inFlightPerMember, "sda-m" + i);
         }
+    }
+
+    /** The io_uring engine over the members that have a native descriptor, or null (threads) with one line why. */
+    private UringEngine startUring(int inFlightPerMember, UringEngine.RingOpener opener) {
+        if (members.stream().noneMatch(m -> m.nativeDescriptor() >= 0)) {
+            return null;
+        }
+        try {
+            return new UringEngine(name, members, inFlightPerMember, opener);
+        } catch (IOException e) {
+            System.err.println("ext3ns: " + name + ": io_uring unavailable (" + e.getMessage()
+                    + "); using the thread engine");
+            return null;
+        }
+    }
+
+    /**
+     * Member transfers the io_uring engine issued so far: {with registered buffers (READ_FIXED/WRITE_FIXED), plain};
+     * zeros on the thread engine. Shows whether callers' buffers really come from a registered arena.
+     */
+    public long[] uringTransferCounts() {
+        return uring == null ? new long[2] : uring.transferCounts();
+    }
+
+    /** The engine serving this array's members: {@link IoEngine#URING} when its ring runs, else threads. */
+    public IoEngine engine() {
+        return uring != null ? IoEngine.URING : IoEngine.THREADS;
+    }
+
+    /**
+     * Registers {@code arena} with the io_uring engine: parts whose buffer lies inside it then go as
+     * READ_FIXED/WRITE_FIXED, their pages pinned once here instead of at every request. Returns false (and does
+     * nothing) on the thread engine; the arena's huge pages still make every request's page pinning cheaper there.
+     * The arena must stay open until this array is closed.
+     */
+    public boolean registerBuffers(HugePageArena arena) throws IOException {
+        if (uring == null) {
+            return false;
+        }
+        uring.register(arena);
+        return true;
     }
 
     /** The array UUID every member label carries. */
@@ -170,7 +214,7 @@ public final class StreamDiskArray implements BlockDevice {
     }
 
     private static void await(CompletableFuture<Void> future) throws IOException {
-        if (Thread.currentThread() instanceof MemberQueue.SlotThread) {
+        if (Thread.currentThread() instanceof ArrayIoThread) {
             throw new IllegalStateException("blocking array I/O from an array I/O thread (a completion callback) "
                     + "could wait for itself; use readAsync/writeAsync or a ...Async callback");
         }

@@ -42,15 +42,19 @@ class LoopDeviceArrayTest {
                 assertEquals(MEMBER_SIZE, BlockDeviceSize.sysfsSize(devices.get(0)));
             }
             for (ArrayLayout layout : ArrayLayout.values()) {
-                writeReassembleRead(devices, layout);
+                // what one engine writes, the other reads back
+                writeReassembleRead(devices, layout, IoEngine.THREADS, IoEngine.URING);
+                writeReassembleRead(devices, layout, IoEngine.URING, IoEngine.THREADS);
             }
         }
     }
 
-    private static void writeReassembleRead(List<Path> devices, ArrayLayout layout) throws Exception {
+    private static void writeReassembleRead(List<Path> devices, ArrayLayout layout, IoEngine writer,
+                                            IoEngine reader) throws Exception {
         SplittableRandom random = new SplittableRandom(layout.ordinal());
         long[] blocks = new long[12];
-        try (StreamDiskArray array = BlockDevices.create(devices, new ArraySpec(layout, BLOCK))) {
+        try (StreamDiskArray array = BlockDevices.create(devices, new ArraySpec(layout, BLOCK), writer)) {
+            assertEquals(writer, array.engine());
             assertEquals((MEMBER_SIZE - MemberLabel.DATA_OFFSET) * 4, array.size());
             for (int i = 0; i < blocks.length; i++) {
                 blocks[i] = random.nextLong(array.size() / BLOCK);
@@ -58,11 +62,12 @@ class LoopDeviceArrayTest {
             }
             array.flush();
         }
-        try (BlockDevice array = BlockDevices.open(devices, OpenOptions.READ_ONLY.exclusively())) {
+        try (BlockDevice array = BlockDevices.open(devices, OpenOptions.READ_ONLY.exclusively().withEngine(reader))) {
             ByteBuffer got = AlignedBuffers.allocate(BLOCK);
             for (long block : blocks) {
                 array.read(block * BLOCK, got.clear());
-                assertEquals(TestMembers.pattern(block, BLOCK), got.flip(), layout + " block " + block);
+                assertEquals(TestMembers.pattern(block, BLOCK), got.flip(), layout + " block " + block + " written by "
+                        + writer + ", read by " + reader);
             }
         }
     }

@@ -4,6 +4,7 @@ import io.ext3ns.fs.disk.Geometry;
 import io.ext3ns.fs.disk.Inode;
 import io.ext3ns.fs.disk.Superblock;
 import io.ext3ns.fs.inspect.VolumeReader;
+import io.ext3ns.fs.util.Progress;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -55,6 +56,8 @@ final class CheckState {
     final Superblock sb;
     final Geometry geo;
     final UsedBlocks used;
+    /** Where each pass reports the items it has checked (the stage itself is started by the checker). */
+    final Progress progress;
     /** In-use inodes by number (sorted, so reports come out in inode order). */
     final Map<Long, InodeInfo> inodes = new TreeMap<>();
     final Map<Long, DirInfo> dirs = new TreeMap<>();
@@ -70,8 +73,9 @@ final class CheckState {
     long freeBlocks;
     long freeInodes;
 
-    CheckState(VolumeReader volume) {
+    CheckState(VolumeReader volume, Progress progress) {
         this.volume = volume;
+        this.progress = progress;
         this.sb = volume.superblock();
         this.geo = volume.geometry();
         this.used = new UsedBlocks(geo.blocksCount());

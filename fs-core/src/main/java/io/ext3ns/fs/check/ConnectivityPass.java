@@ -27,7 +27,9 @@ final class ConnectivityPass {
         if (root.dotdotOffset >= 0 && root.dotdot != FileSystem.ROOT_INO) {
             fixDotDot(root, FileSystem.ROOT_INO);
         }
+        long checked = 0;
         for (CheckState.DirInfo dir : st.dirs.values()) {
+            st.progress.update(checked++);
             if (dir.ino == FileSystem.ROOT_INO) {
                 continue;
             }
@@ -45,6 +47,7 @@ final class ConnectivityPass {
                 fixDotDot(dir, dir.parent);
             }
         }
+        st.progress.update(checked);
         if (st.lostAndFound == 0) {
             reportMissingLostAndFound();
         } else if (!st.dirs.containsKey(st.lostAndFound)) {

@@ -26,7 +26,9 @@ final class DirectoryPass {
     }
 
     void run() throws IOException {
+        long checked = 0;
         for (CheckState.DirInfo dir : st.dirs.values()) {
+            st.progress.update(checked++);
             long expectLogical = 0;
             for (long[] lp : dir.blocks) {
                 if (lp[0] != expectLogical) {
@@ -40,6 +42,7 @@ final class DirectoryPass {
                 st.report(Problem.error(PASS, "directory inode " + dir.ino + " has no blocks"));
             }
         }
+        st.progress.update(checked);
     }
 
     private void checkBlock(CheckState.DirInfo dir, long logical, long physical) throws IOException {

@@ -25,6 +25,7 @@ final class GroupSummaryPass {
     void run() throws IOException {
         for (int g = 0; g < st.volume.groupCount(); g++) {
             checkGroup(g);
+            st.progress.update(g + 1);
         }
         long sbFreeBlocks = st.sb.freeBlocksCount();
         long sbFreeInodes = st.sb.freeInodesCount();

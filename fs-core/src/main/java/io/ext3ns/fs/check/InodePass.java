@@ -50,6 +50,7 @@ final class InodePass {
                     long ino = g * ipg + firstIndex + i + 1;
                     checkInode(ino, Inode.decode(chunk, i * geo.inodeSize(), geo.inodeSize()));
                 }
+                st.progress.update(g * ipg + firstIndex + count);
             }
         }
     }

@@ -20,7 +20,9 @@ final class LinkCountPass {
     }
 
     void run() {
+        long checked = 0;
         for (CheckState.InodeInfo in : st.inodes.values()) {
+            st.progress.update(checked++);
             long ino = in.ino;
             if (ino < st.sb.firstIno() && ino != FileSystem.ROOT_INO) {
                 continue; // the journal and other reserved inodes have no names
@@ -40,5 +42,6 @@ final class LinkCountPass {
                         fix));
             }
         }
+        st.progress.update(checked);
     }
 }

@@ -6,6 +6,7 @@ import io.ext3ns.fs.disk.Superblock;
 import io.ext3ns.fs.inspect.VolumeReader;
 import io.ext3ns.fs.journal.Journal;
 import io.ext3ns.fs.journal.RecoveryReport;
+import io.ext3ns.fs.util.Progress;
 import io.ext3ns.sda.BlockDevice;
 import java.io.IOException;
 import java.util.ArrayList;
@@ -19,6 +20,15 @@ import java.util.List;
  * truncated device, absurd geometry, I/O error) ends the check with an operational error, never an exception.
  */
 public final class VolumeChecker {
+    /** e2fsck's title of each pass, by pass number (0: the superblock and descriptor checks before pass 1). */
+    public static final List<String> PASS_TITLES = List.of(
+            "Checking superblock and group descriptors",
+            "Pass 1: Checking inodes, blocks, and sizes",
+            "Pass 2: Checking directory structure",
+            "Pass 3: Checking directory connectivity",
+            "Pass 4: Checking reference counts",
+            "Pass 5: Checking group summary information");
+
     /** Repair rounds before giving up (each round fixes the earliest pass with repairs, then rescans). */
     static final int MAX_ROUNDS = 8;
 
@@ -26,6 +36,14 @@ public final class VolumeChecker {
     }
 
     public static CheckReport check(BlockDevice device, CheckOptions options) {
+        return check(device, options, Progress.NONE);
+    }
+
+    /**
+     * As {@link #check(BlockDevice, CheckOptions)}, reporting passes 1–5 of every scan as stages to {@code progress}
+     * (a repair's rescan reports them again). Progress is only told, never asked: the verdict is the same.
+     */
+    public static CheckReport check(BlockDevice device, CheckOptions options, Progress progress) {
         String name = device.name();
         try {
             VolumeReader volume = VolumeReader.open(device);
@@ -44,7 +62,7 @@ public final class VolumeChecker {
                 return notScanned(name, sb);
             }
             long now = System.currentTimeMillis() / 1000;
-            CheckState state = scan(volume, now);
+            CheckState state = scan(volume, now, progress);
             List<Problem> found = new ArrayList<>(state.problems);
             int repaired = 0;
             if (replayed != null) {
@@ -72,7 +90,7 @@ public final class VolumeChecker {
                 }
                 repairs.finish();
                 volume = VolumeReader.open(device);
-                state = scan(volume, now);
+                state = scan(volume, now, progress);
             }
             List<Problem> remaining = new ArrayList<>(state.problems);
             remaining.addAll(failedRepairs);
@@ -84,13 +102,19 @@ public final class VolumeChecker {
         }
     }
 
-    private static CheckState scan(VolumeReader volume, long now) throws IOException {
-        CheckState st = new CheckState(volume);
+    private static CheckState scan(VolumeReader volume, long now, Progress progress) throws IOException {
+        CheckState st = new CheckState(volume, progress);
         new JournalCheck(st).run();
+        progress.stage(PASS_TITLES.get(InodePass.PASS), Progress.Unit.INODES,
+                volume.groupCount() * st.geo.inodesPerGroup());
         new InodePass(st, now).run();
+        progress.stage(PASS_TITLES.get(DirectoryPass.PASS), Progress.Unit.DIRECTORIES, st.dirs.size());
         new DirectoryPass(st).run();
+        progress.stage(PASS_TITLES.get(ConnectivityPass.PASS), Progress.Unit.DIRECTORIES, st.dirs.size());
         new ConnectivityPass(st).run();
+        progress.stage(PASS_TITLES.get(LinkCountPass.PASS), Progress.Unit.INODES, st.inodes.size());
         new LinkCountPass(st).run();
+        progress.stage(PASS_TITLES.get(GroupSummaryPass.PASS), Progress.Unit.GROUPS, volume.groupCount());
         GroupSummaryPass summary = new GroupSummaryPass(st);
         summary.run();
         st.freeBlocks = summary.freeBlocks;

@@ -11,6 +11,7 @@ import io.ext3ns.fs.disk.Inode;
 import io.ext3ns.fs.disk.Superblock;
 import io.ext3ns.fs.journal.JournalCreator;
 import io.ext3ns.fs.journal.JournalSize;
+import io.ext3ns.fs.util.Progress;
 import io.ext3ns.sda.BlockDevice;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -30,10 +31,12 @@ public final class VolumeFormatter {
     public static final long LOST_AND_FOUND_INO = 11;
     static final int ROOT_MODE = Inode.S_IFDIR | 0755;
     static final int LOST_AND_FOUND_MODE = Inode.S_IFDIR | 0700;
+    /** The one progress stage of a format: its time goes into zeroing inode tables and writing bitmaps. */
+    static final String STAGE_TITLE = "Writing inode tables and bitmaps";
 
     private final DeviceBlocks blocks;
     private final FormatSpec spec;
-    private final FormatProgress progress;
+    private final Progress progress;
     private final int bs;
     private VolumeLayout layout;
     private Geometry geo;
@@ -41,7 +44,7 @@ public final class VolumeFormatter {
     /** Group 0 inode-table blocks holding the inodes mkfs creates, written over the zeroed table. */
     private final Map<Long, byte[]> inodeBlocks = new LinkedHashMap<>();
 
-    private VolumeFormatter(BlockDevice device, FormatSpec spec, FormatProgress progress) throws FormatException {
+    private VolumeFormatter(BlockDevice device, FormatSpec spec, Progress progress) throws FormatException {
         if (device.readOnly()) {
             throw new FormatException(device.name() + ": opened read-only");
         }
@@ -57,10 +60,11 @@ public final class VolumeFormatter {
 
     /** Formats {@code device} as {@code spec} says and returns the superblock written. */
     public static Superblock format(BlockDevice device, FormatSpec spec) throws IOException, FormatException {
-        return format(device, spec, FormatProgress.NONE);
+        return format(device, spec, Progress.NONE);
     }
 
-    public static Superblock format(BlockDevice device, FormatSpec spec, FormatProgress progress)
+    /** As {@link #format(BlockDevice, FormatSpec)}, reporting the groups written as one stage to {@code progress}. */
+    public static Superblock format(BlockDevice device, FormatSpec spec, Progress progress)
             throws IOException, FormatException {
         return new VolumeFormatter(device, spec, progress).run();
     }
@@ -92,12 +96,13 @@ public final class VolumeFormatter {
 
         wipeOldSuperblock();
         GroupDescriptor[] gds = new GroupDescriptor[Math.toIntExact(layout.groupCount())];
+        progress.stage(STAGE_TITLE, Progress.Unit.GROUPS, gds.length);
         for (int g = 0; g < gds.length; g++) {
             if (!spec.deviceReadsZero()) {
                 blocks.zero(layout.inodeTable(g), geo.inodeTableBlocks());
             }
             gds[g] = writeBitmaps(g);
-            progress.update(g + 1, gds.length);
+            progress.update(g + 1);
         }
         gds[0].setUsedDirs(2);
 

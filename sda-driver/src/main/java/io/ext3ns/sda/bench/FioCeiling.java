@@ -12,8 +12,23 @@ import java.util.regex.Pattern;
  * The ceiling: fio reading the same members with O_DIRECT, one job per member, {@code depth} requests in flight
  * per member (the array's pipelining limit) and the same request size the array sends each member. CPU is fio's
  * own per-job figure (user + system over the job's runtime), so its start-up is not charged, as the JVM's is not.
+ * Two fio engines: libaio (the classic ceiling) and io_uring with registered buffers and files (the stronger one).
  */
 final class FioCeiling {
+    /** The fio engines we compare with. */
+    enum Engine {
+        LIBAIO("libaio", "--ioengine=libaio"),
+        URING("io_uring", "--ioengine=io_uring", "--fixedbufs", "--registerfiles");
+
+        final String label;
+        final List<String> options;
+
+        Engine(String label, String... options) {
+            this.label = label;
+            this.options = List.of(options);
+        }
+    }
+
     private static final Pattern READ = Pattern.compile(
             "\"read\"\\s*:\\s*\\{\\s*\"io_bytes\"\\s*:\\s*(\\d+),\\s*\"io_kbytes\"\\s*:\\s*\\d+,\\s*\"bw_bytes\"\\s*:\\s*(\\d+)");
     private static final Pattern JOB_RUNTIME = Pattern.compile("\"job_runtime\"\\s*:\\s*(\\d+)");
@@ -23,10 +38,12 @@ final class FioCeiling {
     }
 
     /** Sequential O_DIRECT reads of {@code requestSize} over the members' data regions for {@code seconds}. */
-    static SequentialReaders.Result run(List<Path> members, long dataOffset, long dataSize, int requestSize, int depth,
-                                        double seconds) throws IOException, InterruptedException {
-        List<String> fio = new ArrayList<>(List.of("fio", "--output-format=json", "--ioengine=libaio", "--direct=1",
-                "--rw=read", "--bs=" + requestSize, "--iodepth=" + depth, "--offset=" + dataOffset,
+    static SequentialReaders.Result run(Engine engine, List<Path> members, long dataOffset, long dataSize,
+                                        int requestSize, int depth, double seconds)
+            throws IOException, InterruptedException {
+        List<String> fio = new ArrayList<>(List.of("fio", "--output-format=json"));
+        fio.addAll(engine.options);
+        fio.addAll(List.of("--direct=1", "--rw=read", "--bs=" + requestSize, "--iodepth=" + depth, "--offset=" + dataOffset,
                 "--size=" + dataSize, "--time_based", "--runtime=" + seconds + "s", "--thread"));
         for (int i = 0; i < members.size(); i++) {
             fio.add("--name=m" + i);

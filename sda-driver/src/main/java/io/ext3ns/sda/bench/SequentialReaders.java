@@ -1,6 +1,5 @@
 package io.ext3ns.sda.bench;
 
-import io.ext3ns.sda.AlignedBuffers;
 import io.ext3ns.sda.BlockDevice;
 
 import java.lang.management.ManagementFactory;
@@ -42,11 +41,18 @@ final class SequentialReaders {
     private final BlockDevice device;
     private final int blockSize;
     /** Reader buffers, kept across runs so that no run pays for allocating and first-touching them. */
-    private final List<ByteBuffer> buffers = new ArrayList<>();
+    private final ReaderBuffers buffers;
 
+    /** Readers with ordinary aligned buffers. */
     SequentialReaders(BlockDevice device, int blockSize) {
+        this(device, blockSize, new ReaderBuffers(null));
+    }
+
+    /** Readers whose lane i reads into {@code buffers.get(i, blockSize)}. */
+    SequentialReaders(BlockDevice device, int blockSize, ReaderBuffers buffers) {
         this.device = device;
         this.blockSize = blockSize;
+        this.buffers = buffers;
     }
 
     /**
@@ -78,12 +84,12 @@ final class SequentialReaders {
         return new Result(run.bytes.get(), elapsed, cpu, ioCpu);
     }
 
-    /** Summed CPU time of the array's member I/O threads (named "sda-m…" by the driver). */
+    /** Summed CPU time of the array's I/O threads (named "sda-m…" and "sda-ring-…" by the driver). */
     private static long ioThreadCpuNanos() {
         ThreadMXBean threads = ManagementFactory.getThreadMXBean();
         long total = 0;
         for (ThreadInfo info : threads.getThreadInfo(threads.getAllThreadIds())) {
-            if (info != null && info.getThreadName().startsWith("sda-m")) {
+            if (info != null && info.getThreadName().startsWith("sda-")) {
                 total += Math.max(0, threads.getThreadCpuTime(info.getThreadId()));
             }
         }
@@ -91,10 +97,7 @@ final class SequentialReaders {
     }
 
     private ByteBuffer buffer(int index) {
-        while (buffers.size() <= index) {
-            buffers.add(AlignedBuffers.allocate(blockSize));
-        }
-        return buffers.get(index);
+        return buffers.get(index, blockSize);
     }
 
     /** What the lanes of one run share: its end and its tallies. */

@@ -5,7 +5,8 @@ import jnr.ffi.types.size_t;
 import jnr.ffi.types.ssize_t;
 
 /**
- * The few libc calls the JDK does not offer: sendmmsg, UDP GSO through sendmsg control messages, mlock.
+ * The few libc calls the JDK does not offer: sendmmsg, UDP GSO through sendmsg control messages, mlock, and for
+ * the shooter's players recvmmsg with UDP GRO and epoll.
  * Every pointer is passed as a raw address ({@code long}) into memory we own (direct buffers), so no marshalling
  * happens per call. Only valid on 64-bit Linux, which {@link NativeCalls} checks.
  */
@@ -14,6 +15,8 @@ public interface LibC {
     int socket(int domain, int type, int protocol);
 
     int bind(int fd, long sockaddr, int addrlen);
+
+    int connect(int fd, long sockaddr, int addrlen);
 
     int getsockname(int fd, long sockaddr, long addrlenPtr);
 
@@ -24,6 +27,14 @@ public interface LibC {
     @ssize_t long sendmsg(int fd, long msghdr, int flags);
 
     int sendmmsg(int fd, long mmsghdrs, int vlen, int flags);
+
+    int recvmmsg(int fd, long mmsghdrs, int vlen, int flags, long timeout);
+
+    int epoll_create1(int flags);
+
+    int epoll_ctl(int epfd, int op, int fd, long event);
+
+    int epoll_wait(int epfd, long events, int maxevents, int timeoutMillis);
 
     int close(int fd);
 

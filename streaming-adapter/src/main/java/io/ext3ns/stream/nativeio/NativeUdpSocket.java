@@ -20,14 +20,24 @@ public final class NativeUdpSocket implements Closeable {
 
     /** Opens a socket bound to {@code local} (null: any address, ephemeral port) with a {@code sendBuffer}. */
     public NativeUdpSocket(InetSocketAddress local, int sendBuffer) throws IOException {
+        this(local, Linux.SO_SNDBUFFORCE, Linux.SO_SNDBUF, sendBuffer);
+    }
+
+    /** A socket for receiving, bound to {@code local}, with a {@code receiveBuffer}. */
+    public static NativeUdpSocket receiving(InetSocketAddress local, int receiveBuffer) throws IOException {
+        return new NativeUdpSocket(local, Linux.SO_RCVBUFFORCE, Linux.SO_RCVBUF, receiveBuffer);
+    }
+
+    private NativeUdpSocket(InetSocketAddress local, int forcedBufferOption, int bufferOption, int bufferBytes)
+            throws IOException {
         fd = libc.socket(Linux.AF_INET, Linux.SOCK_DGRAM | Linux.SOCK_NONBLOCK | Linux.SOCK_CLOEXEC, 0);
         if (fd < 0) {
             throw new IOException("socket: " + NativeCalls.describe(NativeCalls.errno()));
         }
         try {
-            // SO_SNDBUFFORCE passes rmem/wmem_max when we may (CAP_NET_ADMIN); otherwise the capped SO_SNDBUF
-            if (setIntOption(Linux.SOL_SOCKET, Linux.SO_SNDBUFFORCE, sendBuffer) != 0) {
-                setIntOption(Linux.SOL_SOCKET, Linux.SO_SNDBUF, sendBuffer);
+            // the FORCE option passes rmem/wmem_max when we may (CAP_NET_ADMIN); otherwise the capped one
+            if (setIntOption(Linux.SOL_SOCKET, forcedBufferOption, bufferBytes) != 0) {
+                setIntOption(Linux.SOL_SOCKET, bufferOption, bufferBytes);
             }
             InetSocketAddress bindTo = local == null ? new InetSocketAddress(0) : local;
             writeSockaddr(scratch, 0, bindTo);
@@ -57,6 +67,14 @@ public final class NativeUdpSocket implements Closeable {
         return libc.getsockopt(fd, Linux.SOL_UDP, Linux.UDP_SEGMENT, scratchAddress + 32, scratchAddress + 40) == 0;
     }
 
+    /** Connects to {@code remote}: sends then need no address, and an ICMP error comes back as ECONNREFUSED. */
+    public void connect(InetSocketAddress remote) throws IOException {
+        writeSockaddr(scratch, 0, remote);
+        if (libc.connect(fd, scratchAddress, Linux.SOCKADDR_IN_SIZE) != 0) {
+            throw new IOException("connect " + remote + ": " + NativeCalls.describe(NativeCalls.errno()));
+        }
+    }
+
     public int localPort() throws IOException {
         scratch.putInt(40, Linux.SOCKADDR_IN_SIZE);
         if (libc.getsockname(fd, scratchAddress, scratchAddress + 40) != 0) {
@@ -68,6 +86,20 @@ public final class NativeUdpSocket implements Closeable {
     /** sendmmsg over {@code count} mmsghdrs at {@code address}; returns messages sent or -errno. */
     public int sendmmsg(long address, int count) {
         int n = libc.sendmmsg(fd, address, count, 0);
+        return n >= 0 ? n : -NativeCalls.errno();
+    }
+
+    /**
+     * Asks the kernel to hand a GSO burst to this socket as one datagram (UDP_GRO), with the segment size in a
+     * control message; returns 0 or the errno (ENOPROTOOPT on kernels before 5.0).
+     */
+    public int enableGro() {
+        return setIntOption(Linux.SOL_UDP, Linux.UDP_GRO, 1);
+    }
+
+    /** Non-blocking recvmmsg into {@code count} mmsghdrs at {@code address}; returns messages or -errno. */
+    public int recvmmsg(long address, int count) {
+        int n = libc.recvmmsg(fd, address, count, Linux.MSG_DONTWAIT, 0);
         return n >= 0 ? n : -NativeCalls.errno();
     }
 

@@ -2,6 +2,7 @@ package io.ext3ns.stream.pool;
 
 import java.nio.ByteBuffer;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * A lease on a pinned unit: the only way to reach its memory. Each lease is released exactly once; releasing it
@@ -14,6 +15,8 @@ public final class UnitRef implements AutoCloseable {
     private final PinnedUnit unit;
     private final int incarnation;
     private final AtomicBoolean released = new AtomicBoolean();
+    /** Pins held through this lease ({@link #pin()}); they keep the unit alive even after {@link #release()}. */
+    private final AtomicInteger pins = new AtomicInteger();
     private final Throwable takenAt;
 
     UnitRef(PinnedUnit unit, int incarnation, Throwable takenAt) {
@@ -54,6 +57,38 @@ public final class UnitRef implements AutoCloseable {
             throw new IllegalStateException("unit " + unit.index + " is no longer alive");
         }
         return new UnitRef(unit, incarnation, unit.pool.traceForRetain());
+    }
+
+    /**
+     * Keeps the unit alive without making a lease object: what a send queue does for every packet it holds for a
+     * few microseconds, so the per-packet path allocates nothing. Each pin is undone by exactly one {@link #unpin()}
+     * on this same lease; pins outlive {@link #release()} (the unit returns to the pool when the last lease or pin
+     * goes). Allowed while the lease is live, or released but still pinned (the unit is then known to be alive).
+     * Pins are not listed by {@link PinnedBufferPool#outstanding()}; a pin never undone shows as a unit in use.
+     */
+    public void pin() {
+        if (released.get() && pins.get() == 0) {
+            throw new IllegalStateException("pin after release of a lease on unit " + unit.index);
+        }
+        if (!unit.tryRetain(incarnation)) {
+            throw new IllegalStateException("unit " + unit.index + " is no longer alive");
+        }
+        pins.incrementAndGet();
+    }
+
+    /** Undoes one {@link #pin()}; throws when this lease holds no pin. */
+    public void unpin() {
+        if (pins.getAndUpdate(n -> n > 0 ? n - 1 : n) == 0) {
+            throw new IllegalStateException("unpin without a pin on unit " + unit.index);
+        }
+        if (unit.releaseOne()) {
+            unit.pool.giveBack(unit);
+        }
+    }
+
+    /** Pins currently held through this lease. */
+    public int pins() {
+        return pins.get();
     }
 
     /**

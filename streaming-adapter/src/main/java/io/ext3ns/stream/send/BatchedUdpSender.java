@@ -11,8 +11,6 @@ import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.util.ArrayList;
-import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -21,9 +19,10 @@ import org.slf4j.LoggerFactory;
  * socket per scheduler thread. Each session's burst becomes one message — with UDP GSO (UDP_SEGMENT), one
  * super-datagram the kernel cuts into equal RTP packets — and the messages of all sessions due in one scheduler
  * round go out in one sendmmsg. The iovecs point at the 12-byte headers (copied into this sender's native arena) and
- * straight into the pinned units, whose leases are held until the kernel has taken the data. Where the kernel lacks
+ * straight into the pinned units, which stay pinned ({@link UnitRef#pin()}) until the kernel has taken the data. Where the kernel lacks
  * GSO, or a route refuses it (EIO: no checksum offload), each packet is its own message: still sendmmsg-batched.
- * Not thread-safe: owned by one scheduler thread.
+ * Every queue is a preallocated array, so queuing and flushing allocate nothing per packet. Not thread-safe: owned
+ * by one scheduler thread.
  */
 public final class BatchedUdpSender implements QueuedSender, Closeable {
     private static final Logger LOG = LoggerFactory.getLogger(BatchedUdpSender.class);
@@ -34,6 +33,8 @@ public final class BatchedUdpSender implements QueuedSender, Closeable {
     private static final int IOV_PER_PACKET = 3;
     private static final int SEND_BUFFER = 4 << 20;
     private static final int SCRATCH_DATA = 1024;
+    /** A burst spans at most two units (64 packets of 1316 bytes < 128 KiB, the smallest unit); room for more. */
+    private static final int PINS_PER_MESSAGE = 4;
 
     private final NativeUdpSocket socket;
     private final ByteBuffer arena;
@@ -51,7 +52,9 @@ public final class BatchedUdpSender implements QueuedSender, Closeable {
     private final int[] msgPackets = new int[MAX_MESSAGES];
     private final int[] msgDone = new int[MAX_MESSAGES];
     private final SendStats[] msgStats = new SendStats[MAX_MESSAGES];
-    private final List<List<UnitRef>> msgLeases = new ArrayList<>();
+    /** Units each queued message points into, pinned until the message is sent or dropped. */
+    private final UnitRef[] msgPins = new UnitRef[MAX_MESSAGES * PINS_PER_MESSAGE];
+    private final int[] msgPinCount = new int[MAX_MESSAGES];
     // per queued packet
     private final int[] packetIov = new int[MAX_PACKETS];
     private final int[] packetIovCount = new int[MAX_PACKETS];
@@ -81,9 +84,6 @@ public final class BatchedUdpSender implements QueuedSender, Closeable {
         scratchDataAt = scratchMsgAt + Linux.MMSGHDR_SIZE + Linux.IOVEC_SIZE + Linux.SOCKADDR_IN_SIZE;
         arena = AlignedBuffers.allocate(scratchDataAt + SCRATCH_DATA).order(ByteOrder.nativeOrder());
         base = NativeCalls.address(arena);
-        for (int m = 0; m < MAX_MESSAGES; m++) {
-            msgLeases.add(new ArrayList<>(2));
-        }
     }
 
     /** True while bursts go out as GSO super-datagrams. */
@@ -171,10 +171,16 @@ public final class BatchedUdpSender implements QueuedSender, Closeable {
         msgPackets[m] = taken;
         msgDone[m] = 0;
         msgStats[m] = sinkStats;
-        List<UnitRef> leases = msgLeases.get(m);
-        for (UnitRef ref : burst.leases()) {
-            leases.add(ref.retain());
+        int units = burst.pinnedUnits();
+        if (units > PINS_PER_MESSAGE) {
+            throw new IllegalStateException("a burst spanning " + units + " units");
         }
+        for (int u = 0; u < units; u++) {
+            UnitRef ref = burst.pinnedUnit(u);
+            ref.pin();
+            msgPins[m * PINS_PER_MESSAGE + u] = ref;
+        }
+        msgPinCount[m] = units;
         tail++;
         return taken;
     }
@@ -210,7 +216,7 @@ public final class BatchedUdpSender implements QueuedSender, Closeable {
                 if (!sendOneByOne(head)) {
                     return false;
                 }
-                releaseLeases(head++);
+                unpinUnits(head++);
                 continue;
             }
             stats.syscalls.increment();
@@ -218,7 +224,7 @@ public final class BatchedUdpSender implements QueuedSender, Closeable {
             if (n > 0) {
                 for (int i = 0; i < n; i++) {
                     credit(head);
-                    releaseLeases(head++);
+                    unpinUnits(head++);
                 }
                 continue;
             }
@@ -287,7 +293,7 @@ public final class BatchedUdpSender implements QueuedSender, Closeable {
 
     private void dropMessage(int m, int errno) {
         countHardError(errno, msgPackets[m] - msgDone[m], msgStats[m]);
-        releaseLeases(m);
+        unpinUnits(m);
     }
 
     private void countHardError(int errno, int packets, SendStats sink) {
@@ -301,12 +307,13 @@ public final class BatchedUdpSender implements QueuedSender, Closeable {
         }
     }
 
-    private void releaseLeases(int m) {
-        List<UnitRef> leases = msgLeases.get(m);
-        for (UnitRef ref : leases) {
-            ref.release();
+    private void unpinUnits(int m) {
+        for (int u = 0; u < msgPinCount[m]; u++) {
+            int at = m * PINS_PER_MESSAGE + u;
+            msgPins[at].unpin();
+            msgPins[at] = null;
         }
-        leases.clear();
+        msgPinCount[m] = 0;
         msgStats[m] = null;
     }
 
@@ -334,12 +341,12 @@ public final class BatchedUdpSender implements QueuedSender, Closeable {
         return socket.sendmsg(base + msg) >= 0;
     }
 
-    /** Releases everything still queued (counted as dropped) and closes the socket. */
+    /** Unpins everything still queued (counted as dropped) and closes the socket. */
     @Override
     public void close() {
         while (head < tail) {
             msgStats[head].dropped.add(msgPackets[head] - msgDone[head]);
-            releaseLeases(head++);
+            unpinUnits(head++);
         }
         head = 0;
         tail = 0;

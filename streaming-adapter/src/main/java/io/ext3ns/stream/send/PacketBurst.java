@@ -2,16 +2,16 @@ package io.ext3ns.stream.send;
 
 import io.ext3ns.sda.AlignedBuffers;
 import io.ext3ns.stream.feed.Payload;
+import io.ext3ns.stream.nativeio.NativeCalls;
 import io.ext3ns.stream.pool.UnitRef;
 import io.ext3ns.stream.rtp.RtpHeader;
 import java.nio.ByteBuffer;
-import java.util.ArrayList;
-import java.util.List;
 
 /**
  * RTP packets of one session ready to send in one go: 12-byte headers in a direct buffer and payload segments
- * pointing into pinned units (or heap arrays on the legacy path). The burst holds a lease on every unit it points
- * into until {@link #clear()}, so memory stays valid however long a sink takes. Sinks consume packets from
+ * pointing into pinned units (or heap arrays on the legacy path). The burst pins every unit it points into until
+ * {@link #clear()} ({@link UnitRef#pin()}: no object per packet), so memory stays valid however long a sink takes.
+ * Reused for the session's life: adding and clearing packets allocates nothing. Sinks consume packets from
  * {@link #sent()} on and record progress with {@link #markSent(int)}; packets a congested sink could not take stay
  * for the next attempt.
  */
@@ -21,13 +21,17 @@ public final class PacketBurst {
     private static final int SEGMENTS_PER_PACKET = 2;
 
     private final ByteBuffer headers = AlignedBuffers.allocate(MAX_PACKETS * RtpHeader.SIZE, 64);
+    /** Native address of {@link #headers}, for senders that build iovecs (0 without libc). */
+    private final long headersAddress = NativeCalls.available() ? NativeCalls.address(headers) : 0;
     private final ByteBuffer[] segMemory = new ByteBuffer[MAX_PACKETS * SEGMENTS_PER_PACKET];
     private final long[] segAddress = new long[MAX_PACKETS * SEGMENTS_PER_PACKET];
     private final int[] segOffset = new int[MAX_PACKETS * SEGMENTS_PER_PACKET];
     private final int[] segLength = new int[MAX_PACKETS * SEGMENTS_PER_PACKET];
     private final int[] segCount = new int[MAX_PACKETS];
     private final int[] payloadBytes = new int[MAX_PACKETS];
-    private final List<UnitRef> leases = new ArrayList<>();
+    /** Leases pinned by this burst (each once): a burst of 64 packets spans at most two units of >= 128 KiB. */
+    private final UnitRef[] pinned = new UnitRef[MAX_PACKETS * SEGMENTS_PER_PACKET];
+    private int pinnedCount;
     private int count;
     private int sent;
 
@@ -59,12 +63,13 @@ public final class PacketBurst {
         if (unit == null) {
             return;
         }
-        for (UnitRef held : leases) {
-            if (held.unitIndex() == unit.unitIndex()) {
+        for (int i = pinnedCount - 1; i >= 0; i--) {
+            if (pinned[i] == unit) {
                 return;
             }
         }
-        leases.add(unit.retain());
+        unit.pin();
+        pinned[pinnedCount++] = unit;
     }
 
     public int count() {
@@ -91,6 +96,11 @@ public final class PacketBurst {
     /** Direct buffer holding every header; packet {@code p}'s header is at {@code p * 12}. */
     public ByteBuffer headers() {
         return headers;
+    }
+
+    /** Native address of {@link #headers()}'s first byte (0 where libc is not available). */
+    public long headersAddress() {
+        return headersAddress;
     }
 
     public int segments(int packet) {
@@ -123,17 +133,26 @@ public final class PacketBurst {
         return RtpHeader.SIZE + payloadBytes[packet];
     }
 
-    /** Leases on the units this burst points into (a sink keeping packets past the call retains them). */
-    public List<UnitRef> leases() {
-        return leases;
+    /** How many distinct unit leases this burst has pinned. */
+    public int pinnedUnits() {
+        return pinnedCount;
     }
 
-    /** Drops all packets and releases the unit leases. */
-    public void clear() {
-        for (UnitRef ref : leases) {
-            ref.release();
+    /** Lease {@code i} of those this burst pinned (a sink keeping packets past the call pins it too). */
+    public UnitRef pinnedUnit(int i) {
+        if (i < 0 || i >= pinnedCount) {
+            throw new IndexOutOfBoundsException(i);
         }
-        leases.clear();
+        return pinned[i];
+    }
+
+    /** Drops all packets and unpins the units. */
+    public void clear() {
+        for (int i = 0; i < pinnedCount; i++) {
+            pinned[i].unpin();
+            pinned[i] = null;
+        }
+        pinnedCount = 0;
         java.util.Arrays.fill(segMemory, 0, count * SEGMENTS_PER_PACKET, null);
         count = 0;
         sent = 0;

@@ -21,15 +21,23 @@ import java.util.regex.Pattern;
  * them if they ever did not. Needs CAP_SYS_NICE; without it a warning is logged and nothing changes. Linux only:
  * threads are found by name under /proc/self/task, new ones (the I/O pool grows on demand) on each {@link #apply}.
  */
-final class RealtimePacing {
+public final class RealtimePacing {
     private static final Logger LOG = LoggerFactory.getLogger(RealtimePacing.class);
     private static final int SCHED_FIFO = 1;
     /**
      * The streaming engine's scheduler and I/O threads, and the JVM threads that stop them for a collection (a
-     * young-generation pause that waits behind other processes stretches from milliseconds to hundreds).
+     * young-generation pause that waits behind other processes stretches from milliseconds to hundreds). Linux
+     * keeps 15 characters of a thread's name: "ext3ns-stream-io-0" reads "ext3ns-stream-i".
      */
     private static final Pattern PACING_THREADS =
-            Pattern.compile("ext3ns-stream-(io-)?\\d+|VM Thread|GC Thread#\\d+");
+            Pattern.compile("ext3ns-stream-\\d+|ext3ns-stream-i(o-\\d+)?|VM Thread|GC Thread#\\d+");
+    /**
+     * The server's event loop and indexer: run one priority below the pacing threads. They take locks the pacing
+     * threads need (the shared-unit cache and a session's monitor, while setting up and starting sessions); left at
+     * normal priority, another process preempted them while they held one and both pacing threads waited behind
+     * it (priority inversion), and a starved event loop stretched 800 arrivals over 21 s.
+     */
+    public static final Pattern CONTROL_THREADS = Pattern.compile("ext3ns-nio|ext3ns-index");
 
     /** The one libc call needed. */
     public interface SchedLib {
@@ -37,19 +45,26 @@ final class RealtimePacing {
     }
 
     private final int priority;
+    private final Pattern threads;
     private final Set<Integer> seen = new HashSet<>(); // threads already looked at, moved or not
     private SchedLib lib;
     private boolean failed;
 
     RealtimePacing(int priority) {
+        this(priority, PACING_THREADS);
+    }
+
+    /** SCHED_FIFO at {@code priority} for the threads of this process whose name matches {@code threads}. */
+    public RealtimePacing(int priority, Pattern threads) {
         if (priority < 1 || priority > 99) {
             throw new IllegalArgumentException("SCHED_FIFO priority must be 1..99: " + priority);
         }
         this.priority = priority;
+        this.threads = threads;
     }
 
     /** Moves every pacing thread not yet moved to SCHED_FIFO; returns how many were moved this call. */
-    synchronized int apply() {
+    public synchronized int apply() {
         if (failed) {
             return 0;
         }
@@ -57,7 +72,7 @@ final class RealtimePacing {
         try (var tasks = Files.list(Path.of("/proc/self/task"))) {
             for (Path task : (Iterable<Path>) tasks::iterator) {
                 int tid = Integer.parseInt(task.getFileName().toString());
-                if (!seen.add(tid) || !PACING_THREADS.matcher(comm(task)).matches()) {
+                if (!seen.add(tid) || !threads.matcher(comm(task)).matches()) {
                     continue;
                 }
                 if (lib == null) {

@@ -80,9 +80,14 @@ public final class StreamingServer implements Closeable {
         }
         loop.addTicker(rtsp::reap);
         if (config.realtimePriority() > 0) {
-            RealtimePacing realtime = new RealtimePacing(config.realtimePriority());
-            realtime.apply();
-            loop.addTicker(realtime::apply); // the I/O pool starts its threads on demand
+            RealtimePacing pacing = new RealtimePacing(config.realtimePriority());
+            RealtimePacing control = new RealtimePacing(Math.max(1, config.realtimePriority() - 1),
+                    RealtimePacing.CONTROL_THREADS);
+            pacing.apply();
+            loop.addTicker(() -> { // the I/O pool starts its threads on demand; the loop's own thread starts below
+                pacing.apply();
+                control.apply();
+            });
         }
         loop.start();
     }
@@ -125,10 +130,12 @@ public final class StreamingServer implements Closeable {
         return String.format(Locale.ROOT,
                 "sessions: %d\r\nplaying: %d\r\npackets: %d\r\nwithin_5ms: %d\r\nbucket_us: %d\r\n"
                         + "lateness_hist: %s\r\nscheduler_cpu_ns: %d\r\nserver_cpu_ns: %d\r\nprocess_cpu_ns: %d\r\n"
-                        + "paths: %s\r\ngso: %s\r\nunit_reads: %d\r\nshared_hits: %d\r\n",
+                        + "paths: %s\r\ngso: %s\r\nunit_reads: %d\r\nshared_hits: %d\r\nclock_ns: %d\r\n"
+                        + "scheduler_alloc_bytes: %d\r\n",
                 rtsp.sessionCount(), rtsp.playingCount(), total, LatenessHistogram.countWithin(hist, 5000),
                 LatenessHistogram.BUCKET_MICROS, buckets, engine.schedulerCpuNanos(), serverThreadsCpuNanos(),
-                processCpu, rtsp.pathsInUse(), gso(), engine.cache().reads(), engine.cache().sharedHits());
+                processCpu, rtsp.pathsInUse(), gso(), engine.cache().reads(), engine.cache().sharedHits(),
+                System.nanoTime(), engine.schedulerAllocatedBytes());
     }
 
     private String gso() {

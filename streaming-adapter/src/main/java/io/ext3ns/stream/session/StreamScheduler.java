@@ -1,9 +1,6 @@
 package io.ext3ns.stream.session;
 
 import io.ext3ns.stream.send.QueuedSender;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.PriorityQueue;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
@@ -13,7 +10,8 @@ import org.slf4j.LoggerFactory;
 /**
  * One thread serving many sessions (no thread per stream): a timer queue ordered by each session's next due time.
  * Every round runs the sessions that are due, then flushes the thread's batching senders, so packets of all
- * sessions due together leave in one sendmmsg. Other threads hand work in through a lock-free queue.
+ * sessions due together leave in one sendmmsg. Other threads hand work in through a lock-free queue. A round
+ * allocates nothing: the timer queue is a {@link TimerHeap} of primitive arrays.
  */
 public final class StreamScheduler implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(StreamScheduler.class);
@@ -23,9 +21,9 @@ public final class StreamScheduler implements AutoCloseable {
     private record Entry(long due, long ticket, Schedulable work) {
     }
 
-    private final PriorityQueue<Entry> timers = new PriorityQueue<>((a, b) -> Long.compare(a.due, b.due));
+    private final TimerHeap timers = new TimerHeap();
     private final ConcurrentLinkedQueue<Entry> incoming = new ConcurrentLinkedQueue<>();
-    private volatile List<QueuedSender> senders = List.of();
+    private volatile QueuedSender[] senders = new QueuedSender[0];
     private final Thread thread;
     private volatile boolean running = true;
     private volatile long rounds;
@@ -39,17 +37,19 @@ public final class StreamScheduler implements AutoCloseable {
 
     /** Runs {@code work} at {@code dueNanos} (System.nanoTime); supersedes any earlier scheduling of it. */
     void schedule(Schedulable work, long dueNanos) {
-        incoming.add(new Entry(dueNanos, work.bumpTicket(), work));
-        if (Thread.currentThread() != thread) {
-            LockSupport.unpark(thread);
+        if (Thread.currentThread() == thread) {
+            timers.add(dueNanos, work.bumpTicket(), work);
+            return;
         }
+        incoming.add(new Entry(dueNanos, work.bumpTicket(), work));
+        LockSupport.unpark(thread);
     }
 
     /** Registers a sender to flush after every round; call before sessions use it. */
     public synchronized void addSender(QueuedSender sender) {
-        List<QueuedSender> copy = new ArrayList<>(senders);
-        copy.add(sender);
-        senders = List.copyOf(copy);
+        QueuedSender[] copy = java.util.Arrays.copyOf(senders, senders.length + 1);
+        copy[senders.length] = sender;
+        senders = copy;
     }
 
     /** True when called on this scheduler's thread. */
@@ -72,6 +72,19 @@ public final class StreamScheduler implements AutoCloseable {
         return java.lang.management.ManagementFactory.getThreadMXBean().getThreadCpuTime(thread.getId());
     }
 
+    /**
+     * Heap bytes this thread has allocated so far; -1 where the JVM cannot tell. The pacing and sending of packets
+     * allocates nothing, so this grows only with session starts and ends and unit reads (see {@code
+     * AllocationFreeSendTest}).
+     */
+    public long allocatedBytes() {
+        if (java.lang.management.ManagementFactory.getThreadMXBean()
+                instanceof com.sun.management.ThreadMXBean mx && mx.isThreadAllocatedMemorySupported()) {
+            return mx.getThreadAllocatedBytes(thread.getId());
+        }
+        return -1;
+    }
+
     /** Scheduling rounds run so far (for tests and metrics). */
     public long rounds() {
         return rounds;
@@ -81,27 +94,30 @@ public final class StreamScheduler implements AutoCloseable {
         while (running) {
             Entry e;
             while ((e = incoming.poll()) != null) {
-                timers.add(e);
+                timers.add(e.due, e.ticket, e.work);
             }
             long now = System.nanoTime();
-            while ((e = timers.peek()) != null && e.due - now <= 0) {
-                timers.poll();
-                if (e.ticket != e.work.ticket()) {
+            while (!timers.isEmpty() && timers.firstDue() - now <= 0) {
+                Schedulable work = timers.firstWork();
+                long ticket = timers.firstTicket();
+                timers.removeFirst();
+                if (ticket != work.ticket()) {
                     continue; // rescheduled since
                 }
-                long next = runSafely(e.work, now);
+                long next = runSafely(work, now);
                 if (next != Schedulable.IDLE) {
-                    timers.add(new Entry(next, e.work.bumpTicket(), e.work));
+                    timers.add(next, work.bumpTicket(), work);
                 }
             }
             boolean flushed = true;
-            for (QueuedSender s : senders) {
-                flushed &= s.flush();
+            QueuedSender[] flushing = senders;
+            for (int i = 0; i < flushing.length; i++) {
+                flushed &= flushing[i].flush();
             }
             rounds++;
             long wait = Long.MAX_VALUE;
-            if ((e = timers.peek()) != null) {
-                wait = e.due - System.nanoTime();
+            if (!timers.isEmpty()) {
+                wait = timers.firstDue() - System.nanoTime();
             }
             if (!flushed) {
                 wait = Math.min(wait, SENDER_RETRY_NANOS);

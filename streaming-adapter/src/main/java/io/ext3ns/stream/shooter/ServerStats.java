@@ -9,7 +9,8 @@ import java.util.Map;
  * One reading of the server's statistics (RTSP GET_PARAMETER ext3ns.stats): cumulative counters and the lateness
  * histogram, so that the difference of two readings describes the time between them.
  */
-record ServerStats(long packets, long[] lateness, long serverCpuNanos, String paths, String gso) {
+record ServerStats(long packets, long[] lateness, long serverCpuNanos, String paths, String gso, long clockNanos,
+                   long schedulerAllocBytes) {
 
     static ServerStats parse(String text) {
         Map<String, String> fields = new HashMap<>();
@@ -33,7 +34,8 @@ record ServerStats(long packets, long[] lateness, long serverCpuNanos, String pa
         }
         return new ServerStats(Long.parseLong(fields.getOrDefault("packets", "0")), hist,
                 Long.parseLong(fields.getOrDefault("server_cpu_ns", "-1")), fields.getOrDefault("paths", ""),
-                fields.getOrDefault("gso", "?"));
+                fields.getOrDefault("gso", "?"), Long.parseLong(fields.getOrDefault("clock_ns", "0")),
+                Long.parseLong(fields.getOrDefault("scheduler_alloc_bytes", "-1")));
     }
 
     /** What happened between {@code earlier} and this reading. */
@@ -42,7 +44,8 @@ record ServerStats(long packets, long[] lateness, long serverCpuNanos, String pa
         for (int i = 0; i < hist.length; i++) {
             hist[i] = lateness[i] - earlier.lateness[i];
         }
-        return new ServerStats(packets - earlier.packets, hist, serverCpuNanos - earlier.serverCpuNanos, paths, gso);
+        return new ServerStats(packets - earlier.packets, hist, serverCpuNanos - earlier.serverCpuNanos, paths, gso,
+                clockNanos - earlier.clockNanos, schedulerAllocBytes - earlier.schedulerAllocBytes);
     }
 
     /** Fraction of packets that left within {@code micros} of their schedule (1 when none were sent). */

@@ -14,34 +14,34 @@ final class VirtualPlayer implements Closeable {
     private static final int RECEIVE_BUFFER = 256 * 1024;
 
     private final RtspClient control;
-    private final DatagramChannel rtp;
+    private final ReceiverPool pool;
     private final DatagramChannel rtcp;
     final ReceiverPool.Ears ears;
     private final String url;
     private String session;
 
-    private VirtualPlayer(RtspClient control, DatagramChannel rtp, DatagramChannel rtcp, String url) {
+    private VirtualPlayer(RtspClient control, ReceiverPool pool, ReceiverPool.Ears ears, DatagramChannel rtcp,
+                          String url) {
         this.control = control;
-        this.rtp = rtp;
+        this.pool = pool;
+        this.ears = ears;
         this.rtcp = rtcp;
         this.url = url;
-        this.ears = new ReceiverPool.Ears(rtp);
     }
 
     /** Connects, sets up {@code url} over UDP and starts playing; the pool hears the packets. */
     static VirtualPlayer start(String host, int port, String url, ReceiverPool pool) throws IOException {
-        DatagramChannel rtp = open(host);
+        ReceiverPool.Ears rtp = pool.open(host);
         DatagramChannel rtcp = null;
         RtspClient control = null;
         try {
             rtcp = open(host);
             control = new RtspClient(host, port);
-            VirtualPlayer p = new VirtualPlayer(control, rtp, rtcp, url);
-            pool.add(p.ears);
+            VirtualPlayer p = new VirtualPlayer(control, pool, rtp, rtcp, url);
             p.setupAndPlay();
             return p;
         } catch (IOException | RuntimeException e) {
-            rtp.close();
+            pool.retire(rtp);
             if (rtcp != null) {
                 rtcp.close();
             }
@@ -61,7 +61,7 @@ final class VirtualPlayer implements Closeable {
     }
 
     private void setupAndPlay() throws IOException {
-        int rtpPort = rtp.socket().getLocalPort();
+        int rtpPort = ears.port();
         int rtcpPort = rtcp.socket().getLocalPort();
         RtspClient.Reply setup = control.request("SETUP", url + "/trackID=0",
                 "Transport: RTP/AVP;unicast;client_port=" + rtpPort + "-" + rtcpPort);
@@ -83,7 +83,7 @@ final class VirtualPlayer implements Closeable {
             }
         } finally {
             control.close();
-            rtp.close();
+            pool.retire(ears);
             rtcp.close();
         }
     }

@@ -64,6 +64,29 @@ class PinnedBufferPoolTest {
     }
 
     @Test
+    void pinsKeepAUnitAliveAfterItsLeaseIsReleasedAndAreUndoneExactlyOnce() {
+        try (PinnedBufferPool pool = PinnedBufferPool.create(UnitSize.K128, 1)) {
+            UnitRef a = pool.acquire();
+            a.pin();
+            a.pin();
+            a.release();
+            assertEquals(1, pool.metrics().inUse(), "pinned: still in use after the lease went");
+            assertEquals(0, pool.metrics().leases());
+            a.pin(); // allowed: the unit is known to be alive through this lease's pins
+            a.unpin();
+            a.unpin();
+            assertEquals(1, pool.metrics().inUse());
+            a.unpin();
+            assertEquals(0, pool.metrics().inUse(), "back with the last pin");
+            assertThrows(IllegalStateException.class, a::unpin, "an unpin without a pin is refused");
+            assertThrows(IllegalStateException.class, a::pin, "no pin after release without a pin");
+            UnitRef b = pool.acquire();
+            assertEquals(1, pool.metrics().inUse(), "the refused unpin left the new owner's unit alone");
+            b.release();
+        }
+    }
+
+    @Test
     void exhaustionIsCountedAndMetricsTrackPeak() {
         try (PinnedBufferPool pool = PinnedBufferPool.create(UnitSize.K128, 3)) {
             List<UnitRef> held = new ArrayList<>();

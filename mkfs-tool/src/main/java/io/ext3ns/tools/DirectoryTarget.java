@@ -1,0 +1,129 @@
+package io.ext3ns.tools;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.FileStore;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.BasicFileAttributeView;
+import java.nio.file.attribute.FileTime;
+import java.nio.file.attribute.PosixFilePermission;
+import java.util.EnumSet;
+import java.util.Set;
+
+/**
+ * An import into a directory, typically inside a mounted EXT3NS: plain file-system calls through the kernel (and so
+ * through FUSE). Only the rwx bits of a mode can be set through Java's file API; setuid, setgid and sticky bits are
+ * dropped here (an offline import keeps them).
+ */
+final class DirectoryTarget implements ImportTarget {
+    private final Path root;
+    private final FileStore store;
+
+    DirectoryTarget(Path root) throws IOException {
+        this.root = root;
+        this.store = Files.getFileStore(root);
+    }
+
+    private Path at(String path) {
+        return path.isEmpty() ? root : root.resolve(path);
+    }
+
+    @Override
+    public Existing existing(String path) throws IOException {
+        Path p = at(path);
+        if (Files.isSymbolicLink(p)) {
+            return new Existing(ImportPlan.Kind.SYMLINK, 0);
+        }
+        if (Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS)) {
+            return new Existing(ImportPlan.Kind.DIRECTORY, 0);
+        }
+        if (Files.exists(p, LinkOption.NOFOLLOW_LINKS)) {
+            return new Existing(ImportPlan.Kind.FILE, Files.size(p));
+        }
+        return null;
+    }
+
+    @Override
+    public int blockSize() throws IOException {
+        return (int) Math.min(Integer.MAX_VALUE, Math.max(512, store.getBlockSize()));
+    }
+
+    @Override
+    public long availableBytes() throws IOException {
+        return store.getUsableSpace();
+    }
+
+    @Override
+    public long freeInodes() {
+        return -1; // Java's FileStore does not report inode counts
+    }
+
+    @Override
+    public void mkdir(String path, int mode) throws IOException {
+        Files.createDirectory(at(path));
+    }
+
+    @Override
+    public void symlink(String path, String target) throws IOException {
+        Files.createSymbolicLink(at(path), Path.of(target));
+    }
+
+    @Override
+    public FileWriter create(String path, int mode, long size) throws IOException {
+        FileChannel ch = FileChannel.open(at(path), StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+        return new FileWriter() {
+            @Override
+            public void write(ByteBuffer data) throws IOException {
+                while (data.hasRemaining()) {
+                    ch.write(data);
+                }
+            }
+
+            @Override
+            public void close() throws IOException {
+                ch.close();
+            }
+        };
+    }
+
+    @Override
+    public void remove(String path) throws IOException {
+        Files.deleteIfExists(at(path));
+    }
+
+    @Override
+    public void setAttributes(String path, ImportPlan.Kind kind, int mode, FileTime atime, FileTime mtime)
+            throws IOException {
+        Path p = at(path);
+        if (kind != ImportPlan.Kind.SYMLINK) {
+            Files.setPosixFilePermissions(p, permissions(mode));
+        }
+        Files.getFileAttributeView(p, BasicFileAttributeView.class, LinkOption.NOFOLLOW_LINKS)
+                .setTimes(mtime, atime, null);
+    }
+
+    private static Set<PosixFilePermission> permissions(int mode) {
+        Set<PosixFilePermission> set = EnumSet.noneOf(PosixFilePermission.class);
+        PosixFilePermission[] bits = PosixFilePermission.values(); // OWNER_READ .. OTHERS_EXECUTE = 0400 .. 01
+        for (int i = 0; i < bits.length; i++) {
+            if ((mode & (0400 >> i)) != 0) {
+                set.add(bits[i]);
+            }
+        }
+        return set;
+    }
+
+    @Override
+    public String describe(String path) {
+        return at(path).toString();
+    }
+
+    /** Nothing is held here: as for cp, the mounted file system owns durability (its commit interval, sync). */
+    @Override
+    public void close() {
+    }
+}
