@@ -12,7 +12,7 @@
 # Other options go to io.ext3ns.sda.bench.SdaBench (later ones win): --block 1M --readers 1,4,16,64,256 --seconds S
 #   --latency-ms 5 --latency-readers 4 --reader-depth 2 --repeat 3 --no-fio --depth 2 (requests in flight per member,
 #   ours and fio's) --variants threads,threads+arena,uring,uring+fixed (split) --other-variants threads,uring+fixed
-#   (raid0 and single member)
+#   (raid0 and single member) --layouts split,raid0,single --no-pipelining
 set -euo pipefail
 root=$(dirname "$(dirname "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")")")
 

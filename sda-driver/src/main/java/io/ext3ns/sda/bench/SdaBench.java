@@ -39,10 +39,13 @@ public final class SdaBench {
     private final int memberDepth;
     private final int repeat;
     private final boolean withFio;
+    private final Map<String, String> args;
     private final List<BenchVariant> splitVariants;
     private final List<BenchVariant> otherVariants;
+    private final List<String> layouts;
 
     private SdaBench(Map<String, String> args) {
+        this.args = args;
         members = Arrays.stream(required(args, "members").split(",")).map(Path::of).toList();
         blockSize = parseSize(args.getOrDefault("block", "1M"));
         readerCounts = Arrays.stream(args.getOrDefault("readers", "1,4,16,64,256").split(","))
@@ -57,6 +60,12 @@ public final class SdaBench {
         splitVariants = BenchVariant.parseList(args.getOrDefault("variants",
                 "threads,threads+arena,uring,uring+fixed"));
         otherVariants = BenchVariant.parseList(args.getOrDefault("other-variants", "threads,uring+fixed"));
+        layouts = List.of(args.getOrDefault("layouts", "split,raid0,single").split(","));
+        for (String layout : layouts) {
+            if (!List.of("split", "raid0", "single").contains(layout)) {
+                throw new IllegalArgumentException("--layouts takes split, raid0 and single, not " + layout);
+            }
+        }
     }
 
     public static void main(String[] argv) throws Exception {
@@ -72,20 +81,44 @@ public final class SdaBench {
         new SdaBench(args).run();
     }
 
-    /** What one row of a table measured: our variant or a fio engine, the median of the rounds. */
-    private record Row(String label, SequentialReaders.Result result) {
+    /** What one row of a table measured: our variant or a fio engine, every round in order. */
+    private record Row(String label, List<SequentialReaders.Result> rounds) {
+        SequentialReaders.Result result() {
+            return median(rounds);
+        }
+
+        /**
+         * The median over rounds of this row's throughput over {@code peer}'s in the same round: the two ran seconds
+         * apart, so load that comes and goes over a run cancels out better than in a ratio of medians.
+         */
+        double pairedRatio(Row peer) {
+            double[] ratios = new double[rounds.size()];
+            for (int i = 0; i < ratios.length; i++) {
+                ratios[i] = rounds.get(i).megabytesPerSecond() / peer.rounds().get(i).megabytesPerSecond();
+            }
+            Arrays.sort(ratios);
+            return ratios[ratios.length / 2];
+        }
     }
 
     private void run() throws Exception {
         System.out.printf("members: %s; block %d KiB; %d blocks requested per reader; %d requests in flight per"
                 + " member; median of %d rounds of %.1f s per point%n", members, blockSize >> 10, readerDepth,
                 memberDepth, repeat, seconds);
-        printThroughput("split over " + members.size() + " members", measure(members, ArrayLayout.SPLIT,
-                splitVariants));
-        printThroughput("raid0 over " + members.size() + " members", measure(members, ArrayLayout.RAID0,
-                otherVariants));
-        printThroughput("single member", measure(members.subList(0, 1), ArrayLayout.RAID0, otherVariants));
-        printPipelining();
+        if (layouts.contains("split")) {
+            printThroughput("split over " + members.size() + " members", measure(members, ArrayLayout.SPLIT,
+                    splitVariants));
+        }
+        if (layouts.contains("raid0")) {
+            printThroughput("raid0 over " + members.size() + " members", measure(members, ArrayLayout.RAID0,
+                    otherVariants));
+        }
+        if (layouts.contains("single")) {
+            printThroughput("single member", measure(members.subList(0, 1), ArrayLayout.RAID0, otherVariants));
+        }
+        if (!args.containsKey("no-pipelining")) {
+            printPipelining();
+        }
     }
 
     /**
@@ -155,7 +188,7 @@ public final class SdaBench {
         for (int count : readerCounts) {
             List<Row> rows = new ArrayList<>();
             for (String label : labels) {
-                rows.add(new Row(label, median(results.get(label).get(count))));
+                rows.add(new Row(label, results.get(label).get(count)));
             }
             table.put(count, rows);
         }
@@ -186,7 +219,8 @@ public final class SdaBench {
     }
 
     private void printThroughput(String title, Map<Integer, List<Row>> table) {
-        System.out.printf("%n%s:%n%n", title);
+        System.out.printf("%n%s (MB/s and CPU: median round; vs fio: median over rounds of the ratio to fio's"
+                + " run right after):%n%n", title);
         System.out.println("| readers | variant | MB/s | CPU s/GB | I/O threads CPU s/GB |"
                 + (withFio ? " vs fio libaio | vs fio io_uring |" : ""));
         System.out.println("|---:|---|---:|---:|---:|" + (withFio ? "---:|---:|" : ""));
@@ -198,17 +232,17 @@ public final class SdaBench {
                         row.label(), r.megabytesPerSecond(), r.cpuSecondsPerGigabyte(), row.label().startsWith("fio")
                                 ? "" : String.format("%.3f", r.ioThreadCpuSecondsPerGigabyte())));
                 if (withFio) {
-                    line.append(String.format(" %.2f | %.2f |", ratio(r, rows, "fio libaio"),
-                            ratio(r, rows, "fio io_uring")));
+                    line.append(String.format(" %.2f | %.2f |", ratio(row, rows, "fio libaio"),
+                            ratio(row, rows, "fio io_uring")));
                 }
                 System.out.println(line);
             }
         }
     }
 
-    private static double ratio(SequentialReaders.Result r, List<Row> rows, String peer) {
-        return rows.stream().filter(row -> row.label().equals(peer)).findFirst()
-                .map(row -> r.megabytesPerSecond() / row.result().megabytesPerSecond()).orElse(Double.NaN);
+    private static double ratio(Row row, List<Row> rows, String peer) {
+        return rows.stream().filter(r -> r.label().equals(peer)).findFirst().map(row::pairedRatio)
+                .orElse(Double.NaN);
     }
 
     /**
