@@ -91,14 +91,10 @@ final class Directory {
         }
         for (long fb : candidates) {
             long phys = physical(ino, dir, fb);
-            DirectoryBlock.Entry placed = vol.meta.modify(phys, b -> {
-                DirectoryBlock db = new DirectoryBlock(b);
-                return db.insert(name, child, fileType, where) ? db.find(name, where) : null;
-            });
-            if (placed != null) {
+            int placed = vol.meta.modify(phys, b -> new DirectoryBlock(b).place(name, child, fileType, where));
+            if (placed >= 0) {
                 names.spaceHint = fb;
-                names.byName.put(DirectoryIndex.key(name), new DirectoryIndex.Location(fb, placed.offset(), child,
-                        fileType));
+                names.byName.put(DirectoryIndex.key(name), new DirectoryIndex.Location(fb, placed, child, fileType));
                 changed(dir);
                 return;
             }
@@ -106,15 +102,14 @@ final class Directory {
         names.mayHaveHoles = false;
         boolean[] fresh = new boolean[1];
         long phys = map.mapOrAllocate(ino, dir, n, newBlocks, fresh);
-        DirectoryBlock.Entry placed = vol.meta.create(phys, b -> {
+        int placed = vol.meta.create(phys, b -> {
             DirectoryBlock db = new DirectoryBlock(b);
             db.initEmpty();
-            db.insert(name, child, fileType, where);
-            return db.find(name, where);
+            return db.place(name, child, fileType, where);
         });
         dir.setSize(dir.size() + geo.blockSize());
         names.spaceHint = n;
-        names.byName.put(DirectoryIndex.key(name), new DirectoryIndex.Location(n, placed.offset(), child, fileType));
+        names.byName.put(DirectoryIndex.key(name), new DirectoryIndex.Location(n, placed, child, fileType));
         index.put(ino, names);
         changed(dir);
     }
