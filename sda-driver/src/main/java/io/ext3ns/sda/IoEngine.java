@@ -26,7 +26,8 @@ public enum IoEngine {
 
     /**
      * The engine {@link #PROPERTY} names, else the default, {@link #URING}: it measured less CPU per GB than the
-     * threads at every reader count (docs/sda.md) and the whole test suite passes with it.
+     * threads at most points with ordinary buffers and a quarter to a third of it with a registered arena
+     * (docs/sda.md), and the whole test suite passes with it.
      */
     public static IoEngine configured() {
         String value = System.getProperty(PROPERTY);
