@@ -72,18 +72,23 @@ public final class ImportMain implements Callable<Integer> {
         Importer.Summary summary;
         String where;
         Map<Path, String> placed = new LinkedHashMap<>(); // each source and its name under the target's root
-        try (ImportTarget target = openTarget(sources, dest, placed)) {
-            where = target.describe("");
-            ImportPlan plan = ImportPlan.walk(placed);
-            Progress progress = ProgressBar.onStderr(quiet);
-            try {
-                summary = new Importer(target, force, progress).run(plan);
-            } finally {
-                progress.finish();
+        // released last, after the volume is closed and the failure (an interrupt's too) is printed
+        try (InterruptGuard guard = new InterruptGuard()) {
+            try (ImportTarget target = openTarget(sources, dest, placed)) {
+                where = target.describe("");
+                ImportPlan plan = ImportPlan.walk(placed);
+                Progress progress = ProgressBar.onStderr(quiet);
+                try {
+                    Importer importer = new Importer(target, force, progress);
+                    guard.onInterrupt(importer::cancel);
+                    summary = importer.run(plan);
+                } finally {
+                    progress.finish();
+                }
+            } catch (ImportFailure e) {
+                System.err.println("ext3ns-import: " + e.getMessage());
+                return e.exitCode();
             }
-        } catch (ImportFailure e) {
-            System.err.println("ext3ns-import: " + e.getMessage());
-            return e.exitCode();
         }
         if (!quiet) {
             double seconds = (System.nanoTime() - start) / 1e9;

@@ -38,6 +38,8 @@ final class Importer {
     private final boolean replace;
     private final Progress progress;
     private final SourceOpener sources;
+    /** Set by {@link #cancel()} (Ctrl-C, SIGTERM): the copy stops at the next chunk and cleans up as on a failure. */
+    private volatile boolean cancelled;
 
     Importer(ImportTarget target, boolean replace, Progress progress, SourceOpener sources) {
         this.target = target;
@@ -48,6 +50,17 @@ final class Importer {
 
     Importer(ImportTarget target, boolean replace, Progress progress) {
         this(target, replace, progress, FileChannel::open);
+    }
+
+    /** Asks a running import to stop; it removes the file it was writing and throws an {@link ImportFailure}. */
+    void cancel() {
+        cancelled = true;
+    }
+
+    private void stopIfCancelled() throws IOException {
+        if (cancelled) {
+            throw new IOException("interrupted");
+        }
     }
 
     Summary run(ImportPlan plan) throws IOException {
@@ -65,6 +78,7 @@ final class Importer {
             ImportTarget.Existing old = existing.get(i);
             progress.item(e.dest());
             try {
+                stopIfCancelled();
                 switch (e.kind()) {
                     case DIRECTORY -> {
                         if (old == null || old.kind() != ImportPlan.Kind.DIRECTORY) {
@@ -117,6 +131,7 @@ final class Importer {
              ImportTarget.FileWriter out = target.create(e.dest(), e.mode(), e.size())) {
             long left = e.size();
             while (left > 0) {
+                stopIfCancelled();
                 buffer.clear().limit((int) Math.min(buffer.capacity(), left));
                 while (buffer.hasRemaining()) {
                     if (in.read(buffer) < 0) {

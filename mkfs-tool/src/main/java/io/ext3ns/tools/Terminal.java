@@ -1,54 +1,61 @@
 package io.ext3ns.tools;
 
-import jnr.ffi.LibraryLoader;
-import jnr.ffi.annotations.Out;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
 
 /**
  * Whether a file descriptor is a terminal, and how wide it is. System.console() only says whether stdin and stdout
- * both are, while progress bars go to stderr, so we ask libc (isatty, TIOCGWINSZ) directly.
+ * both are, while progress bars go to stderr. We read /proc/self/fd/N (a terminal is /dev/pts/N, /dev/ttyX,
+ * /dev/console, /dev/hvcN) instead of calling isatty through a native binding: loading one costs ~0.4 s of start-up,
+ * which every run that shows no bar would pay.
  */
 final class Terminal {
     static final int STDOUT = 1;
     static final int STDERR = 2;
     /** Width assumed when the terminal does not say (a pty with no size, as script(1) makes without a tty). */
     static final int DEFAULT_COLUMNS = 80;
-    /** TIOCGWINSZ on Linux (asm-generic ioctls: x86, arm, riscv). */
-    private static final long TIOCGWINSZ = 0x5413;
-
-    /** The libc calls used; loaded on first use. */
-    public interface LibC {
-        int isatty(int fd);
-
-        int ioctl(int fd, long request, @Out byte[] winsize);
-    }
-
-    private static final class Native {
-        static final LibC LIBC = LibraryLoader.create(LibC.class).load("c");
-    }
 
     private Terminal() {
     }
 
     static boolean isTerminal(int fd) {
+        return device(fd) != null;
+    }
+
+    /** The terminal device open on {@code fd}, or null when it is not a terminal (a pipe, a file, closed). */
+    private static String device(int fd) {
         try {
-            return Native.LIBC.isatty(fd) == 1;
-        } catch (LinkageError e) {
-            return false; // no native access: behave as when not on a terminal
+            String target = Files.readSymbolicLink(Path.of("/proc/self/fd/" + fd)).toString();
+            boolean tty = target.startsWith("/dev/pts/") || target.startsWith("/dev/tty")
+                    || target.equals("/dev/console") || target.startsWith("/dev/hvc");
+            return tty ? target : null;
+        } catch (IOException | UnsupportedOperationException e) {
+            return null;
         }
     }
 
-    /** Columns of the terminal on {@code fd}, or {@link #DEFAULT_COLUMNS} when it does not tell. */
+    /** Columns of the terminal on {@code fd} (asked of stty, only when a bar is drawn), or the default. */
     static int columns(int fd) {
+        String device = device(fd);
+        if (device == null) {
+            return DEFAULT_COLUMNS;
+        }
         try {
-            byte[] winsize = new byte[8]; // struct winsize { unsigned short ws_row, ws_col, ws_xpixel, ws_ypixel; }
-            if (Native.LIBC.ioctl(fd, TIOCGWINSZ, winsize) == 0) {
-                int cols = (winsize[2] & 0xff) | (winsize[3] & 0xff) << 8;
+            Process stty = new ProcessBuilder("stty", "-F", device, "size").redirectErrorStream(true).start();
+            String out = new String(stty.getInputStream().readAllBytes(), StandardCharsets.US_ASCII).trim();
+            if (stty.waitFor(2, TimeUnit.SECONDS) && stty.exitValue() == 0 && out.matches("\\d+ \\d+")) {
+                int cols = Integer.parseInt(out.substring(out.indexOf(' ') + 1));
                 if (cols > 0) {
                     return cols;
                 }
             }
-        } catch (LinkageError e) {
-            // fall through to the default
+        } catch (IOException e) {
+            // no stty: the default
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
         return DEFAULT_COLUMNS;
     }

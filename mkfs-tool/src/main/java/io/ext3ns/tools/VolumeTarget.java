@@ -22,8 +22,9 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * An import into an unmounted volume, written offline through fs-core's engine with no FUSE on the way. The members
- * are locked exactly as a mount locks them, so a mounted volume is refused. Each file gets its full size by
- * fallocate first (one allocation window: large media files land contiguously), then whole-block writes. Files
+ * are locked exactly as a mount locks them, so a mounted volume is refused. Each file larger than a block gets its
+ * full size by fallocate first (one allocation window: large media files land contiguously), then whole-block
+ * writes. Files
  * belong to the importing process's uid and gid.
  */
 final class VolumeTarget implements ImportTarget {
@@ -158,8 +159,10 @@ final class VolumeTarget implements ImportTarget {
         long ino = fs.create(parentOf(path), nameOf(path), mode, uid, gid);
         FileHandle handle = fs.open(ino, true);
         try {
-            if (size > 0) {
-                fs.fallocate(handle, 0, size); // the whole file in one allocation: contiguous runs
+            // the whole file in one allocation, so it lands in contiguous runs; a file of one block has nothing to
+            // keep together, and fallocate would write its block twice (zeros first: ext3 has no unwritten blocks)
+            if (size > fs.blockSize()) {
+                fs.fallocate(handle, 0, size);
             }
         } catch (IOException | RuntimeException e) {
             fs.release(handle);

@@ -41,7 +41,10 @@ import java.util.Random;
 import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.io.TempDir;
 
 /** ext3ns-import as users run it: offline into an unmounted volume, into a directory, and every refusal. */
@@ -224,26 +227,33 @@ class ImportTest {
         assertChecksClean(img);
     }
 
-    @Test
-    void aFailurePartWayRemovesThePartialFileAndLeavesTheVolumeClean() throws Exception {
+    /** A read error part-way, or Ctrl-C / SIGTERM (what ImportMain's InterruptGuard does: cancel the importer). */
+    @ParameterizedTest
+    @ValueSource(strings = {"read error", "interrupted"})
+    void aFailurePartWayRemovesThePartialFileAndLeavesTheVolumeClean(String cause) throws Exception {
         Path src = sourceTree();
         Path img = image(dir.resolve("fail.img"), MIB);
         long freeBefore;
         try (Ext3FileSystem fs = Ext3FileSystem.open(new FileMember(img, false), EngineOptions.defaults())) {
             freeBefore = fs.statfs().freeBlocks();
         }
-        // the big file's source fails after 3 MiB, as a disk read error would
-        Importer.SourceOpener failing = p -> p.endsWith("movie.bin") ? failAfter(FileChannel.open(p), 3 * MIB)
+        AtomicReference<Importer> importer = new AtomicReference<>();
+        AtLimit atLimit = cause.equals("read error") ? () -> {
+            throw new IOException("Input/output error"); // as a bad disk under the source would
+        } : () -> importer.get().cancel();
+        // the big file's source reaches its trouble after 3 MiB
+        Importer.SourceOpener sources = p -> p.endsWith("movie.bin") ? atLimit(FileChannel.open(p), 3 * MIB, atLimit)
                 : FileChannel.open(p);
         ImportFailure failure;
         try (ImportTarget target = new VolumeTarget(VolumeTarget.openVolume(List.of(img)), img.toString(), "/")) {
             ImportPlan plan = ImportPlan.walk(Map.of(src, "media"));
-            failure = assertThrows(ImportFailure.class,
-                    () -> new Importer(target, false, Progress.NONE, failing).run(plan));
+            importer.set(new Importer(target, false, Progress.NONE, sources));
+            failure = assertThrows(ImportFailure.class, () -> importer.get().run(plan));
         }
         assertEquals(ImportFailure.FAILED, failure.exitCode());
         assertTrue(failure.getMessage().contains("movie.bin") && failure.getMessage().contains("partial copy was"
-                + " removed"), failure.getMessage());
+                + " removed") && failure.getMessage().contains(cause.equals("read error") ? "Input/output error"
+                : "interrupted"), failure.getMessage());
         try (Ext3FileSystem fs = openReadOnly(img)) {
             FsException gone = assertThrows(FsException.class, () -> fs.resolve("/media/a/movie.bin"));
             assertEquals(Errno.ENOENT, gone.errno());
@@ -269,17 +279,23 @@ class ImportTest {
         return blocks;
     }
 
-    /** A channel that reads {@code limit} bytes and then fails as a bad disk would. */
-    private static ReadableByteChannel failAfter(FileChannel ch, long limit) {
+    /** What a source does once it has given {@code limit} bytes. */
+    @FunctionalInterface
+    private interface AtLimit {
+        void reached() throws IOException;
+    }
+
+    /** A channel that runs {@code atLimit} on every read once {@code limit} bytes have been read. */
+    private static ReadableByteChannel atLimit(FileChannel ch, long limit, AtLimit atLimit) {
         return new ReadableByteChannel() {
             private long read;
 
             @Override
             public int read(ByteBuffer dst) throws IOException {
                 if (read >= limit) {
-                    throw new IOException("Input/output error");
+                    atLimit.reached();
                 }
-                int room = (int) Math.min(dst.remaining(), limit - read);
+                int room = (int) Math.min(dst.remaining(), Math.max(1, limit - read));
                 ByteBuffer slice = dst.slice().limit(room);
                 int n = ch.read(slice);
                 if (n > 0) {

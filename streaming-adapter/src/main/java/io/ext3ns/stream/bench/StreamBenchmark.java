@@ -10,6 +10,7 @@ import io.ext3ns.fs.format.VolumeFormatter;
 import io.ext3ns.sda.FileMember;
 import io.ext3ns.stream.pool.LeaseTracing;
 import io.ext3ns.stream.pool.UnitSize;
+import io.ext3ns.stream.send.GatheringUdpSink;
 import io.ext3ns.stream.session.DataPath;
 import io.ext3ns.stream.session.EngineConfig;
 import io.ext3ns.stream.session.SessionEnd;
@@ -80,6 +81,11 @@ public final class StreamBenchmark implements Callable<Integer> {
     @Option(names = "--no-gso", description = "batched path without UDP GSO (sendmmsg only)")
     boolean noGso;
 
+    @Option(names = "--fast-sender", defaultValue = "native",
+            description = "FAST path sender: native (one libc sendmsg per packet, the engine's default for IPv4) or "
+                    + "jdk (a connected DatagramChannel's gathering write); both send the iovec [header, unit slice]")
+    String fastSender;
+
     @Option(names = "--warmup", defaultValue = "1", description = "seconds of unmeasured warm-up per path")
     double warmup;
 
@@ -92,9 +98,10 @@ public final class StreamBenchmark implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        if (reps < 1 || reps > 100 || streams < 1 || streams > 1000 || !(seconds > 0) || plays < 0) {
+        if (reps < 1 || reps > 100 || streams < 1 || streams > 1000 || !(seconds > 0) || plays < 0
+                || !List.of("native", "jdk").contains(fastSender)) {
             throw new CommandLine.ParameterException(new CommandLine(this), "reps 1..100, streams 1..1000, "
-                    + "seconds > 0, plays >= 0");
+                    + "seconds > 0, plays >= 0, --fast-sender native or jdk");
         }
         try {
             openSource();
@@ -102,9 +109,10 @@ public final class StreamBenchmark implements Callable<Integer> {
                     1, 2, !noGso, null, true, LeaseTracing.NONE);
             Map<DataPath, List<BenchResult>> results = new EnumMap<>(DataPath.class);
             try (StreamingEngine engine = new StreamingEngine(config); LoopbackSink sink = new LoopbackSink()) {
-                System.out.printf("source %s (%d bytes), %d %s stream(s), unit %d KiB, GSO %s, %s%n", sourceName(),
-                        Files.size(ts), streams, paced ? "paced" : "unpaced", config.unitSize().bytes() >> 10,
-                        paths.contains(DataPath.BATCHED) ? engine.gsoActive() : "n/a",
+                System.out.printf("source %s (%d bytes), %d %s stream(s), unit %d KiB, GSO %s, FAST sender %s, %s%n",
+                        sourceName(), Files.size(ts), streams, paced ? "paced" : "unpaced",
+                        config.unitSize().bytes() >> 10,
+                        paths.contains(DataPath.BATCHED) ? engine.gsoActive() : "n/a", fastSender,
                         plays > 0 ? plays + " play(s) per stream" : reps + " x " + seconds + " s per path");
                 if (plays == 0 && warmup > 0) {
                     for (DataPath p : paths) {
@@ -185,7 +193,9 @@ public final class StreamBenchmark implements Callable<Integer> {
 
     private StreamSession start(StreamingEngine engine, LoopbackSink sink, DataPath path, SessionOptions options)
             throws IOException {
-        StreamSession s = engine.openUdp(openMedia(), path, sink.address(), null, options);
+        StreamSession s = path == DataPath.FAST && "jdk".equals(fastSender)
+                ? engine.open(openMedia(), path, new GatheringUdpSink(sink.address(), null, null), options)
+                : engine.openUdp(openMedia(), path, sink.address(), null, options);
         s.play(-1);
         return s;
     }

@@ -16,6 +16,8 @@ public interface LibC {
 
     int bind(int fd, long sockaddr, int addrlen);
 
+    int connect(int fd, long sockaddr, int addrlen);
+
     int getsockname(int fd, long sockaddr, long addrlenPtr);
 
     int setsockopt(int fd, int level, int optname, long optval, int optlen);

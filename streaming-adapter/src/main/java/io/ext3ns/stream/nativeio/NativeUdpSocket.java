@@ -67,6 +67,14 @@ public final class NativeUdpSocket implements Closeable {
         return libc.getsockopt(fd, Linux.SOL_UDP, Linux.UDP_SEGMENT, scratchAddress + 32, scratchAddress + 40) == 0;
     }
 
+    /** Connects to {@code remote}: sends then need no address, and an ICMP error comes back as ECONNREFUSED. */
+    public void connect(InetSocketAddress remote) throws IOException {
+        writeSockaddr(scratch, 0, remote);
+        if (libc.connect(fd, scratchAddress, Linux.SOCKADDR_IN_SIZE) != 0) {
+            throw new IOException("connect " + remote + ": " + NativeCalls.describe(NativeCalls.errno()));
+        }
+    }
+
     public int localPort() throws IOException {
         scratch.putInt(40, Linux.SOCKADDR_IN_SIZE);
         if (libc.getsockname(fd, scratchAddress, scratchAddress + 40) != 0) {

@@ -15,7 +15,6 @@ import io.ext3ns.stream.server.FrameChannel;
 import io.ext3ns.stream.server.Request;
 import io.ext3ns.stream.server.Response;
 import io.ext3ns.stream.server.ServerConfig;
-import io.ext3ns.stream.session.SessionOptions;
 import io.ext3ns.stream.session.SessionState;
 import io.ext3ns.stream.session.StreamSession;
 import io.ext3ns.stream.session.StreamingEngine;
@@ -230,9 +229,9 @@ public final class RtspService {
         try {
             stream = transport.tcp()
                     ? engine.openInterleaved(source, config.dataPath(), interleavedOf(c), channel(transport, true),
-                    channel(transport, false), SessionOptions.defaults())
+                    channel(transport, false), config.sessionOptions())
                     : engine.openUdp(source, config.dataPath(), new InetSocketAddress(client, transport.rtpPort()),
-                    new InetSocketAddress(client, transport.rtcpPort()), SessionOptions.defaults());
+                    new InetSocketAddress(client, transport.rtcpPort()), config.sessionOptions());
         } catch (IOException | RuntimeException e) {
             source.close(); // an open session owns its source; this one never opened
             throw e;

@@ -2,6 +2,7 @@ package io.ext3ns.stream.send;
 
 import io.ext3ns.sda.AlignedBuffers;
 import io.ext3ns.stream.feed.Payload;
+import io.ext3ns.stream.nativeio.NativeCalls;
 import io.ext3ns.stream.pool.UnitRef;
 import io.ext3ns.stream.rtp.RtpHeader;
 import java.nio.ByteBuffer;
@@ -20,6 +21,8 @@ public final class PacketBurst {
     private static final int SEGMENTS_PER_PACKET = 2;
 
     private final ByteBuffer headers = AlignedBuffers.allocate(MAX_PACKETS * RtpHeader.SIZE, 64);
+    /** Native address of {@link #headers}, for senders that build iovecs (0 without libc). */
+    private final long headersAddress = NativeCalls.available() ? NativeCalls.address(headers) : 0;
     private final ByteBuffer[] segMemory = new ByteBuffer[MAX_PACKETS * SEGMENTS_PER_PACKET];
     private final long[] segAddress = new long[MAX_PACKETS * SEGMENTS_PER_PACKET];
     private final int[] segOffset = new int[MAX_PACKETS * SEGMENTS_PER_PACKET];
@@ -93,6 +96,11 @@ public final class PacketBurst {
     /** Direct buffer holding every header; packet {@code p}'s header is at {@code p * 12}. */
     public ByteBuffer headers() {
         return headers;
+    }
+
+    /** Native address of {@link #headers()}'s first byte (0 where libc is not available). */
+    public long headersAddress() {
+        return headersAddress;
     }
 
     public int segments(int packet) {

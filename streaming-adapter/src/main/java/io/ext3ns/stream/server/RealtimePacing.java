@@ -26,10 +26,18 @@ public final class RealtimePacing {
     private static final int SCHED_FIFO = 1;
     /**
      * The streaming engine's scheduler and I/O threads, and the JVM threads that stop them for a collection (a
-     * young-generation pause that waits behind other processes stretches from milliseconds to hundreds).
+     * young-generation pause that waits behind other processes stretches from milliseconds to hundreds). Linux
+     * keeps 15 characters of a thread's name: "ext3ns-stream-io-0" reads "ext3ns-stream-i".
      */
     private static final Pattern PACING_THREADS =
-            Pattern.compile("ext3ns-stream-(io-)?\\d+|VM Thread|GC Thread#\\d+");
+            Pattern.compile("ext3ns-stream-\\d+|ext3ns-stream-i(o-\\d+)?|VM Thread|GC Thread#\\d+");
+    /**
+     * The server's event loop and indexer: run one priority below the pacing threads. They take locks the pacing
+     * threads need (the shared-unit cache and a session's monitor, while setting up and starting sessions); left at
+     * normal priority, another process preempted them while they held one and both pacing threads waited behind
+     * it (priority inversion), and a starved event loop stretched 800 arrivals over 21 s.
+     */
+    public static final Pattern CONTROL_THREADS = Pattern.compile("ext3ns-nio|ext3ns-index");
 
     /** The one libc call needed. */
     public interface SchedLib {

@@ -1,6 +1,7 @@
 package io.ext3ns.stream.server;
 
 import io.ext3ns.stream.session.DataPath;
+import io.ext3ns.stream.session.SessionOptions;
 
 import java.net.InetAddress;
 import java.time.Duration;
@@ -13,12 +14,14 @@ import java.time.Duration;
  * ones use the fast path); {@code schedulerThreads} pace and send every stream; {@code poolBytes} of pinned units
  * hold the file data being sent (each playing stream holds about two units, fewer when viewers share a title).
  * {@code realtimePriority} above 0 runs the engine's pacing and I/O threads SCHED_FIFO at that priority (see
- * RealtimePacing; 0, the default, leaves them to the normal scheduler).
+ * RealtimePacing; 0, the default, leaves them to the normal scheduler). {@code sendWindow}: packets due within it
+ * leave together (longer GSO bursts, fewer wake-ups; a packet leaves at most that much before its PCR time; see
+ * {@link io.ext3ns.stream.session.SessionOptions#burstWindowNanos()}).
  */
 public record ServerConfig(InetAddress bindAddress, int rtspPort, int httpPort, int maxRequestBytes, int maxHeaders,
                            int maxSessionsPerClient, int maxSessions, int maxConnections, Duration sessionTimeout,
                            DataPath dataPath, int schedulerThreads, long poolBytes, int tcpQueueBytes,
-                           int realtimePriority) {
+                           int realtimePriority, Duration sendWindow) {
 
     public static final int DISABLED = -1;
 
@@ -34,6 +37,9 @@ public record ServerConfig(InetAddress bindAddress, int rtspPort, int httpPort, 
         if (sessionTimeout.isNegative() || sessionTimeout.isZero()) {
             throw new IllegalArgumentException("session timeout must be positive");
         }
+        if (sendWindow.isNegative() || sendWindow.compareTo(Duration.ofMillis(100)) > 0) {
+            throw new IllegalArgumentException("send window must be 0..100 ms: " + sendWindow);
+        }
     }
 
     /**
@@ -43,7 +49,7 @@ public record ServerConfig(InetAddress bindAddress, int rtspPort, int httpPort, 
     public static ServerConfig defaults() {
         return new ServerConfig(InetAddress.getLoopbackAddress(), 0, 0, 16 * 1024, 64, 2000, 4000, 6000,
                 Duration.ofSeconds(60), DataPath.BATCHED, Math.max(1, Runtime.getRuntime().availableProcessors()),
-                1L << 30, 2 << 20, 0);
+                1L << 30, 2 << 20, 0, Duration.ofNanos(SessionOptions.defaults().burstWindowNanos()));
     }
 
     /**
@@ -79,29 +85,43 @@ public record ServerConfig(InetAddress bindAddress, int rtspPort, int httpPort, 
     public ServerConfig withPorts(int rtsp, int http) {
         return new ServerConfig(bindAddress, rtsp, http, maxRequestBytes, maxHeaders, maxSessionsPerClient,
                 maxSessions, maxConnections, sessionTimeout, dataPath, schedulerThreads, poolBytes, tcpQueueBytes,
-                realtimePriority);
+                realtimePriority, sendWindow);
     }
 
     public ServerConfig withBindAddress(InetAddress address) {
         return new ServerConfig(address, rtspPort, httpPort, maxRequestBytes, maxHeaders, maxSessionsPerClient,
                 maxSessions, maxConnections, sessionTimeout, dataPath, schedulerThreads, poolBytes, tcpQueueBytes,
-                realtimePriority);
+                realtimePriority, sendWindow);
     }
 
     public ServerConfig withSessionLimits(int perClient, int total, Duration timeout) {
         return new ServerConfig(bindAddress, rtspPort, httpPort, maxRequestBytes, maxHeaders, perClient, total,
-                maxConnections, timeout, dataPath, schedulerThreads, poolBytes, tcpQueueBytes, realtimePriority);
+                maxConnections, timeout, dataPath, schedulerThreads, poolBytes, tcpQueueBytes, realtimePriority,
+                sendWindow);
     }
 
     /** Runs pacing and I/O threads SCHED_FIFO at {@code priority} (1..99), or normally (0). */
     public ServerConfig withRealtimePriority(int priority) {
         return new ServerConfig(bindAddress, rtspPort, httpPort, maxRequestBytes, maxHeaders, maxSessionsPerClient,
                 maxSessions, maxConnections, sessionTimeout, dataPath, schedulerThreads, poolBytes, tcpQueueBytes,
-                priority);
+                priority, sendWindow);
     }
 
     public ServerConfig withEngine(DataPath path, int schedulers, long pool) {
         return new ServerConfig(bindAddress, rtspPort, httpPort, maxRequestBytes, maxHeaders, maxSessionsPerClient,
-                maxSessions, maxConnections, sessionTimeout, path, schedulers, pool, tcpQueueBytes, realtimePriority);
+                maxSessions, maxConnections, sessionTimeout, path, schedulers, pool, tcpQueueBytes, realtimePriority,
+                sendWindow);
+    }
+
+    /** Packets due within {@code window} of each other leave together (0..100 ms). */
+    public ServerConfig withSendWindow(Duration window) {
+        return new ServerConfig(bindAddress, rtspPort, httpPort, maxRequestBytes, maxHeaders, maxSessionsPerClient,
+                maxSessions, maxConnections, sessionTimeout, dataPath, schedulerThreads, poolBytes, tcpQueueBytes,
+                realtimePriority, window);
+    }
+
+    /** The session options every stream of this server plays with. */
+    public SessionOptions sessionOptions() {
+        return SessionOptions.defaults().withBurstWindow(sendWindow.toNanos());
     }
 }

@@ -80,9 +80,14 @@ public final class StreamingServer implements Closeable {
         }
         loop.addTicker(rtsp::reap);
         if (config.realtimePriority() > 0) {
-            RealtimePacing realtime = new RealtimePacing(config.realtimePriority());
-            realtime.apply();
-            loop.addTicker(realtime::apply); // the I/O pool starts its threads on demand
+            RealtimePacing pacing = new RealtimePacing(config.realtimePriority());
+            RealtimePacing control = new RealtimePacing(Math.max(1, config.realtimePriority() - 1),
+                    RealtimePacing.CONTROL_THREADS);
+            pacing.apply();
+            loop.addTicker(() -> { // the I/O pool starts its threads on demand; the loop's own thread starts below
+                pacing.apply();
+                control.apply();
+            });
         }
         loop.start();
     }

@@ -9,6 +9,7 @@ import io.ext3ns.stream.send.BatchedUdpSink;
 import io.ext3ns.stream.send.CopyingUdpSink;
 import io.ext3ns.stream.send.GatheringUdpSink;
 import io.ext3ns.stream.send.InterleavedConnection;
+import io.ext3ns.stream.send.NativeGatheringUdpSink;
 import io.ext3ns.stream.send.RtpSink;
 import io.ext3ns.stream.send.SendTotals;
 import io.ext3ns.stream.send.TcpInterleavedSink;
@@ -78,7 +79,8 @@ public final class StreamingEngine implements AutoCloseable {
         int s = pickScheduler();
         RtpSink sink = switch (path) {
             case LEGACY -> new CopyingUdpSink(rtp, rtcp, null);
-            case FAST -> new GatheringUdpSink(rtp, rtcp, null);
+            case FAST -> NativeGatheringUdpSink.supports(rtp, rtcp) ? new NativeGatheringUdpSink(rtp, rtcp)
+                    : new GatheringUdpSink(rtp, rtcp, null);
             case BATCHED -> new BatchedUdpSink(batchedSender(s), rtp, rtcp);
         };
         return openOn(s, source, path, sink, options);

@@ -9,6 +9,7 @@ import io.ext3ns.stream.rtsp.RtspService;
 import io.ext3ns.stream.server.ServerConfig;
 import io.ext3ns.stream.server.StreamingServer;
 import io.ext3ns.stream.session.DataPath;
+import io.ext3ns.stream.session.SessionOptions;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -25,6 +26,13 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.regex.Pattern;
 
 /**
@@ -80,9 +88,10 @@ public final class ShooterMain implements Callable<Integer> {
                     + "segments every burst to the players on this machine's CPU)")
     boolean playerGro = true;
 
-    @Option(names = "--player-priority", description = "SCHED_FIFO priority of the players' receive threads, below "
-            + "the server's pacing; 0 for none (default ${DEFAULT-VALUE}). Remote players would not share our CPU; "
-            + "at normal priority they starve behind the machine's other load and their socket buffers overflow")
+    @Option(names = "--player-priority", description = "SCHED_FIFO priority of the players' receive and start "
+            + "threads, below the server's; 0 for none (default ${DEFAULT-VALUE}). Remote players would not share our "
+            + "CPU; at normal priority they starve behind the machine's other load, their socket buffers overflow "
+            + "and their SETUPs crawl")
     int playerPriority = 5;
 
     @Option(names = "--pool-mb", description = "server pinned pool in MiB (default: 3 units per stream of the largest step)")
@@ -91,6 +100,10 @@ public final class ShooterMain implements Callable<Integer> {
     @Option(names = "--realtime", description = "SCHED_FIFO priority of the server's pacing, I/O and GC threads, "
             + "0 for none (default ${DEFAULT-VALUE}; see docs/server.md)")
     int realtime = 10;
+
+    @Option(names = "--send-window-ms", description = "server: packets due within this many ms leave together in one "
+            + "burst (default ${DEFAULT-VALUE}, the engine's default; a packet leaves at most this early)")
+    double sendWindowMs = SessionOptions.defaults().burstWindowNanos() / 1e6;
 
     @Option(names = "--dir", description = "where to make the asset and the volume (default: a temp directory)")
     Path dir;
@@ -106,12 +119,16 @@ public final class ShooterMain implements Callable<Integer> {
      * window's edges cut bursts (2 ms of 8 s).
      */
     private static final double REQUIRED_SENT = 0.99;
+    /** The players' threads: receivers and the ones that start them (RTSP SETUP and PLAY). */
+    private static final Pattern PLAYER_THREADS = Pattern.compile("shooter-(rx|start)-\\d+");
+    /** Players being started (or torn down) at once. */
+    private static final int STARTER_THREADS = 32;
 
     /** One step's outcome. */
     private record Step(DataPath path, int streams, int started, double offeredGbps, long packets, double sent,
                         double within, long p999Micros, double serverCorePerStream, double serverCores,
                         double clientCores, long heard, long lost, double jitterMs, long gcCount, long gcMillis,
-                        double allocPerPacket) {
+                        double allocPerPacket, double arrivalSeconds) {
         boolean passed() {
             return started == streams && within >= REQUIRED && sent >= REQUIRED_SENT;
         }
@@ -145,9 +162,10 @@ public final class ShooterMain implements Callable<Integer> {
             try (Ext3FileSystem fs = Ext3FileSystem.open(new FileMember(image, false), EngineOptions.defaults())) {
                 List<String> names = TitleLibrary.store(fs, asset, titles);
                 System.out.printf("shooter: %d titles of %.1f MB on a %d KiB-block EXT3NS volume; Zipf s=%.2f, "
-                                + "Poisson %.0f arrivals/s, %d scheduler thread(s)%s, %s receiver thread(s), %d cores, "
+                                + "Poisson %.0f arrivals/s, send window %.1f ms, %d scheduler thread(s)%s, "
+                                + "%s receiver thread(s), %d cores, "
                                 + "load average %s%n",
-                        titles, bytes / 1e6, blockSize / 1024, zipf, arrivals, schedulers,
+                        titles, bytes / 1e6, blockSize / 1024, zipf, arrivals, sendWindowMs, schedulers,
                         realtime > 0 ? " SCHED_FIFO " + realtime : "",
                         receivers + (playerPriority > 0 ? " SCHED_FIFO " + playerPriority : ""),
                         Runtime.getRuntime().availableProcessors(), loadAverage());
@@ -186,7 +204,8 @@ public final class ShooterMain implements Callable<Integer> {
         long pool = poolMb > 0 ? poolMb << 20 : Math.max(64L << 20, 3L * maxStreams * unit);
         ServerConfig config = ServerConfig.defaults()
                 .withSessionLimits(maxStreams + 16, maxStreams + 16, Duration.ofSeconds(120))
-                .withEngine(path, schedulers, pool).withRealtimePriority(realtime);
+                .withEngine(path, schedulers, pool).withRealtimePriority(realtime)
+                .withSendWindow(Duration.ofNanos((long) (sendWindowMs * 1e6)));
         System.out.printf("%n== path %s ==%n%s%n", path, header());
         List<Step> out = new ArrayList<>();
         try (StreamingServer server = StreamingServer.start(fs, config);
@@ -215,28 +234,19 @@ public final class ShooterMain implements Callable<Integer> {
         Popularity popularity = new Popularity(names.size(), zipf, arrivals, 42L + n);
         List<VirtualPlayer> players = new ArrayList<>(n);
         long[] clientThreads;
-        int failures = 0;
+        // start every step on an empty heap: what the previous steps (and storing the titles) left is not this
+        // step's garbage, and a collection it forced during the window would be charged to this step's lateness
+        System.gc();
         try (ReceiverPool pool = new ReceiverPool(receivers, playerGro)) {
             clientThreads = pool.threadIds();
-            if (playerPriority > 0) {
-                new RealtimePacing(playerPriority, Pattern.compile("shooter-rx-\\d+")).apply();
+            RealtimePacing playersFifo = playerPriority > 0
+                    ? new RealtimePacing(playerPriority, PLAYER_THREADS) : null;
+            if (playersFifo != null) {
+                playersFifo.apply();
             }
-            long next = System.nanoTime();
-            for (int i = 0; i < n; i++) {
-                next += popularity.nextGapNanos();
-                long wait = next - System.nanoTime();
-                if (wait > 0) {
-                    Thread.sleep(wait / 1_000_000, (int) (wait % 1_000_000));
-                }
-                try {
-                    players.add(VirtualPlayer.start("127.0.0.1", server.rtspPort(),
-                            base + names.get(popularity.nextTitle()), pool));
-                } catch (IOException e) {
-                    if (failures++ == 0) {
-                        System.out.println("  player failed to start: " + e.getMessage());
-                    }
-                }
-            }
+            long arrivalStart = System.nanoTime();
+            arrive(server, base, names, popularity, n, pool, players, playersFifo);
+            double arrivalSeconds = (System.nanoTime() - arrivalStart) / 1e9;
             Thread.sleep(warmup * 1000L);
             ServerStats before = readStats(stats);
             long clientCpu0 = cpu(clientThreads);
@@ -252,13 +262,7 @@ public final class ShooterMain implements Callable<Integer> {
             long heard = heard(players) - heard0;
             long lost = lost(players) - lost0;
             double jitter = players.stream().mapToDouble(p -> p.ears.jitterTicks).average().orElse(0) / 90.0;
-            for (VirtualPlayer p : players) {
-                try {
-                    p.close();
-                } catch (IOException e) {
-                    // the server may already have ended it; the step's numbers are taken
-                }
-            }
+            leave(players);
             // the server's own clock between the two readings: the requests may wait behind a busy event loop
             long serverElapsed = delta.clockNanos() > 0 ? delta.clockNanos() : elapsed;
             double serverCores = delta.serverCpuNanos() / (double) serverElapsed;
@@ -268,8 +272,75 @@ public final class ShooterMain implements Callable<Integer> {
                     due == 0 ? 1 : delta.packets() / due, delta.fractionWithin(LIMIT_MICROS),
                     delta.quantileMicros(REQUIRED), started == 0 ? 0 : serverCores / started, serverCores,
                     clientCores, heard, lost, jitter, gc[0] - gc0[0], gc[1] - gc0[1],
-                    delta.packets() == 0 ? 0 : delta.schedulerAllocBytes() / (double) delta.packets());
+                    delta.packets() == 0 ? 0 : delta.schedulerAllocBytes() / (double) delta.packets(),
+                    arrivalSeconds);
         }
+    }
+
+    /**
+     * Starts {@code n} players at Poisson arrival times. Each start (SETUP and PLAY round trips) runs on its own
+     * task, so a slow reply from a busy server delays that player only, not every arrival after it: started one
+     * after another, 1,000 players took tens of seconds under load and the first streams reached the end of their
+     * title before the window was measured. A player that fails to start is left out (and the step fails).
+     */
+    private void arrive(StreamingServer server, String base, List<String> names, Popularity popularity, int n,
+                       ReceiverPool pool, List<VirtualPlayer> players, RealtimePacing playersFifo)
+            throws InterruptedException {
+        ExecutorService starters = Executors.newFixedThreadPool(STARTER_THREADS, daemon("shooter-start"));
+        try {
+            starters.invokeAll(java.util.Collections.nCopies(STARTER_THREADS, () -> null)); // start the threads
+            if (playersFifo != null) {
+                playersFifo.apply();
+            }
+            List<Future<VirtualPlayer>> starting = new ArrayList<>(n);
+            long next = System.nanoTime();
+            for (int i = 0; i < n; i++) {
+                next += popularity.nextGapNanos();
+                long wait = next - System.nanoTime();
+                if (wait > 0) {
+                    Thread.sleep(wait / 1_000_000, (int) (wait % 1_000_000));
+                }
+                String url = base + names.get(popularity.nextTitle());
+                starting.add(starters.submit(() -> VirtualPlayer.start("127.0.0.1", server.rtspPort(), url, pool)));
+            }
+            int failures = 0;
+            for (Future<VirtualPlayer> f : starting) {
+                try {
+                    players.add(f.get());
+                } catch (ExecutionException e) {
+                    if (failures++ == 0) {
+                        System.out.println("  player failed to start: " + e.getCause());
+                    }
+                }
+            }
+        } finally {
+            starters.shutdownNow();
+        }
+    }
+
+    /** TEARDOWN of every player, many at once. */
+    private static void leave(List<VirtualPlayer> players) throws InterruptedException {
+        ExecutorService closers = Executors.newFixedThreadPool(STARTER_THREADS, daemon("shooter-leave"));
+        for (VirtualPlayer p : players) {
+            closers.execute(() -> {
+                try {
+                    p.close();
+                } catch (IOException e) {
+                    // the server may already have ended it; the step's numbers are taken
+                }
+            });
+        }
+        closers.shutdown();
+        closers.awaitTermination(2, TimeUnit.MINUTES);
+    }
+
+    private static ThreadFactory daemon(String name) {
+        AtomicInteger index = new AtomicInteger();
+        return r -> {
+            Thread t = new Thread(r, name + "-" + index.getAndIncrement());
+            t.setDaemon(true);
+            return t;
+        };
     }
 
     /** The 1-minute load average: on a shared machine, what the numbers were measured against. */
@@ -314,15 +385,15 @@ public final class ShooterMain implements Callable<Integer> {
     }
 
     private static String header() {
-        return String.format(Locale.ROOT, "%7s %7s %7s %10s %7s %9s %9s %11s %8s %8s %8s %8s %7s %6s",
-                "streams", "playing", "Gbit/s", "packets", "sent %", "<=5ms %", "p99.9 ms", "core/strm %", "server",
+        return String.format(Locale.ROOT, "%7s %7s %6s %7s %10s %7s %9s %9s %11s %8s %8s %8s %8s %7s %6s",
+                "streams", "playing", "arr s", "Gbit/s", "packets", "sent %", "<=5ms %", "p99.9 ms", "core/strm %", "server",
                 "players", "loss %", "jit ms", "gc n/ms", "B/pkt");
     }
 
     private static String format(Step s) {
         return String.format(Locale.ROOT,
-                "%7d %7d %7.2f %10d %7.2f %9.3f %9s %11.3f %8.2f %8.2f %8.3f %8.2f %7s %6.1f  %s",
-                s.streams, s.started, s.offeredGbps, s.packets, 100 * s.sent, 100 * s.within,
+                "%7d %7d %6.1f %7.2f %10d %7.2f %9.3f %9s %11.3f %8.2f %8.2f %8.3f %8.2f %7s %6.1f  %s",
+                s.streams, s.started, s.arrivalSeconds, s.offeredGbps, s.packets, 100 * s.sent, 100 * s.within,
                 s.p999Micros == Long.MAX_VALUE ? ">50" : String.format(Locale.ROOT, "%.1f", s.p999Micros / 1000.0),
                 100 * s.serverCorePerStream, s.serverCores, s.clientCores,
                 s.heard + s.lost == 0 ? 0 : 100.0 * s.lost / (s.heard + s.lost), s.jitterMs,
