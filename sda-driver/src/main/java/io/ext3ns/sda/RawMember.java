@@ -46,7 +46,7 @@ public final class RawMember implements MemberIo {
             MemberChannels.Opened opened = MemberChannels.open(path, options.readOnly(), options.directIo());
             int nativeFd = -1;
             try {
-                if (options.engine() == IoEngine.URING) {
+                if (options.engine().usesRing()) {
                     nativeFd = openNative(path, options.readOnly(), opened.direct());
                 }
                 return new RawMember(path, opened.channel(), opened.direct(), options.readOnly(), lock, nativeFd);

@@ -4,6 +4,8 @@ import java.io.EOFException;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.file.ReadOnlyFileSystemException;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
@@ -30,7 +32,9 @@ public final class StreamDiskArray implements BlockDevice {
     private final ArrayGeometry geometry;
     private final List<? extends MemberIo> members;
     private final MemberQueue[] queues;
-    private final UringEngine uring;
+    /** The io_uring engines (one per array, or one per member), empty on the thread engine. */
+    private final List<UringEngine> rings;
+    private final IoEngine engine;
     private final boolean readOnly;
     private final String name;
 
@@ -41,25 +45,46 @@ public final class StreamDiskArray implements BlockDevice {
         this.members = List.copyOf(members);
         this.readOnly = readOnly;
         this.name = geometry.layout() + "[" + String.join(",", memberNames()) + "]";
-        this.uring = engine == IoEngine.URING ? startUring(inFlightPerMember, opener) : null;
         this.queues = new MemberQueue[members.size()];
+        this.rings = engine.usesRing() ? startRings(engine, inFlightPerMember, opener) : List.of();
+        this.engine = rings.isEmpty() ? IoEngine.THREADS : engine;
         for (int i = 0; i < queues.length; i++) {
-            MemberQueue ring = uring == null ? null : uring.queueFor(i);
-            queues[i] = ring != null ? ring : new ThreadMemberQueue(members.get(i), inFlightPerMember, "sda-m" + i);
+            if (queues[i] == null) {
+                queues[i] = new ThreadMemberQueue(members.get(i), inFlightPerMember, "sda-m" + i);
+            }
         }
     }
 
-    /** The io_uring engine over the members that have a native descriptor, or null (threads) with one line why. */
-    private UringEngine startUring(int inFlightPerMember, UringEngine.RingOpener opener) {
-        if (members.stream().noneMatch(m -> m.nativeDescriptor() >= 0)) {
-            return null;
-        }
+    /**
+     * Starts the io_uring engine(s) over the members that have a native descriptor and fills their queues in;
+     * where the kernel refuses, says so in one line and returns none (the members then get threads).
+     */
+    private List<UringEngine> startRings(IoEngine engine, int inFlightPerMember, UringEngine.RingOpener opener) {
+        List<UringEngine> started = new ArrayList<>();
         try {
-            return new UringEngine(name, members, inFlightPerMember, opener);
+            if (engine == IoEngine.URING_MEMBER) {
+                for (int i = 0; i < queues.length; i++) {
+                    if (members.get(i).nativeDescriptor() >= 0) {
+                        UringEngine ring = new UringEngine(name + "/m" + i, List.of(members.get(i)),
+                                inFlightPerMember, opener);
+                        started.add(ring);
+                        queues[i] = ring.queueFor(0);
+                    }
+                }
+            } else if (members.stream().anyMatch(m -> m.nativeDescriptor() >= 0)) {
+                UringEngine ring = new UringEngine(name, members, inFlightPerMember, opener);
+                started.add(ring);
+                for (int i = 0; i < queues.length; i++) {
+                    queues[i] = ring.queueFor(i);
+                }
+            }
+            return started;
         } catch (IOException e) {
+            started.forEach(UringEngine::close);
+            Arrays.fill(queues, null);
             System.err.println("ext3ns: " + name + ": io_uring unavailable (" + e.getMessage()
                     + "); using the thread engine");
-            return null;
+            return List.of();
         }
     }
 
@@ -68,12 +93,18 @@ public final class StreamDiskArray implements BlockDevice {
      * zeros on the thread engine. Shows whether callers' buffers really come from a registered arena.
      */
     public long[] uringTransferCounts() {
-        return uring == null ? new long[2] : uring.transferCounts();
+        long[] sum = new long[2];
+        for (UringEngine ring : rings) {
+            long[] counts = ring.transferCounts();
+            sum[0] += counts[0];
+            sum[1] += counts[1];
+        }
+        return sum;
     }
 
-    /** The engine serving this array's members: {@link IoEngine#URING} when its ring runs, else threads. */
+    /** The engine serving this array's members: the io_uring one asked for when its ring(s) run, else threads. */
     public IoEngine engine() {
-        return uring != null ? IoEngine.URING : IoEngine.THREADS;
+        return engine;
     }
 
     /**
@@ -83,11 +114,10 @@ public final class StreamDiskArray implements BlockDevice {
      * The arena must stay open until this array is closed.
      */
     public boolean registerBuffers(HugePageArena arena) throws IOException {
-        if (uring == null) {
-            return false;
+        for (UringEngine ring : rings) {
+            ring.register(arena);
         }
-        uring.register(arena);
-        return true;
+        return !rings.isEmpty();
     }
 
     /** The array UUID every member label carries. */

@@ -6,6 +6,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.EnumSource;
 
 import java.io.ByteArrayOutputStream;
@@ -52,14 +53,15 @@ class UringEngineTest {
     }
 
     @ParameterizedTest
-    @EnumSource(ArrayLayout.class)
-    void randomWritesAndReadsGiveTheSameBytesAsTheThreadEngine(ArrayLayout layout) throws Exception {
+    @CsvSource({"SPLIT, URING", "RAID0, URING", "SPLIT, URING_MEMBER", "RAID0, URING_MEMBER"})
+    void randomWritesAndReadsGiveTheSameBytesAsTheThreadEngine(ArrayLayout layout, IoEngine engine)
+            throws Exception {
         List<Path> paths = TestMembers.sparseFiles(dir, 4, MEMBER);
         BlockDevices.create(paths, new ArraySpec(layout, BLOCK), IoEngine.THREADS).close();
         SplittableRandom random = new SplittableRandom(layout.ordinal());
         int blocks;
         ByteBuffer model;
-        try (StreamDiskArray uring = open(paths, OpenOptions.READ_WRITE.withEngine(IoEngine.URING))) {
+        try (StreamDiskArray uring = open(paths, OpenOptions.READ_WRITE.withEngine(engine))) {
             blocks = (int) (uring.size() / BLOCK);
             model = ByteBuffer.allocate(blocks * BLOCK);
             List<CompletableFuture<Void>> writes = new ArrayList<>();
@@ -85,13 +87,15 @@ class UringEngineTest {
         }
     }
 
-    @Test
-    void buffersFromARegisteredArenaGoAsFixedTransfers() throws Exception {
+    @ParameterizedTest
+    @EnumSource(value = IoEngine.class, names = {"URING", "URING_MEMBER"})
+    void buffersFromARegisteredArenaGoAsFixedTransfers(IoEngine engine) throws Exception {
         List<Path> paths = TestMembers.sparseFiles(dir, 4, MEMBER);
         ByteBuffer data = TestMembers.pattern(5, 32 * BLOCK);
         try (HugePageArena arena = HugePageArena.allocate(4L << 20)) {
             try (StreamDiskArray array = BlockDevices.create(paths, new ArraySpec(ArrayLayout.SPLIT, BLOCK),
-                    IoEngine.URING)) {
+                    engine)) {
+                assertEquals(engine, array.engine());
                 assertTrue(array.registerBuffers(arena));
                 ByteBuffer out = arena.carve(32 * BLOCK);
                 out.put(data.duplicate()).clear();

@@ -14,7 +14,11 @@ record BenchVariant(String label, IoEngine engine, boolean arena) {
     static final BenchVariant THREADS_ARENA = new BenchVariant("threads+arena", IoEngine.THREADS, true);
     static final BenchVariant URING = new BenchVariant("uring", IoEngine.URING, false);
     static final BenchVariant URING_FIXED = new BenchVariant("uring+fixed", IoEngine.URING, true);
-    static final List<BenchVariant> ALL = List.of(THREADS, THREADS_ARENA, URING, URING_FIXED);
+    static final BenchVariant URING_MEMBER = new BenchVariant("uring-member", IoEngine.URING_MEMBER, false);
+    static final BenchVariant URING_MEMBER_FIXED = new BenchVariant("uring-member+fixed", IoEngine.URING_MEMBER,
+            true);
+    static final List<BenchVariant> ALL = List.of(THREADS, THREADS_ARENA, URING, URING_FIXED, URING_MEMBER,
+            URING_MEMBER_FIXED);
 
     /** "threads,uring+fixed" → those variants, in that order. */
     static List<BenchVariant> parseList(String text) {

@@ -149,7 +149,7 @@ public final class SdaBench {
                 for (BenchVariant v : variants) {
                     StreamDiskArray array = open(over, v.engine(), memberDepth);
                     arrays.add(array);
-                    if (v.arena() && !array.registerBuffers(arena) && v.engine() == IoEngine.URING) {
+                    if (v.arena() && !array.registerBuffers(arena) && v.engine().usesRing()) {
                         throw new IllegalStateException(v.label() + ": the io_uring engine did not start");
                     }
                     readers.add(new SequentialReaders(array, blockSize, v.arena() ? carved : plain));
