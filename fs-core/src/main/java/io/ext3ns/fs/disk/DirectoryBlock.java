@@ -161,13 +161,19 @@ public final class DirectoryBlock {
      * Returns false when the block has no room.
      */
     public boolean insert(byte[] name, long ino, int fileType, String where) throws CorruptFsException {
-        return place(name, ino, fileType, where) >= 0;
+        return place(name, ino, fileType, 0, where) >= 0;
     }
 
-    /** As {@link #insert}, returning the new entry's offset, or -1 when the block has no room. */
-    public int place(byte[] name, long ino, int fileType, String where) throws CorruptFsException {
+    /**
+     * As {@link #insert}, looking for room from {@code from} on (an entry boundary the caller knows, 0 for the
+     * whole block); returns the new entry's offset, or -1 when there is no room there.
+     */
+    public int place(byte[] name, long ino, int fileType, int from, String where) throws CorruptFsException {
+        if (from < 0 || from >= blockSize || from % 4 != 0) {
+            throw new IllegalArgumentException(where + ": no entry can start at offset " + from);
+        }
         int need = entrySize(name.length);
-        for (int pos = 0; pos < blockSize; ) {
+        for (int pos = from; pos < blockSize; ) {
             int recLen = checkedRecLen(pos, where);
             boolean live = u32(block, pos) != 0;
             if (!live && recLen >= need) {

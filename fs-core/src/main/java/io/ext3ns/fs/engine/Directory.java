@@ -91,9 +91,15 @@ final class Directory {
         }
         for (long fb : candidates) {
             long phys = physical(ino, dir, fb);
-            int placed = vol.meta.modify(phys, b -> new DirectoryBlock(b).place(name, child, fileType, where));
+            int from = fb == names.spaceHint ? names.spaceOffset : 0;
+            int placed = vol.meta.modify(phys, b -> {
+                DirectoryBlock db = new DirectoryBlock(b);
+                int at = db.place(name, child, fileType, from, where);
+                return at < 0 && from > 0 ? db.place(name, child, fileType, 0, where) : at;
+            });
             if (placed >= 0) {
                 names.spaceHint = fb;
+                names.spaceOffset = placed;
                 names.byName.put(DirectoryIndex.key(name), new DirectoryIndex.Location(fb, placed, child, fileType));
                 changed(dir);
                 return;
@@ -105,10 +111,11 @@ final class Directory {
         int placed = vol.meta.create(phys, b -> {
             DirectoryBlock db = new DirectoryBlock(b);
             db.initEmpty();
-            return db.place(name, child, fileType, where);
+            return db.place(name, child, fileType, 0, where);
         });
         dir.setSize(dir.size() + geo.blockSize());
         names.spaceHint = n;
+        names.spaceOffset = placed;
         names.byName.put(DirectoryIndex.key(name), new DirectoryIndex.Location(n, placed, child, fileType));
         index.put(ino, names);
         changed(dir);
@@ -125,6 +132,7 @@ final class Directory {
         DirectoryIndex.Names names = names(ino, dir);
         names.byName.remove(DirectoryIndex.key(name));
         names.mayHaveHoles = true;
+        names.spaceOffset = 0; // the removal may have merged the entry at the old offset into its predecessor
         changed(dir);
     }
 
