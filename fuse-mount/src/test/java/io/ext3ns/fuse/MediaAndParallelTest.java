@@ -110,6 +110,32 @@ class MediaAndParallelTest {
                 """));
     }
 
+    /**
+     * Write-only descriptors use FUSE's direct I/O: a reader holding the file's pages in the page cache still sees
+     * their writes at once (the kernel drops the pages a direct write covers), without dropping caches.
+     */
+    @Test
+    void writesThroughAWriteOnlyDescriptorAreSeenByACachingReaderAtOnce() throws Exception {
+        Path image = TestImages.ext3ns(tmp.resolve("dio.img"), 256L << 20, 1 << 20);
+        MountProcess.withMount(image, tmp.resolve("mnt"), "", mount -> python("""
+                p = "mnt/f"
+                with open(p, "wb") as f:
+                    f.write(b"a" * (3 << 20))
+                r = os.open(p, os.O_RDONLY)
+                assert os.pread(r, 3 << 20, 0) == b"a" * (3 << 20)  # now in the page cache
+                w = os.open(p, os.O_WRONLY)
+                os.pwrite(w, b"b" * 10000, 4000)
+                os.pwrite(w, b"c" * 100, (2 << 20) + 4096)
+                assert os.pread(r, 10008, 3996) == b"aaaa" + b"b" * 10000 + b"aaaa"
+                assert os.pread(r, 104, (2 << 20) + 4094) == b"aa" + b"c" * 100 + b"aa"
+                os.pwrite(w, b"t" * 5, 3 << 20)  # grows the file
+                assert os.fstat(r).st_size == (3 << 20) + 5
+                assert os.pread(r, 10, (3 << 20) - 5) == b"aaaaattttt"
+                os.close(w)
+                os.close(r)
+                """));
+    }
+
     @Test
     void eightProcessesWriteAndReadDifferentFiles() throws Exception {
         Path image = TestImages.ext3ns(tmp.resolve("par.img"), 1L << 30, 1 << 20); // the media default
