@@ -250,6 +250,14 @@ public final class FileSystemOps implements FuseOps {
     }
 
     @Override
+    public void flush(long fh) throws FsException {
+        FileHandle handle = handles.get(fh).handle();
+        if (handle.writable()) {
+            fs.flush(handle);
+        }
+    }
+
+    @Override
     public void release(long fh) throws FsException {
         close(handles.remove(fh));
     }
@@ -270,6 +278,7 @@ public final class FileSystemOps implements FuseOps {
                 log.warn("releasing inode {} at unmount failed: {}", left.handle().ino(), e.toString());
             }
         }
+        blocks.close();
         try {
             fs.sync();
         } catch (IOException | RuntimeException e) {

@@ -17,8 +17,9 @@ public interface FuseBackend {
      *
      * @param fsName     the source shown in /proc/mounts
      * @param options    FUSE -o options (already joined decisions: big_writes, max_read, allow_other, ...)
+     * @param multiThreaded serve requests from a pool of native threads instead of the one calling thread
      */
-    int serve(Path mountPoint, String fsName, List<String> options, FuseOps ops);
+    int serve(Path mountPoint, String fsName, List<String> options, boolean multiThreaded, FuseOps ops);
 
     /** Asks the kernel to unmount (non-lazy first); {@link #serve} then returns. Safe to call from any thread. */
     void requestUnmount(Path mountPoint);

@@ -76,6 +76,9 @@ public interface FuseOps {
 
     void fsync(long fh) throws FsException;
 
+    /** Each close(2) of a descriptor: data written so far goes to the device, and its failure is reported here. */
+    void flush(long fh) throws FsException;
+
     void release(long fh) throws FsException;
 
     /** The session ends (unmounted): write back everything and release what is still open. */

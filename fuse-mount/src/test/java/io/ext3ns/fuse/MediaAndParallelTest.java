@@ -16,6 +16,12 @@ class MediaAndParallelTest {
     @TempDir
     Path tmp;
 
+    /** Runs a python3 script in tmp, after "import os" and a drop() that empties the kernel's page cache. */
+    private void python(String script) throws Exception {
+        Shell.bash(tmp, "python3 - <<'PY'\nimport os\ndef drop():\n    with open(\"/proc/sys/vm/drop_caches\", \"w\")"
+                + " as f:\n        f.write(\"3\")\n" + script + "PY\n").check();
+    }
+
     @Test
     void ffprobeReadsAMediaFileStraightFromTheMount() throws Exception {
         Path image = TestImages.mke2fs(tmp.resolve("media.img"), "64M", 4096);
@@ -42,12 +48,7 @@ class MediaAndParallelTest {
     @Test
     void aLongLivedReaderSeesWritesMadeThroughAnotherHandle() throws Exception {
         Path image = TestImages.ext3ns(tmp.resolve("coh.img"), 256L << 20, 1 << 20);
-        MountProcess.withMount(image, tmp.resolve("mnt"), "", mount -> Shell.bash(tmp, """
-                python3 - <<'PY'
-                import os
-                def drop():
-                    with open("/proc/sys/vm/drop_caches", "w") as f:
-                        f.write("3")
+        MountProcess.withMount(image, tmp.resolve("mnt"), "", mount -> python("""
                 p = "mnt/f"
                 with open(p, "wb") as f:
                     f.write(bytes(range(256)) * (5 * 4096 + 100))  # 5 MiB + 25600 bytes: partial last block
@@ -63,8 +64,50 @@ class MediaAndParallelTest {
                 drop()
                 assert os.pread(r, 4096, (3 << 20) - 10) == bytes(range(256))[246:256], "stale size after truncate"
                 os.close(r)
-                PY
-                """).check());
+                """));
+    }
+
+    /**
+     * A sequential reader has the next blocks read ahead into memory (BlockReader); blocks overwritten through another
+     * handle after they were read ahead, and a block written while the reader runs, read back new.
+     */
+    @Test
+    void readAheadNeverServesBlocksOverwrittenAfterTheyWereRead() throws Exception {
+        Path image = TestImages.ext3ns(tmp.resolve("ra.img"), 256L << 20, 1 << 20);
+        MountProcess.withMount(image, tmp.resolve("mnt"), "", mount -> python("""
+                import threading
+                MiB = 1 << 20
+                p = "mnt/f"
+                with open(p, "wb") as f:
+                    f.write(b"o" * (8 * MiB))
+                drop()
+                r = os.open(p, os.O_RDONLY)
+                for off in range(0, MiB, 128 << 10):  # block 0 in order: blocks 1 and 2 are read ahead
+                    assert os.pread(r, 128 << 10, off) == b"o" * (128 << 10)
+                w = os.open(p, os.O_WRONLY)
+                os.pwrite(w, b"1" * MiB, MiB)
+                os.pwrite(w, b"2" * (MiB // 2), 2 * MiB + 4096)
+                drop()
+                assert os.pread(r, 4096, MiB + 77) == b"1" * 4096, "read-ahead block 1 served stale"
+                assert os.pread(r, 8192, 2 * MiB) == b"o" * 4096 + b"2" * 4096, "read-ahead block 2 served stale"
+                # A writer changing block 6 while the reader streams through the file.
+                done = threading.Event()
+                def writer():
+                    os.pwrite(w, b"6" * MiB, 6 * MiB)
+                    done.set()
+                t = threading.Thread(target=writer)
+                t.start()
+                off = 3 * MiB
+                while off < 6 * MiB:
+                    assert len(os.pread(r, 128 << 10, off)) == 128 << 10
+                    off += 128 << 10
+                t.join()
+                drop()
+                assert os.pread(r, MiB, 6 * MiB) == b"6" * MiB, "block written during streaming served stale"
+                assert os.pread(r, MiB, 7 * MiB) == b"o" * MiB
+                os.close(w)
+                os.close(r)
+                """));
     }
 
     @Test

@@ -169,6 +169,23 @@ class MountLifecycleTest {
         }
     }
 
+    /** Full blocks are written behind the writer; fsync waits for them, so they survive a kill -9 right after. */
+    @Test
+    void dataWrittenBehindAndFsyncedSurvivesAKill() throws Exception {
+        Path image = TestImages.ext3ns(tmp.resolve("wb.img"), 128L << 20, 1 << 20);
+        Path mnt = tmp.resolve("mnt");
+        Shell.bash(tmp, "head -c $((9 * 1024 * 1024 + 12345)) /dev/urandom > src").check();
+        try (MountProcess victim = MountProcess.mount(image.toString(), mnt, "commit=3600")) {
+            Shell.bash(tmp, "dd if=src of=mnt/f bs=128k conv=fsync status=none").check();
+            victim.kill();
+            Shell.run(null, List.of("fusermount", "-u", mnt.toString()), 60).check();
+        }
+        try (MountProcess ro = MountProcess.mount(image.toString(), mnt, "ro")) {
+            Shell.bash(tmp, "cmp src mnt/f").check();
+            assertEquals(0, ro.unmount(), ro.log());
+        }
+    }
+
     @Test
     void theCommitIntervalMakesUnsyncedWritesSurviveAKill() throws Exception {
         Path image = image();

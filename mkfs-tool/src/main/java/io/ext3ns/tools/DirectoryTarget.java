@@ -10,14 +10,10 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributeView;
 import java.nio.file.attribute.FileTime;
-import java.nio.file.attribute.PosixFilePermission;
-import java.util.EnumSet;
-import java.util.Set;
 
 /**
  * An import into a directory, typically inside a mounted EXT3NS: plain file-system calls through the kernel (and so
- * through FUSE). Only the rwx bits of a mode can be set through Java's file API; setuid, setgid and sticky bits are
- * dropped here (an offline import keeps them).
+ * through FUSE), in the importer's large chunks.
  */
 final class DirectoryTarget implements ImportTarget {
     private final Path root;
@@ -100,21 +96,10 @@ final class DirectoryTarget implements ImportTarget {
             throws IOException {
         Path p = at(path);
         if (kind != ImportPlan.Kind.SYMLINK) {
-            Files.setPosixFilePermissions(p, permissions(mode));
+            Files.setAttribute(p, "unix:mode", mode); // chmod(2) with all of 07777, setuid/setgid/sticky included
         }
         Files.getFileAttributeView(p, BasicFileAttributeView.class, LinkOption.NOFOLLOW_LINKS)
                 .setTimes(mtime, atime, null);
-    }
-
-    private static Set<PosixFilePermission> permissions(int mode) {
-        Set<PosixFilePermission> set = EnumSet.noneOf(PosixFilePermission.class);
-        PosixFilePermission[] bits = PosixFilePermission.values(); // OWNER_READ .. OTHERS_EXECUTE = 0400 .. 01
-        for (int i = 0; i < bits.length; i++) {
-            if ((mode & (0400 >> i)) != 0) {
-                set.add(bits[i]);
-            }
-        }
-        return set;
     }
 
     @Override

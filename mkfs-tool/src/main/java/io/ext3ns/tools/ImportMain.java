@@ -27,18 +27,18 @@ import picocli.CommandLine.Parameters;
             "",
             "DEST is a directory (e.g. inside a mounted EXT3NS: copied through the mount in 4 MiB reads and"
                 + " writes) or an unmounted volume written offline with no FUSE on the way: MEMBER[,MEMBER...]:/path."
-                + " Offline, each file is fallocated at its full size first (large files land contiguously) and"
-                + " written in whole blocks; a mounted or locked volume is refused (import into its mount point"
-                + " instead).",
+                + " Offline, each file larger than a block is fallocated at its full size first (large files land"
+                + " contiguously) and written in whole blocks; a mounted or locked volume is refused (import into"
+                + " its mount point instead).",
             "",
             "As with cp, an existing directory DEST receives each SOURCE under its own name; with one SOURCE, a"
                 + " DEST that does not exist (in an existing directory) names the copy. Existing directories are"
-                + " merged into.",
+                + " merged into. Hard links are copied as separate files.",
             ""},
         footer = {"",
             "Free space (blocks available to users, as df shows, and inodes) is checked before anything is"
-                + " copied. A failure part-way (no space, an unreadable source) stops the import, removes the"
-                + " partial file and leaves the volume consistent (flushed; fsck.ext3ns clean).",
+                + " copied. A failure part-way (no space, an unreadable source, Ctrl-C or SIGTERM) stops the import,"
+                + " removes the partial file and leaves the volume consistent (flushed; fsck.ext3ns clean).",
             "",
             "Exit status: 0 imported; 1 refused, nothing written (no space, DEST exists without -f, volume"
                 + " mounted, bad SOURCE); 2 bad usage; 3 failed part-way (files copied before the failure stay)."})

@@ -68,13 +68,22 @@ public interface FileSystem extends Closeable {
     /** Legacy buffered path: block cache with read-ahead. Returns bytes read (0 at or past EOF). */
     int read(FileHandle handle, long offset, ByteBuffer dst) throws FsException;
 
-    /** Buffered write with gathering into whole blocks. Returns bytes written (all of src, or throws). */
+    /**
+     * Buffered write with gathering into whole blocks, full blocks written behind the caller. Returns bytes written
+     * (all of src, or throws; EIO when data written behind earlier could not be stored).
+     */
     int write(FileHandle handle, long offset, ByteBuffer src) throws FsException;
 
     /** Preallocates blocks for [offset, offset+length) without changing the visible size beyond offset+length. */
     void fallocate(FileHandle handle, long offset, long length) throws FsException;
 
     void fsync(FileHandle handle) throws FsException;
+
+    /**
+     * close(2)'s check: writes the data gathered for the handle's file to the device (not made durable: that is
+     * {@link #fsync}) and reports a failure of data written behind earlier (EIO), once.
+     */
+    void flush(FileHandle handle) throws FsException;
 
     void release(FileHandle handle) throws FsException;
 

@@ -86,34 +86,48 @@ public final class DirectoryBlock {
      */
     public List<Entry> entries(String where) throws CorruptFsException {
         List<Entry> out = new ArrayList<>();
-        int pos = 0;
-        while (pos < blockSize) {
-            if (blockSize - pos < MIN_REC_LEN) {
-                throw new CorruptFsException(where + ": " + (blockSize - pos) + " stray bytes at offset " + pos);
-            }
-            long ino = u32(block, pos);
-            int recLen = recLenFromDisk(u16(block, pos + 4), blockSize);
-            int nameLen = block[pos + 6] & 0xFF;
-            int type = block[pos + 7] & 0xFF;
-            if (recLen < MIN_REC_LEN || recLen % 4 != 0 || pos + recLen > blockSize) {
-                throw new CorruptFsException(where + ": bad rec_len " + recLen + " at offset " + pos);
-            }
-            if (ino != 0 && (nameLen == 0 || entrySize(nameLen) > recLen)) {
-                throw new CorruptFsException(where + ": name_len " + nameLen + " does not fit rec_len " + recLen
-                        + " at offset " + pos);
-            }
-            byte[] name = ino == 0 ? new byte[0] : Arrays.copyOfRange(block, pos + HEADER, pos + HEADER + nameLen);
-            if (ino != 0) {
-                for (byte c : name) {
-                    if (c == 0 || c == '/') {
-                        throw new CorruptFsException(where + ": illegal character in name at offset " + pos);
-                    }
+        for (int pos = 0; pos < blockSize; ) {
+            int recLen = checkedRecLen(pos, where);
+            Entry e = entryAt(pos, recLen);
+            for (byte c : e.name()) {
+                if (c == 0 || c == '/') {
+                    throw new CorruptFsException(where + ": illegal character in name at offset " + pos);
                 }
             }
-            out.add(new Entry(pos, ino, recLen, ino == 0 ? 0 : nameLen, type, name));
+            out.add(e);
             pos += recLen;
         }
         return out;
+    }
+
+    /**
+     * The rec_len of the entry at {@code pos}, after checking the entry's frame (what a walk along the chain must
+     * trust): at least 12 and 4-aligned, inside the block, and a live entry's name fits. Names are checked by
+     * {@link #entries}; the walks that change or search a block ({@link #place}, {@link #find}, {@link #remove}) need
+     * only the frame and allocate nothing, so a change to a 10,000-entry block does not decode 10,000 entries.
+     */
+    private int checkedRecLen(int pos, String where) throws CorruptFsException {
+        if (blockSize - pos < MIN_REC_LEN) {
+            throw new CorruptFsException(where + ": " + (blockSize - pos) + " stray bytes at offset " + pos);
+        }
+        int recLen = recLenFromDisk(u16(block, pos + 4), blockSize);
+        if (recLen < MIN_REC_LEN || recLen % 4 != 0 || pos + recLen > blockSize) {
+            throw new CorruptFsException(where + ": bad rec_len " + recLen + " at offset " + pos);
+        }
+        int nameLen = block[pos + 6] & 0xFF;
+        if (u32(block, pos) != 0 && (nameLen == 0 || entrySize(nameLen) > recLen)) {
+            throw new CorruptFsException(where + ": name_len " + nameLen + " does not fit rec_len " + recLen
+                    + " at offset " + pos);
+        }
+        return recLen;
+    }
+
+    /** The entry at {@code pos} whose frame was checked. */
+    private Entry entryAt(int pos, int recLen) {
+        long ino = u32(block, pos);
+        int nameLen = ino == 0 ? 0 : block[pos + 6] & 0xFF;
+        byte[] name = Arrays.copyOfRange(block, pos + HEADER, pos + HEADER + nameLen);
+        return new Entry(pos, ino, recLen, nameLen, block[pos + 7] & 0xFF, name);
     }
 
     /** Formats the whole block as empty (inode 0) entries. */
@@ -131,10 +145,13 @@ public final class DirectoryBlock {
 
     /** The live entry with this name, or null. */
     public Entry find(byte[] name, String where) throws CorruptFsException {
-        for (Entry e : entries(where)) {
-            if (e.inode() != 0 && Arrays.equals(e.name(), name)) {
-                return e;
+        for (int pos = 0; pos < blockSize; ) {
+            int recLen = checkedRecLen(pos, where);
+            if (u32(block, pos) != 0 && (block[pos + 6] & 0xFF) == name.length
+                    && Arrays.equals(block, pos + HEADER, pos + HEADER + name.length, name, 0, name.length)) {
+                return entryAt(pos, recLen);
             }
+            pos += recLen;
         }
         return null;
     }
@@ -144,20 +161,34 @@ public final class DirectoryBlock {
      * Returns false when the block has no room.
      */
     public boolean insert(byte[] name, long ino, int fileType, String where) throws CorruptFsException {
-        int need = entrySize(name.length);
-        for (Entry e : entries(where)) {
-            if (e.inode() == 0 && e.recLen() >= need) {
-                placeEntry(e.offset(), e.recLen(), ino, name, fileType);
-                return true;
-            }
-            int used = entrySize(e.nameLen());
-            if (e.inode() != 0 && e.recLen() - used >= need) {
-                setRecLen(e.offset(), used);
-                placeEntry(e.offset() + used, e.recLen() - used, ino, name, fileType);
-                return true;
-            }
+        return place(name, ino, fileType, 0, where) >= 0;
+    }
+
+    /**
+     * As {@link #insert}, looking for room from {@code from} on (an entry boundary the caller knows, 0 for the
+     * whole block); returns the new entry's offset, or -1 when there is no room there.
+     */
+    public int place(byte[] name, long ino, int fileType, int from, String where) throws CorruptFsException {
+        if (from < 0 || from >= blockSize || from % 4 != 0) {
+            throw new IllegalArgumentException(where + ": no entry can start at offset " + from);
         }
-        return false;
+        int need = entrySize(name.length);
+        for (int pos = from; pos < blockSize; ) {
+            int recLen = checkedRecLen(pos, where);
+            boolean live = u32(block, pos) != 0;
+            if (!live && recLen >= need) {
+                placeEntry(pos, recLen, ino, name, fileType);
+                return pos;
+            }
+            int used = entrySize(block[pos + 6] & 0xFF);
+            if (live && recLen - used >= need) {
+                setRecLen(pos, used);
+                placeEntry(pos + used, recLen - used, ino, name, fileType);
+                return pos + used;
+            }
+            pos += recLen;
+        }
+        return -1;
     }
 
     /**
@@ -165,18 +196,22 @@ public final class DirectoryBlock {
      * rec_len storable, otherwise marked empty (inode 0) in place, as ext2_delete_entry.
      */
     public void remove(int offset, String where) throws CorruptFsException {
-        Entry prev = null;
-        for (Entry e : entries(where)) {
-            if (e.offset() == offset) {
-                if (prev != null && prev.recLen() + e.recLen() <= maxRecLen(blockSize)) {
-                    setRecLen(prev.offset(), prev.recLen() + e.recLen());
+        int prev = -1;
+        int prevRecLen = 0;
+        for (int pos = 0; pos < blockSize; ) {
+            int recLen = checkedRecLen(pos, where);
+            if (pos == offset) {
+                if (prev >= 0 && prevRecLen + recLen <= maxRecLen(blockSize)) {
+                    setRecLen(prev, prevRecLen + recLen);
                     Arrays.fill(block, offset, offset + HEADER, (byte) 0);
                 } else {
                     put32(block, offset, 0);
                 }
                 return;
             }
-            prev = e;
+            prev = pos;
+            prevRecLen = recLen;
+            pos += recLen;
         }
         throw new CorruptFsException(where + ": no entry at offset " + offset);
     }

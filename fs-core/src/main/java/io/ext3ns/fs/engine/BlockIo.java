@@ -10,11 +10,13 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentLinkedDeque;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
 
 /**
  * Whole-block I/O on the device: every transfer starts at a block boundary and covers whole blocks, through aligned
  * direct buffers (a small pool, so 1 MiB blocks do not allocate a direct buffer per read). Block numbers are checked
- * against the volume before any I/O.
+ * against the volume before any I/O. Data blocks may be written behind the caller ({@link WriteBehind}); every read
+ * and synchronous write here first waits for a queued write of the same block.
  */
 public final class BlockIo {
     private static final int POOL_MAX = 16;
@@ -25,6 +27,7 @@ public final class BlockIo {
     private final int bufferAlignment;
     private final ConcurrentLinkedDeque<ByteBuffer> pool = new ConcurrentLinkedDeque<>();
     private final AtomicInteger pooled = new AtomicInteger();
+    private final WriteBehind writeBehind;
 
     public BlockIo(BlockDevice device, int blockSize, long blocksCount) throws FsException {
         this.device = device;
@@ -41,6 +44,7 @@ public final class BlockIo {
         }
         this.bufferAlignment = Integer.bitCount(align) == 1 ? Math.max(align, AlignedBuffers.PAGE)
                 : AlignedBuffers.PAGE;
+        this.writeBehind = new WriteBehind(device, blockSize, this::giveBack);
     }
 
     public BlockDevice device() {
@@ -58,6 +62,7 @@ public final class BlockIo {
     /** Reads one block into a fresh heap array. */
     public byte[] readBlock(long blockNr) throws IOException {
         checkRange(blockNr, 1);
+        writeBehind.await(blockNr, 1);
         ByteBuffer buf = borrow();
         try {
             device.read(blockNr * blockSize, buf);
@@ -75,6 +80,7 @@ public final class BlockIo {
             throw new IllegalArgumentException("block write of " + data.length + " bytes");
         }
         checkRange(blockNr, 1);
+        writeBehind.await(blockNr, 1);
         ByteBuffer buf = borrow();
         try {
             buf.put(data).flip();
@@ -90,7 +96,35 @@ public final class BlockIo {
      */
     public void readRunInto(long firstBlock, int count, ByteBuffer dst) throws IOException {
         checkRange(firstBlock, count);
+        writeBehind.await(firstBlock, count);
         device.read(firstBlock * blockSize, dst);
+    }
+
+    /**
+     * An aligned direct buffer of one block (position 0, limit the block size, contents undefined) to fill and hand
+     * to {@link #writeBlockBehind}; a buffer not handed over may simply be dropped.
+     */
+    ByteBuffer blockBuffer() {
+        return borrow();
+    }
+
+    /**
+     * Queues a write of one whole block from {@code block} (a {@link #blockBuffer()}, which now belongs to the
+     * write-behind) and returns, unless too many writes are outstanding; a failure goes to {@code onError}.
+     */
+    void writeBlockBehind(long blockNr, ByteBuffer block, Consumer<IOException> onError) throws IOException {
+        checkRange(blockNr, 1);
+        writeBehind.submit(blockNr, block.clear(), onError);
+    }
+
+    /** Waits for every write queued behind a caller so far (before metadata that points at the data is written). */
+    void drainWrites() throws IOException {
+        writeBehind.drain();
+    }
+
+    /** Waits for the queued writes and ends the write-behind thread (the volume is closing). */
+    void closeWriteBehind() throws IOException {
+        writeBehind.close();
     }
 
     /**
@@ -103,6 +137,7 @@ public final class BlockIo {
         } catch (FsException e) {
             return CompletableFuture.failedFuture(e);
         }
+        writeBehind.await(blockNr, 1);
         ByteBuffer buf = borrow();
         return device.readAsync(blockNr * blockSize, buf).handle((v, err) -> {
             try {

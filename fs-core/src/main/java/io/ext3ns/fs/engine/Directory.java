@@ -91,14 +91,16 @@ final class Directory {
         }
         for (long fb : candidates) {
             long phys = physical(ino, dir, fb);
-            DirectoryBlock.Entry placed = vol.meta.modify(phys, b -> {
+            int from = fb == names.spaceHint ? names.spaceOffset : 0;
+            int placed = vol.meta.modify(phys, b -> {
                 DirectoryBlock db = new DirectoryBlock(b);
-                return db.insert(name, child, fileType, where) ? db.find(name, where) : null;
+                int at = db.place(name, child, fileType, from, where);
+                return at < 0 && from > 0 ? db.place(name, child, fileType, 0, where) : at;
             });
-            if (placed != null) {
+            if (placed >= 0) {
                 names.spaceHint = fb;
-                names.byName.put(DirectoryIndex.key(name), new DirectoryIndex.Location(fb, placed.offset(), child,
-                        fileType));
+                names.spaceOffset = placed;
+                names.byName.put(DirectoryIndex.key(name), new DirectoryIndex.Location(fb, placed, child, fileType));
                 changed(dir);
                 return;
             }
@@ -106,15 +108,15 @@ final class Directory {
         names.mayHaveHoles = false;
         boolean[] fresh = new boolean[1];
         long phys = map.mapOrAllocate(ino, dir, n, newBlocks, fresh);
-        DirectoryBlock.Entry placed = vol.meta.create(phys, b -> {
+        int placed = vol.meta.create(phys, b -> {
             DirectoryBlock db = new DirectoryBlock(b);
             db.initEmpty();
-            db.insert(name, child, fileType, where);
-            return db.find(name, where);
+            return db.place(name, child, fileType, 0, where);
         });
         dir.setSize(dir.size() + geo.blockSize());
         names.spaceHint = n;
-        names.byName.put(DirectoryIndex.key(name), new DirectoryIndex.Location(n, placed.offset(), child, fileType));
+        names.spaceOffset = placed;
+        names.byName.put(DirectoryIndex.key(name), new DirectoryIndex.Location(n, placed, child, fileType));
         index.put(ino, names);
         changed(dir);
     }
@@ -130,6 +132,7 @@ final class Directory {
         DirectoryIndex.Names names = names(ino, dir);
         names.byName.remove(DirectoryIndex.key(name));
         names.mayHaveHoles = true;
+        names.spaceOffset = 0; // the removal may have merged the entry at the old offset into its predecessor
         changed(dir);
     }
 

@@ -328,6 +328,7 @@ public final class Ext3FileSystem implements FileSystem, MetricsSource {
     @Override
     public int write(FileHandle handle, long offset, ByteBuffer src) throws FsException {
         OpenFile h = check(handle, true);
+        h.state.reportWriteError();
         return changing(() -> {
             try (LockTable.Held l = locks.write(h.ino())) {
                 Inode in = inodes.getLive(h.ino());
@@ -365,9 +366,21 @@ public final class Ext3FileSystem implements FileSystem, MetricsSource {
         OpenFile h = check(handle, false);
         call(() -> {
             flushInode(h.state);
-            vol.writeBack();
+            vol.writeBack(); // drains the write-behind first
             return null;
         });
+        h.state.reportWriteError();
+    }
+
+    @Override
+    public void flush(FileHandle handle) throws FsException {
+        OpenFile h = check(handle, false);
+        call(() -> {
+            flushInode(h.state);
+            vol.io.drainWrites();
+            return null;
+        });
+        h.state.reportWriteError();
     }
 
     @Override
@@ -383,6 +396,8 @@ public final class Ext3FileSystem implements FileSystem, MetricsSource {
                     if (h.writable() && --st.writers == 0) {
                         data.flushGathered(ino, in, st);
                         balloc.release(st.window);
+                        vol.io.drainWrites(); // failures must reach st before it may be dropped below
+                        st.reportWriteError();
                     }
                 } finally {
                     if (--st.handles == 0) {
@@ -457,8 +472,12 @@ public final class Ext3FileSystem implements FileSystem, MetricsSource {
             }
             vol.unmount();
         } finally {
-            if (ownsDevice) {
-                vol.io.device().close();
+            try {
+                vol.io.closeWriteBehind();
+            } finally {
+                if (ownsDevice) {
+                    vol.io.device().close();
+                }
             }
         }
     }

@@ -14,7 +14,12 @@ import java.util.Map;
  * reads, write for everything else) and writes the inode back afterwards.
  *
  * <p>Ordered mode: a data block is written to the device before the block map (metadata) that points at it can
- * reach the metadata seam, because metadata is only written back after {@link #flushGathered}.
+ * reach the metadata seam, because metadata is only written back after {@link #flushGathered} and after the volume
+ * has drained its write-behind queue ({@link Volume#writeBack}).
+ *
+ * <p>Writes gather straight into aligned direct buffers (one copy from the caller's buffer, none on the heap); a full
+ * block is written behind the caller ({@link BlockIo#writeBlockBehind}) and its failure reported through its
+ * {@link OpenInode}.
  */
 final class FileData {
     /** Blocks gathered per open inode before an early flush. */
@@ -50,7 +55,10 @@ final class FileData {
             return 0;
         }
         int len = (int) Math.min(dst.remaining(), size - offset);
-        forEachBlock(offset, len, (fb, inBlock, n) -> dst.put(blockContents(ino, in, h.state, fb), inBlock, n));
+        forEachBlock(offset, len, (fb, inBlock, n) -> {
+            dst.put(dst.position(), blockContents(ino, in, h.state, fb), inBlock, n);
+            dst.position(dst.position() + n);
+        });
         if (readAhead > 0) {
             readAhead(h, in, offset, offset + len);
         }
@@ -78,16 +86,19 @@ final class FileData {
         }
     }
 
-    /** The current bytes of file block {@code fb}: gathered, cached, read from the device, or zeros for a hole. */
-    private byte[] blockContents(long ino, Inode in, OpenInode state, long fb) throws IOException {
+    /**
+     * The current bytes of file block {@code fb} (read them by absolute index; the buffer is shared): gathered,
+     * cached, read from the device, or zeros for a hole.
+     */
+    private ByteBuffer blockContents(long ino, Inode in, OpenInode state, long fb) throws IOException {
         if (state != null) {
-            byte[] g = state.gathered.get(fb);
+            ByteBuffer g = state.gathered.get(fb);
             if (g != null) {
                 return g;
             }
         }
         long phys = map.map(ino, in, fb);
-        return phys == 0 ? zeros : cache.get(phys);
+        return ByteBuffer.wrap(phys == 0 ? zeros : cache.get(phys));
     }
 
     // ---- legacy write with gathering ----
@@ -110,12 +121,16 @@ final class FileData {
         OpenInode st = h.state;
         try {
             forEachBlock(offset, len, (fb, inBlock, n) -> {
-                byte[] block = st.gathered.get(fb);
+                ByteBuffer block = st.gathered.get(fb);
                 if (block == null) {
-                    block = n == bs ? new byte[bs] : Arrays.copyOf(blockContents(ino, in, null, fb), bs);
+                    block = vol.io.blockBuffer();
+                    if (n != bs) {
+                        block.put(0, blockContents(ino, in, null, fb), 0, bs);
+                    }
                     st.gathered.put(fb, block);
                 }
-                src.get(block, inBlock, n);
+                block.put(inBlock, src, src.position(), n);
+                src.position(src.position() + n);
                 if (inBlock + n == bs) {
                     flushBlock(ino, in, st, fb);
                 }
@@ -167,7 +182,6 @@ final class FileData {
     }
 
     private void flushBlock(long ino, Inode in, OpenInode st, long fb) throws IOException {
-        byte[] data = st.gathered.get(fb);
         long phys;
         try {
             phys = mapForWrite(ino, in, st, fb);
@@ -175,9 +189,9 @@ final class FileData {
             st.gathered.remove(fb);
             throw e;
         }
-        vol.io.writeBlock(phys, data);
-        st.gathered.remove(fb);
-        cache.written(phys, data);
+        ByteBuffer data = st.gathered.remove(fb);
+        cache.invalidate(phys); // the legacy path reads it back from the device, after the write has landed
+        vol.io.writeBlockBehind(phys, data, st::writeFailed);
     }
 
     /** Maps file block {@code fb} for writing: new blocks come from the inode's allocation window. */
@@ -232,9 +246,9 @@ final class FileData {
 
     /** Zeroes bytes [from, block end) of file block {@code fb} so that growing the file later shows zeros there. */
     private void zeroTail(long ino, Inode in, OpenInode st, long fb, int from) throws IOException {
-        byte[] g = st != null ? st.gathered.get(fb) : null;
+        ByteBuffer g = st != null ? st.gathered.get(fb) : null;
         if (g != null) {
-            Arrays.fill(g, from, bs, (byte) 0);
+            g.put(from, zeros, 0, bs - from);
             return;
         }
         long phys = map.map(ino, in, fb);
@@ -342,7 +356,7 @@ final class FileData {
 
     /** Gathered blocks in [fromFb, toFb): the fast path flushes them first. */
     static boolean hasGatheredIn(OpenInode st, long fromFb, long toFb) {
-        Map<Long, byte[]> sub = st.gathered.subMap(fromFb, true, toFb, false);
+        Map<Long, ByteBuffer> sub = st.gathered.subMap(fromFb, true, toFb, false);
         return !sub.isEmpty();
     }
 }

@@ -193,6 +193,7 @@ final class Volume {
             return;
         }
         synchronized (writeBackLock) { // one write-back at a time, so the listener sees start/commit in pairs
+            io.drainWrites(); // ordered mode: data written behind reaches the device before metadata pointing at it
             writeBackListener.starting();
             stageSuperblock();
             meta.writeBack(writer);

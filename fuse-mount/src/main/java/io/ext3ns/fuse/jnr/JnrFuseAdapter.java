@@ -26,8 +26,8 @@ import java.nio.charset.StandardCharsets;
  * {@link FsException} becomes its -errno, anything unexpected is logged and becomes -EIO (an exception escaping into
  * jffi's upcall path would be lost or worse). jnr types stay in this package.
  *
- * <p>Not registered (libfuse answers ENOSYS, which the kernel takes as "nothing to do" for flush and access):
- * mknod (the engine has no device/FIFO nodes), xattrs, locks, flush, access.
+ * <p>Not registered (libfuse answers ENOSYS, which the kernel takes as "nothing to do" for access):
+ * mknod (the engine has no device/FIFO nodes), xattrs, locks, access.
  */
 final class JnrFuseAdapter extends FuseStubFS {
     private static final Logger log = LoggerFactory.getLogger(JnrFuseAdapter.class);
@@ -282,6 +282,12 @@ final class JnrFuseAdapter extends FuseStubFS {
     @Override
     public int fsync(String path, int isdatasync, FuseFileInfo fi) {
         return run("fsync", path, () -> ops.fsync(fi.fh.get()));
+    }
+
+    /** close(2) returns what this returns (release's result is dropped by the kernel): write-behind errors. */
+    @Override
+    public int flush(String path, FuseFileInfo fi) {
+        return run("flush", path, () -> ops.flush(fi.fh.get()));
     }
 
     @Override

@@ -9,7 +9,8 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * The -o options of mount.ext3ns, parsed once: ours (ro/rw, cache=, metacache=, readahead=, logfile=, rtsp=, http=), FUSE's
+ * The -o options of mount.ext3ns, parsed once: ours (ro/rw, cache=, metacache=, readahead=, commit=, logfile=,
+ * multithread, rtsp=, http=), FUSE's
  * that we pass on (allow_other, default_permissions, attr_timeout=, ...), and mount(8)'s bookkeeping options that
  * only mean something in fstab (defaults, noauto, _netdev, ...), which are dropped.
  *
@@ -18,10 +19,12 @@ import java.util.Set;
  * @param readAheadKb   the mount's read-ahead after mounting, 0 for our default (one file-system block, ≥ 1 MiB)
  * @param logFile       where a background mount process writes its log, null for the default
  * @param services      options for mount extensions (rtsp=PORT, http=PORT, ...), in the order given
+ * @param multiThreaded libfuse's multi-threaded loop (option multithread) instead of the default single thread
  * @param fuseOptions   options passed to FUSE unchanged
  */
 public record MountOptions(boolean readOnly, long cacheBytes, long metaCacheBytes, int readAheadKb, int commitSeconds,
-                           Path logFile, Map<String, String> services, List<String> fuseOptions) {
+                           Path logFile, Map<String, String> services, boolean multiThreaded,
+                           List<String> fuseOptions) {
 
     /** ext3's default commit interval: a read-write mount syncs (one journal transaction) this often. */
     public static final int DEFAULT_COMMIT_SECONDS = 5;
@@ -47,6 +50,7 @@ public record MountOptions(boolean readOnly, long cacheBytes, long metaCacheByte
         int readAhead = 0;
         int commit = DEFAULT_COMMIT_SECONDS;
         Path logFile = null;
+        boolean multiThreaded = false;
         Map<String, String> services = new LinkedHashMap<>();
         List<String> fuse = new ArrayList<>();
         for (String group : optionStrings) {
@@ -67,6 +71,8 @@ public record MountOptions(boolean readOnly, long cacheBytes, long metaCacheByte
                     readAhead = parseReadAheadKb(required(key, value));
                 } else if (key.equals("commit")) {
                     commit = parseCommitSeconds(required(key, value));
+                } else if (key.equals("multithread") && value == null) {
+                    multiThreaded = true;
                 } else if (key.equals("logfile")) {
                     logFile = Path.of(required(key, value));
                 } else if (SERVICE_KEYS.contains(key)) {
@@ -81,7 +87,7 @@ public record MountOptions(boolean readOnly, long cacheBytes, long metaCacheByte
                 }
             }
         }
-        return new MountOptions(readOnly, cache, metaCache, readAhead, commit, logFile, services, fuse);
+        return new MountOptions(readOnly, cache, metaCache, readAhead, commit, logFile, services, multiThreaded, fuse);
     }
 
     private static String required(String key, String value) {

@@ -99,7 +99,7 @@ public final class MountSession {
     private void serve(FileSystem fs, boolean readOnly) throws MountFailure {
         Thread loop = new Thread(() -> {
             int status = backend.serve(request.mountPoint(), request.source(), fuseOptions(request.options(),
-                    readOnly), new FileSystemOps(fs));
+                    readOnly), request.options().multiThreaded(), new FileSystemOps(fs));
             if (status != 0) {
                 log.error("the FUSE loop ended with status {}", status);
             }

@@ -32,6 +32,14 @@ class MountOptionsTest {
     }
 
     @Test
+    void theLoopIsSingleThreadedUnlessAsked() {
+        assertFalse(MountOptions.parse(List.of("rw")).multiThreaded());
+        assertTrue(MountOptions.parse(List.of("rw,multithread")).multiThreaded());
+        assertFalse(MountOptions.parse(List.of("multithread")).fuseOptions().contains("multithread"));
+        assertThrows(IllegalArgumentException.class, () -> MountOptions.parse(List.of("multithread=4")));
+    }
+
+    @Test
     void readAheadTakesKibOrAUnit() {
         assertEquals(2048, MountOptions.parse(List.of("readahead=2M")).readAheadKb());
         assertEquals(MountOptions.DEFAULT_COMMIT_SECONDS, MountOptions.parse(List.of("rw")).commitSeconds());
