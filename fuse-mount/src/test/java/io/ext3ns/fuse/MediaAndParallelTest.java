@@ -16,6 +16,12 @@ class MediaAndParallelTest {
     @TempDir
     Path tmp;
 
+    /** Runs a python3 script in tmp on a new 256 MiB volume (1 MiB blocks) mounted at tmp/mnt. */
+    private void pythonOnAFreshMount(String image, String script) throws Exception {
+        MountProcess.withMount(TestImages.ext3ns(tmp.resolve(image), 256L << 20, 1 << 20), tmp.resolve("mnt"), "",
+                mount -> python(script));
+    }
+
     /** Runs a python3 script in tmp, after "import os" and a drop() that empties the kernel's page cache. */
     private void python(String script) throws Exception {
         Shell.bash(tmp, "python3 - <<'PY'\nimport os\ndef drop():\n    with open(\"/proc/sys/vm/drop_caches\", \"w\")"
@@ -47,8 +53,7 @@ class MediaAndParallelTest {
      */
     @Test
     void aLongLivedReaderSeesWritesMadeThroughAnotherHandle() throws Exception {
-        Path image = TestImages.ext3ns(tmp.resolve("coh.img"), 256L << 20, 1 << 20);
-        MountProcess.withMount(image, tmp.resolve("mnt"), "", mount -> python("""
+        pythonOnAFreshMount("coh.img", """
                 p = "mnt/f"
                 with open(p, "wb") as f:
                     f.write(bytes(range(256)) * (5 * 4096 + 100))  # 5 MiB + 25600 bytes: partial last block
@@ -64,7 +69,7 @@ class MediaAndParallelTest {
                 drop()
                 assert os.pread(r, 4096, (3 << 20) - 10) == bytes(range(256))[246:256], "stale size after truncate"
                 os.close(r)
-                """));
+                """);
     }
 
     /**
@@ -73,8 +78,7 @@ class MediaAndParallelTest {
      */
     @Test
     void readAheadNeverServesBlocksOverwrittenAfterTheyWereRead() throws Exception {
-        Path image = TestImages.ext3ns(tmp.resolve("ra.img"), 256L << 20, 1 << 20);
-        MountProcess.withMount(image, tmp.resolve("mnt"), "", mount -> python("""
+        pythonOnAFreshMount("ra.img", """
                 import threading
                 MiB = 1 << 20
                 p = "mnt/f"
@@ -107,7 +111,7 @@ class MediaAndParallelTest {
                 assert os.pread(r, MiB, 7 * MiB) == b"o" * MiB
                 os.close(w)
                 os.close(r)
-                """));
+                """);
     }
 
     /**
@@ -116,8 +120,7 @@ class MediaAndParallelTest {
      */
     @Test
     void writesThroughAWriteOnlyDescriptorAreSeenByACachingReaderAtOnce() throws Exception {
-        Path image = TestImages.ext3ns(tmp.resolve("dio.img"), 256L << 20, 1 << 20);
-        MountProcess.withMount(image, tmp.resolve("mnt"), "", mount -> python("""
+        pythonOnAFreshMount("dio.img", """
                 p = "mnt/f"
                 with open(p, "wb") as f:
                     f.write(b"a" * (3 << 20))
@@ -133,7 +136,7 @@ class MediaAndParallelTest {
                 assert os.pread(r, 10, (3 << 20) - 5) == b"aaaaattttt"
                 os.close(w)
                 os.close(r)
-                """));
+                """);
     }
 
     @Test
