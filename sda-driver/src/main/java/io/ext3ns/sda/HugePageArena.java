@@ -29,6 +29,8 @@ public final class HugePageArena implements Closeable {
     private final AtomicInteger registrations = new AtomicInteger();
     private long carved;
     private boolean closed;
+    /** Set by {@link #closeWhenUnregistered()}: the last array to unregister unmaps the arena. */
+    private boolean closeOnUnregister;
 
     private HugePageArena(long address, long size) {
         this.address = address;
@@ -122,7 +124,13 @@ public final class HugePageArena implements Closeable {
     }
 
     void unregistered() {
-        registrations.decrementAndGet();
+        if (registrations.decrementAndGet() == 0) {
+            synchronized (this) {
+                if (closeOnUnregister) {
+                    close();
+                }
+            }
+        }
     }
 
     /**
@@ -148,6 +156,19 @@ public final class HugePageArena implements Closeable {
             return total;
         } catch (IOException | RuntimeException e) {
             return -1;
+        }
+    }
+
+    /**
+     * For an owner that cannot order its close after the arrays' (a streaming pool over a file system it does not
+     * own): unmaps the arena now, or, while an array still has it registered, when the last such array closes.
+     * Carved buffers stay mapped until then, but the owner should treat them as gone.
+     */
+    public synchronized void closeWhenUnregistered() {
+        if (registrations.get() > 0) {
+            closeOnUnregister = true;
+        } else {
+            close();
         }
     }
 

@@ -116,6 +116,21 @@ class UringEngineTest {
     }
 
     @Test
+    void anArenaClosedWhileRegisteredIsUnmappedWhenTheArrayCloses() throws Exception {
+        List<Path> paths = TestMembers.sparseFiles(dir, 2, MEMBER);
+        HugePageArena arena = HugePageArena.allocate(2L << 20);
+        try (StreamDiskArray array = BlockDevices.create(paths, new ArraySpec(ArrayLayout.SPLIT, BLOCK),
+                IoEngine.URING)) {
+            assertTrue(array.registerBuffers(arena));
+            ByteBuffer in = arena.carve(BLOCK);
+            arena.closeWhenUnregistered();
+            array.read(0, in); // still mapped: the array holds it
+            assertEquals(2, array.uringTransferCounts()[0]);
+        }
+        assertThrows(IllegalStateException.class, () -> arena.carve(BLOCK), "unmapped by the array's close");
+    }
+
+    @Test
     void kernelErrorsFailOnlyTheirOwnRequestsAndNameMemberAndOffset() throws Exception {
         List<Path> paths = TestMembers.sparseFiles(dir, 4, MEMBER);
         BlockDevices.create(paths, new ArraySpec(ArrayLayout.RAID0, BLOCK), IoEngine.THREADS).close();

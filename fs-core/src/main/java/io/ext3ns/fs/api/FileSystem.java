@@ -1,5 +1,6 @@
 package io.ext3ns.fs.api;
 
+import io.ext3ns.sda.HugePageArena;
 import java.io.Closeable;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -94,6 +95,17 @@ public interface FileSystem extends Closeable {
      * of file data placed (less than requested only at end of file).
      */
     int readDirect(FileHandle handle, long offset, ByteBuffer dst) throws FsException;
+
+    /**
+     * Offers {@code arena} to the device for registered (fixed-buffer) transfers: when the volume is a Stream Disk
+     * Array on an io_uring engine, {@link #readDirect} into buffers carved from the arena then reads with
+     * READ_FIXED. Returns false, changing nothing, when the device cannot use it (thread engine, a single plain
+     * member, a wrapped device). After true the arena must outlive this file system
+     * ({@link HugePageArena#closeWhenUnregistered()} arranges that).
+     */
+    default boolean registerBuffers(HugePageArena arena) throws IOException {
+        return false;
+    }
 
     int blockSize();
 

@@ -13,6 +13,7 @@ import io.ext3ns.fs.disk.Inode;
 import io.ext3ns.fs.journal.Journal;
 import io.ext3ns.fs.journal.JournalMetadataWriter;
 import io.ext3ns.sda.BlockDevice;
+import io.ext3ns.sda.HugePageArena;
 import io.ext3ns.sda.StreamDiskArray;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -437,6 +438,11 @@ public final class Ext3FileSystem implements FileSystem, MetricsSource {
                 return data.readDirect(h.ino(), in, offset, dst);
             }
         });
+    }
+
+    @Override
+    public boolean registerBuffers(HugePageArena arena) throws IOException {
+        return vol.io.device() instanceof StreamDiskArray array && array.registerBuffers(arena);
     }
 
     @Override

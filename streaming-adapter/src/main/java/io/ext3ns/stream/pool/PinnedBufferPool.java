@@ -1,12 +1,15 @@
 package io.ext3ns.stream.pool;
 
 import io.ext3ns.sda.AlignedBuffers;
+import io.ext3ns.sda.HugePageArena;
 import io.ext3ns.stream.nativeio.NativeCalls;
+import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.util.ArrayDeque;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.IntFunction;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -14,6 +17,8 @@ import org.slf4j.LoggerFactory;
  * The paper's PMEM: a fixed set of off-heap, 4096-aligned units of one size, allocated once, pinned with mlock where
  * RLIMIT_MEMLOCK allows, and handed out as {@link UnitRef} leases. Units are never allocated after construction, so
  * the pool's footprint is known up front and a leak shows as units that never come back ({@link #outstanding()}).
+ * The units are either ordinary aligned direct buffers or carved from a {@link HugePageArena} the pool owns
+ * ({@link #inArena}), which a file system on an io_uring array can register so unit reads go as READ_FIXED.
  * Thread-safe.
  */
 public final class PinnedBufferPool implements AutoCloseable {
@@ -25,6 +30,8 @@ public final class PinnedBufferPool implements AutoCloseable {
     private final Set<UnitRef> liveLeases = ConcurrentHashMap.newKeySet();
     private final LeaseTracing tracing;
     private final long lockedBytes;
+    /** Where the units live, or null for ordinary direct buffers; unmapped once closed and every unit is back. */
+    private final HugePageArena arena;
     private int peakInUse;
     private long exhausted;
     private boolean closed;
@@ -36,21 +43,49 @@ public final class PinnedBufferPool implements AutoCloseable {
      * @param tracing    which leases record the stack where they were taken
      */
     public PinnedBufferPool(UnitSize unitSize, int unitCount, boolean lockMemory, LeaseTracing tracing) {
-        if (unitCount < 1 || unitCount > 65_536) {
-            throw new IllegalArgumentException("unit count must be 1..65536, not " + unitCount);
-        }
+        this(unitSize, checkedCount(unitCount), lockMemory, tracing, null, AlignedBuffers::allocate);
+    }
+
+    private PinnedBufferPool(UnitSize unitSize, int unitCount, boolean lockMemory, LeaseTracing tracing,
+                             HugePageArena arena, IntFunction<ByteBuffer> allocator) {
         this.unitSize = unitSize;
+        this.arena = arena;
         this.tracing = tracing;
         this.units = new PinnedUnit[unitCount];
         this.free = new ArrayDeque<>(unitCount);
         boolean nativeOk = NativeCalls.available();
         for (int i = 0; i < unitCount; i++) {
-            ByteBuffer memory = AlignedBuffers.allocate(unitSize.bytes());
+            ByteBuffer memory = allocator.apply(unitSize.bytes());
             long address = nativeOk ? NativeCalls.address(memory) : 0;
             units[i] = new PinnedUnit(this, i, memory, address);
             free.add(units[i]);
         }
         this.lockedBytes = lockMemory ? lockAll() : 0;
+    }
+
+    /**
+     * A pool whose units are carved from a new huge-page arena of {@code unitCount} units, which the pool owns.
+     * mlock is still attempted (same as the plain pool): registration pins the pages only if it succeeds, and the
+     * pool does not know yet whether it will. Offer {@link #arena()} to {@code FileSystem.registerBuffers}.
+     *
+     * @throws IOException when the arena cannot be mapped (the caller can fall back to the plain pool)
+     */
+    public static PinnedBufferPool inArena(UnitSize unitSize, int unitCount, boolean lockMemory,
+                                           LeaseTracing tracing) throws IOException {
+        HugePageArena arena = HugePageArena.allocate((long) checkedCount(unitCount) * unitSize.bytes());
+        return new PinnedBufferPool(unitSize, unitCount, lockMemory, tracing, arena, arena::carve);
+    }
+
+    private static int checkedCount(int unitCount) {
+        if (unitCount < 1 || unitCount > 65_536) {
+            throw new IllegalArgumentException("unit count must be 1..65536, not " + unitCount);
+        }
+        return unitCount;
+    }
+
+    /** The huge-page arena the units are carved from, or null when they are ordinary direct buffers. */
+    public HugePageArena arena() {
+        return arena;
     }
 
     /** A pool of {@code unitCount} units, mlock'ed where possible, tracing where each unit was acquired. */
@@ -138,17 +173,31 @@ public final class PinnedBufferPool implements AutoCloseable {
         return leaks.size();
     }
 
-    /** Unlocks the memory and reports leaks. Units still leased stay valid until released (then are dropped). */
+    /**
+     * Unlocks the memory and reports leaks. Units still leased stay valid until released (then are dropped); an
+     * arena is unmapped when the last unit is back and no array has it registered any more.
+     */
     @Override
     public void close() {
+        boolean allBack;
         synchronized (this) {
             if (closed) {
                 return;
             }
             closed = true;
+            allBack = free.size() == units.length;
         }
         reportLeaks();
         unlockFirst(lockedBytes);
+        if (allBack) {
+            releaseArena();
+        }
+    }
+
+    private void releaseArena() {
+        if (arena != null) {
+            arena.closeWhenUnregistered();
+        }
     }
 
     Throwable traceForRetain() {
@@ -164,8 +213,13 @@ public final class PinnedBufferPool implements AutoCloseable {
     }
 
     void giveBack(PinnedUnit unit) {
+        boolean lastAfterClose;
         synchronized (this) {
             free.push(unit); // LIFO: the most recently used unit is the most likely to be cache-warm
+            lastAfterClose = closed && free.size() == units.length;
+        }
+        if (lastAfterClose) {
+            releaseArena();
         }
     }
 }

@@ -6,6 +6,7 @@ import io.ext3ns.stream.index.PcrIndexCache;
 import io.ext3ns.stream.metrics.RequestCounts;
 import io.ext3ns.stream.metrics.ServerMetrics;
 import io.ext3ns.stream.pool.LeaseTracing;
+import io.ext3ns.stream.pool.RegisteredPools;
 import io.ext3ns.stream.pool.UnitSize;
 import io.ext3ns.stream.rtsp.RtspConnectionHandler;
 import io.ext3ns.stream.rtsp.RtspService;
@@ -45,7 +46,7 @@ public final class StreamingServer implements Closeable {
         UnitSize unit = UnitSize.forBlockSize(fs.blockSize());
         int units = (int) Math.min(Integer.MAX_VALUE, Math.max(4, config.poolBytes() / unit.bytes()));
         engine = new StreamingEngine(new EngineConfig(unit, units, config.schedulerThreads(), 2, true, null, true,
-                LeaseTracing.NONE));
+                LeaseTracing.NONE), RegisteredPools.forFileSystem(fs, unit, units, true, LeaseTracing.NONE));
         ContentResolver resolver = new ContentResolver(fs);
         RequestParser parser = new RequestParser(config.maxRequestBytes(), config.maxHeaders());
         indexer = Executors.newSingleThreadExecutor(r -> {

@@ -53,8 +53,20 @@ public final class StreamingEngine implements AutoCloseable {
     private SendTotals retired = SendTotals.ZERO;
 
     public StreamingEngine(EngineConfig config) {
+        this(config, new PinnedBufferPool(config.unitSize(), config.poolUnits(), config.lockMemory(),
+                config.tracing()));
+    }
+
+    /**
+     * An engine reading into {@code pool} (which it then owns and closes), e.g. one registered with the volume's
+     * array ({@link io.ext3ns.stream.pool.RegisteredPools}); the config's pool sizing is not used.
+     */
+    public StreamingEngine(EngineConfig config, PinnedBufferPool pool) {
+        if (pool.unitSize() != config.unitSize()) {
+            throw new IllegalArgumentException("the pool's units are not the config's unit size");
+        }
         this.config = config;
-        this.pool = new PinnedBufferPool(config.unitSize(), config.poolUnits(), config.lockMemory(), config.tracing());
+        this.pool = pool;
         AtomicInteger ioIndex = new AtomicInteger();
         this.io = Executors.newFixedThreadPool(config.ioThreads(), r -> {
             Thread t = new Thread(r, "ext3ns-stream-io-" + ioIndex.getAndIncrement());

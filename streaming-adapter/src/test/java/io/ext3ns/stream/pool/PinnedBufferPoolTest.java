@@ -7,12 +7,47 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.ext3ns.sda.HugePageArena;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class PinnedBufferPoolTest {
+
+    @Test
+    void arenaUnitsAreCarvedAlignedRefuseDoubleFreeAndTheArenaGoesWithTheLastUnitAfterClose() throws Exception {
+        PinnedBufferPool pool = PinnedBufferPool.inArena(UnitSize.K128, 4, true, LeaseTracing.ACQUIRE);
+        HugePageArena arena = pool.arena();
+        assertNotNull(arena);
+        assertTrue(arena.size() >= 4L * (128 << 10));
+        assertEquals(0, arena.remaining() % 4096);
+        for (int round = 0; round < 200; round++) { // many streams' worth of leases: none stays out
+            UnitRef a = pool.acquire();
+            assertEquals(0, a.address() % 4096, "4096-aligned");
+            a.buffer().putInt(0, round);
+            assertEquals(round, a.buffer().getInt(0));
+            a.release();
+        }
+        assertEquals(0, pool.outstanding().size());
+        UnitRef first = pool.acquire();
+        first.release();
+        UnitRef held = pool.acquire();
+        assertThrows(IllegalStateException.class, first::release, "double free");
+        pool.close();
+        assertEquals(1, pool.outstanding().size(), "the leak is reported, not hidden");
+        held.buffer().put(0, (byte) 1); // a lease outlives close: its memory is still mapped
+        arena.carve(4096); // so is the arena
+        held.release();
+        assertThrows(IllegalStateException.class, () -> arena.carve(4096), "unmapped with the last unit");
+    }
+
+    @Test
+    void plainPoolsHaveNoArena() {
+        try (PinnedBufferPool pool = PinnedBufferPool.create(UnitSize.K128, 1)) {
+            assertNull(pool.arena());
+        }
+    }
 
     @Test
     void unitsAreAlignedAndSizedAndAddressesMatchTheMemory() {

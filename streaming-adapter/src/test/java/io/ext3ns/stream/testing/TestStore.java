@@ -13,6 +13,8 @@ import io.ext3ns.sda.ArraySpec;
 import io.ext3ns.sda.BlockDevice;
 import io.ext3ns.sda.BlockDevices;
 import io.ext3ns.sda.FileMember;
+import io.ext3ns.sda.IoEngine;
+import io.ext3ns.sda.OpenOptions;
 
 import java.io.Closeable;
 import java.io.IOException;
@@ -32,10 +34,12 @@ public final class TestStore implements Closeable {
     public static final int BLOCK_SIZE = 128 * 1024;
     private static final EngineOptions OPTIONS = EngineOptions.defaults().withCaches(8L << 20, 32L << 20);
     private final List<Path> files;
+    private final BlockDevice device;
     private final Ext3FileSystem fs;
 
-    private TestStore(List<Path> files, Ext3FileSystem fs) {
+    private TestStore(List<Path> files, BlockDevice device, Ext3FileSystem fs) {
         this.files = files;
+        this.device = device;
         this.fs = fs;
     }
 
@@ -43,7 +47,8 @@ public final class TestStore implements Closeable {
     public static TestStore create(Path dir, long bytes) throws Exception {
         Path image = dir.resolve("store.img");
         TestImages.format(image, bytes, BLOCK_SIZE);
-        return new TestStore(List.of(image), Ext3FileSystem.open(new FileMember(image, false), OPTIONS));
+        FileMember device = new FileMember(image, false);
+        return new TestStore(List.of(image), device, Ext3FileSystem.open(device, OPTIONS));
     }
 
     /**
@@ -51,6 +56,11 @@ public final class TestStore implements Closeable {
      * blocks), formatted as mkfs.ext3ns formats one, and opened read-write.
      */
     public static TestStore createArray(Path dir, int members, long bytesEach) throws Exception {
+        return createArray(dir, members, bytesEach, IoEngine.configured());
+    }
+
+    /** {@link #createArray(Path, int, long)} opened on {@code engine} ({@link #device()} is the array). */
+    public static TestStore createArray(Path dir, int members, long bytesEach, IoEngine engine) throws Exception {
         List<Path> paths = new ArrayList<>();
         for (int i = 0; i < members; i++) {
             Path member = dir.resolve("member" + i + ".img");
@@ -62,7 +72,13 @@ public final class TestStore implements Closeable {
         try (BlockDevice array = BlockDevices.create(paths, new ArraySpec(ArrayLayout.parse("split"), 1 << 20))) {
             VolumeFormatter.format(array, FormatSpec.builder().blockSize(1 << 20).build());
         }
-        return new TestStore(List.copyOf(paths), Ext3FileSystem.open(BlockDevices.open(paths, false), OPTIONS));
+        BlockDevice device = BlockDevices.open(paths, OpenOptions.READ_WRITE.withEngine(engine));
+        return new TestStore(List.copyOf(paths), device, Ext3FileSystem.open(device, OPTIONS));
+    }
+
+    /** The device the file system is open on (owned by it). */
+    public BlockDevice device() {
+        return device;
     }
 
     public FileSystem fs() {
