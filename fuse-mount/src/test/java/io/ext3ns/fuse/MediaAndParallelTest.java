@@ -16,6 +16,12 @@ class MediaAndParallelTest {
     @TempDir
     Path tmp;
 
+    /** Runs a python3 script in tmp on a new 256 MiB volume (1 MiB blocks) mounted at tmp/mnt. */
+    private void pythonOnAFreshMount(String image, String script) throws Exception {
+        MountProcess.withMount(TestImages.ext3ns(tmp.resolve(image), 256L << 20, 1 << 20), tmp.resolve("mnt"), "",
+                mount -> python(script));
+    }
+
     /** Runs a python3 script in tmp, after "import os" and a drop() that empties the kernel's page cache. */
     private void python(String script) throws Exception {
         Shell.bash(tmp, "python3 - <<'PY'\nimport os\ndef drop():\n    with open(\"/proc/sys/vm/drop_caches\", \"w\")"
@@ -47,8 +53,7 @@ class MediaAndParallelTest {
      */
     @Test
     void aLongLivedReaderSeesWritesMadeThroughAnotherHandle() throws Exception {
-        Path image = TestImages.ext3ns(tmp.resolve("coh.img"), 256L << 20, 1 << 20);
-        MountProcess.withMount(image, tmp.resolve("mnt"), "", mount -> python("""
+        pythonOnAFreshMount("coh.img", """
                 p = "mnt/f"
                 with open(p, "wb") as f:
                     f.write(bytes(range(256)) * (5 * 4096 + 100))  # 5 MiB + 25600 bytes: partial last block
@@ -64,7 +69,7 @@ class MediaAndParallelTest {
                 drop()
                 assert os.pread(r, 4096, (3 << 20) - 10) == bytes(range(256))[246:256], "stale size after truncate"
                 os.close(r)
-                """));
+                """);
     }
 
     /**
@@ -73,8 +78,7 @@ class MediaAndParallelTest {
      */
     @Test
     void readAheadNeverServesBlocksOverwrittenAfterTheyWereRead() throws Exception {
-        Path image = TestImages.ext3ns(tmp.resolve("ra.img"), 256L << 20, 1 << 20);
-        MountProcess.withMount(image, tmp.resolve("mnt"), "", mount -> python("""
+        pythonOnAFreshMount("ra.img", """
                 import threading
                 MiB = 1 << 20
                 p = "mnt/f"
@@ -107,7 +111,32 @@ class MediaAndParallelTest {
                 assert os.pread(r, MiB, 7 * MiB) == b"o" * MiB
                 os.close(w)
                 os.close(r)
-                """));
+                """);
+    }
+
+    /**
+     * Write-only descriptors use FUSE's direct I/O: a reader holding the file's pages in the page cache still sees
+     * their writes at once (the kernel drops the pages a direct write covers), without dropping caches.
+     */
+    @Test
+    void writesThroughAWriteOnlyDescriptorAreSeenByACachingReaderAtOnce() throws Exception {
+        pythonOnAFreshMount("dio.img", """
+                p = "mnt/f"
+                with open(p, "wb") as f:
+                    f.write(b"a" * (3 << 20))
+                r = os.open(p, os.O_RDONLY)
+                assert os.pread(r, 3 << 20, 0) == b"a" * (3 << 20)  # now in the page cache
+                w = os.open(p, os.O_WRONLY)
+                os.pwrite(w, b"b" * 10000, 4000)
+                os.pwrite(w, b"c" * 100, (2 << 20) + 4096)
+                assert os.pread(r, 10008, 3996) == b"aaaa" + b"b" * 10000 + b"aaaa"
+                assert os.pread(r, 104, (2 << 20) + 4094) == b"aa" + b"c" * 100 + b"aa"
+                os.pwrite(w, b"t" * 5, 3 << 20)  # grows the file
+                assert os.fstat(r).st_size == (3 << 20) + 5
+                assert os.pread(r, 10, (3 << 20) - 5) == b"aaaaattttt"
+                os.close(w)
+                os.close(r)
+                """);
     }
 
     @Test

@@ -33,6 +33,10 @@ final class JnrFuseAdapter extends FuseStubFS {
     private static final Logger log = LoggerFactory.getLogger(JnrFuseAdapter.class);
     private static final int O_ACCMODE = 03;
     private static final int O_RDONLY = 0;
+    private static final int O_WRONLY = 1;
+    /** Offset of the bit-field word (direct_io, keep_cache, ...) in libfuse 2.9's struct fuse_file_info (LP64). */
+    private static final long FILE_INFO_BITS = 20;
+    private static final int DIRECT_IO_BIT = 1;
     /** utimensat(2)'s special tv_nsec values, which libfuse 2 passes through from the kernel. */
     private static final long UTIME_NOW = (1L << 30) - 1;
     private static final long UTIME_OMIT = (1L << 30) - 2;
@@ -249,13 +253,32 @@ final class JnrFuseAdapter extends FuseStubFS {
         return call("open", path, () -> {
             boolean write = (fi.flags.get() & O_ACCMODE) != O_RDONLY;
             fi.fh.set(ops.open(path, write));
+            directIoIfWriteOnly(fi);
             return 0;
         });
     }
 
     @Override
     public int create(String path, long mode, FuseFileInfo fi) {
-        return run("create", path, () -> fi.fh.set(ops.create(path, (int) mode, caller())));
+        return run("create", path, () -> {
+            fi.fh.set(ops.create(path, (int) mode, caller()));
+            directIoIfWriteOnly(fi);
+        });
+    }
+
+    /**
+     * A descriptor opened write-only gets FUSE's direct I/O: its writes go from the writer's buffer to us without
+     * first being copied into the kernel's page cache (measured, 1 GiB of 1 MiB writes then fsync, four runs each on a
+     * fresh mount: 583-687 MB/s without, 797-1640 MB/s with). Nothing is lost: such a
+     * descriptor cannot be mmapped or read, and every open of the file drops its cached pages (no keep_cache), so
+     * readers see what was written. libfuse 2.9's struct fuse_file_info has the direct_io bit as bit 0 of the word
+     * at byte 20 (flags, fh_old, writepage come first); jnr-fuse's struct does not map that bit field.
+     */
+    private static void directIoIfWriteOnly(FuseFileInfo fi) {
+        if ((fi.flags.get() & O_ACCMODE) == O_WRONLY) {
+            jnr.ffi.Pointer raw = jnr.ffi.Struct.getMemory(fi);
+            raw.putInt(FILE_INFO_BITS, raw.getInt(FILE_INFO_BITS) | DIRECT_IO_BIT);
+        }
     }
 
     @Override

@@ -5,6 +5,7 @@ import io.ext3ns.fs.api.Errno;
 import io.ext3ns.fs.api.FsException;
 import io.ext3ns.fuse.FuseOps;
 import jnr.ffi.Memory;
+import jnr.ffi.Pointer;
 import jnr.ffi.Runtime;
 import org.junit.jupiter.api.Test;
 import ru.serce.jnrfuse.struct.FileStat;
@@ -43,6 +44,26 @@ class JnrFuseAdapterTest {
         assertEquals(-5, broken.rename("/a", "/b"));
         JnrFuseAdapter worse = new JnrFuseAdapter(ops(new StackOverflowError(), null), "t");
         assertEquals(-5, worse.rmdir("/d"));
+    }
+
+    /** The direct_io bit of libfuse 2.9's struct fuse_file_info: bit 0 of the word at byte 20 (LP64). */
+    @Test
+    void writeOnlyDescriptorsGetDirectIoAndNoOthers() {
+        Runtime runtime = Runtime.getSystemRuntime();
+        FuseOps ops = (FuseOps) Proxy.newProxyInstance(FuseOps.class.getClassLoader(), new Class<?>[] {FuseOps.class},
+                (proxy, method, args) -> method.getReturnType() == long.class ? 7L : null);
+        JnrFuseAdapter adapter = new JnrFuseAdapter(ops, "t");
+        for (boolean create : new boolean[] {false, true}) {
+            for (int accessMode : new int[] {0, 1, 2}) { // O_RDONLY, O_WRONLY, O_RDWR
+                Pointer memory = Memory.allocate(runtime, 64);
+                memory.putInt(20, 0b10); // keep_cache set by someone else: must survive
+                FuseFileInfo fi = FuseFileInfo.of(memory);
+                fi.flags.set(accessMode | 01000); // | O_TRUNC
+                assertEquals(0, create ? adapter.create("/f", 0100644, fi) : adapter.open("/f", fi));
+                assertEquals(7, fi.fh.get());
+                assertEquals(accessMode == 1 ? 0b11 : 0b10, memory.getInt(20), "access mode " + accessMode);
+            }
+        }
     }
 
     @Test
