@@ -7,8 +7,15 @@ import io.ext3ns.fs.engine.EngineOptions;
 import io.ext3ns.fs.engine.Ext3FileSystem;
 import io.ext3ns.fs.format.FormatSpec;
 import io.ext3ns.fs.format.VolumeFormatter;
+import io.ext3ns.sda.ArrayLayout;
+import io.ext3ns.sda.ArraySpec;
+import io.ext3ns.sda.BlockDevice;
+import io.ext3ns.sda.BlockDevices;
 import io.ext3ns.sda.FileMember;
+import io.ext3ns.sda.StreamDiskArray;
 import io.ext3ns.stream.pool.LeaseTracing;
+import io.ext3ns.stream.pool.PinnedBufferPool;
+import io.ext3ns.stream.pool.RegisteredPools;
 import io.ext3ns.stream.pool.UnitSize;
 import io.ext3ns.stream.send.GatheringUdpSink;
 import io.ext3ns.stream.session.DataPath;
@@ -29,6 +36,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.EnumMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -89,8 +97,20 @@ public final class StreamBenchmark implements Callable<Integer> {
     @Option(names = "--warmup", defaultValue = "1", description = "seconds of unmeasured warm-up per path")
     double warmup;
 
+    @Option(names = "--array", defaultValue = "0",
+            description = "0: the volume is one plain image file (default); N: an N-member split Stream Disk Array "
+                    + "of sparse files on the configured engine (-Dext3ns.sda.engine, io_uring by default)")
+    int arrayMembers;
+
+    @Option(names = "--units", split = ",", defaultValue = "plain",
+            description = "where the pinned units live: plain (aligned direct buffers), registered (a huge-page "
+                    + "arena registered with the array, as the server does), or plain,registered: both, interleaved "
+                    + "in every repetition, with registered/plain ratios")
+    List<String> unitKinds;
+
     private FileSystem fs;
-    private Path image;
+    private final List<Path> images = new ArrayList<>();
+    private StreamDiskArray array;
 
     public static void main(String[] args) {
         System.exit(new CommandLine(new StreamBenchmark()).setCaseInsensitiveEnumValuesAllowed(true).execute(args));
@@ -103,37 +123,106 @@ public final class StreamBenchmark implements Callable<Integer> {
             throw new CommandLine.ParameterException(new CommandLine(this), "reps 1..100, streams 1..1000, "
                     + "seconds > 0, plays >= 0, --fast-sender native or jdk");
         }
+        if (!unitKinds.stream().allMatch(List.of("plain", "registered")::contains) || arrayMembers < 0
+                || arrayMembers > 16) {
+            throw new CommandLine.ParameterException(new CommandLine(this), "--units plain and/or registered, "
+                    + "--array 0..16");
+        }
+        Map<String, StreamingEngine> engines = new LinkedHashMap<>();
         try {
             openSource();
             EngineConfig config = new EngineConfig(UnitSize.forBlockSize(blockSize()), Math.max(16, 4 * streams),
                     1, 2, !noGso, null, true, LeaseTracing.NONE);
-            Map<DataPath, List<BenchResult>> results = new EnumMap<>(DataPath.class);
-            try (StreamingEngine engine = new StreamingEngine(config); LoopbackSink sink = new LoopbackSink()) {
-                System.out.printf("source %s (%d bytes), %d %s stream(s), unit %d KiB, GSO %s, FAST sender %s, %s%n",
-                        sourceName(), Files.size(ts), streams, paced ? "paced" : "unpaced",
-                        config.unitSize().bytes() >> 10,
-                        paths.contains(DataPath.BATCHED) ? engine.gsoActive() : "n/a", fastSender,
+            for (String kind : unitKinds) {
+                engines.put(kind, new StreamingEngine(config, pool(kind, config)));
+            }
+            Map<String, Map<DataPath, List<BenchResult>>> results = new LinkedHashMap<>();
+            try (LoopbackSink sink = new LoopbackSink()) {
+                StreamingEngine first = engines.values().iterator().next();
+                System.out.printf("source %s (%d bytes), %d %s stream(s), unit %d KiB, units %s, GSO %s, "
+                                + "FAST sender %s, %s%n", sourceName(), Files.size(ts), streams,
+                        paced ? "paced" : "unpaced", config.unitSize().bytes() >> 10, unitKinds,
+                        paths.contains(DataPath.BATCHED) ? first.gsoActive() : "n/a", fastSender,
                         plays > 0 ? plays + " play(s) per stream" : reps + " x " + seconds + " s per path");
                 if (plays == 0 && warmup > 0) {
-                    for (DataPath p : paths) {
-                        run(engine, sink, p, warmup, 0);
+                    for (StreamingEngine engine : engines.values()) {
+                        for (DataPath p : paths) {
+                            run(engine, sink, p, warmup, 0);
+                        }
                     }
                 }
                 for (int r = 0; r < reps; r++) {
                     for (int i = 0; i < paths.size(); i++) {
                         DataPath p = paths.get((i + r) % paths.size()); // rotate the order: no path always first
-                        BenchResult res = run(engine, sink, p, seconds, plays);
-                        results.computeIfAbsent(p, k -> new ArrayList<>()).add(res);
-                        System.out.printf("rep %d %-8s %7.3f CPU-s/GB %6.2f Gbit/s %9d packets delivered %5.1f%%"
-                                        + " CPU %.0f%%%n", r + 1, p, res.cpuSecondsPerGb(), res.gbitPerSecond(),
-                                res.packets(), 100 * res.delivered(), 100.0 * res.cpuNanos() / res.wallNanos());
+                        for (int k = 0; k < unitKinds.size(); k++) {
+                            String kind = unitKinds.get((k + r) % unitKinds.size()); // and no unit kind
+                            long[] transfers0 = transfers();
+                            BenchResult res = run(engines.get(kind), sink, p, seconds, plays);
+                            long[] transfers = transfers();
+                            results.computeIfAbsent(kind, x -> new EnumMap<>(DataPath.class))
+                                    .computeIfAbsent(p, x -> new ArrayList<>()).add(res);
+                            System.out.printf("rep %d %-8s %-10s %7.3f CPU-s/GB %6.2f Gbit/s %9d packets delivered "
+                                            + "%5.1f%% CPU %.0f%%%s%n", r + 1, p, kind, res.cpuSecondsPerGb(),
+                                    res.gbitPerSecond(), res.packets(), 100 * res.delivered(),
+                                    100.0 * res.cpuNanos() / res.wallNanos(), array == null ? ""
+                                            : String.format(" io_uring transfers fixed %d plain %d",
+                                            transfers[0] - transfers0[0], transfers[1] - transfers0[1]));
+                        }
                     }
                 }
             }
-            report(results);
+            for (Map.Entry<String, Map<DataPath, List<BenchResult>>> e : results.entrySet()) {
+                System.out.printf("%nunits: %s", e.getKey());
+                report(e.getValue());
+            }
+            if (results.size() == 2) {
+                reportUnitRatios(results.get("plain"), results.get("registered"));
+            }
             return 0;
         } finally {
+            for (StreamingEngine engine : engines.values()) {
+                engine.close();
+            }
             closeSource();
+        }
+    }
+
+    /** The pool for one unit kind; "registered" refuses to run when the volume cannot register it (no silent plain). */
+    private PinnedBufferPool pool(String kind, EngineConfig config) {
+        if ("plain".equals(kind)) {
+            return new PinnedBufferPool(config.unitSize(), config.poolUnits(), true, LeaseTracing.NONE);
+        }
+        if (fs == null) {
+            throw new CommandLine.ParameterException(new CommandLine(this), "--units registered needs --source ext3ns");
+        }
+        PinnedBufferPool pool = RegisteredPools.forFileSystem(fs, config.unitSize(), config.poolUnits(), true,
+                LeaseTracing.NONE);
+        if (pool.arena() == null) {
+            pool.close();
+            throw new CommandLine.ParameterException(new CommandLine(this), "--units registered: the volume did not "
+                    + "take the arena (it needs --array N on the io_uring engine)");
+        }
+        return pool;
+    }
+
+    private long[] transfers() {
+        return array == null ? new long[2] : array.uringTransferCounts();
+    }
+
+    /** registered / plain CPU per GB for each path: the median of the per-repetition ratios (paired runs). */
+    private static void reportUnitRatios(Map<DataPath, List<BenchResult>> plain,
+                                         Map<DataPath, List<BenchResult>> registered) {
+        System.out.println();
+        for (DataPath p : plain.keySet()) {
+            List<BenchResult> a = plain.get(p);
+            List<BenchResult> b = registered.get(p);
+            double[] ratios = new double[Math.min(a.size(), b.size())];
+            for (int i = 0; i < ratios.length; i++) {
+                ratios[i] = b.get(i).cpuSecondsPerGb() / a.get(i).cpuSecondsPerGb();
+            }
+            Arrays.sort(ratios);
+            System.out.printf("%s registered / plain CPU-s/GB: median %.3f (min %.3f, max %.3f over %d paired reps)%n",
+                    p, ratios[ratios.length / 2], ratios[0], ratios[ratios.length - 1], ratios.length);
         }
     }
 
@@ -243,17 +332,25 @@ public final class StreamBenchmark implements Callable<Integer> {
             throw new CommandLine.ParameterException(new CommandLine(this), "--source must be ext3ns or file");
         }
         Path dir = work != null ? work : ts.toAbsolutePath().getParent();
-        image = Files.createTempFile(dir, "bench-volume", ".img");
         long bytes = Math.max(64L << 20, Files.size(ts) * 2 + (32L << 20));
-        try (RandomAccessFile f = new RandomAccessFile(image.toFile(), "rw")) {
-            f.setLength(bytes);
+        int members = Math.max(1, arrayMembers);
+        for (int i = 0; i < members; i++) {
+            Path image = Files.createTempFile(dir, "bench-volume", ".img");
+            images.add(image);
+            try (RandomAccessFile f = new RandomAccessFile(image.toFile(), "rw")) {
+                f.setLength(arrayMembers == 0 ? bytes : bytes / members + (2L << 20));
+            }
         }
-        try (FileMember dev = new FileMember(image, false)) {
+        try (BlockDevice dev = arrayMembers == 0 ? new FileMember(images.get(0), false)
+                : BlockDevices.create(images, new ArraySpec(ArrayLayout.SPLIT, FormatSpec.DEFAULT_BLOCK_SIZE))) {
             VolumeFormatter.format(dev, FormatSpec.builder().blockSize(FormatSpec.DEFAULT_BLOCK_SIZE).build());
         } catch (io.ext3ns.fs.format.FormatException e) {
             throw new IOException("formatting the benchmark volume: " + e.getMessage(), e);
         }
-        fs = Ext3FileSystem.open(new FileMember(image, false), EngineOptions.defaults());
+        BlockDevice device = arrayMembers == 0 ? new FileMember(images.get(0), false)
+                : BlockDevices.open(images, false);
+        array = device instanceof StreamDiskArray a ? a : null;
+        fs = Ext3FileSystem.open(device, EngineOptions.defaults());
         long ino = fs.create(FileSystem.ROOT_INO, "content.ts", 0644, 0, 0);
         FileHandle h = fs.open(ino, true);
         try {
@@ -269,7 +366,9 @@ public final class StreamBenchmark implements Callable<Integer> {
     }
 
     private String sourceName() {
-        return fs != null ? "EXT3NS volume (" + (fs.blockSize() >> 10) + " KiB blocks) " + image : "host file " + ts;
+        return fs == null ? "host file " + ts : "EXT3NS volume (" + (fs.blockSize() >> 10) + " KiB blocks) on "
+                + (array == null ? "image " + images.get(0) : array.memberNames().size() + "-member array, engine "
+                + array.engine());
     }
 
     private MediaSource openMedia() throws IOException {
@@ -280,7 +379,7 @@ public final class StreamBenchmark implements Callable<Integer> {
         if (fs != null) {
             fs.close();
         }
-        if (image != null) {
+        for (Path image : images) {
             Files.deleteIfExists(image);
         }
     }
