@@ -6,6 +6,7 @@ import io.ext3ns.fs.util.MemberList;
 import io.ext3ns.sda.BlockDevice;
 import io.ext3ns.sda.BlockDevices;
 import io.ext3ns.stream.session.DataPath;
+import io.ext3ns.stream.session.SessionOptions;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -64,6 +65,11 @@ public final class ServeMain implements Callable<Integer> {
                     + "${DEFAULT-VALUE}; needs CAP_SYS_NICE; see docs/server.md)")
     int realtime;
 
+    @Option(names = "--send-window-ms", paramLabel = "MS",
+            description = "packets due within this many ms leave together in one burst, at most that early "
+                    + "(default ${DEFAULT-VALUE}; larger: fewer system calls and wake-ups per stream)")
+    double sendWindowMs = SessionOptions.defaults().burstWindowNanos() / 1e6;
+
     public static void main(String[] args) {
         System.exit(CommandRunner.run("ext3ns-serve", new ServeMain(), args));
     }
@@ -72,7 +78,8 @@ public final class ServeMain implements Callable<Integer> {
     public Integer call() throws Exception {
         ServerConfig config = ServerConfig.defaults().withBindAddress(InetAddress.getByName(bind)).withPorts(rtsp, http)
                 .withSessionLimits(maxPerClient, maxSessions, Duration.ofSeconds(timeoutSeconds))
-                .withEngine(path, schedulers, poolMb << 20).withRealtimePriority(realtime);
+                .withEngine(path, schedulers, poolMb << 20).withRealtimePriority(realtime)
+                .withSendWindow(Duration.ofNanos(Math.round(sendWindowMs * 1e6)));
         BlockDevice device = BlockDevices.open(MemberList.parse(members), !readWrite);
         Ext3FileSystem fs;
         try {

@@ -3,8 +3,10 @@ package io.ext3ns.stream.session;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Per-session settings. {@link #defaults()} is what a player needs: paced from PCR in real time, a 2 ms burst
- * window, a Sender Report at PLAY and every 5 s.
+ * Per-session settings. {@link #defaults()} is what a player needs: paced from PCR in real time, a 5 ms burst
+ * window (a packet leaves at most 5 ms before its PCR time, so the ±5 ms pacing bound holds on the early side too,
+ * while a 10 Mbit/s stream's burst holds ~4 packets instead of ~2: about 40 % of the CPU per stream of a 2 ms window,
+ * see docs/server.md), a Sender Report at PLAY and every 5 s.
  *
  * @param paced            follow the PCRs; false sends as fast as the sink takes packets (benchmarks)
  * @param speed            playback rate when paced (1.0 real time; 4.0 four times faster — for tests)
@@ -34,7 +36,7 @@ public record SessionOptions(boolean paced, double speed, long burstWindowNanos,
     }
 
     public static SessionOptions defaults() {
-        return new SessionOptions(true, 1.0, TimeUnit.MILLISECONDS.toNanos(2), 49, TimeUnit.SECONDS.toNanos(5),
+        return new SessionOptions(true, 1.0, TimeUnit.MILLISECONDS.toNanos(5), 49, TimeUnit.SECONDS.toNanos(5),
                 "ext3ns@localhost");
     }
 
