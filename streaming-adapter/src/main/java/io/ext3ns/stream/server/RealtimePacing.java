@@ -24,6 +24,8 @@ import java.util.regex.Pattern;
 public final class RealtimePacing {
     private static final Logger LOG = LoggerFactory.getLogger(RealtimePacing.class);
     private static final int SCHED_FIFO = 1;
+    /** sched_setscheduler: no such thread (it ended between the listing and the call). */
+    private static final int ESRCH = 3;
     /**
      * The streaming engine's scheduler and I/O threads, and the JVM threads that stop them for a collection (a
      * young-generation pause that waits behind other processes stretches from milliseconds to hundreds). Linux
@@ -79,9 +81,13 @@ public final class RealtimePacing {
                     lib = LibraryLoader.create(SchedLib.class).load("c");
                 }
                 if (lib.sched_setscheduler(tid, SCHED_FIFO, new int[]{priority}) != 0) {
+                    int errno = Runtime.getSystemRuntime().getLastError();
+                    if (errno == ESRCH) {
+                        continue; // the thread ended after it was listed: nothing to move, the others still are
+                    }
                     failed = true;
                     LOG.warn("real-time pacing refused (errno {}): needs CAP_SYS_NICE; pacing stays best effort",
-                            Runtime.getSystemRuntime().getLastError());
+                            errno);
                     return moved;
                 }
                 moved++;
