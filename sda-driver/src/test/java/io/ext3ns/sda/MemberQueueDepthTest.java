@@ -32,7 +32,9 @@ class MemberQueueDepthTest {
         }
         List<MemberIo> slow = new ArrayList<>();
         for (MemberIo m : TestMembers.open(paths, OpenOptions.READ_ONLY)) {
-            slow.add(new InstrumentedMember(m, 100_000_000L)); // 100 ms per request: the queue builds up
+            // 500 ms per request: the queue builds up, and a loaded machine would have to stall the test for a second
+            // between submitting and looking before the bound below could be crossed
+            slow.add(new InstrumentedMember(m, 500_000_000L));
         }
         try (StreamDiskArray array = ArrayAssembler.assemble(slow, true, StreamDiskArray.DEFAULT_IN_FLIGHT)) {
             List<CompletableFuture<Void>> reads = new ArrayList<>();
