@@ -24,8 +24,7 @@ import java.util.concurrent.TimeUnit;
  * An import into an unmounted volume, written offline through fs-core's engine with no FUSE on the way. The members
  * are locked exactly as a mount locks them, so a mounted volume is refused. Each file larger than a block gets its
  * full size by fallocate first (one allocation window: large media files land contiguously), then whole-block
- * writes. Files
- * belong to the importing process's uid and gid.
+ * writes. Files belong to the importing process's uid and gid.
  */
 final class VolumeTarget implements ImportTarget {
     private final Ext3FileSystem fs;
@@ -86,11 +85,17 @@ final class VolumeTarget implements ImportTarget {
 
     /** True when {@code path} (absolute in the volume) names a directory. */
     static boolean isDirectory(FileSystem fs, String path) throws IOException {
+        Attr a = attrOrNull(fs, path);
+        return a != null && a.isDirectory();
+    }
+
+    /** The attributes of {@code path} (absolute in the volume), or null when nothing is there. */
+    private static Attr attrOrNull(FileSystem fs, String path) throws IOException {
         try {
-            return fs.getattr(fs.resolve(path)).isDirectory();
+            return fs.getattr(fs.resolve(path));
         } catch (FsException e) {
             if (e.errno() == Errno.ENOENT || e.errno() == Errno.ENOTDIR) {
-                return false;
+                return null;
             }
             throw e;
         }
@@ -114,14 +119,9 @@ final class VolumeTarget implements ImportTarget {
 
     @Override
     public Existing existing(String path) throws IOException {
-        Attr a;
-        try {
-            a = fs.getattr(fs.resolve(abs(path)));
-        } catch (FsException e) {
-            if (e.errno() == Errno.ENOENT || e.errno() == Errno.ENOTDIR) {
-                return null;
-            }
-            throw e;
+        Attr a = attrOrNull(fs, abs(path));
+        if (a == null) {
+            return null;
         }
         ImportPlan.Kind kind = a.isDirectory() ? ImportPlan.Kind.DIRECTORY
                 : a.isSymlink() ? ImportPlan.Kind.SYMLINK : ImportPlan.Kind.FILE;
