@@ -5,8 +5,6 @@ import java.net.InetSocketAddress;
 import java.net.StandardSocketOptions;
 import java.nio.ByteBuffer;
 import java.nio.channels.DatagramChannel;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * UDP unicast through JDK channels: one connected, non-blocking {@link DatagramChannel} per client for RTP (the JDK
@@ -14,14 +12,12 @@ import org.slf4j.LoggerFactory;
  * is written; this class handles congestion and errors the same way for both.
  */
 abstract class DatagramChannelSink implements RtpSink {
-    private static final Logger LOG = LoggerFactory.getLogger(DatagramChannelSink.class);
     private static final int SEND_BUFFER = 1 << 20;
 
     protected final DatagramChannel rtp;
     private final DatagramChannel rtcp;
     private final InetSocketAddress destination;
     private final SendStats stats = new SendStats();
-    private boolean errorLogged;
 
     /**
      * @param rtpDestination  client RTP address
@@ -89,13 +85,7 @@ abstract class DatagramChannelSink implements RtpSink {
     }
 
     private void countDropped(IOException e) {
-        stats.errors.increment();
-        stats.dropped.increment();
-        if (!errorLogged) {
-            errorLogged = true;
-            LOG.warn("RTP to {}: packet dropped after send error (further errors only counted): {}", destination,
-                    e.toString());
-        }
+        stats.packetDropped(destination, e.toString());
     }
 
     @Override

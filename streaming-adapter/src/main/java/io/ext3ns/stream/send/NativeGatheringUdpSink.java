@@ -10,8 +10,6 @@ import java.net.Inet4Address;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * The fast path (the paper's Algorithm 2) without a JDK channel in between: a connected native UDP socket per
@@ -22,7 +20,6 @@ import org.slf4j.LoggerFactory;
  * engine uses {@link GatheringUdpSink} otherwise.
  */
 public final class NativeGatheringUdpSink implements RtpSink {
-    private static final Logger LOG = LoggerFactory.getLogger(NativeGatheringUdpSink.class);
     private static final int SEND_BUFFER = 1 << 20;
     private static final int MAX_IOV = 3;
     private static final int RTCP_BYTES = 1024;
@@ -35,7 +32,6 @@ public final class NativeGatheringUdpSink implements RtpSink {
     private final int iovAt;
     private final int rtcpAt;
     private final SendStats stats = new SendStats();
-    private boolean errorLogged;
 
     /** True when this sink can serve the destinations (IPv4, libc bound). */
     public static boolean supports(InetSocketAddress rtpDestination, InetSocketAddress rtcpDestination) {
@@ -114,13 +110,7 @@ public final class NativeGatheringUdpSink implements RtpSink {
 
     /** Anything but congestion (e.g. ECONNREFUSED after an ICMP port unreachable) is final for that packet. */
     private void countDropped(int errno) {
-        stats.errors.increment();
-        stats.dropped.increment();
-        if (!errorLogged) {
-            errorLogged = true;
-            LOG.warn("RTP to {}: packet dropped after send error (further errors only counted): {}", destination,
-                    NativeCalls.describe(errno));
-        }
+        stats.packetDropped(destination, NativeCalls.describe(errno));
     }
 
     @Override
