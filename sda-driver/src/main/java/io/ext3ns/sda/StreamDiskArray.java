@@ -107,6 +107,11 @@ public final class StreamDiskArray implements BlockDevice {
         return engine;
     }
 
+    /** True when {@link #registerBuffers} would register an arena (an io_uring engine runs this array). */
+    public boolean canRegisterBuffers() {
+        return !rings.isEmpty();
+    }
+
     /**
      * Registers {@code arena} with the io_uring engine: parts whose buffer lies inside it then go as
      * READ_FIXED/WRITE_FIXED, their pages pinned once here instead of at every request. Returns false (and does
@@ -117,7 +122,7 @@ public final class StreamDiskArray implements BlockDevice {
         for (UringEngine ring : rings) {
             ring.register(arena);
         }
-        return !rings.isEmpty();
+        return canRegisterBuffers();
     }
 
     /** The array UUID every member label carries. */

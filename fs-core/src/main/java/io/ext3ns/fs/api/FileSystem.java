@@ -97,6 +97,14 @@ public interface FileSystem extends Closeable {
     int readDirect(FileHandle handle, long offset, ByteBuffer dst) throws FsException;
 
     /**
+     * True when {@link #registerBuffers} would take an arena: ask before mapping one, so that volumes that cannot
+     * use it do not pay for it.
+     */
+    default boolean canRegisterBuffers() {
+        return false;
+    }
+
+    /**
      * Offers {@code arena} to the device for registered (fixed-buffer) transfers: when the volume is a Stream Disk
      * Array on an io_uring engine, {@link #readDirect} into buffers carved from the arena then reads with
      * READ_FIXED. Returns false, changing nothing, when the device cannot use it (thread engine, a single plain

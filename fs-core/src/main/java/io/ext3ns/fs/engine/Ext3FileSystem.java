@@ -441,6 +441,11 @@ public final class Ext3FileSystem implements FileSystem, MetricsSource {
     }
 
     @Override
+    public boolean canRegisterBuffers() {
+        return vol.io.device() instanceof StreamDiskArray array && array.canRegisterBuffers();
+    }
+
+    @Override
     public boolean registerBuffers(HugePageArena arena) throws IOException {
         return vol.io.device() instanceof StreamDiskArray array && array.registerBuffers(arena);
     }

@@ -21,21 +21,26 @@ public final class RegisteredPools {
     public static PinnedBufferPool forFileSystem(FileSystem fs, UnitSize unitSize, int unitCount, boolean lockMemory,
                                                  LeaseTracing tracing) {
         String why;
-        try {
-            PinnedBufferPool pool = PinnedBufferPool.inArena(unitSize, unitCount, lockMemory, tracing);
+        if (!fs.canRegisterBuffers()) {
+            // asked before mapping an arena, which would be touched whole only to be unmapped again
+            why = "the volume is not an io_uring Stream Disk Array";
+        } else {
             try {
-                if (fs.registerBuffers(pool.arena())) {
-                    LOG.info("streaming pool: {} units of {} bytes in a huge-page arena registered with the io_uring "
-                            + "array (unit reads go as READ_FIXED)", unitCount, unitSize.bytes());
-                    return pool;
+                PinnedBufferPool pool = PinnedBufferPool.inArena(unitSize, unitCount, lockMemory, tracing);
+                try {
+                    if (fs.registerBuffers(pool.arena())) {
+                        LOG.info("streaming pool: {} units of {} bytes in a huge-page arena registered with the "
+                                + "io_uring array (unit reads go as READ_FIXED)", unitCount, unitSize.bytes());
+                        return pool;
+                    }
+                    why = "the array did not take the arena";
+                } catch (IOException | RuntimeException e) {
+                    why = "the array refused the arena: " + e.getMessage();
                 }
-                why = "the volume is not an io_uring Stream Disk Array";
+                pool.close(); // not registered: unmapped at once
             } catch (IOException | RuntimeException e) {
-                why = "the array refused the arena: " + e.getMessage();
+                why = "no huge-page arena: " + e.getMessage();
             }
-            pool.close(); // not registered: unmapped at once
-        } catch (IOException | RuntimeException e) {
-            why = "no huge-page arena: " + e.getMessage();
         }
         LOG.info("streaming pool: {} units of {} bytes in ordinary direct buffers ({})", unitCount, unitSize.bytes(),
                 why);
