@@ -6,11 +6,16 @@ import java.nio.file.Path;
 
 /**
  * One plain member (image file or block device) used as the whole device, with no array label: this is how
- * e2fsprogs' tools and the kernel see a single-member EXT3NS volume. Buffered I/O at any alignment, so that the
- * image stays coherent with tools that read it through the page cache.
+ * e2fsprogs' tools and the kernel see a single-member EXT3NS volume. I/O at any alignment: whole aligned pages
+ * (every block transfer from an aligned buffer) go through a second, O_DIRECT descriptor where the member's file
+ * system allows it, so a 1 GiB file is written once, by DMA, instead of copied into the page cache and written
+ * back at fsync; anything else (a superblock, a heap buffer) goes through the page cache. Linux keeps the two
+ * coherent: a direct transfer first writes back, and after a write drops, the cached pages it overlaps.
  */
 public final class FileMember implements BlockDevice {
     private final RawMember member;
+    /** The same member opened O_DIRECT (not locked: the lock is the buffered descriptor's), or null. */
+    private final RawMember direct;
 
     public FileMember(Path path, boolean readOnly) throws IOException {
         this(path, readOnly ? OpenOptions.READ_ONLY : OpenOptions.READ_WRITE);
@@ -19,6 +24,35 @@ public final class FileMember implements BlockDevice {
     /** Opens {@code path} buffered; {@code options.exclusive()} locks it against a second open. */
     public FileMember(Path path, OpenOptions options) throws IOException {
         this.member = RawMember.open(path, options.buffered());
+        try {
+            this.direct = options.directIo() ? openDirect(path, options) : null;
+        } catch (IOException | RuntimeException e) {
+            member.close();
+            throw e;
+        }
+    }
+
+    /** The O_DIRECT descriptor, or null (quietly: the buffered one serves) where the file system refuses it. */
+    private static RawMember openDirect(Path path, OpenOptions options) throws IOException {
+        RawMember opened = RawMember.openDirectOrNull(path, options.readOnly());
+        if (opened != null && opened.size() != 0 && opened.size() < AlignedBuffers.PAGE) {
+            opened.close();
+            return null;
+        }
+        return opened;
+    }
+
+    /** True when transfers of whole aligned pages bypass the page cache. */
+    public boolean directTransfers() {
+        return direct != null;
+    }
+
+    private RawMember memberFor(long offset, ByteBuffer buffer) {
+        if (direct != null && (offset & (AlignedBuffers.PAGE - 1)) == 0
+                && (buffer.remaining() & (AlignedBuffers.PAGE - 1)) == 0 && AlignedBuffers.isAligned(buffer)) {
+            return direct;
+        }
+        return member;
     }
 
     @Override
@@ -38,12 +72,12 @@ public final class FileMember implements BlockDevice {
 
     @Override
     public void read(long offset, ByteBuffer dst) throws IOException {
-        member.read(offset, dst);
+        memberFor(offset, dst).read(offset, dst);
     }
 
     @Override
     public void write(long offset, ByteBuffer src) throws IOException {
-        member.write(offset, src);
+        memberFor(offset, src).write(offset, src);
     }
 
     @Override
@@ -58,6 +92,12 @@ public final class FileMember implements BlockDevice {
 
     @Override
     public void close() throws IOException {
-        member.close();
+        try {
+            if (direct != null) {
+                direct.close();
+            }
+        } finally {
+            member.close();
+        }
     }
 }

@@ -24,14 +24,28 @@ final class MemberChannels {
             try {
                 return new Opened(FileChannel.open(path, options(readOnly, true)), true);
             } catch (IOException | UnsupportedOperationException refused) {
-                // Only a refusal of O_DIRECT itself falls back: if the plain open fails too, that error is the real one.
-                FileChannel channel = FileChannel.open(path, options(readOnly, false));
+                FileChannel channel = openBufferedAfterRefusal(path, readOnly);
                 System.err.println("ext3ns: " + path + ": O_DIRECT not supported here (" + refused.getMessage()
                         + "); using buffered I/O");
                 return new Opened(channel, false);
             }
         }
         return new Opened(FileChannel.open(path, options(readOnly, false)), false);
+    }
+
+    /** An O_DIRECT channel, or null where the member's file system refuses O_DIRECT. */
+    static FileChannel openDirectOrNull(Path path, boolean readOnly) throws IOException {
+        try {
+            return FileChannel.open(path, options(readOnly, true));
+        } catch (IOException | UnsupportedOperationException refused) {
+            openBufferedAfterRefusal(path, readOnly).close();
+            return null;
+        }
+    }
+
+    /** Only a refusal of O_DIRECT itself falls back: if the plain open fails too, that error is the real one. */
+    private static FileChannel openBufferedAfterRefusal(Path path, boolean readOnly) throws IOException {
+        return FileChannel.open(path, options(readOnly, false));
     }
 
     private static OpenOption[] options(boolean readOnly, boolean direct) {

@@ -6,8 +6,9 @@ package io.ext3ns.sda;
  * @param readOnly  open members read-only (writes then fail)
  * @param exclusive lock every member (flock: exclusive when read-write, shared when read-only) so that a second
  *                  mount or tool on the same member is refused with a message instead of corrupting it
- * @param directIo  open array members with O_DIRECT where the member supports it (plain single-member images are
- *                  always buffered: e2fsprogs and the kernel share them)
+ * @param directIo  open array members with O_DIRECT where the member supports it; a plain single-member image
+ *                  sends its whole aligned pages through O_DIRECT and the rest through the page cache
+ *                  ({@link FileMember})
  * @param engine    how the array's member requests are issued ({@link IoEngine#configured()} unless given)
  */
 public record OpenOptions(boolean readOnly, boolean exclusive, boolean directIo, IoEngine engine) {

@@ -65,6 +65,23 @@ public final class RawMember implements MemberIo {
         }
     }
 
+    /**
+     * {@code path} opened O_DIRECT, unlocked and without a ring descriptor, or null where its file system refuses
+     * O_DIRECT (tmpfs before Linux 6.6, some FUSE file systems).
+     */
+    static RawMember openDirectOrNull(Path path, boolean readOnly) throws IOException {
+        FileChannel channel = MemberChannels.openDirectOrNull(path, readOnly);
+        if (channel == null) {
+            return null;
+        }
+        try {
+            return new RawMember(path, channel, true, readOnly, null, -1);
+        } catch (IOException | RuntimeException e) {
+            channel.close();
+            throw e;
+        }
+    }
+
     /** -1 where jnr-ffi cannot reach libc: the array then serves this member with threads. */
     private static int openNative(Path path, boolean readOnly, boolean direct) throws IOException {
         LinuxCalls.LibC libc;
