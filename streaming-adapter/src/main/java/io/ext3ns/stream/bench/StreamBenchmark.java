@@ -94,6 +94,12 @@ public final class StreamBenchmark implements Callable<Integer> {
                     + "jdk (a connected DatagramChannel's gathering write); both send the iovec [header, unit slice]")
     String fastSender;
 
+    @Option(names = "--sink", defaultValue = "blocking",
+            description = "the loopback receiver: blocking (sleeps when caught up, so the sender pays for waking it, "
+                    + "as loopback charges delivery to the sender) or spinning (polls, never woken: what a player on "
+                    + "another machine costs the sender)")
+    LoopbackSink.Mode sinkMode;
+
     @Option(names = "--warmup", defaultValue = "1", description = "seconds of unmeasured warm-up per path")
     double warmup;
 
@@ -137,12 +143,13 @@ public final class StreamBenchmark implements Callable<Integer> {
                 engines.put(kind, new StreamingEngine(config, pool(kind, config)));
             }
             Map<String, Map<DataPath, List<BenchResult>>> results = new LinkedHashMap<>();
-            try (LoopbackSink sink = new LoopbackSink()) {
+            try (LoopbackSink sink = new LoopbackSink(sinkMode)) {
                 StreamingEngine first = engines.values().iterator().next();
                 System.out.printf("source %s (%d bytes), %d %s stream(s), unit %d KiB, units %s, GSO %s, "
-                                + "FAST sender %s, %s%n", sourceName(), Files.size(ts), streams,
+                                + "FAST sender %s, %s sink, %s%n", sourceName(), Files.size(ts), streams,
                         paced ? "paced" : "unpaced", config.unitSize().bytes() >> 10, unitKinds,
                         paths.contains(DataPath.BATCHED) ? first.gsoActive() : "n/a", fastSender,
+                        sinkMode.name().toLowerCase(java.util.Locale.ROOT),
                         plays > 0 ? plays + " play(s) per stream" : reps + " x " + seconds + " s per path");
                 if (plays == 0 && warmup > 0) {
                     for (StreamingEngine engine : engines.values()) {
