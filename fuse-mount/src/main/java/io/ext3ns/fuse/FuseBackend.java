@@ -4,8 +4,8 @@ import java.nio.file.Path;
 import java.util.List;
 
 /**
- * A FUSE binding: serves {@link FuseOps} at a mount point. The jnr-fuse adapter is one; a libfuse3 binding can be
- * another without touching the file system or the mount command.
+ * A FUSE binding: serves {@link FuseOps} at a mount point. Two exist, libfuse 3 and libfuse 2 (jnr-fuse);
+ * {@link FuseBackends} picks one. Neither the file system nor the mount command knows which.
  */
 public interface FuseBackend {
     /** Every binding mounts as type "fuse.ext3ns", which is what mount -t fuse.ext3ns and fstab name. */

@@ -10,7 +10,7 @@ import java.util.List;
 
 /**
  * What a FUSE binding calls, in plain Java types: the path-based operations of the high-level FUSE API. A binding
- * (jnr-fuse today, a libfuse3 binding later) turns its native callbacks into these calls and a thrown
+ * (libfuse 3 through jnr-ffi, or libfuse 2 through jnr-fuse) turns its native callbacks into these calls and a thrown
  * {@link FsException} into {@code -errno}; nothing here knows about a native library.
  *
  * <p>Paths are absolute within the mount ("/", "/a/b"). File handles are the numbers {@link #open} and

@@ -1,6 +1,5 @@
 package io.ext3ns.fuse;
 
-import io.ext3ns.fuse.jnr.JnrFuseBackend;
 import io.ext3ns.fuse.mount.BackgroundMount;
 import io.ext3ns.fuse.mount.EngineOpener;
 import io.ext3ns.fuse.mount.MountFailure;
@@ -66,7 +65,7 @@ public final class MountMain implements Callable<Integer> {
         try {
             MountRequest request = request();
             if (request.foreground()) {
-                new MountSession(request, new JnrFuseBackend(), engine).run();
+                new MountSession(request, backend(request), engine).run();
             } else {
                 BackgroundMount.start(request, MountMain.class.getName(), foregroundArgs(request));
             }
@@ -74,6 +73,14 @@ public final class MountMain implements Callable<Integer> {
         } catch (MountFailure e) {
             System.err.println("mount.ext3ns: " + e.getMessage());
             return e.exitStatus();
+        }
+    }
+
+    private static FuseBackend backend(MountRequest request) throws MountFailure {
+        try {
+            return FuseBackends.choose(request.options().libfuse());
+        } catch (IllegalStateException e) {
+            throw new MountFailure(MountFailure.FAILED, e.getMessage(), e);
         }
     }
 

@@ -36,6 +36,8 @@ class ShellSemanticsTest {
             t truncate -s 100000 e; st e; t truncate -s 3 e; t cat e; echo; st e
             t touch -d '2010-05-06 07:08:09' e; stat -c '%n %y' e hard
             t touch -d '1999-12-31 23:59:59.5' hard; stat -c '%n %y' e
+            t touch -a -d '2011-01-01 01:01:01' e; stat -c '%n %x %y' e
+            t touch -m -d '2012-02-02 02:02:02' hard; stat -c '%n %x %y' e
             t cat missing
             t mkdir d
             mkdir -p x/y/z && echo deep > x/y/z/f && ln -s y x/ylink

@@ -1,14 +1,9 @@
 package io.ext3ns.fuse.jnr;
 
-import com.kenai.jffi.MemoryIO;
-import io.ext3ns.fs.api.Attr;
 import io.ext3ns.fs.api.DirEntry;
 import io.ext3ns.fs.api.FsException;
-import io.ext3ns.fs.api.StatFs;
 import io.ext3ns.fuse.FuseOps;
 import jnr.ffi.Pointer;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 import ru.serce.jnrfuse.ErrorCodes;
 import ru.serce.jnrfuse.FuseFillDir;
 import ru.serce.jnrfuse.FuseStubFS;
@@ -18,8 +13,12 @@ import ru.serce.jnrfuse.struct.FuseFileInfo;
 import ru.serce.jnrfuse.struct.Statvfs;
 import ru.serce.jnrfuse.struct.Timespec;
 
-import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
+import static io.ext3ns.fuse.jnr.Upcalls.call;
+import static io.ext3ns.fuse.jnr.Upcalls.copyLink;
+import static io.ext3ns.fuse.jnr.Upcalls.fill;
+import static io.ext3ns.fuse.jnr.Upcalls.nanos;
+import static io.ext3ns.fuse.jnr.Upcalls.run;
+import static io.ext3ns.fuse.jnr.Upcalls.view;
 
 /**
  * The jnr-fuse callbacks, each turned into one {@link FuseOps} call. Every callback catches everything: an
@@ -30,28 +29,12 @@ import java.nio.charset.StandardCharsets;
  * mknod (the engine has no device/FIFO nodes), xattrs, locks, access.
  */
 final class JnrFuseAdapter extends FuseStubFS {
-    private static final Logger log = LoggerFactory.getLogger(JnrFuseAdapter.class);
     private static final int O_ACCMODE = 03;
     private static final int O_RDONLY = 0;
     private static final int O_WRONLY = 1;
     /** Offset of the bit-field word (direct_io, keep_cache, ...) in libfuse 2.9's struct fuse_file_info (LP64). */
     private static final long FILE_INFO_BITS = 20;
     private static final int DIRECT_IO_BIT = 1;
-    /** utimensat(2)'s special tv_nsec values, which libfuse 2 passes through from the kernel. */
-    private static final long UTIME_NOW = (1L << 30) - 1;
-    private static final long UTIME_OMIT = (1L << 30) - 2;
-
-    /** One FUSE call: returns 0 or a byte count, or throws. */
-    @FunctionalInterface
-    private interface Call {
-        int run() throws FsException;
-    }
-
-    /** A FUSE call with nothing to return but success. */
-    @FunctionalInterface
-    private interface Action {
-        void run() throws FsException;
-    }
 
     private final FuseOps ops;
     private final String subtype;
@@ -72,33 +55,9 @@ final class JnrFuseAdapter extends FuseStubFS {
         mounted.set(false);
     }
 
-    private static int call(String op, String path, Call call) {
-        try {
-            return call.run();
-        } catch (FsException e) {
-            log.debug("{} {}: {}", op, path, e.getMessage());
-            return -e.errno().code();
-        } catch (Throwable t) {
-            log.error("{} {} failed unexpectedly; answering EIO", op, path, t);
-            return -ErrorCodes.EIO();
-        }
-    }
-
-    private static int run(String op, String path, Action action) {
-        return call(op, path, () -> {
-            action.run();
-            return 0;
-        });
-    }
-
     private FuseOps.Caller caller() {
         FuseContext context = getContext();
         return new FuseOps.Caller(context.uid.intValue(), context.gid.intValue());
-    }
-
-    /** A direct ByteBuffer over the native request buffer, so data moves without an extra copy. */
-    private static ByteBuffer view(Pointer buf, long size) {
-        return MemoryIO.getInstance().newDirectByteBuffer(buf.address(), Math.toIntExact(size));
     }
 
     // ---- attributes ----
@@ -113,42 +72,9 @@ final class JnrFuseAdapter extends FuseStubFS {
         return call("fgetattr", path, () -> fill(stat, ops.getattr(fi.fh.get())));
     }
 
-    private static int fill(FileStat stat, Attr attr) {
-        stat.st_ino.set(attr.ino());
-        stat.st_mode.set(attr.mode());
-        stat.st_nlink.set(attr.nlink());
-        stat.st_uid.set(attr.uid());
-        stat.st_gid.set(attr.gid());
-        stat.st_rdev.set(attr.rdev());
-        stat.st_size.set(attr.size());
-        stat.st_blocks.set(attr.blocks512());
-        stat.st_blksize.set(attr.blksize());
-        setTime(stat.st_atim, attr.atimeNanos());
-        setTime(stat.st_mtim, attr.mtimeNanos());
-        setTime(stat.st_ctim, attr.ctimeNanos());
-        return 0;
-    }
-
-    private static void setTime(Timespec ts, long nanos) {
-        ts.tv_sec.set(Math.floorDiv(nanos, 1_000_000_000L));
-        ts.tv_nsec.set(Math.floorMod(nanos, 1_000_000_000L));
-    }
-
     @Override
     public int statfs(String path, Statvfs st) {
-        return call("statfs", path, () -> {
-            StatFs s = ops.statfs();
-            st.f_bsize.set(s.blockSize());
-            st.f_frsize.set(s.blockSize());
-            st.f_blocks.set(s.totalBlocks());
-            st.f_bfree.set(s.freeBlocks());
-            st.f_bavail.set(s.availableBlocks());
-            st.f_files.set(s.totalInodes());
-            st.f_ffree.set(s.freeInodes());
-            st.f_favail.set(s.freeInodes());
-            st.f_namemax.set(s.maxNameLength());
-            return 0;
-        });
+        return call("statfs", path, () -> fill(st, ops.statfs()));
     }
 
     @Override
@@ -177,30 +103,11 @@ final class JnrFuseAdapter extends FuseStubFS {
         return run("utimens", path, () -> ops.utimens(path, nanos(times[0]), nanos(times[1])));
     }
 
-    private static long nanos(Timespec ts) {
-        long nsec = ts.tv_nsec.longValue();
-        if (nsec == UTIME_OMIT) {
-            return FuseOps.TIME_OMIT;
-        }
-        if (nsec == UTIME_NOW) {
-            java.time.Instant now = java.time.Instant.now();
-            return now.getEpochSecond() * 1_000_000_000L + now.getNano();
-        }
-        return ts.tv_sec.get() * 1_000_000_000L + nsec;
-    }
-
     // ---- names ----
 
     @Override
     public int readlink(String path, Pointer buf, long size) {
-        return call("readlink", path, () -> {
-            byte[] target = ops.readlink(path).getBytes(StandardCharsets.UTF_8);
-            // libfuse wants a NUL-terminated string, truncated to fit the buffer.
-            int n = (int) Math.min(target.length, size - 1);
-            buf.put(0, target, 0, n);
-            buf.putByte(n, (byte) 0);
-            return 0;
-        });
+        return call("readlink", path, () -> copyLink(ops.readlink(path), buf, size));
     }
 
     @Override

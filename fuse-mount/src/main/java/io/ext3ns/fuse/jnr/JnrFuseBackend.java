@@ -6,10 +6,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import ru.serce.jnrfuse.FuseException;
 
-import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 
 /**
  * jnr-fuse 0.5.8 (libfuse 2.9) as a {@link FuseBackend}. Runs libfuse's loop in the calling thread (blocking mount),
@@ -29,10 +27,10 @@ public final class JnrFuseBackend implements FuseBackend {
     @Override
     public int serve(Path mountPoint, String fsName, List<String> options, boolean multiThreaded, FuseOps ops) {
         JnrFuseAdapter adapter = new JnrFuseAdapter(ops, SUBTYPE);
-        // subtype makes the mount's type "fuse.ext3ns", as mount -t fuse.ext3ns and fstab name it.
-        String joined = String.join(",", options) + ",subtype=" + SUBTYPE + ",fsname=" + escapeOption(fsName);
+        String joined = FuseCommandLine.options(options, fsName);
         try {
             String[] args = multiThreaded ? new String[] {"-o", joined} : new String[] {"-s", "-o", joined};
+            log.info("serving {} through libfuse 2 (requests up to 128 KiB)", mountPoint);
             adapter.mount(mountPoint, true, false, args);
             return 0;
         } catch (FuseException e) {
@@ -43,39 +41,8 @@ public final class JnrFuseBackend implements FuseBackend {
         }
     }
 
-    /** libfuse's option parser splits at ',' unless escaped with a backslash (member lists contain commas). */
-    static String escapeOption(String value) {
-        return value.replace("\\", "\\\\").replace(",", "\\,");
-    }
-
     @Override
     public void requestUnmount(Path mountPoint) {
-        String mp = mountPoint.toString();
-        if (!run("fusermount", "-u", mp)) {
-            // Busy (files still open): detach now; libfuse's loop ends when the last open file is closed.
-            log.warn("{} is busy; unmounting lazily", mp);
-            run("umount", "-l", mp);
-        }
-    }
-
-    private static boolean run(String... command) {
-        try {
-            Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
-            String out = new String(p.getInputStream().readAllBytes()).trim();
-            if (!p.waitFor(30, TimeUnit.SECONDS)) {
-                p.destroyForcibly();
-                return false;
-            }
-            if (p.exitValue() != 0) {
-                log.info("{}: {}", String.join(" ", command), out);
-            }
-            return p.exitValue() == 0;
-        } catch (IOException e) {
-            log.warn("cannot run {}: {}", command[0], e.getMessage());
-            return false;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return false;
-        }
+        FuseCommandLine.unmount(mountPoint);
     }
 }

@@ -10,7 +10,7 @@ import java.util.Set;
 
 /**
  * The -o options of mount.ext3ns, parsed once: ours (ro/rw, cache=, metacache=, readahead=, commit=, logfile=,
- * multithread, rtsp=, http=), FUSE's
+ * multithread, libfuse=, rtsp=, http=), FUSE's
  * that we pass on (allow_other, default_permissions, attr_timeout=, ...), and mount(8)'s bookkeeping options that
  * only mean something in fstab (defaults, noauto, _netdev, ...), which are dropped.
  *
@@ -20,10 +20,11 @@ import java.util.Set;
  * @param logFile       where a background mount process writes its log, null for the default
  * @param services      options for mount extensions (rtsp=PORT, http=PORT, ...), in the order given
  * @param multiThreaded libfuse's multi-threaded loop (option multithread) instead of the default single thread
+ * @param libfuse       the libfuse version to serve through (libfuse=2|3), 0 for the best installed
  * @param fuseOptions   options passed to FUSE unchanged
  */
 public record MountOptions(boolean readOnly, long cacheBytes, long metaCacheBytes, int readAheadKb, int commitSeconds,
-                           Path logFile, Map<String, String> services, boolean multiThreaded,
+                           Path logFile, Map<String, String> services, boolean multiThreaded, int libfuse,
                            List<String> fuseOptions) {
 
     /** ext3's default commit interval: a read-write mount syncs (one journal transaction) this often. */
@@ -51,6 +52,7 @@ public record MountOptions(boolean readOnly, long cacheBytes, long metaCacheByte
         int commit = DEFAULT_COMMIT_SECONDS;
         Path logFile = null;
         boolean multiThreaded = false;
+        int libfuse = 0;
         Map<String, String> services = new LinkedHashMap<>();
         List<String> fuse = new ArrayList<>();
         for (String group : optionStrings) {
@@ -73,6 +75,8 @@ public record MountOptions(boolean readOnly, long cacheBytes, long metaCacheByte
                     commit = parseCommitSeconds(required(key, value));
                 } else if (key.equals("multithread") && value == null) {
                     multiThreaded = true;
+                } else if (key.equals("libfuse")) {
+                    libfuse = parseLibfuse(required(key, value));
                 } else if (key.equals("logfile")) {
                     logFile = Path.of(required(key, value));
                 } else if (SERVICE_KEYS.contains(key)) {
@@ -87,7 +91,16 @@ public record MountOptions(boolean readOnly, long cacheBytes, long metaCacheByte
                 }
             }
         }
-        return new MountOptions(readOnly, cache, metaCache, readAhead, commit, logFile, services, multiThreaded, fuse);
+        return new MountOptions(readOnly, cache, metaCache, readAhead, commit, logFile, services, multiThreaded,
+                libfuse, fuse);
+    }
+
+    private static int parseLibfuse(String value) {
+        return switch (value) {
+            case "2" -> 2;
+            case "3" -> 3;
+            default -> throw new IllegalArgumentException("mount option libfuse=" + value + " must be 2 or 3");
+        };
     }
 
     private static String required(String key, String value) {

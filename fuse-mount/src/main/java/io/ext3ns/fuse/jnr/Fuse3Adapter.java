@@ -1,0 +1,201 @@
+package io.ext3ns.fuse.jnr;
+
+import io.ext3ns.fs.api.DirEntry;
+import io.ext3ns.fs.api.Errno;
+import io.ext3ns.fs.api.FsException;
+import io.ext3ns.fuse.FuseOps;
+import jnr.ffi.Pointer;
+import jnr.ffi.Runtime;
+import jnr.ffi.Struct;
+import ru.serce.jnrfuse.ErrorCodes;
+import ru.serce.jnrfuse.struct.FileStat;
+import ru.serce.jnrfuse.struct.FuseContext;
+import ru.serce.jnrfuse.struct.Statvfs;
+import ru.serce.jnrfuse.struct.Timespec;
+
+import static io.ext3ns.fuse.jnr.Upcalls.call;
+import static io.ext3ns.fuse.jnr.Upcalls.copyLink;
+import static io.ext3ns.fuse.jnr.Upcalls.fill;
+import static io.ext3ns.fuse.jnr.Upcalls.nanos;
+import static io.ext3ns.fuse.jnr.Upcalls.run;
+import static io.ext3ns.fuse.jnr.Upcalls.view;
+
+/**
+ * The libfuse 3 operations, each turned into one {@link FuseOps} call, the way {@link JnrFuseAdapter} does for
+ * libfuse 2 (same errno rules, same structs for stat, statvfs and timespec). What libfuse 3 changes: getattr,
+ * chmod, chown, truncate and utimens may carry the open file (fstat, ftruncate); rename carries flags; readdir's
+ * filler takes flags; there is no fgetattr/ftruncate. Its gain is the request size: libfuse 3 negotiates
+ * FUSE_MAX_PAGES, so reads and writes arrive in 1 MiB pieces instead of libfuse 2's 128 KiB.
+ */
+final class Fuse3Adapter {
+    private static final int O_ACCMODE = 03;
+    private static final int O_RDONLY = 0;
+    private static final int O_WRONLY = 1;
+    /** renameat2(2)'s flags. */
+    private static final int RENAME_NOREPLACE = 1;
+
+    private final FuseOps ops;
+    private final LibFuse3 lib;
+    private final Runtime runtime;
+    private final Fuse3Operations operations;
+    private volatile java.util.function.BiConsumer<Pointer, Pointer> onInit = (conn, config) -> { };
+
+    Fuse3Adapter(FuseOps ops, LibFuse3 lib) {
+        this.ops = ops;
+        this.lib = lib;
+        this.runtime = Runtime.getSystemRuntime();
+        this.operations = new Fuse3Operations(runtime);
+        register();
+    }
+
+    /** The operations struct to hand to fuse_main_real. */
+    Pointer operations() {
+        return Struct.getMemory(operations);
+    }
+
+    long operationsSize() {
+        return Struct.size(operations);
+    }
+
+    private void register() {
+        Fuse3Operations o = operations;
+        o.getattr.set(this::getattr);
+        o.readlink.set((path, buf, size) -> call("readlink", path, () -> copyLink(ops.readlink(path), buf, size)));
+        o.mkdir.set((path, mode) -> run("mkdir", path, () -> ops.mkdir(path, mode, caller())));
+        o.unlink.set(path -> run("unlink", path, () -> ops.unlink(path)));
+        o.rmdir.set(path -> run("rmdir", path, () -> ops.rmdir(path)));
+        o.symlink.set((target, link) -> run("symlink", link, () -> ops.symlink(target, link, caller())));
+        o.rename.set(this::rename);
+        o.link.set((existing, link) -> run("link", link, () -> ops.link(existing, link)));
+        o.chmod.set((path, mode, fi) -> run("chmod", path, () -> ops.chmod(path, mode)));
+        // uid_t arrives unsigned: (uid_t) -1, "unchanged", is 0xffffffff, which as an int is -1 again.
+        o.chown.set((path, uid, gid, fi) -> run("chown", path, () -> ops.chown(path, uid, gid)));
+        o.truncate.set(this::truncate);
+        o.open.set(this::open);
+        o.read.set((path, buf, size, offset, fi) -> call("read", path,
+                () -> ops.read(Fuse3FileInfo.fh(fi), offset, view(buf, size))));
+        o.write.set((path, buf, size, offset, fi) -> call("write", path,
+                () -> ops.write(Fuse3FileInfo.fh(fi), offset, view(buf, size))));
+        o.statfs.set((path, st) -> call("statfs", path, () -> fill(Statvfs.of(st), ops.statfs())));
+        // close(2) returns what flush returns (release's result is dropped by the kernel): write-behind errors.
+        o.flush.set((path, fi) -> run("flush", path, () -> ops.flush(Fuse3FileInfo.fh(fi))));
+        o.release.set((path, fi) -> run("release", path, () -> ops.release(Fuse3FileInfo.fh(fi))));
+        o.fsync.set((path, datasync, fi) -> run("fsync", path, () -> ops.fsync(Fuse3FileInfo.fh(fi))));
+        o.readdir.set(this::readdir);
+        o.init.set((conn, config) -> {
+            onInit.accept(conn, config);
+            return null;
+        });
+        o.destroy.set(privateData -> run("destroy", "/", ops::destroy));
+        o.create.set(this::create);
+        o.utimens.set(this::utimens);
+        o.fallocate.set(this::fallocate);
+    }
+
+    /** What init() does with libfuse's struct fuse_conn_info and struct fuse_config before the kernel is answered. */
+    void onInit(java.util.function.BiConsumer<Pointer, Pointer> action) {
+        this.onInit = action;
+    }
+
+    private FuseOps.Caller caller() {
+        FuseContext context = FuseContext.of(lib.fuse_get_context());
+        return new FuseOps.Caller(context.uid.intValue(), context.gid.intValue());
+    }
+
+    int getattr(String path, Pointer stat, Pointer fi) {
+        return call("getattr", path, () -> fill(FileStat.of(stat),
+                fi != null ? ops.getattr(Fuse3FileInfo.fh(fi)) : ops.getattr(path)));
+    }
+
+    int truncate(String path, long size, Pointer fi) {
+        return run("truncate", path, () -> {
+            if (fi != null) {
+                ops.truncate(Fuse3FileInfo.fh(fi), size);
+            } else {
+                ops.truncate(path, size);
+            }
+        });
+    }
+
+    /**
+     * RENAME_NOREPLACE (mv asks for it) is checked here: the loop serves one request at a time, so nothing can
+     * create the name between the check and the rename. RENAME_EXCHANGE is not supported (EINVAL, as ext3 without
+     * it answers).
+     */
+    int rename(String from, String to, int flags) {
+        return run("rename", from, () -> {
+            if ((flags & ~RENAME_NOREPLACE) != 0) {
+                throw new FsException(Errno.EINVAL, "rename flags " + flags + " not supported");
+            }
+            if (flags == RENAME_NOREPLACE && exists(to)) {
+                throw new FsException(Errno.EEXIST, to + " exists");
+            }
+            ops.rename(from, to);
+        });
+    }
+
+    private boolean exists(String path) throws FsException {
+        try {
+            ops.getattr(path);
+            return true;
+        } catch (FsException e) {
+            if (e.errno() == Errno.ENOENT) {
+                return false;
+            }
+            throw e;
+        }
+    }
+
+    int open(String path, Pointer fi) {
+        return run("open", path, () -> {
+            boolean write = (Fuse3FileInfo.flags(fi) & O_ACCMODE) != O_RDONLY;
+            Fuse3FileInfo.setFh(fi, ops.open(path, write));
+            directIoIfWriteOnly(fi);
+        });
+    }
+
+    int create(String path, int mode, Pointer fi) {
+        return run("create", path, () -> {
+            Fuse3FileInfo.setFh(fi, ops.create(path, mode, caller()));
+            directIoIfWriteOnly(fi);
+        });
+    }
+
+    /** As for libfuse 2 (see {@link JnrFuseAdapter}): write-only descriptors skip the FUSE file's page cache. */
+    private static void directIoIfWriteOnly(Pointer fi) {
+        if ((Fuse3FileInfo.flags(fi) & O_ACCMODE) == O_WRONLY) {
+            Fuse3FileInfo.setDirectIo(fi);
+        }
+    }
+
+    int readdir(String path, Pointer buf, Pointer filler, long offset, Pointer fi, int flags) {
+        return call("readdir", path, () -> {
+            try (Fuse3DirFiller names = new Fuse3DirFiller(filler.address(), buf.address())) {
+                for (DirEntry entry : ops.readdir(path)) {
+                    if (!names.add(entry.name())) {
+                        return -ErrorCodes.ENOMEM();
+                    }
+                }
+            }
+            return 0;
+        });
+    }
+
+    int utimens(String path, Pointer times, Pointer fi) {
+        return run("utimens", path, () -> {
+            Timespec atime = Timespec.of(times);
+            Timespec mtime = Timespec.of(times.slice(Struct.size(atime)));
+            ops.utimens(path, nanos(atime), nanos(mtime));
+        });
+    }
+
+    int fallocate(String path, int mode, long offset, long length, Pointer fi) {
+        return call("fallocate", path, () -> {
+            if (mode != 0) { // KEEP_SIZE, PUNCH_HOLE, ...: the engine only preallocates and extends
+                return -ErrorCodes.EOPNOTSUPP();
+            }
+            ops.fallocate(Fuse3FileInfo.fh(fi), offset, length);
+            return 0;
+        });
+    }
+}

@@ -1,0 +1,124 @@
+package io.ext3ns.fuse.jnr;
+
+import com.kenai.jffi.MemoryIO;
+import io.ext3ns.fs.api.Attr;
+import io.ext3ns.fs.api.FsException;
+import io.ext3ns.fs.api.StatFs;
+import io.ext3ns.fuse.FuseOps;
+import jnr.ffi.Pointer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import ru.serce.jnrfuse.ErrorCodes;
+import ru.serce.jnrfuse.struct.FileStat;
+import ru.serce.jnrfuse.struct.Statvfs;
+import ru.serce.jnrfuse.struct.Timespec;
+
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * What the libfuse 2 and libfuse 3 adapters share: running one upcall so that nothing escapes into jffi (an
+ * {@link FsException} becomes its -errno, anything else is logged and becomes -EIO), and filling libc's structs
+ * (struct stat, struct statvfs, struct timespec have the same layout under both libraries).
+ */
+final class Upcalls {
+    private static final Logger log = LoggerFactory.getLogger(Upcalls.class);
+    /** utimensat(2)'s special tv_nsec values, which libfuse passes through from the kernel. */
+    private static final long UTIME_NOW = (1L << 30) - 1;
+    private static final long UTIME_OMIT = (1L << 30) - 2;
+
+    private Upcalls() {
+    }
+
+    /** One FUSE call: returns 0 or a byte count, or throws. */
+    @FunctionalInterface
+    interface Call {
+        int run() throws FsException;
+    }
+
+    /** A FUSE call with nothing to return but success. */
+    @FunctionalInterface
+    interface Action {
+        void run() throws FsException;
+    }
+
+    static int call(String op, String path, Call call) {
+        try {
+            return call.run();
+        } catch (FsException e) {
+            log.debug("{} {}: {}", op, path, e.getMessage());
+            return -e.errno().code();
+        } catch (Throwable t) {
+            log.error("{} {} failed unexpectedly; answering EIO", op, path, t);
+            return -ErrorCodes.EIO();
+        }
+    }
+
+    static int run(String op, String path, Action action) {
+        return call(op, path, () -> {
+            action.run();
+            return 0;
+        });
+    }
+
+    /** A direct ByteBuffer over the native request buffer, so data moves without an extra copy. */
+    static ByteBuffer view(Pointer buf, long size) {
+        return MemoryIO.getInstance().newDirectByteBuffer(buf.address(), Math.toIntExact(size));
+    }
+
+    static int fill(FileStat stat, Attr attr) {
+        stat.st_ino.set(attr.ino());
+        stat.st_mode.set(attr.mode());
+        stat.st_nlink.set(attr.nlink());
+        stat.st_uid.set(attr.uid());
+        stat.st_gid.set(attr.gid());
+        stat.st_rdev.set(attr.rdev());
+        stat.st_size.set(attr.size());
+        stat.st_blocks.set(attr.blocks512());
+        stat.st_blksize.set(attr.blksize());
+        setTime(stat.st_atim, attr.atimeNanos());
+        setTime(stat.st_mtim, attr.mtimeNanos());
+        setTime(stat.st_ctim, attr.ctimeNanos());
+        return 0;
+    }
+
+    private static void setTime(Timespec ts, long nanos) {
+        ts.tv_sec.set(Math.floorDiv(nanos, 1_000_000_000L));
+        ts.tv_nsec.set(Math.floorMod(nanos, 1_000_000_000L));
+    }
+
+    static int fill(Statvfs st, StatFs s) {
+        st.f_bsize.set(s.blockSize());
+        st.f_frsize.set(s.blockSize());
+        st.f_blocks.set(s.totalBlocks());
+        st.f_bfree.set(s.freeBlocks());
+        st.f_bavail.set(s.availableBlocks());
+        st.f_files.set(s.totalInodes());
+        st.f_ffree.set(s.freeInodes());
+        st.f_favail.set(s.freeInodes());
+        st.f_namemax.set(s.maxNameLength());
+        return 0;
+    }
+
+    /** A utimens time in nanoseconds since the epoch, "now" resolved, or {@link FuseOps#TIME_OMIT}. */
+    static long nanos(Timespec ts) {
+        long nsec = ts.tv_nsec.longValue();
+        if (nsec == UTIME_OMIT) {
+            return FuseOps.TIME_OMIT;
+        }
+        if (nsec == UTIME_NOW) {
+            java.time.Instant now = java.time.Instant.now();
+            return now.getEpochSecond() * 1_000_000_000L + now.getNano();
+        }
+        return ts.tv_sec.get() * 1_000_000_000L + nsec;
+    }
+
+    /** readlink's answer: a NUL-terminated string, truncated to fit the buffer, as libfuse wants it. */
+    static int copyLink(String target, Pointer buf, long size) {
+        byte[] bytes = target.getBytes(StandardCharsets.UTF_8);
+        int n = (int) Math.min(bytes.length, size - 1);
+        buf.put(0, bytes, 0, n);
+        buf.putByte(n, (byte) 0);
+        return 0;
+    }
+}

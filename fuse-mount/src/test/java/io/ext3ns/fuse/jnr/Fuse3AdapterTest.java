@@ -1,0 +1,104 @@
+package io.ext3ns.fuse.jnr;
+
+import io.ext3ns.fs.api.Attr;
+import io.ext3ns.fs.api.Errno;
+import io.ext3ns.fs.api.FsException;
+import io.ext3ns.fuse.FuseOps;
+import jnr.ffi.Memory;
+import jnr.ffi.Pointer;
+import jnr.ffi.Runtime;
+import org.junit.jupiter.api.Test;
+
+import java.lang.reflect.Proxy;
+import java.util.ArrayList;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The libfuse 3 callbacks' contract: errno for file-system errors, EIO for anything else; struct fuse_file_info
+ * read and written at libfuse 3's offsets; rename's flags honoured or refused.
+ */
+class Fuse3AdapterTest {
+    private static final Runtime RUNTIME = Runtime.getSystemRuntime();
+
+    /** A FuseOps that records each call's method name and answers {@code answer} (or throws it). */
+    private static FuseOps ops(List<String> calls, Object answer) {
+        return (FuseOps) Proxy.newProxyInstance(FuseOps.class.getClassLoader(), new Class<?>[] {FuseOps.class},
+                (proxy, method, args) -> {
+                    calls.add(method.getName() + (args != null && args.length > 0 ? " " + args[0] : ""));
+                    if (answer instanceof Throwable t) {
+                        throw t;
+                    }
+                    return method.getReturnType() == long.class ? 7L : answer;
+                });
+    }
+
+    @Test
+    void fileSystemErrorsBecomeTheirErrnoAndAnythingElseEio() {
+        Pointer stat = Memory.allocate(RUNTIME, 256);
+        List<String> calls = new ArrayList<>();
+        assertEquals(-2, new Fuse3Adapter(ops(calls, new FsException(Errno.ENOENT, "x")), null)
+                .getattr("/x", stat, null));
+        assertEquals(-28, new Fuse3Adapter(ops(calls, new FsException(Errno.ENOSPC, "full")), null)
+                .truncate("/f", 1 << 20, null));
+        assertEquals(-5, new Fuse3Adapter(ops(calls, new IllegalStateException("bug")), null)
+                .rename("/a", "/b", 0));
+        assertEquals(-5, new Fuse3Adapter(ops(calls, new StackOverflowError()), null).open("/f", fileInfo(0)));
+    }
+
+    /** libfuse 3's struct fuse_file_info: flags at 0, direct_io is bit 1 of the word at 4, fh at 16. */
+    @Test
+    void writeOnlyDescriptorsGetDirectIoAndTheHandleLandsInFh() {
+        List<String> calls = new ArrayList<>();
+        Fuse3Adapter adapter = new Fuse3Adapter(ops(calls, null), null);
+        for (int accessMode : new int[] {0, 1, 2}) { // O_RDONLY, O_WRONLY, O_RDWR
+            Pointer fi = fileInfo(accessMode);
+            fi.putInt(4, 0b100); // keep_cache set by someone else: must survive
+            assertEquals(0, adapter.open("/f", fi));
+            assertEquals(7L, fi.getLong(16));
+            assertEquals(accessMode == 1 ? 0b110 : 0b100, fi.getInt(4), "access mode " + accessMode);
+        }
+    }
+
+    @Test
+    void anOpenFileIsStattedAndTruncatedByItsHandle() {
+        List<String> calls = new ArrayList<>();
+        Attr attr = new Attr(12, 0100644, 1, 0, 0, 5, 8, 4096, 0, 0, 0, 0);
+        Fuse3Adapter adapter = new Fuse3Adapter(ops(calls, attr), null);
+        Pointer fi = fileInfo(2);
+        fi.putLong(16, 42);
+        assertEquals(0, adapter.getattr("/f", Memory.allocate(RUNTIME, 256), fi));
+        assertEquals(0, adapter.getattr("/f", Memory.allocate(RUNTIME, 256), null));
+        new Fuse3Adapter(ops(calls, null), null).truncate("/f", 10, fi);
+        assertEquals(List.of("getattr 42", "getattr /f", "truncate 42"), calls);
+    }
+
+    @Test
+    void renameNoReplaceRefusesAnExistingTargetAndExchangeIsNotSupported() {
+        List<String> calls = new ArrayList<>();
+        Attr attr = new Attr(12, 0100644, 1, 0, 0, 5, 8, 4096, 0, 0, 0, 0);
+        assertEquals(-17, new Fuse3Adapter(ops(calls, attr), null).rename("/a", "/b", 1)); // RENAME_NOREPLACE
+        assertTrue(calls.stream().noneMatch(c -> c.startsWith("rename")), calls.toString());
+        assertEquals(-22, new Fuse3Adapter(ops(calls, null), null).rename("/a", "/b", 2)); // RENAME_EXCHANGE
+
+        List<String> absent = new ArrayList<>();
+        FuseOps noTarget = (FuseOps) Proxy.newProxyInstance(FuseOps.class.getClassLoader(),
+                new Class<?>[] {FuseOps.class}, (proxy, method, args) -> {
+                    absent.add(method.getName());
+                    if (method.getName().equals("getattr")) {
+                        throw new FsException(Errno.ENOENT, "no such file");
+                    }
+                    return null;
+                });
+        assertEquals(0, new Fuse3Adapter(noTarget, null).rename("/a", "/b", 1));
+        assertEquals(List.of("getattr", "rename"), absent);
+    }
+
+    private static Pointer fileInfo(int flags) {
+        Pointer fi = Memory.allocate(RUNTIME, 64);
+        fi.putInt(0, flags);
+        return fi;
+    }
+}
