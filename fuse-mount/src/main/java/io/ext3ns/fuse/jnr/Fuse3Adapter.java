@@ -17,8 +17,10 @@ import static io.ext3ns.fuse.jnr.Upcalls.call;
 import static io.ext3ns.fuse.jnr.Upcalls.copyLink;
 import static io.ext3ns.fuse.jnr.Upcalls.fill;
 import static io.ext3ns.fuse.jnr.Upcalls.nanos;
+import static io.ext3ns.fuse.jnr.Upcalls.opensForWriting;
 import static io.ext3ns.fuse.jnr.Upcalls.run;
 import static io.ext3ns.fuse.jnr.Upcalls.view;
+import static io.ext3ns.fuse.jnr.Upcalls.writeOnly;
 
 /**
  * The libfuse 3 operations, each turned into one {@link FuseOps} call, the way {@link JnrFuseAdapter} does for
@@ -28,9 +30,6 @@ import static io.ext3ns.fuse.jnr.Upcalls.view;
  * FUSE_MAX_PAGES, so reads and writes arrive in 1 MiB pieces instead of libfuse 2's 128 KiB.
  */
 final class Fuse3Adapter {
-    private static final int O_ACCMODE = 03;
-    private static final int O_RDONLY = 0;
-    private static final int O_WRONLY = 1;
     /** renameat2(2)'s flags. */
     private static final int RENAME_NOREPLACE = 1;
 
@@ -148,7 +147,7 @@ final class Fuse3Adapter {
 
     int open(String path, Pointer fi) {
         return run("open", path, () -> {
-            boolean write = (Fuse3FileInfo.flags(fi) & O_ACCMODE) != O_RDONLY;
+            boolean write = opensForWriting(Fuse3FileInfo.flags(fi));
             Fuse3FileInfo.setFh(fi, ops.open(path, write));
             directIoIfWriteOnly(fi);
         });
@@ -163,7 +162,7 @@ final class Fuse3Adapter {
 
     /** As for libfuse 2 (see {@link JnrFuseAdapter}): write-only descriptors skip the FUSE file's page cache. */
     private static void directIoIfWriteOnly(Pointer fi) {
-        if ((Fuse3FileInfo.flags(fi) & O_ACCMODE) == O_WRONLY) {
+        if (writeOnly(Fuse3FileInfo.flags(fi))) {
             Fuse3FileInfo.setDirectIo(fi);
         }
     }

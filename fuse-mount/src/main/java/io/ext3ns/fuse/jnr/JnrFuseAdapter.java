@@ -17,8 +17,10 @@ import static io.ext3ns.fuse.jnr.Upcalls.call;
 import static io.ext3ns.fuse.jnr.Upcalls.copyLink;
 import static io.ext3ns.fuse.jnr.Upcalls.fill;
 import static io.ext3ns.fuse.jnr.Upcalls.nanos;
+import static io.ext3ns.fuse.jnr.Upcalls.opensForWriting;
 import static io.ext3ns.fuse.jnr.Upcalls.run;
 import static io.ext3ns.fuse.jnr.Upcalls.view;
+import static io.ext3ns.fuse.jnr.Upcalls.writeOnly;
 
 /**
  * The jnr-fuse callbacks, each turned into one {@link FuseOps} call. Every callback catches everything: an
@@ -29,9 +31,6 @@ import static io.ext3ns.fuse.jnr.Upcalls.view;
  * mknod (the engine has no device/FIFO nodes), xattrs, locks, access.
  */
 final class JnrFuseAdapter extends FuseStubFS {
-    private static final int O_ACCMODE = 03;
-    private static final int O_RDONLY = 0;
-    private static final int O_WRONLY = 1;
     /** Offset of the bit-field word (direct_io, keep_cache, ...) in libfuse 2.9's struct fuse_file_info (LP64). */
     private static final long FILE_INFO_BITS = 20;
     private static final int DIRECT_IO_BIT = 1;
@@ -158,7 +157,7 @@ final class JnrFuseAdapter extends FuseStubFS {
     @Override
     public int open(String path, FuseFileInfo fi) {
         return call("open", path, () -> {
-            boolean write = (fi.flags.get() & O_ACCMODE) != O_RDONLY;
+            boolean write = opensForWriting(fi.flags.get());
             fi.fh.set(ops.open(path, write));
             directIoIfWriteOnly(fi);
             return 0;
@@ -182,7 +181,7 @@ final class JnrFuseAdapter extends FuseStubFS {
      * at byte 20 (flags, fh_old, writepage come first); jnr-fuse's struct does not map that bit field.
      */
     private static void directIoIfWriteOnly(FuseFileInfo fi) {
-        if ((fi.flags.get() & O_ACCMODE) == O_WRONLY) {
+        if (writeOnly(fi.flags.get())) {
             jnr.ffi.Pointer raw = jnr.ffi.Struct.getMemory(fi);
             raw.putInt(FILE_INFO_BITS, raw.getInt(FILE_INFO_BITS) | DIRECT_IO_BIT);
         }
