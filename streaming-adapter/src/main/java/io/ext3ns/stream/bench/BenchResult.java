@@ -10,10 +10,10 @@ import io.ext3ns.stream.session.DataPath;
  * @param payloadBytes  RTP payload bytes the sessions sent
  * @param packets       RTP packets sent
  * @param wallNanos     elapsed time
- * @param receivedBytes datagram bytes the loopback receiver got (headers included)
+ * @param received      datagrams that reached the sink
  */
 record BenchResult(DataPath path, long cpuNanos, long payloadBytes, long packets, long wallNanos,
-                   long receivedBytes) {
+                   long received) {
     double cpuSecondsPerGb() {
         return cpuNanos / 1e9 / (payloadBytes / 1e9);
     }
@@ -22,8 +22,8 @@ record BenchResult(DataPath path, long cpuNanos, long payloadBytes, long packets
         return payloadBytes * 8 / (double) wallNanos;
     }
 
-    /** Share of sent bytes (headers included) the receiver got; below 1 the receiver could not keep up. */
+    /** Share of sent packets that reached the sink; below 1 a loopback receiver could not keep up. */
     double delivered() {
-        return receivedBytes / (double) (payloadBytes + 12 * packets);
+        return received / (double) packets;
     }
 }

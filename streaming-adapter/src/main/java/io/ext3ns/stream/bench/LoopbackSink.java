@@ -20,7 +20,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * A spinning receiver polls without sleeping, so the sender never wakes it: that is what a player on another
  * machine costs the sender, and it is the cost the paths differ in that remains.
  */
-final class LoopbackSink implements AutoCloseable {
+final class LoopbackSink implements BenchSink {
     /** How the receiver waits for the next datagram. */
     enum Mode {
         /** blocking receive: sleeps when caught up; the sender pays a wake-up per datagram that finds it asleep */
@@ -31,7 +31,6 @@ final class LoopbackSink implements AutoCloseable {
 
     private final DatagramChannel channel;
     private final Thread thread;
-    private final AtomicLong bytes = new AtomicLong();
     private final AtomicLong datagrams = new AtomicLong();
     private volatile boolean running = true;
 
@@ -54,7 +53,6 @@ final class LoopbackSink implements AutoCloseable {
                     Thread.onSpinWait(); // spinning mode, nothing queued
                     continue;
                 }
-                bytes.addAndGet(buf.position());
                 datagrams.incrementAndGet();
             } catch (ClosedChannelException e) {
                 return;
@@ -66,28 +64,30 @@ final class LoopbackSink implements AutoCloseable {
         }
     }
 
-    InetSocketAddress address() throws IOException {
+    @Override
+    public InetSocketAddress address() throws IOException {
         return (InetSocketAddress) channel.getLocalAddress();
     }
 
-    long bytes() {
-        return bytes.get();
-    }
-
-    long datagrams() {
+    @Override
+    public long datagrams() {
         return datagrams.get();
     }
 
-    /** CPU nanoseconds the receiving thread used so far (to subtract from the process's). */
-    long cpuNanos() {
+    @Override
+    public long cpuNanos() {
         ThreadMXBean mx = ManagementFactory.getThreadMXBean();
         return Math.max(0, mx.getThreadCpuTime(thread.getId()));
     }
 
     @Override
-    public void close() throws IOException, InterruptedException {
+    public void close() throws IOException {
         running = false;
         channel.close();
-        thread.join(2000);
+        try {
+            thread.join(2000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 }

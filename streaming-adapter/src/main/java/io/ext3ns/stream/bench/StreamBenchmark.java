@@ -95,10 +95,11 @@ public final class StreamBenchmark implements Callable<Integer> {
     String fastSender;
 
     @Option(names = "--sink", defaultValue = "blocking",
-            description = "the loopback receiver: blocking (sleeps when caught up, so the sender pays for waking it, "
-                    + "as loopback charges delivery to the sender) or spinning (polls, never woken: what a player on "
-                    + "another machine costs the sender)")
-    LoopbackSink.Mode sinkMode;
+            description = "where the streams go: blocking (a loopback receiver that sleeps when caught up, so the "
+                    + "sender pays for waking it, as loopback charges delivery to the sender), spinning (one that "
+                    + "polls and is never woken: what a player on another machine costs the sender), or device (a TUN "
+                    + "device nobody reads, needs root: the send path down to the driver, no delivery)")
+    BenchSink.Kind sinkKind;
 
     @Option(names = "--warmup", defaultValue = "1", description = "seconds of unmeasured warm-up per path")
     double warmup;
@@ -143,14 +144,19 @@ public final class StreamBenchmark implements Callable<Integer> {
                 engines.put(kind, new StreamingEngine(config, pool(kind, config)));
             }
             Map<String, Map<DataPath, List<BenchResult>>> results = new LinkedHashMap<>();
-            try (LoopbackSink sink = new LoopbackSink(sinkMode)) {
+            try (BenchSink sink = sinkKind.open()) {
                 StreamingEngine first = engines.values().iterator().next();
                 System.out.printf("source %s (%d bytes), %d %s stream(s), unit %d KiB, units %s, GSO %s, "
                                 + "FAST sender %s, %s sink, %s%n", sourceName(), Files.size(ts), streams,
                         paced ? "paced" : "unpaced", config.unitSize().bytes() >> 10, unitKinds,
                         paths.contains(DataPath.BATCHED) ? first.gsoActive() : "n/a", fastSender,
-                        sinkMode.name().toLowerCase(java.util.Locale.ROOT),
+                        sinkKind.name().toLowerCase(java.util.Locale.ROOT),
                         plays > 0 ? plays + " play(s) per stream" : reps + " x " + seconds + " s per path");
+                if (sinkKind == BenchSink.Kind.DEVICE) {
+                    System.out.println("device sink: the driver counts a GSO burst once (BATCHED's 'delivered' is "
+                            + "bursts, not packets), and it drops bursts unsegmented, as a NIC with UDP segmentation "
+                            + "offload would segment them in hardware");
+                }
                 if (plays == 0 && warmup > 0) {
                     for (StreamingEngine engine : engines.values()) {
                         for (DataPath p : paths) {
@@ -234,13 +240,13 @@ public final class StreamBenchmark implements Callable<Integer> {
     }
 
     /** Runs {@code streams} sessions, restarting each at end of file, for the given time or number of plays. */
-    private BenchResult run(StreamingEngine engine, LoopbackSink sink, DataPath path, double runSeconds,
+    private BenchResult run(StreamingEngine engine, BenchSink sink, DataPath path, double runSeconds,
                             int playsPerStream) throws Exception {
         OperatingSystemMXBean os = (OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
         SessionOptions options = paced
                 ? SessionOptions.defaults().withRtcpInterval(0).withBurstWindow((long) (windowMs * 1e6))
                 : SessionOptions.defaults().unpaced().withRtcpInterval(0);
-        long rx0 = sink.bytes();
+        long rx0 = sink.datagrams();
         long rxCpu0 = sink.cpuNanos();
         long cpu0 = os.getProcessCpuTime();
         long harness0 = ManagementFactory.getThreadMXBean().getCurrentThreadCpuTime();
@@ -284,10 +290,10 @@ public final class StreamBenchmark implements Callable<Integer> {
         long harness = ManagementFactory.getThreadMXBean().getCurrentThreadCpuTime() - harness0;
         long cpu = os.getProcessCpuTime() - cpu0 - (sink.cpuNanos() - rxCpu0) - harness;
         Thread.sleep(50); // let the receiver drain before reading its count
-        return new BenchResult(path, cpu, bytes, packets, wall, sink.bytes() - rx0);
+        return new BenchResult(path, cpu, bytes, packets, wall, sink.datagrams() - rx0);
     }
 
-    private StreamSession start(StreamingEngine engine, LoopbackSink sink, DataPath path, SessionOptions options)
+    private StreamSession start(StreamingEngine engine, BenchSink sink, DataPath path, SessionOptions options)
             throws IOException {
         StreamSession s = path == DataPath.FAST && "jdk".equals(fastSender)
                 ? engine.open(openMedia(), path, new GatheringUdpSink(sink.address(), null, null), options)
