@@ -16,7 +16,8 @@ public interface FuseBackend {
      * fusermount -u, or {@link #requestUnmount}). Returns the FUSE loop's exit status, 0 for a normal unmount.
      *
      * @param fsName     the source shown in /proc/mounts
-     * @param options    FUSE -o options (already joined decisions: big_writes, max_read, allow_other, ...)
+     * @param options    FUSE -o options every binding gets (use_ino, attr_timeout=0, ro, the user's); a binding adds
+     *                   what its libfuse needs (libfuse 2: big_writes, max_read)
      * @param multiThreaded serve requests from a pool of native threads instead of the one calling thread
      */
     int serve(Path mountPoint, String fsName, List<String> options, boolean multiThreaded, FuseOps ops);

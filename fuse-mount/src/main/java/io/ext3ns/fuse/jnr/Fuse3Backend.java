@@ -15,8 +15,7 @@ import java.util.List;
  * FUSE_MAX_PAGES, so the kernel sends reads and writes of up to 1 MiB instead of 128 KiB: measured on this 2-vCPU VM,
  * each FUSE round trip costs two cross-CPU wake-ups, so eight times fewer of them is most of the write speed.
  *
- * <p>Options: libfuse 3 always asks for big writes and refuses the big_writes and nonempty options of libfuse 2;
- * max_read would cap reads at its value, so these go. Some options are no longer on its command line but fields
+ * <p>Options: libfuse 3 always asks for big writes and refuses libfuse 2's nonempty, so that goes. Some options are no longer on its command line but fields
  * set in init(): use_ino and direct_io in struct fuse_config, max_background and congestion_threshold in struct
  * fuse_conn_info.
  */
@@ -48,7 +47,7 @@ public final class Fuse3Backend implements FuseBackend {
         int[] conn = {-1, -1};
         boolean[] config = {false, false};
         for (String option : options) {
-            if (option.equals("big_writes") || option.equals("nonempty") || option.startsWith("max_read=")) {
+            if (option.equals("nonempty")) {
                 continue;
             } else if (option.equals("use_ino")) {
                 config[0] = true;

@@ -23,11 +23,13 @@ import java.util.List;
  */
 public final class JnrFuseBackend implements FuseBackend {
     private static final Logger log = LoggerFactory.getLogger(JnrFuseBackend.class);
+    /** libfuse 2.9 clamps every request to this. */
+    static final int MAX_REQUEST = 128 * 1024;
 
     @Override
     public int serve(Path mountPoint, String fsName, List<String> options, boolean multiThreaded, FuseOps ops) {
         JnrFuseAdapter adapter = new JnrFuseAdapter(ops, SUBTYPE);
-        String joined = FuseCommandLine.options(options, fsName);
+        String joined = commandLineOptions(options, fsName);
         try {
             String[] args = multiThreaded ? new String[] {"-o", joined} : new String[] {"-s", "-o", joined};
             log.info("serving {} through libfuse 2 (requests up to 128 KiB)", mountPoint);
@@ -39,6 +41,16 @@ public final class JnrFuseBackend implements FuseBackend {
         } finally {
             adapter.forgetMounted();
         }
+    }
+
+    /**
+     * The -o value for libfuse 2: big_writes (without it the kernel sends 4 KiB writes) and max_read at libfuse 2's
+     * ceiling (it never sends more; saying so keeps the kernel from trying), then {@code options}.
+     */
+    static String commandLineOptions(List<String> options, String fsName) {
+        List<String> all = new java.util.ArrayList<>(List.of("big_writes", "max_read=" + MAX_REQUEST));
+        all.addAll(options);
+        return FuseCommandLine.options(all, fsName);
     }
 
     @Override

@@ -26,8 +26,6 @@ import java.util.concurrent.TimeUnit;
  */
 public final class MountSession {
     private static final Logger log = LoggerFactory.getLogger(MountSession.class);
-    /** libfuse 2 never sends reads larger than this; saying so keeps the kernel from trying. */
-    static final int MAX_REQUEST = 128 * 1024;
     private static final long LIVE_TIMEOUT_MS = 60_000;
     private static final long SHUTDOWN_TIMEOUT_MS = 120_000;
     private static final long FAILED_LOOP_WAIT_MS = 10_000;
@@ -44,11 +42,12 @@ public final class MountSession {
         this.engine = engine;
     }
 
-    /** The FUSE options every mount gets, then the user's (a later attr_timeout= overrides ours). */
+    /**
+     * The FUSE options every mount gets, then the user's (a later attr_timeout= overrides ours). What one libfuse
+     * version needs on top (libfuse 2: big_writes, max_read) its backend adds.
+     */
     static List<String> fuseOptions(MountOptions options, boolean readOnly) {
         List<String> fuse = new ArrayList<>();
-        fuse.add("big_writes"); // without it the kernel sends 4 KiB writes
-        fuse.add("max_read=" + MAX_REQUEST);
         fuse.add("use_ino"); // our inode numbers in stat, so cp -a and du see hard links
         // The high-level API gives each name its own kernel inode: cached attributes of one hard link would go
         // stale when another link changes, so attributes are not cached by default.

@@ -61,9 +61,8 @@ class MountOptionsTest {
     }
 
     @Test
-    void everyMountGetsBigWritesAndTheRequestCap() {
+    void everyMountGetsInodeNumbersAndUncachedAttributes() {
         List<String> fuse = MountSession.fuseOptions(MountOptions.parse(List.of("allow_other")), true);
-        assertEquals(List.of("big_writes", "max_read=131072", "use_ino", "attr_timeout=0", "ro", "allow_other"),
-                fuse);
+        assertEquals(List.of("use_ino", "attr_timeout=0", "ro", "allow_other"), fuse);
     }
 }
