@@ -13,6 +13,8 @@ import ru.serce.jnrfuse.struct.FuseContext;
 import ru.serce.jnrfuse.struct.Statvfs;
 import ru.serce.jnrfuse.struct.Timespec;
 
+import java.util.function.BiConsumer;
+
 import static io.ext3ns.fuse.jnr.Upcalls.call;
 import static io.ext3ns.fuse.jnr.Upcalls.copyLink;
 import static io.ext3ns.fuse.jnr.Upcalls.fill;
@@ -35,15 +37,15 @@ final class Fuse3Adapter {
 
     private final FuseOps ops;
     private final LibFuse3 lib;
-    private final Runtime runtime;
     private final Fuse3Operations operations;
-    private volatile java.util.function.BiConsumer<Pointer, Pointer> onInit = (conn, config) -> { };
+    /** What init() does with libfuse's struct fuse_conn_info and struct fuse_config before the kernel is answered. */
+    private final BiConsumer<Pointer, Pointer> onInit;
 
-    Fuse3Adapter(FuseOps ops, LibFuse3 lib) {
+    Fuse3Adapter(FuseOps ops, LibFuse3 lib, BiConsumer<Pointer, Pointer> onInit) {
         this.ops = ops;
         this.lib = lib;
-        this.runtime = Runtime.getSystemRuntime();
-        this.operations = new Fuse3Operations(runtime);
+        this.onInit = onInit;
+        this.operations = new Fuse3Operations(Runtime.getSystemRuntime());
         register();
     }
 
@@ -89,11 +91,6 @@ final class Fuse3Adapter {
         o.create.set(this::create);
         o.utimens.set(this::utimens);
         o.fallocate.set(this::fallocate);
-    }
-
-    /** What init() does with libfuse's struct fuse_conn_info and struct fuse_config before the kernel is answered. */
-    void onInit(java.util.function.BiConsumer<Pointer, Pointer> action) {
-        this.onInit = action;
     }
 
     private FuseOps.Caller caller() {

@@ -15,19 +15,10 @@ import java.util.List;
  * FUSE_MAX_PAGES, so the kernel sends reads and writes of up to 1 MiB instead of 128 KiB: measured on this 2-vCPU VM,
  * each FUSE round trip costs two cross-CPU wake-ups, so eight times fewer of them is most of the write speed.
  *
- * <p>Options: libfuse 3 always asks for big writes and refuses libfuse 2's nonempty, so that goes. Some options are no longer on its command line but fields
- * set in init(): use_ino and direct_io in struct fuse_config, max_background and congestion_threshold in struct
- * fuse_conn_info.
+ * <p>Options: libfuse 3 always asks for big writes; how the mount's options map onto it is {@link Fuse3Options}.
  */
 public final class Fuse3Backend implements FuseBackend {
     private static final Logger log = LoggerFactory.getLogger(Fuse3Backend.class);
-    /** Offsets in libfuse 3's struct fuse_conn_info (nine unsigned ints from proto_major on). */
-    private static final long CONN_MAX_BACKGROUND = 28;
-    private static final long CONN_CONGESTION_THRESHOLD = 32;
-    /** Offsets in libfuse 3's struct fuse_config (six ints, three doubles, then ints: ..., hard_remove, use_ino). */
-    private static final long CONFIG_USE_INO = 64;
-    private static final long CONFIG_DIRECT_IO = 72;
-
     private final LibFuse3 lib;
 
     private Fuse3Backend(LibFuse3 lib) {
@@ -42,45 +33,14 @@ public final class Fuse3Backend implements FuseBackend {
 
     @Override
     public int serve(Path mountPoint, String fsName, List<String> options, boolean multiThreaded, FuseOps ops) {
-        Fuse3Adapter adapter = new Fuse3Adapter(ops, lib);
-        List<String> kept = new ArrayList<>();
-        int[] conn = {-1, -1};
-        boolean[] config = {false, false};
-        for (String option : options) {
-            if (option.equals("nonempty")) {
-                continue;
-            } else if (option.equals("use_ino")) {
-                config[0] = true;
-            } else if (option.equals("direct_io")) {
-                config[1] = true;
-            } else if (option.startsWith("max_background=")) {
-                conn[0] = count(option);
-            } else if (option.startsWith("congestion_threshold=")) {
-                conn[1] = count(option);
-            } else {
-                kept.add(option);
-            }
-        }
-        adapter.onInit((c, cfg) -> {
-            if (config[0]) {
-                cfg.putInt(CONFIG_USE_INO, 1);
-            }
-            if (config[1]) {
-                cfg.putInt(CONFIG_DIRECT_IO, 1);
-            }
-            if (conn[0] >= 0) {
-                c.putInt(CONN_MAX_BACKGROUND, conn[0]);
-            }
-            if (conn[1] >= 0) {
-                c.putInt(CONN_CONGESTION_THRESHOLD, conn[1]);
-            }
-        });
+        Fuse3Options parsed = Fuse3Options.parse(options);
+        Fuse3Adapter adapter = new Fuse3Adapter(ops, lib, parsed::applyTo);
         List<String> argv = new ArrayList<>(List.of(SUBTYPE, "-f", mountPoint.toAbsolutePath().toString()));
         if (!multiThreaded) {
             argv.add("-s");
         }
         argv.add("-o");
-        argv.add(FuseCommandLine.options(kept, fsName));
+        argv.add(FuseCommandLine.options(parsed.commandLine(), fsName));
         String[] args = argv.toArray(String[]::new);
         log.info("serving {} through libfuse 3 (requests up to 1 MiB)", mountPoint);
         int status = lib.fuse_main_real(args.length, args, adapter.operations(), adapter.operationsSize(), null);
@@ -88,21 +48,6 @@ public final class Fuse3Backend implements FuseBackend {
             log.error("libfuse 3 could not serve {} (status {})", mountPoint, status);
         }
         return status;
-    }
-
-    /** The number in "key=N" (0..65535, as the kernel's u16 fields take it), or -1 (logged) if it is not one. */
-    private static int count(String option) {
-        String value = option.substring(option.indexOf('=') + 1);
-        try {
-            int n = Integer.parseInt(value);
-            if (n >= 0 && n <= 65535) {
-                return n;
-            }
-        } catch (NumberFormatException e) {
-            // reported below
-        }
-        log.warn("ignoring {}: not a number from 0 to 65535", option);
-        return -1;
     }
 
     @Override

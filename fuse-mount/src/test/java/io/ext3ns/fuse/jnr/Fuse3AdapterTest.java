@@ -22,6 +22,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class Fuse3AdapterTest {
     private static final Runtime RUNTIME = Runtime.getSystemRuntime();
+    private static final java.util.function.BiConsumer<Pointer, Pointer> NO_INIT = (conn, config) -> { };
 
     /** A FuseOps that records each call's method name and answers {@code answer} (or throws it). */
     private static FuseOps ops(List<String> calls, Object answer) {
@@ -39,20 +40,20 @@ class Fuse3AdapterTest {
     void fileSystemErrorsBecomeTheirErrnoAndAnythingElseEio() {
         Pointer stat = Memory.allocate(RUNTIME, 256);
         List<String> calls = new ArrayList<>();
-        assertEquals(-2, new Fuse3Adapter(ops(calls, new FsException(Errno.ENOENT, "x")), null)
+        assertEquals(-2, new Fuse3Adapter(ops(calls, new FsException(Errno.ENOENT, "x")), null, NO_INIT)
                 .getattr("/x", stat, null));
-        assertEquals(-28, new Fuse3Adapter(ops(calls, new FsException(Errno.ENOSPC, "full")), null)
+        assertEquals(-28, new Fuse3Adapter(ops(calls, new FsException(Errno.ENOSPC, "full")), null, NO_INIT)
                 .truncate("/f", 1 << 20, null));
-        assertEquals(-5, new Fuse3Adapter(ops(calls, new IllegalStateException("bug")), null)
+        assertEquals(-5, new Fuse3Adapter(ops(calls, new IllegalStateException("bug")), null, NO_INIT)
                 .rename("/a", "/b", 0));
-        assertEquals(-5, new Fuse3Adapter(ops(calls, new StackOverflowError()), null).open("/f", fileInfo(0)));
+        assertEquals(-5, new Fuse3Adapter(ops(calls, new StackOverflowError()), null, NO_INIT).open("/f", fileInfo(0)));
     }
 
     /** libfuse 3's struct fuse_file_info: flags at 0, direct_io is bit 1 of the word at 4, fh at 16. */
     @Test
     void writeOnlyDescriptorsGetDirectIoAndTheHandleLandsInFh() {
         List<String> calls = new ArrayList<>();
-        Fuse3Adapter adapter = new Fuse3Adapter(ops(calls, null), null);
+        Fuse3Adapter adapter = new Fuse3Adapter(ops(calls, null), null, NO_INIT);
         for (int accessMode : new int[] {0, 1, 2}) { // O_RDONLY, O_WRONLY, O_RDWR
             Pointer fi = fileInfo(accessMode);
             fi.putInt(4, 0b100); // keep_cache set by someone else: must survive
@@ -66,12 +67,12 @@ class Fuse3AdapterTest {
     void anOpenFileIsStattedAndTruncatedByItsHandle() {
         List<String> calls = new ArrayList<>();
         Attr attr = new Attr(12, 0100644, 1, 0, 0, 5, 8, 4096, 0, 0, 0, 0);
-        Fuse3Adapter adapter = new Fuse3Adapter(ops(calls, attr), null);
+        Fuse3Adapter adapter = new Fuse3Adapter(ops(calls, attr), null, NO_INIT);
         Pointer fi = fileInfo(2);
         fi.putLong(16, 42);
         assertEquals(0, adapter.getattr("/f", Memory.allocate(RUNTIME, 256), fi));
         assertEquals(0, adapter.getattr("/f", Memory.allocate(RUNTIME, 256), null));
-        new Fuse3Adapter(ops(calls, null), null).truncate("/f", 10, fi);
+        new Fuse3Adapter(ops(calls, null), null, NO_INIT).truncate("/f", 10, fi);
         assertEquals(List.of("getattr 42", "getattr /f", "truncate 42"), calls);
     }
 
@@ -79,9 +80,9 @@ class Fuse3AdapterTest {
     void renameNoReplaceRefusesAnExistingTargetAndExchangeIsNotSupported() {
         List<String> calls = new ArrayList<>();
         Attr attr = new Attr(12, 0100644, 1, 0, 0, 5, 8, 4096, 0, 0, 0, 0);
-        assertEquals(-17, new Fuse3Adapter(ops(calls, attr), null).rename("/a", "/b", 1)); // RENAME_NOREPLACE
+        assertEquals(-17, new Fuse3Adapter(ops(calls, attr), null, NO_INIT).rename("/a", "/b", 1)); // RENAME_NOREPLACE
         assertTrue(calls.stream().noneMatch(c -> c.startsWith("rename")), calls.toString());
-        assertEquals(-22, new Fuse3Adapter(ops(calls, null), null).rename("/a", "/b", 2)); // RENAME_EXCHANGE
+        assertEquals(-22, new Fuse3Adapter(ops(calls, null), null, NO_INIT).rename("/a", "/b", 2)); // RENAME_EXCHANGE
 
         List<String> absent = new ArrayList<>();
         FuseOps noTarget = (FuseOps) Proxy.newProxyInstance(FuseOps.class.getClassLoader(),
@@ -92,8 +93,23 @@ class Fuse3AdapterTest {
                     }
                     return null;
                 });
-        assertEquals(0, new Fuse3Adapter(noTarget, null).rename("/a", "/b", 1));
+        assertEquals(0, new Fuse3Adapter(noTarget, null, NO_INIT).rename("/a", "/b", 1));
         assertEquals(List.of("getattr", "rename"), absent);
+    }
+
+    /** use_ino/direct_io go to struct fuse_config, the queue limits to struct fuse_conn_info, nonempty nowhere. */
+    @Test
+    void initTimeOptionsLeaveTheCommandLineForLibfuse3sStructs() {
+        Fuse3Options parsed = Fuse3Options.parse(List.of("use_ino", "attr_timeout=0", "nonempty", "direct_io",
+                "max_background=64", "congestion_threshold=x", "allow_other"));
+        assertEquals(List.of("attr_timeout=0", "allow_other"), parsed.commandLine());
+        Pointer conn = Memory.allocate(RUNTIME, 128);
+        Pointer config = Memory.allocate(RUNTIME, 128);
+        parsed.applyTo(conn, config);
+        assertEquals(1, config.getInt(64));
+        assertEquals(1, config.getInt(72));
+        assertEquals(64, conn.getInt(28));
+        assertEquals(0, conn.getInt(32), "a threshold that is not a number leaves libfuse's");
     }
 
     private static Pointer fileInfo(int flags) {

@@ -1,0 +1,85 @@
+package io.ext3ns.fuse.jnr;
+
+import jnr.ffi.Pointer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The mount's FUSE options as libfuse 3 takes them: some stay on its command line, some are fields that init() sets
+ * (use_ino and direct_io in struct fuse_config, max_background and congestion_threshold in struct fuse_conn_info),
+ * and libfuse 2's nonempty, which libfuse 3 refuses (it always allows a non-empty mount point), is dropped.
+ *
+ * @param commandLine         what goes to -o
+ * @param useIno              set fuse_config.use_ino
+ * @param directIo            set fuse_config.direct_io
+ * @param maxBackground       fuse_conn_info.max_background, or -1 to keep libfuse's
+ * @param congestionThreshold fuse_conn_info.congestion_threshold, or -1 to keep libfuse's
+ */
+record Fuse3Options(List<String> commandLine, boolean useIno, boolean directIo, int maxBackground,
+                    int congestionThreshold) {
+    private static final Logger log = LoggerFactory.getLogger(Fuse3Options.class);
+    /** Offsets in libfuse 3's struct fuse_conn_info (nine unsigned ints from proto_major on). */
+    private static final long CONN_MAX_BACKGROUND = 28;
+    private static final long CONN_CONGESTION_THRESHOLD = 32;
+    /** Offsets in libfuse 3's struct fuse_config (six ints, three doubles, then ints: ..., hard_remove, use_ino). */
+    private static final long CONFIG_USE_INO = 64;
+    private static final long CONFIG_DIRECT_IO = 72;
+
+    static Fuse3Options parse(List<String> options) {
+        List<String> commandLine = new ArrayList<>();
+        boolean useIno = false;
+        boolean directIo = false;
+        int maxBackground = -1;
+        int congestionThreshold = -1;
+        for (String option : options) {
+            if (option.equals("nonempty")) {
+                continue;
+            } else if (option.equals("use_ino")) {
+                useIno = true;
+            } else if (option.equals("direct_io")) {
+                directIo = true;
+            } else if (option.startsWith("max_background=")) {
+                maxBackground = count(option);
+            } else if (option.startsWith("congestion_threshold=")) {
+                congestionThreshold = count(option);
+            } else {
+                commandLine.add(option);
+            }
+        }
+        return new Fuse3Options(List.copyOf(commandLine), useIno, directIo, maxBackground, congestionThreshold);
+    }
+
+    /** Sets the init-time fields in libfuse's struct fuse_conn_info and struct fuse_config. */
+    void applyTo(Pointer conn, Pointer config) {
+        if (useIno) {
+            config.putInt(CONFIG_USE_INO, 1);
+        }
+        if (directIo) {
+            config.putInt(CONFIG_DIRECT_IO, 1);
+        }
+        if (maxBackground >= 0) {
+            conn.putInt(CONN_MAX_BACKGROUND, maxBackground);
+        }
+        if (congestionThreshold >= 0) {
+            conn.putInt(CONN_CONGESTION_THRESHOLD, congestionThreshold);
+        }
+    }
+
+    /** The number in "key=N" (0..65535, as the kernel's u16 fields take it), or -1 (logged) if it is not one. */
+    private static int count(String option) {
+        String value = option.substring(option.indexOf('=') + 1);
+        try {
+            int n = Integer.parseInt(value);
+            if (n >= 0 && n <= 65535) {
+                return n;
+            }
+        } catch (NumberFormatException e) {
+            // reported below
+        }
+        log.warn("ignoring {}: not a number from 0 to 65535", option);
+        return -1;
+    }
+}
