@@ -25,21 +25,12 @@ public final class FileMember implements BlockDevice {
     public FileMember(Path path, OpenOptions options) throws IOException {
         this.member = RawMember.open(path, options.buffered());
         try {
-            this.direct = options.directIo() ? openDirect(path, options) : null;
+            // null where the file system refuses O_DIRECT: then the buffered descriptor serves everything, quietly
+            this.direct = options.directIo() ? RawMember.openDirectOrNull(path, options.readOnly()) : null;
         } catch (IOException | RuntimeException e) {
             member.close();
             throw e;
         }
-    }
-
-    /** The O_DIRECT descriptor, or null (quietly: the buffered one serves) where the file system refuses it. */
-    private static RawMember openDirect(Path path, OpenOptions options) throws IOException {
-        RawMember opened = RawMember.openDirectOrNull(path, options.readOnly());
-        if (opened != null && opened.size() != 0 && opened.size() < AlignedBuffers.PAGE) {
-            opened.close();
-            return null;
-        }
-        return opened;
     }
 
     /** True when transfers of whole aligned pages bypass the page cache. */
