@@ -201,9 +201,19 @@ public final class FileSystemOps implements FuseOps {
     // ---- open files ----
 
     @Override
-    public long open(String path, boolean write) throws FsException {
+    public long open(String path, int flags) throws FsException {
         long ino = resolve(path);
+        boolean write = OpenFlags.writes(flags);
         FileHandle handle = fs.open(ino, write);
+        if (OpenFlags.truncates(flags)) {
+            try {
+                fs.truncate(ino, 0);
+                blocks.changed(ino);
+            } catch (FsException e) {
+                fs.release(handle);
+                throw e;
+            }
+        }
         BlockReader.Reader reader = write ? null : blocks.open(handle, fs.getattr(ino).size());
         return handles.add(new HandleTable.Open(handle, reader));
     }

@@ -60,8 +60,12 @@ public interface FuseOps {
 
     StatFs statfs() throws FsException;
 
-    /** Opens an existing file; {@code write} when opened for writing. Returns the handle number. */
-    long open(String path, boolean write) throws FsException;
+    /**
+     * Opens an existing file with open(2)'s {@code flags} ({@link OpenFlags}): for writing when they ask for it, and
+     * cut to length 0 first (with mtime and ctime set, as open(2) does) when they carry O_TRUNC. Returns the handle
+     * number.
+     */
+    long open(String path, int flags) throws FsException;
 
     /** Creates a regular file (EEXIST if the name exists) and opens it for writing. Returns the handle number. */
     long create(String path, int mode, Caller caller) throws FsException;

@@ -27,8 +27,9 @@ import java.util.concurrent.Callable;
         description = {"Mounts an EXT3NS volume through FUSE. Without -f it returns once the mount is live.",
                 "Options (-o, comma-separated): ro, rw, allow_other, default_permissions, cache=SIZE (data cache),"
                         + " metacache=SIZE, readahead=KB, commit=SECONDS, logfile=PATH, rtsp=PORT, http=PORT, multithread"
-                        + " (libfuse's thread pool instead of the default single loop thread), libfuse=2|3 (the"
-                        + " libfuse to serve through; default 3 where installed, else 2), and FUSE's"
+                        + " (libfuse's thread pool instead of the default single loop thread), transport=libfuse3|libfuse2"
+                        + " (the FUSE transport; default libfuse3 where installed, else libfuse2; libfuse=3|2 says the"
+                        + " same), and FUSE's"
                         + " attr_timeout=, entry_timeout=, kernel_cache, direct_io, nodev, nosuid, noexec, noatime."})
 public final class MountMain implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "MEMBER[,MEMBER...]", description = "image, disk, or array members in order")

@@ -14,6 +14,7 @@ import java.util.concurrent.TimeUnit;
 final class MountProcess implements AutoCloseable {
     private static final long LIVE_TIMEOUT_MS = 60_000;
     private static final long EXIT_TIMEOUT_S = 90;
+    static final String TRANSPORT_PROPERTY = "ext3ns.test.transport";
 
     final Path mountPoint;
     final Path log;
@@ -52,11 +53,25 @@ final class MountProcess implements AutoCloseable {
         return cmd;
     }
 
+    /**
+     * The options with the FUSE transport this test run serves through: the build runs the whole suite once per
+     * transport (surefire executions setting {@value #TRANSPORT_PROPERTY}), so that no test of semantics can pass on
+     * one transport and skip another. A test that names a transport itself keeps it.
+     */
+    static String withTransport(String options) {
+        String transport = System.getProperty(TRANSPORT_PROPERTY, "");
+        if (transport.isEmpty() || options.contains("transport=") || options.contains("libfuse=")) {
+            return options;
+        }
+        return options.isEmpty() ? "transport=" + transport : options + ",transport=" + transport;
+    }
+
     /** Mounts in the foreground (-f) and waits until the mount answers. */
     static MountProcess mount(String source, Path mountPoint, String options) throws Exception {
         Files.createDirectories(mountPoint);
         Path log = Files.createTempFile("ext3ns-mount-test", ".log");
         List<String> args = new ArrayList<>(List.of(source, mountPoint.toString(), "-f"));
+        options = withTransport(options);
         if (!options.isEmpty()) {
             args.addAll(List.of("-o", options));
         }

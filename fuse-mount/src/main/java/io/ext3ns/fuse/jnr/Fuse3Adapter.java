@@ -4,6 +4,7 @@ import io.ext3ns.fs.api.DirEntry;
 import io.ext3ns.fs.api.Errno;
 import io.ext3ns.fs.api.FsException;
 import io.ext3ns.fuse.FuseOps;
+import io.ext3ns.fuse.OpenFlags;
 import jnr.ffi.Pointer;
 import jnr.ffi.Runtime;
 import jnr.ffi.Struct;
@@ -19,10 +20,8 @@ import static io.ext3ns.fuse.jnr.Upcalls.call;
 import static io.ext3ns.fuse.jnr.Upcalls.copyLink;
 import static io.ext3ns.fuse.jnr.Upcalls.fill;
 import static io.ext3ns.fuse.jnr.Upcalls.nanos;
-import static io.ext3ns.fuse.jnr.Upcalls.opensForWriting;
 import static io.ext3ns.fuse.jnr.Upcalls.run;
 import static io.ext3ns.fuse.jnr.Upcalls.view;
-import static io.ext3ns.fuse.jnr.Upcalls.writeOnly;
 
 /**
  * The libfuse 3 operations, each turned into one {@link FuseOps} call, the way {@link JnrFuseAdapter} does for
@@ -144,8 +143,7 @@ final class Fuse3Adapter {
 
     int open(String path, Pointer fi) {
         return run("open", path, () -> {
-            boolean write = opensForWriting(Fuse3FileInfo.flags(fi));
-            Fuse3FileInfo.setFh(fi, ops.open(path, write));
+            Fuse3FileInfo.setFh(fi, ops.open(path, Fuse3FileInfo.flags(fi)));
             directIoIfWriteOnly(fi);
         });
     }
@@ -159,7 +157,7 @@ final class Fuse3Adapter {
 
     /** As for libfuse 2 (see {@link JnrFuseAdapter}): write-only descriptors skip the FUSE file's page cache. */
     private static void directIoIfWriteOnly(Pointer fi) {
-        if (writeOnly(Fuse3FileInfo.flags(fi))) {
+        if (OpenFlags.writeOnly(Fuse3FileInfo.flags(fi))) {
             Fuse3FileInfo.setDirectIo(fi);
         }
     }

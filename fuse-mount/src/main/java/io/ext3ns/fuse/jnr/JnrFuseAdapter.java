@@ -3,6 +3,7 @@ package io.ext3ns.fuse.jnr;
 import io.ext3ns.fs.api.DirEntry;
 import io.ext3ns.fs.api.FsException;
 import io.ext3ns.fuse.FuseOps;
+import io.ext3ns.fuse.OpenFlags;
 import jnr.ffi.Pointer;
 import ru.serce.jnrfuse.ErrorCodes;
 import ru.serce.jnrfuse.FuseFillDir;
@@ -17,10 +18,8 @@ import static io.ext3ns.fuse.jnr.Upcalls.call;
 import static io.ext3ns.fuse.jnr.Upcalls.copyLink;
 import static io.ext3ns.fuse.jnr.Upcalls.fill;
 import static io.ext3ns.fuse.jnr.Upcalls.nanos;
-import static io.ext3ns.fuse.jnr.Upcalls.opensForWriting;
 import static io.ext3ns.fuse.jnr.Upcalls.run;
 import static io.ext3ns.fuse.jnr.Upcalls.view;
-import static io.ext3ns.fuse.jnr.Upcalls.writeOnly;
 
 /**
  * The jnr-fuse callbacks, each turned into one {@link FuseOps} call. Every callback catches everything: an
@@ -34,6 +33,14 @@ final class JnrFuseAdapter extends FuseStubFS {
     /** Offset of the bit-field word (direct_io, keep_cache, ...) in libfuse 2.9's struct fuse_file_info (LP64). */
     private static final long FILE_INFO_BITS = 20;
     private static final int DIRECT_IO_BIT = 1;
+    /**
+     * flag_utime_omit_ok, bit 2 of the bit-field word after bmap in libfuse 2.9's struct fuse_operations: without it
+     * libfuse 2 drops a setattr that changes only atime or only mtime (touch -a, touch -m) instead of passing
+     * UTIME_OMIT for the other. jnr-fuse maps the word as padding and leaves it 0. The word follows the 38 function
+     * pointers from getattr to bmap (LP64).
+     */
+    private static final long OPERATIONS_FLAGS = 38 * 8;
+    private static final int UTIME_OMIT_OK_BIT = 1 << 2;
 
     private final FuseOps ops;
     private final String subtype;
@@ -41,6 +48,8 @@ final class JnrFuseAdapter extends FuseStubFS {
     JnrFuseAdapter(FuseOps ops, String subtype) {
         this.ops = ops;
         this.subtype = subtype;
+        jnr.ffi.Pointer operations = jnr.ffi.Struct.getMemory(fuseOperations);
+        operations.putByte(OPERATIONS_FLAGS, (byte) (operations.getByte(OPERATIONS_FLAGS) | UTIME_OMIT_OK_BIT));
     }
 
     /** argv[0] of libfuse's command line, which names the program in its messages. */
@@ -157,8 +166,7 @@ final class JnrFuseAdapter extends FuseStubFS {
     @Override
     public int open(String path, FuseFileInfo fi) {
         return call("open", path, () -> {
-            boolean write = opensForWriting(fi.flags.get());
-            fi.fh.set(ops.open(path, write));
+            fi.fh.set(ops.open(path, fi.flags.get()));
             directIoIfWriteOnly(fi);
             return 0;
         });
@@ -181,7 +189,7 @@ final class JnrFuseAdapter extends FuseStubFS {
      * at byte 20 (flags, fh_old, writepage come first); jnr-fuse's struct does not map that bit field.
      */
     private static void directIoIfWriteOnly(FuseFileInfo fi) {
-        if (writeOnly(fi.flags.get())) {
+        if (OpenFlags.writeOnly(fi.flags.get())) {
             jnr.ffi.Pointer raw = jnr.ffi.Struct.getMemory(fi);
             raw.putInt(FILE_INFO_BITS, raw.getInt(FILE_INFO_BITS) | DIRECT_IO_BIT);
         }

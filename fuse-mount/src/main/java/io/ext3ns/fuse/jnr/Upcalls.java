@@ -23,9 +23,6 @@ import java.nio.charset.StandardCharsets;
  */
 final class Upcalls {
     private static final Logger log = LoggerFactory.getLogger(Upcalls.class);
-    private static final int O_ACCMODE = 03;
-    private static final int O_RDONLY = 0;
-    private static final int O_WRONLY = 1;
     /** utimensat(2)'s special tv_nsec values, which libfuse passes through from the kernel. */
     private static final long UTIME_NOW = (1L << 30) - 1;
     private static final long UTIME_OMIT = (1L << 30) - 2;
@@ -62,16 +59,6 @@ final class Upcalls {
             action.run();
             return 0;
         });
-    }
-
-    /** True when open(2) flags ask for writing (O_WRONLY or O_RDWR). */
-    static boolean opensForWriting(int openFlags) {
-        return (openFlags & O_ACCMODE) != O_RDONLY;
-    }
-
-    /** True when open(2) flags ask for writing only: such a descriptor gets FUSE's direct I/O (see the adapters). */
-    static boolean writeOnly(int openFlags) {
-        return (openFlags & O_ACCMODE) == O_WRONLY;
     }
 
     /** A direct ByteBuffer over the native request buffer, so data moves without an extra copy. */

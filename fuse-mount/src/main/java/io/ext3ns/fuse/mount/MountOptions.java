@@ -10,7 +10,7 @@ import java.util.Set;
 
 /**
  * The -o options of mount.ext3ns, parsed once: ours (ro/rw, cache=, metacache=, readahead=, commit=, logfile=,
- * multithread, libfuse=, rtsp=, http=), FUSE's
+ * multithread, libfuse= or transport=, rtsp=, http=), FUSE's
  * that we pass on (allow_other, default_permissions, attr_timeout=, ...), and mount(8)'s bookkeeping options that
  * only mean something in fstab (defaults, noauto, _netdev, ...), which are dropped.
  *
@@ -20,7 +20,8 @@ import java.util.Set;
  * @param logFile       where a background mount process writes its log, null for the default
  * @param services      options for mount extensions (rtsp=PORT, http=PORT, ...), in the order given
  * @param multiThreaded libfuse's multi-threaded loop (option multithread) instead of the default single thread
- * @param libfuse       the libfuse version to serve through (libfuse=2|3), 0 for the best installed
+ * @param libfuse       the libfuse version to serve through (libfuse=2|3, or transport=libfuse2|libfuse3),
+ *                      0 for the best installed
  * @param fuseOptions   options passed to FUSE unchanged
  */
 public record MountOptions(boolean readOnly, long cacheBytes, long metaCacheBytes, int readAheadKb, int commitSeconds,
@@ -77,6 +78,8 @@ public record MountOptions(boolean readOnly, long cacheBytes, long metaCacheByte
                     multiThreaded = true;
                 } else if (key.equals("libfuse")) {
                     libfuse = parseLibfuse(required(key, value));
+                } else if (key.equals("transport")) {
+                    libfuse = parseTransport(required(key, value));
                 } else if (key.equals("logfile")) {
                     logFile = Path.of(required(key, value));
                 } else if (SERVICE_KEYS.contains(key)) {
@@ -100,6 +103,16 @@ public record MountOptions(boolean readOnly, long cacheBytes, long metaCacheByte
             case "2" -> 2;
             case "3" -> 3;
             default -> throw new IllegalArgumentException("mount option libfuse=" + value + " must be 2 or 3");
+        };
+    }
+
+    /** transport=libfuse3|libfuse2: the FUSE transport by name (libfuse=3|2 says the same). */
+    private static int parseTransport(String value) {
+        return switch (value) {
+            case "libfuse2" -> 2;
+            case "libfuse3" -> 3;
+            default -> throw new IllegalArgumentException("mount option transport=" + value
+                    + " must be libfuse3 or libfuse2");
         };
     }
 
