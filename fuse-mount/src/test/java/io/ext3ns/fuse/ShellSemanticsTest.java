@@ -78,6 +78,12 @@ class ShellSemanticsTest {
             t cat d; t rmdir soft; t truncate -s 1 d; t ln -s x soft
             t bash -c 'echo x > d'; t bash -c 'echo x > missing/f'; t bash -c 'echo x > soft/f'
             t mkdir soft/x; t rm -d d; t mv d soft/x; t unlink d
+            # Permission checks as the kernel makes them (root too: X_OK needs an x bit), and for another user.
+            echo data > p600; chmod 600 p600; t test -x p600; t test -r p600; t test -w p600
+            chmod 755 .; t setpriv --reuid=65534 --regid=65534 --clear-groups cat p600
+            t setpriv --reuid=65534 --regid=65534 --clear-groups touch nobody-file
+            chmod 1777 d; t setpriv --reuid=65534 --regid=65534 --clear-groups touch d/nobody; st d/nobody
+            t setpriv --reuid=65534 --regid=65534 --clear-groups rm -f d/e; t rm d/nobody
             """;
 
     /** The kernel's transcript, made once per run: it does not depend on the block size or on our transport. */

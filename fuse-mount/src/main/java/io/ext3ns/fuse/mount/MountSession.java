@@ -52,11 +52,21 @@ public final class MountSession {
         // The high-level API gives each name its own kernel inode: cached attributes of one hard link would go
         // stale when another link changes, so attributes are not cached by default.
         fuse.add("attr_timeout=0");
+        // The kernel checks modes and owners (and ACLs where the binding enables them) as ext3's generic_permission
+        // does; without it every access(2) would pass (root's X_OK on a 0600 file too) and other users bypass modes.
+        fuse.add("default_permissions");
+        if (mountedByRoot() && !options.fuseOptions().contains("allow_other")) {
+            fuse.add("allow_other"); // a volume root mounts serves every user, as a kernel mount does
+        }
         if (readOnly) {
             fuse.add("ro");
         }
         fuse.addAll(options.fuseOptions());
         return fuse;
+    }
+
+    private static boolean mountedByRoot() {
+        return new com.sun.security.auth.module.UnixSystem().getUid() == 0;
     }
 
     /** Mounts and serves until unmounted. Returns normally after a clean unmount. */
