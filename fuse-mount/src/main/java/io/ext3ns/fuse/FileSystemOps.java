@@ -90,7 +90,7 @@ public final class FileSystemOps implements FuseOps {
 
     @Override
     public Attr getattr(long fh) throws FsException {
-        return fs.getattr(handles.get(fh).handle().ino());
+        return fs.getattr(inoOf(fh));
     }
 
     @Override
@@ -101,6 +101,20 @@ public final class FileSystemOps implements FuseOps {
     @Override
     public List<DirEntry> readdir(String path) throws FsException {
         return fs.readdir(resolve(path));
+    }
+
+    @Override
+    public long opendir(String path) throws FsException {
+        long ino = resolve(path);
+        if (!fs.getattr(ino).isDirectory()) {
+            throw new FsException(Errno.ENOTDIR, path + " is not a directory");
+        }
+        return ino;
+    }
+
+    @Override
+    public List<DirEntry> readdir(long dirHandle) throws FsException {
+        return fs.readdir(dirHandle);
     }
 
     @Override
@@ -164,8 +178,21 @@ public final class FileSystemOps implements FuseOps {
     }
 
     @Override
+    public void chmod(long fh, int mode) throws FsException {
+        fs.chmod(inoOf(fh), mode & PERMISSION_BITS);
+    }
+
+    @Override
     public void chown(String path, int uid, int gid) throws FsException {
-        long ino = resolve(path);
+        chownIno(resolve(path), uid, gid);
+    }
+
+    @Override
+    public void chown(long fh, int uid, int gid) throws FsException {
+        chownIno(inoOf(fh), uid, gid);
+    }
+
+    private void chownIno(long ino, int uid, int gid) throws FsException {
         if (uid == -1 || gid == -1) {
             Attr now = fs.getattr(ino);
             uid = uid == -1 ? now.uid() : uid;
@@ -176,14 +203,15 @@ public final class FileSystemOps implements FuseOps {
 
     @Override
     public void truncate(String path, long size) throws FsException {
-        long ino = resolve(path);
-        fs.truncate(ino, size);
-        blocks.changed(ino);
+        truncateIno(resolve(path), size);
     }
 
     @Override
     public void truncate(long fh, long size) throws FsException {
-        long ino = handles.get(fh).handle().ino();
+        truncateIno(inoOf(fh), size);
+    }
+
+    private void truncateIno(long ino, long size) throws FsException {
         fs.truncate(ino, size);
         blocks.changed(ino);
     }
@@ -191,6 +219,15 @@ public final class FileSystemOps implements FuseOps {
     @Override
     public void utimens(String path, long atimeNanos, long mtimeNanos) throws FsException {
         fs.utimens(resolve(path), atimeNanos, mtimeNanos);
+    }
+
+    @Override
+    public void utimens(long fh, long atimeNanos, long mtimeNanos) throws FsException {
+        fs.utimens(inoOf(fh), atimeNanos, mtimeNanos);
+    }
+
+    private long inoOf(long fh) throws FsException {
+        return handles.get(fh).handle().ino();
     }
 
     @Override

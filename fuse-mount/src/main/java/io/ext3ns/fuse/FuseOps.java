@@ -34,6 +34,15 @@ public interface FuseOps {
 
     List<DirEntry> readdir(String path) throws FsException;
 
+    /**
+     * opendir: checks that {@code path} is a directory and returns a handle that {@link #readdir(long)} lists by, for
+     * bindings that pass no path to readdir (libfuse 3 with nullpath_ok). The handle is the directory's inode number:
+     * nothing to release.
+     */
+    long opendir(String path) throws FsException;
+
+    List<DirEntry> readdir(long dirHandle) throws FsException;
+
     void mkdir(String path, int mode, Caller caller) throws FsException;
 
     void rmdir(String path) throws FsException;
@@ -48,8 +57,14 @@ public interface FuseOps {
 
     void chmod(String path, int mode) throws FsException;
 
+    /** fchmod: by the open file, which may have lost its last name. */
+    void chmod(long fh, int mode) throws FsException;
+
     /** -1 leaves uid or gid unchanged, as chown(2). */
     void chown(String path, int uid, int gid) throws FsException;
+
+    /** fchown: by the open file. */
+    void chown(long fh, int uid, int gid) throws FsException;
 
     void truncate(String path, long size) throws FsException;
 
@@ -57,6 +72,9 @@ public interface FuseOps {
 
     /** Times in nanoseconds since the epoch, or {@link #TIME_OMIT}. */
     void utimens(String path, long atimeNanos, long mtimeNanos) throws FsException;
+
+    /** futimens: by the open file. */
+    void utimens(long fh, long atimeNanos, long mtimeNanos) throws FsException;
 
     StatFs statfs() throws FsException;
 

@@ -26,7 +26,8 @@ import static io.ext3ns.fuse.jnr.Upcalls.view;
 /**
  * The libfuse 3 operations, each turned into one {@link FuseOps} call, the way {@link JnrFuseAdapter} does for
  * libfuse 2 (same errno rules, same structs for stat, statvfs and timespec). What libfuse 3 changes: getattr,
- * chmod, chown, truncate and utimens may carry the open file (fstat, ftruncate); rename carries flags; readdir's
+ * chmod, chown, truncate and utimens may carry the open file (fstat, ftruncate, fchmod, ...), and then the path
+ * may be null (nullpath_ok: a file unlinked while open has none); rename carries flags; readdir's
  * filler takes flags; there is no fgetattr/ftruncate. Its gain is the request size: libfuse 3 negotiates
  * FUSE_MAX_PAGES, so reads and writes arrive in 1 MiB pieces instead of libfuse 2's 128 KiB.
  */
@@ -67,9 +68,21 @@ final class Fuse3Adapter {
         o.symlink.set((target, link) -> run("symlink", link, () -> ops.symlink(target, link, caller())));
         o.rename.set(this::rename);
         o.link.set((existing, link) -> run("link", link, () -> ops.link(existing, link)));
-        o.chmod.set((path, mode, fi) -> run("chmod", path, () -> ops.chmod(path, mode)));
+        o.chmod.set((path, mode, fi) -> run("chmod", path, () -> {
+            if (fi != null) {
+                ops.chmod(Fuse3FileInfo.fh(fi), mode);
+            } else {
+                ops.chmod(path, mode);
+            }
+        }));
         // uid_t arrives unsigned: (uid_t) -1, "unchanged", is 0xffffffff, which as an int is -1 again.
-        o.chown.set((path, uid, gid, fi) -> run("chown", path, () -> ops.chown(path, uid, gid)));
+        o.chown.set((path, uid, gid, fi) -> run("chown", path, () -> {
+            if (fi != null) {
+                ops.chown(Fuse3FileInfo.fh(fi), uid, gid);
+            } else {
+                ops.chown(path, uid, gid);
+            }
+        }));
         o.truncate.set(this::truncate);
         o.open.set(this::open);
         o.read.set((path, buf, size, offset, fi) -> call("read", path,
@@ -81,6 +94,7 @@ final class Fuse3Adapter {
         o.flush.set((path, fi) -> run("flush", path, () -> ops.flush(Fuse3FileInfo.fh(fi))));
         o.release.set((path, fi) -> run("release", path, () -> ops.release(Fuse3FileInfo.fh(fi))));
         o.fsync.set((path, datasync, fi) -> run("fsync", path, () -> ops.fsync(Fuse3FileInfo.fh(fi))));
+        o.opendir.set((path, fi) -> run("opendir", path, () -> Fuse3FileInfo.setFh(fi, ops.opendir(path))));
         o.readdir.set(this::readdir);
         o.init.set((conn, config) -> {
             onInit.accept(conn, config);
@@ -165,7 +179,7 @@ final class Fuse3Adapter {
     int readdir(String path, Pointer buf, Pointer filler, long offset, Pointer fi, int flags) {
         return call("readdir", path, () -> {
             try (Fuse3DirFiller names = new Fuse3DirFiller(filler.address(), buf.address())) {
-                for (DirEntry entry : ops.readdir(path)) {
+                for (DirEntry entry : ops.readdir(Fuse3FileInfo.fh(fi))) {
                     if (!names.add(entry.name())) {
                         return -ErrorCodes.ENOMEM();
                     }
@@ -179,7 +193,11 @@ final class Fuse3Adapter {
         return run("utimens", path, () -> {
             Timespec atime = Timespec.of(times);
             Timespec mtime = Timespec.of(times.slice(Struct.size(atime)));
-            ops.utimens(path, nanos(atime), nanos(mtime));
+            if (fi != null) {
+                ops.utimens(Fuse3FileInfo.fh(fi), nanos(atime), nanos(mtime));
+            } else {
+                ops.utimens(path, nanos(atime), nanos(mtime));
+            }
         });
     }
 

@@ -9,28 +9,33 @@ import java.util.List;
 
 /**
  * The mount's FUSE options as libfuse 3 takes them: some stay on its command line, some are fields that init() sets
- * (use_ino and direct_io in struct fuse_config, max_background and congestion_threshold in struct fuse_conn_info),
+ * (use_ino, hard_remove and direct_io in struct fuse_config, max_background and congestion_threshold in struct
+ * fuse_conn_info),
  * and libfuse 2's nonempty, which libfuse 3 refuses (it always allows a non-empty mount point), is dropped.
  *
  * @param commandLine         what goes to -o
  * @param useIno              set fuse_config.use_ino
+ * @param hardRemove          set fuse_config.hard_remove
  * @param directIo            set fuse_config.direct_io
  * @param maxBackground       fuse_conn_info.max_background, or -1 to keep libfuse's
  * @param congestionThreshold fuse_conn_info.congestion_threshold, or -1 to keep libfuse's
  */
-record Fuse3Options(List<String> commandLine, boolean useIno, boolean directIo, int maxBackground,
+record Fuse3Options(List<String> commandLine, boolean useIno, boolean hardRemove, boolean directIo, int maxBackground,
                     int congestionThreshold) {
     private static final Logger log = LoggerFactory.getLogger(Fuse3Options.class);
     /** Offsets in libfuse 3's struct fuse_conn_info (nine unsigned ints from proto_major on). */
     private static final long CONN_MAX_BACKGROUND = 28;
     private static final long CONN_CONGESTION_THRESHOLD = 32;
     /** Offsets in libfuse 3's struct fuse_config (six ints, three doubles, then ints: ..., hard_remove, use_ino). */
+    private static final long CONFIG_HARD_REMOVE = 60;
     private static final long CONFIG_USE_INO = 64;
     private static final long CONFIG_DIRECT_IO = 72;
+    private static final long CONFIG_NULLPATH_OK = 104;
 
     static Fuse3Options parse(List<String> options) {
         List<String> commandLine = new ArrayList<>();
         boolean useIno = false;
+        boolean hardRemove = false;
         boolean directIo = false;
         int maxBackground = -1;
         int congestionThreshold = -1;
@@ -39,6 +44,8 @@ record Fuse3Options(List<String> commandLine, boolean useIno, boolean directIo, 
                 continue;
             } else if (option.equals("use_ino")) {
                 useIno = true;
+            } else if (option.equals("hard_remove")) {
+                hardRemove = true;
             } else if (option.equals("direct_io")) {
                 directIo = true;
             } else if (option.startsWith("max_background=")) {
@@ -49,13 +56,19 @@ record Fuse3Options(List<String> commandLine, boolean useIno, boolean directIo, 
                 commandLine.add(option);
             }
         }
-        return new Fuse3Options(List.copyOf(commandLine), useIno, directIo, maxBackground, congestionThreshold);
+        return new Fuse3Options(List.copyOf(commandLine), useIno, hardRemove, directIo, maxBackground, congestionThreshold);
     }
 
     /** Sets the init-time fields in libfuse's struct fuse_conn_info and struct fuse_config. */
     void applyTo(Pointer conn, Pointer config) {
+        // Operations on an open file go by its handle, so a file unlinked while open (hard_remove: it has no path
+        // left) keeps working instead of failing with ESTALE.
+        config.putInt(CONFIG_NULLPATH_OK, 1);
         if (useIno) {
             config.putInt(CONFIG_USE_INO, 1);
+        }
+        if (hardRemove) {
+            config.putInt(CONFIG_HARD_REMOVE, 1);
         }
         if (directIo) {
             config.putInt(CONFIG_DIRECT_IO, 1);

@@ -34,12 +34,14 @@ final class JnrFuseAdapter extends FuseStubFS {
     private static final long FILE_INFO_BITS = 20;
     private static final int DIRECT_IO_BIT = 1;
     /**
-     * flag_utime_omit_ok, bit 2 of the bit-field word after bmap in libfuse 2.9's struct fuse_operations: without it
-     * libfuse 2 drops a setattr that changes only atime or only mtime (touch -a, touch -m) instead of passing
-     * UTIME_OMIT for the other. jnr-fuse maps the word as padding and leaves it 0. The word follows the 38 function
-     * pointers from getattr to bmap (LP64).
+     * The bit-field word after bmap in libfuse 2.9's struct fuse_operations (it follows the 38 function pointers from
+     * getattr to bmap, LP64), which jnr-fuse maps as padding and leaves 0. flag_nullpath_ok (bit 0): operations on an
+     * open file come with a null path, so a file unlinked while open (hard_remove) keeps being read and written by
+     * its handle instead of failing with ENOENT. flag_utime_omit_ok (bit 2): without it libfuse 2 drops a setattr that
+     * changes only atime or only mtime (touch -a, touch -m) instead of passing UTIME_OMIT for the other.
      */
     private static final long OPERATIONS_FLAGS = 38 * 8;
+    private static final int NULLPATH_OK_BIT = 1;
     private static final int UTIME_OMIT_OK_BIT = 1 << 2;
 
     private final FuseOps ops;
@@ -49,7 +51,8 @@ final class JnrFuseAdapter extends FuseStubFS {
         this.ops = ops;
         this.subtype = subtype;
         jnr.ffi.Pointer operations = jnr.ffi.Struct.getMemory(fuseOperations);
-        operations.putByte(OPERATIONS_FLAGS, (byte) (operations.getByte(OPERATIONS_FLAGS) | UTIME_OMIT_OK_BIT));
+        operations.putByte(OPERATIONS_FLAGS, (byte) (operations.getByte(OPERATIONS_FLAGS) | NULLPATH_OK_BIT
+                | UTIME_OMIT_OK_BIT));
     }
 
     /** argv[0] of libfuse's command line, which names the program in its messages. */
@@ -119,10 +122,15 @@ final class JnrFuseAdapter extends FuseStubFS {
     }
 
     @Override
+    public int opendir(String path, FuseFileInfo fi) {
+        return run("opendir", path, () -> fi.fh.set(ops.opendir(path)));
+    }
+
+    @Override
     public int readdir(String path, Pointer buf, FuseFillDir filler, long offset, FuseFileInfo fi) {
         return call("readdir", path, () -> {
             // Offset 0 to the filler: libfuse collects the whole listing and serves the kernel's reads from it.
-            for (DirEntry entry : ops.readdir(path)) {
+            for (DirEntry entry : ops.readdir(fi.fh.get())) {
                 if (filler.apply(buf, entry.name(), null, 0) != 0) {
                     return -ErrorCodes.ENOMEM();
                 }
