@@ -88,6 +88,19 @@ class ShellSemanticsTest {
             # is the one exception under libfuse 3, see docs/fuse.md).
             mkdir hr; echo kept > hr/f; exec 4<>hr/f; t rm hr/f; t ls -a hr; t rmdir hr
             echo more >&4; t python3 -c "import os; print(os.pread(4, 100, 0))"; exec 4>&-; t ls -a
+            # Which operations change mtime and ctime of what (the kernel's clock ticks every few ms: wait 20 ms).
+            chg() { local f=$1; shift; local m0 c0 m1 c1; m0=$(stat -c %y "$f"); c0=$(stat -c %z "$f"); sleep 0.02
+                    "$@" > /dev/null 2>&1; m1=$(stat -c %y "$f"); c1=$(stat -c %z "$f")
+                    echo "$* => $f: mtime $([ "$m0" = "$m1" ] && echo same || echo changed)," \
+                         "ctime $([ "$c0" = "$c1" ] && echo same || echo changed)"; }
+            mkdir tm; echo x > tm/f
+            chg tm/f chmod 600 tm/f; chg tm/f chmod 600 tm/f; chg tm/f chown 0:0 tm/f; chg tm/f ln tm/f tm/g
+            chg tm/f rm tm/g; chg tm/f truncate -s 10 tm/f; chg tm/f truncate -s 10 tm/f; chg tm/f cat tm/f
+            chg tm/f bash -c 'echo y >> tm/f'; chg tm/f touch -d 2001-01-01 tm/f; chg tm/f touch tm/f
+            chg tm/f bash -c ': > tm/f'; chg tm/f bash -c 'printf "" >> tm/f'
+            chg tm mkdir tm/sub; chg tm rmdir tm/sub; chg tm touch tm/new; chg tm rm tm/new; chg tm ln -s x tm/sl
+            chg tm mv tm/f tm/f2; ln tm/f2 tm/keep; chg tm/keep mv tm/f2 tm/f3; chg tm ls tm; chg tm chmod 755 tm
+            mkdir tm/a tm/b; chg tm/b mv tm/a tm/b/; chg tm/b mv tm/b/a tm/a; chg tm mv tm/a tm/b/a2
             """;
 
     /** The kernel's transcript, made once per run: it does not depend on the block size or on our transport. */
