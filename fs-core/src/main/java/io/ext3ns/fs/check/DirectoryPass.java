@@ -49,7 +49,7 @@ final class DirectoryPass {
         String where = "directory inode " + dir.ino + ", block #" + logical;
         List<DirectoryBlock.Entry> entries;
         try {
-            entries = new DirectoryBlock(st.volume.readBlock(physical)).entries(where);
+            entries = new DirectoryBlock(st.volume.readBlock(physical)).entries(where, false);
         } catch (CorruptFsException e) {
             st.report(Problem.error(PASS, e.getMessage().replaceFirst("^EUCLEAN: ", "") + " (directory corrupted)"));
             return;
@@ -58,21 +58,56 @@ final class DirectoryPass {
             DirectoryBlock.Entry e = entries.get(i);
             String at = where + ", offset " + e.offset();
             if (logical == 0 && i == 0) {
-                checkDot(dir, e, at);
+                checkDot(dir, e, physical, at);
             } else if (logical == 0 && i == 1) {
                 checkDotDot(dir, e, physical, at);
             } else if (e.inode() != 0) {
+                e = checkName(e, physical, at);
                 checkEntry(dir, e, physical, at);
             }
         }
     }
 
-    private void checkDot(CheckState.DirInfo dir, DirectoryBlock.Entry e, String at) {
+    private void checkDot(CheckState.DirInfo dir, DirectoryBlock.Entry e, long physical, String at) {
         if (e.inode() != dir.ino || e.nameLen() != 1 || e.name()[0] != '.') {
             st.report(Problem.error(PASS, "missing '.' in " + at));
             return;
         }
+        checkDirectoryType(e, physical, at);
         st.inodes.get(dir.ino).references++;
+    }
+
+    /** '.' and '..' naming a directory carry its file type, as every other entry does (e2fsck's check_filetype). */
+    private void checkDirectoryType(DirectoryBlock.Entry e, long physical, String at) {
+        int want = fileTypes ? DirEntryType.DIR : DirEntryType.UNKNOWN;
+        if (e.fileType() != want) {
+            st.report(Problem.error(PASS, "entry '" + e.nameString() + "' in " + at + " has an incorrect filetype"
+                    + " (was " + e.fileType() + ", should be " + want + ")",
+                    r -> r.setEntryTarget(physical, e.offset(), e.inode(), want)));
+        }
+    }
+
+    /**
+     * e2fsck's check_name: a name holding NUL or '/' cannot be looked up or listed; -y replaces those bytes with
+     * '.', as e2fsck does. Returns the entry as the rest of the pass should judge it (with the repaired name).
+     */
+    private DirectoryBlock.Entry checkName(DirectoryBlock.Entry e, long physical, String at) {
+        byte[] name = e.name().clone();
+        boolean bad = false;
+        for (int i = 0; i < name.length; i++) {
+            if (name[i] == 0 || name[i] == '/') {
+                name[i] = '.';
+                bad = true;
+            }
+        }
+        if (!bad) {
+            return e;
+        }
+        String shown = e.nameString().replace("\0", "^@");
+        st.report(Problem.error(PASS, "entry '" + shown + "' in " + at + " has illegal characters in its name",
+                r -> r.patchBlock(physical, b -> System.arraycopy(name, 0, b,
+                        e.offset() + DirectoryBlock.HEADER, name.length))));
+        return new DirectoryBlock.Entry(e.offset(), e.inode(), e.recLen(), e.nameLen(), e.fileType(), name);
     }
 
     private void checkDotDot(CheckState.DirInfo dir, DirectoryBlock.Entry e, long physical, String at) {
@@ -89,6 +124,7 @@ final class DirectoryPass {
                     + ", which is not an in-use directory"));
             return;
         }
+        checkDirectoryType(e, physical, at);
         target.references++;
     }
 

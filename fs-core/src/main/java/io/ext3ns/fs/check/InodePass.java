@@ -189,6 +189,10 @@ final class InodePass {
             st.report(Problem.error(PASS, "inode " + ino + " has non-zero i_faddr / i_blocks_hi / i_file_acl_hi",
                     r -> r.updateInode(ino, Inode::clearUnusedHighFields)));
         }
+        if ((in.flags() & Inode.FL_IMAGIC) != 0 && !st.sb.hasCompat(Features.COMPAT_IMAGIC_INODES)) {
+            st.report(Problem.error(PASS, "inode " + ino + " has imagic flag set",
+                    r -> r.updateInode(ino, x -> x.setFlags(x.flags() & ~Inode.FL_IMAGIC))));
+        }
         if (in.dtime() != 0 && !isOrphanListDtime(in)) {
             st.report(Problem.error(PASS, "inode " + ino + " is in use, but has dtime set",
                     r -> r.updateInode(ino, x -> x.setDtime(0))));

@@ -58,6 +58,13 @@ public final class Repairs {
         written = true;
     }
 
+    /** Read-modify-write of one block: {@code edit} changes the bytes in place. */
+    public void patchBlock(long block, Consumer<byte[]> edit) throws IOException {
+        byte[] data = blocks.read(block);
+        edit.accept(data);
+        writeBlock(block, data);
+    }
+
     /** Removes the entry at {@code offset} of directory block {@code block}. */
     public void clearEntry(long block, int offset, String where) throws IOException {
         DirectoryBlock dir = new DirectoryBlock(blocks.read(block));

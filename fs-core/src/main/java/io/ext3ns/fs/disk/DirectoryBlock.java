@@ -85,12 +85,20 @@ public final class DirectoryBlock {
      * last must end exactly at it.
      */
     public List<Entry> entries(String where) throws CorruptFsException {
+        return entries(where, true);
+    }
+
+    /**
+     * As {@link #entries(String)}; with {@code checkNames} false a name holding NUL or '/' is returned as it is,
+     * for fsck, which renames such entries (as e2fsck) instead of giving up on the block.
+     */
+    public List<Entry> entries(String where, boolean checkNames) throws CorruptFsException {
         List<Entry> out = new ArrayList<>();
         for (int pos = 0; pos < blockSize; ) {
             int recLen = checkedRecLen(pos, where);
             Entry e = entryAt(pos, recLen);
             for (byte c : e.name()) {
-                if (c == 0 || c == '/') {
+                if (checkNames && (c == 0 || c == '/')) {
                     throw new CorruptFsException(where + ": illegal character in name at offset " + pos);
                 }
             }
