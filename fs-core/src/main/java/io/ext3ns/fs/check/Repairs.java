@@ -151,6 +151,16 @@ public final class Repairs {
         gdtDirty = true;
     }
 
+    /**
+     * Writes the superblock and descriptor table this round was read with (a backup's, after a damaged primary) over
+     * the primary copies; the descriptor table also goes to every backup group, as any descriptor change does.
+     */
+    public void rewritePrimaryCopies() {
+        sb.setBlockGroupNr(0);
+        gdtDirty = true;
+        written = true;
+    }
+
     public void updateSuperblock(Consumer<Superblock> change) {
         change.accept(sb);
         written = true;
@@ -160,7 +170,7 @@ public final class Repairs {
     boolean finish() throws IOException {
         if (gdtDirty) {
             byte[] table = new byte[(int) (geo.gdtBlocks() * geo.blockSize())];
-            blocks.read(geo.gdtFirstBlock(0), table);
+            blocks.read(geo.gdtFirstBlock(volume.superblockGroup()), table); // the copy the check trusted
             for (int g = 0; g < gds.length; g++) {
                 gds[g].encodeInto(table, g * GroupDescriptor.SIZE);
             }
