@@ -25,6 +25,8 @@ final class SuperblockChoice {
     static final int MAX_BLOCK_SIZE = 1024 << Superblock.MAX_LOG_BLOCK_SIZE;
     /** Backup groups tried in turn after a bad primary (e2fsck tries group 1 only). */
     private static final long[] BACKUP_GROUPS = {1, 3, 5, 7, 9, 25, 27, 49};
+    /** Reads the last-resort scan for group 1's copy may make (a few seconds at most). */
+    private static final int MAX_SCAN_READS = 20_000;
 
     /** The opened view, and the problem that says it is not the primary one (null when it is). */
     record Opened(VolumeReader volume, Problem problem) {
@@ -48,21 +50,45 @@ final class SuperblockChoice {
         if (primary != null && primary.groupCount() <= 1) {
             throw primaryError; // one group: there is no backup copy
         }
+        String why = primaryError.getMessage().replaceFirst("^EUCLEAN: ", "");
         for (long[] candidate : candidates(device)) {
-            int bs = (int) candidate[0];
-            long bpg = candidate[1];
             for (long group : BACKUP_GROUPS) {
-                long block = (bs == MIN_BLOCK_SIZE ? 1 : 0) + group * bpg;
-                Opened backup = tryBackup(device, block, bs, bpg);
+                Opened backup = tryGroup(device, (int) candidate[0], candidate[1], group, why);
                 if (backup != null) {
-                    String why = primaryError.getMessage().replaceFirst("^EUCLEAN: ", "");
-                    return new Opened(backup.volume(), Problem.error(0, "the primary superblock or group descriptors"
-                            + " are invalid (" + why + "); checked with the backup copies at block " + block
-                            + " (group " + group + ", " + bs + "-byte blocks)", Repairs::rewritePrimaryCopies));
+                    return backup;
+                }
+            }
+        }
+        // last resort, for a primary too damaged to say its geometry and a layout with other than the default
+        // group size: group 1's copy at every group size, as far as the device reaches (bounded reads)
+        int reads = 0;
+        for (int bs = MIN_BLOCK_SIZE; bs <= MAX_BLOCK_SIZE && reads < MAX_SCAN_READS; bs *= 2) {
+            if (bs % device.alignment() != 0) {
+                continue;
+            }
+            for (long bpg = 8; bpg <= defaultBlocksPerGroup(bs) && reads < MAX_SCAN_READS; bpg += 8) {
+                if ((bpg + 1) * bs > device.size()) {
+                    break;
+                }
+                reads++;
+                Opened backup = tryGroup(device, bs, bpg, 1, why);
+                if (backup != null) {
+                    return backup;
                 }
             }
         }
         throw primaryError;
+    }
+
+    private static Opened tryGroup(BlockDevice device, int bs, long bpg, long group, String why) throws IOException {
+        long block = (bs == MIN_BLOCK_SIZE ? 1 : 0) + group * bpg;
+        Opened backup = tryBackup(device, block, bs, bpg);
+        if (backup == null) {
+            return null;
+        }
+        return new Opened(backup.volume(), Problem.error(0, "the primary superblock or group descriptors are invalid ("
+                + why + "); checked with the backup copies at block " + block + " (group " + group + ", " + bs
+                + "-byte blocks)", Repairs::rewritePrimaryCopies));
     }
 
     /** -b BLOCK [-B SIZE]: the copy at that block, at the given block size or the first size it validates at. */
@@ -124,7 +150,7 @@ final class SuperblockChoice {
     }
 
     /**
-     * (block size, blocks per group) pairs to look for group 1's copy with: first the primary's own two fields when
+     * (block size, blocks per group) pairs to look for group 1's copy with: first the primary's own fields when
      * they are plausible (a damaged primary may still have them right), then every block size with mke2fs's and
      * mkfs.ext3ns's default of a bitmap block's worth of blocks (at most 65528).
      */
@@ -136,12 +162,18 @@ final class SuperblockChoice {
             device.read(0, buf);
             byte[] head = new byte[unit];
             buf.flip().get(head);
-            long log = u32(head, Superblock.OFFSET + 0x18);
-            long bpg = u32(head, Superblock.OFFSET + 0x20);
-            if (log <= Superblock.MAX_LOG_BLOCK_SIZE) {
-                int bs = MIN_BLOCK_SIZE << log;
-                if (bpg >= 8 && bpg % 8 == 0 && bpg <= defaultBlocksPerGroup(bs)) {
-                    out.add(List.of((long) bs, bpg));
+            // s_log_block_size and s_log_cluster_size, s_blocks_per_group and s_clusters_per_group: equal in ext3,
+            // so one of each pair may have survived the damage
+            for (int logAt : new int[] {0x18, 0x1C}) {
+                for (int bpgAt : new int[] {0x20, 0x24}) {
+                    long log = u32(head, Superblock.OFFSET + logAt);
+                    long bpg = u32(head, Superblock.OFFSET + bpgAt);
+                    if (log <= Superblock.MAX_LOG_BLOCK_SIZE) {
+                        int bs = MIN_BLOCK_SIZE << log;
+                        if (bpg >= 8 && bpg % 8 == 0 && bpg <= defaultBlocksPerGroup(bs)) {
+                            out.add(List.of((long) bs, bpg));
+                        }
+                    }
                 }
             }
         }
