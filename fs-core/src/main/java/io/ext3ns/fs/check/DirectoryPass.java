@@ -51,7 +51,8 @@ final class DirectoryPass {
         try {
             entries = new DirectoryBlock(st.volume.readBlock(physical)).entries(where, false);
         } catch (CorruptFsException e) {
-            st.report(Problem.error(PASS, e.getMessage().replaceFirst("^EUCLEAN: ", "") + " (directory corrupted)"));
+            st.report(Problem.error(PASS, e.getMessage().replaceFirst("^EUCLEAN: ", "") + " (directory corrupted)",
+                    r -> r.patchBlock(physical, b -> salvage(dir, logical, b))));
             return;
         }
         for (int i = 0; i < entries.size(); i++) {
@@ -68,13 +69,66 @@ final class DirectoryPass {
         }
     }
 
+    /**
+     * A broken entry chain, salvaged more simply than e2fsck does: the entries before the first bad one are kept and
+     * the rest of the block emptied; a broken '.' or '..' gives block 0 fresh ones ('..' naming the root until pass 3
+     * puts in the real parent). Inodes only the dropped entries named are reconnected to lost+found by the rescan.
+     */
+    private static void salvage(CheckState.DirInfo dir, long logical, byte[] block) {
+        DirectoryBlock d = new DirectoryBlock(block);
+        int bad = d.truncateAtFirstBadEntry();
+        if (logical == 0 && bad >= 0 && bad <= DirectoryBlock.MIN_REC_LEN) {
+            d.initDirectory(dir.ino, FileSystem.ROOT_INO);
+        }
+    }
+
     private void checkDot(CheckState.DirInfo dir, DirectoryBlock.Entry e, long physical, String at) {
-        if (e.inode() != dir.ino || e.nameLen() != 1 || e.name()[0] != '.') {
-            st.report(Problem.error(PASS, "missing '.' in " + at));
+        int type = fileTypes ? DirEntryType.DIR : DirEntryType.UNKNOWN;
+        long ino = dir.ino;
+        if (e.inode() == 0 || e.nameLen() != 1 || e.name()[0] != '.') {
+            // as e2fsck: the first entry becomes '.' (a name it held turns up unattached and is reconnected)
+            st.report(Problem.error(PASS, "missing '.' in " + at, r -> r.patchBlock(physical,
+                    b -> writeDotName(b, e.offset(), ino, ".", type))));
             return;
         }
+        if (e.inode() != ino) {
+            st.report(Problem.error(PASS, "invalid inode number " + e.inode() + " for '.' in " + at,
+                    r -> r.setEntryTarget(physical, e.offset(), ino, type)));
+            return;
+        }
+        checkNulTerminated(e, physical, at);
         checkDirectoryType(e, physical, at);
         st.inodes.get(dir.ino).references++;
+    }
+
+    /** Rewrites the entry at {@code offset} (its frame is sound) as '.' or '..' naming {@code ino}. */
+    private static void writeDotName(byte[] b, int offset, long ino, String name, int type) {
+        DirectoryBlock d = new DirectoryBlock(b);
+        d.retarget(offset, ino, type);
+        b[offset + 6] = (byte) name.length();
+        b[offset + DirectoryBlock.HEADER] = '.';
+        b[offset + DirectoryBlock.HEADER + 1] = (byte) (name.length() == 2 ? '.' : 0);
+        if (name.length() == 2) {
+            b[offset + DirectoryBlock.HEADER + 2] = 0;
+        }
+    }
+
+    /**
+     * e2fsck's PR_2_DOT_NULL_TERM / PR_2_DOT_DOT_NULL_TERM: the byte after the name '.' or '..' (inside the 12 bytes
+     * such an entry always has) must be NUL; -y zeroes it.
+     */
+    private void checkNulTerminated(DirectoryBlock.Entry e, long physical, String at) {
+        int after = e.offset() + DirectoryBlock.HEADER + e.nameLen();
+        byte[] raw;
+        try {
+            raw = st.volume.readBlock(physical);
+        } catch (java.io.IOException ex) {
+            return; // read a moment ago; a failure now is reported by the next read
+        }
+        if (raw[after] != 0) {
+            st.report(Problem.error(PASS, "'" + e.nameString() + "' directory entry in " + at
+                    + " is not NUL terminated", r -> r.patchBlock(physical, b -> b[after] = 0)));
+        }
     }
 
     /** '.' and '..' naming a directory carry its file type, as every other entry does (e2fsck's check_filetype). */
@@ -112,9 +166,13 @@ final class DirectoryPass {
 
     private void checkDotDot(CheckState.DirInfo dir, DirectoryBlock.Entry e, long physical, String at) {
         if (e.inode() == 0 || !e.isDotOrDotDot() || e.nameLen() != 2) {
-            st.report(Problem.error(PASS, "missing '..' in " + at));
+            // as e2fsck: the second entry becomes '..' naming the root; pass 3 then puts in the real parent
+            int type = fileTypes ? DirEntryType.DIR : DirEntryType.UNKNOWN;
+            st.report(Problem.error(PASS, "missing '..' in " + at, r -> r.patchBlock(physical,
+                    b -> writeDotName(b, e.offset(), FileSystem.ROOT_INO, "..", type))));
             return;
         }
+        checkNulTerminated(e, physical, at);
         dir.dotdot = e.inode();
         dir.dotdotBlock = physical;
         dir.dotdotOffset = e.offset();

@@ -189,6 +189,7 @@ final class InodePass {
             st.report(Problem.error(PASS, "inode " + ino + " has non-zero i_faddr / i_blocks_hi / i_file_acl_hi",
                     r -> r.updateInode(ino, Inode::clearUnusedHighFields)));
         }
+        checkExtraIsize(ino, in);
         if ((in.flags() & Inode.FL_IMAGIC) != 0 && !st.sb.hasCompat(Features.COMPAT_IMAGIC_INODES)) {
             st.report(Problem.error(PASS, "inode " + ino + " has imagic flag set",
                     r -> r.updateInode(ino, x -> x.setFlags(x.flags() & ~Inode.FL_IMAGIC))));
@@ -231,6 +232,21 @@ final class InodePass {
         checkBlockCount(ino, in, blocks);
     }
 
+    /**
+     * e2fsck's check_inode_extra_space: a large inode's i_extra_isize is 0 or a multiple of 4 within [4, inode
+     * size - 128]; -y puts s_want_extra_isize where it is out of range and rounds it up to 4 otherwise.
+     */
+    private void checkExtraIsize(long ino, Inode in) {
+        int extra = in.extraIsize();
+        int max = geo.inodeSize() - 128;
+        if (geo.inodeSize() <= 128 || extra == 0 || (extra >= 4 && extra <= max && extra % 4 == 0)) {
+            return;
+        }
+        int want = extra < 4 || extra > max ? st.sb.wantExtraIsize() : (extra + 3) & ~3;
+        st.report(Problem.error(PASS, "inode " + ino + " has an extra size (" + extra + ") which is invalid",
+                r -> r.updateInode(ino, x -> x.setExtraIsize(want))));
+    }
+
     private void checkBlockCount(long ino, Inode in, long blocks) {
         long expected = blocks * (bs / 512);
         if (in.blocks512() != expected) {
@@ -260,8 +276,9 @@ final class InodePass {
             st.report(Problem.error(PASS, "inode " + ino + ", i_size is " + size + ", should be " + want,
                     r -> r.updateInode(ino, x -> x.setSize(want))));
         } else if (size > maxSize) {
+            long want = (map.lastLogical + 1) * bs;
             st.report(Problem.error(PASS, "inode " + ino + ", i_size " + size + " exceeds the largest file "
-                    + maxSize));
+                    + maxSize + ", should be " + want, r -> r.updateInode(ino, x -> x.setSize(want))));
         }
     }
 
@@ -273,7 +290,7 @@ final class InodePass {
     private void checkSlowSymlink(long ino, Inode in, MapCheck map) {
         if (in.size() >= bs || map.blocks != 1 || map.lastLogical != 0) {
             st.report(Problem.error(PASS, "symlink " + ino + " is invalid (size " + in.size() + ", "
-                    + map.blocks + " blocks)"));
+                    + map.blocks + " blocks)", r -> r.clearInode(ino)));
         }
     }
 
@@ -285,7 +302,7 @@ final class InodePass {
         }
         if (len != in.size()) {
             st.report(Problem.error(PASS, "fast symlink " + ino + " is invalid (size " + in.size()
-                    + ", target length " + len + ")"));
+                    + ", target length " + len + ")", r -> r.clearInode(ino)));
         }
     }
 

@@ -2,6 +2,7 @@ package io.ext3ns.fs.check;
 
 import io.ext3ns.fs.api.FsException;
 import io.ext3ns.fs.disk.Features;
+import io.ext3ns.fs.disk.Inode;
 import io.ext3ns.fs.journal.JournalProbe;
 import java.util.Arrays;
 
@@ -40,23 +41,51 @@ final class JournalCheck {
             return;
         }
         JournalProbe journal;
+        Inode inode = st.volume.readInode(ino);
         try {
-            journal = JournalProbe.read(st.volume.blocks(), st.sb, st.volume.readInode(ino));
+            journal = JournalProbe.read(st.volume.blocks(), st.sb, inode);
         } catch (FsException e) {
             st.report(Problem.error(0, "invalid journal (inode " + ino + "): "
-                    + e.getMessage().replaceFirst("^[A-Z]+: ", "")));
+                    + e.getMessage().replaceFirst("^[A-Z]+: ", ""), resetSuperblock(inode)));
             return;
         }
         if (st.sb.hasJournalUuid()) {
             st.report(Problem.error(0, "the superblock names an external journal (s_journal_uuid) but has the"
                     + " internal journal inode " + ino, r -> r.updateSuperblock(sb -> sb.clearJournalUuid())));
         }
+        long block = journal.fsBlock();
+        long users = journal.superblock().nrUsers();
+        if (users > 1) {
+            // e2fsck: an internal journal with several users has invalid v2 fields, cleared after the v1 ones
+            st.report(Problem.error(0, "the journal superblock claims " + users + " file system users (an internal"
+                    + " journal has one)", r -> r.patchBlock(block, b -> Arrays.fill(b, JournalProbe.V1_SIZE,
+                    b.length, (byte) 0))));
+        }
+        if (journal.superblock().start() != 0 && !st.sb.hasIncompat(Features.INCOMPAT_RECOVER)) {
+            // the kernel wipes such a log at mount (no needs_recovery: nothing of it was promised); so does -y
+            st.report(Problem.error(0, "the journal holds data, but the needs_recovery flag is clear",
+                    r -> r.patchBlock(block, b -> Arrays.fill(b, JournalProbe.START_OFFSET,
+                            JournalProbe.START_OFFSET + 4, (byte) 0))));
+        }
         int errno = journal.superblock().errno();
         if (errno != 0) {
-            long block = journal.fsBlock();
             st.report(Problem.error(0, "the journal superblock records error " + errno
                     + " (the journal was aborted)", r -> r.patchBlock(block, b -> Arrays.fill(b,
                     JournalProbe.ERRNO_OFFSET, JournalProbe.ERRNO_OFFSET + 4, (byte) 0))));
+        }
+    }
+
+    /**
+     * e2fsck's repair of a corrupt journal superblock whose inode is sound: a fresh, empty superblock for the
+     * inode's length (the log's contents are lost, as with e2fsck). Null when the inode itself is invalid.
+     */
+    private Problem.Repair resetSuperblock(Inode inode) throws java.io.IOException {
+        try {
+            JournalProbe.Location at = JournalProbe.locate(st.volume.blocks(), st.sb, inode);
+            byte[] fresh = JournalProbe.freshSuperblockBlock(st.geo.blockSize(), at.length(), st.sb.uuid());
+            return r -> r.writeBlock(at.fsBlock(), fresh);
+        } catch (FsException e) {
+            return null;
         }
     }
 }

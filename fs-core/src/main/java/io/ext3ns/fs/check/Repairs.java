@@ -53,6 +53,14 @@ public final class Repairs {
         writeBlock(block, data);
     }
 
+    /** e2fsck's "Clear": the inode is released (no links, dtime now); the rescan drops its names and blocks. */
+    public void clearInode(long ino) throws IOException {
+        updateInode(ino, x -> {
+            x.setLinksCount(0);
+            x.setDtime(now);
+        });
+    }
+
     public void writeBlock(long block, byte[] data) throws IOException {
         blocks.write(block, data);
         written = true;

@@ -224,6 +224,37 @@ public final class DirectoryBlock {
         throw new CorruptFsException(where + ": no entry at offset " + offset);
     }
 
+    /**
+     * fsck's salvage of a block whose entry chain breaks: the entries before the first bad frame are kept, the bad
+     * one and everything after it become empty entries (their inodes turn up unattached, and fsck reconnects them).
+     * Returns the offset of the first bad frame, or -1 when the chain is sound and nothing was changed.
+     */
+    public int truncateAtFirstBadEntry() {
+        int prev = -1;
+        int pos = 0;
+        while (pos < blockSize) {
+            try {
+                int recLen = checkedRecLen(pos, "");
+                prev = pos;
+                pos += recLen;
+            } catch (CorruptFsException e) {
+                break;
+            }
+        }
+        if (pos >= blockSize) {
+            return -1;
+        }
+        if (prev < 0) {
+            initEmpty();
+            return pos;
+        }
+        int keep = chunk(blockSize - prev);
+        setRecLen(prev, keep);
+        Arrays.fill(block, prev + keep, blockSize, (byte) 0);
+        writeEmptyChain(prev + keep, blockSize - prev - keep);
+        return pos;
+    }
+
     /** Points the live entry at {@code offset} to another inode and type (rename over, '..' updates). */
     public void retarget(int offset, long ino, int fileType) {
         put32(block, offset, ino);

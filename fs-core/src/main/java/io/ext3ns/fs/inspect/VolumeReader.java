@@ -124,7 +124,33 @@ public final class VolumeReader {
         for (int g = 0; g < gds.length; g++) {
             gds[g] = GroupDescriptor.decode(table, g * GroupDescriptor.SIZE, g, geo);
         }
+        for (int g = 0; g < gds.length; g++) {
+            checkNoOverlap(geo, g, gds[g]);
+        }
         return new VolumeReader(blocks, sb, geo, gds, group);
+    }
+
+    /**
+     * As e2fsprogs' ext2fs_check_desc: a group's bitmaps, inode table and superblock/descriptor copy must not share a
+     * block (each lies inside the group already, so checking within the group is enough).
+     */
+    private static void checkNoOverlap(Geometry geo, long g, GroupDescriptor gd) throws CorruptFsException {
+        long first = geo.groupFirstBlock(g);
+        long[][] spans = {
+            {first, first + geo.superAndGdtBlocks(g)},
+            {gd.blockBitmap(), gd.blockBitmap() + 1},
+            {gd.inodeBitmap(), gd.inodeBitmap() + 1},
+            {gd.inodeTable(), gd.inodeTable() + geo.inodeTableBlocks()},
+        };
+        String[] names = {"superblock/descriptor copy", "block bitmap", "inode bitmap", "inode table"};
+        for (int i = 0; i < spans.length; i++) {
+            for (int j = i + 1; j < spans.length; j++) {
+                if (spans[i][0] < spans[j][1] && spans[j][0] < spans[i][1]) {
+                    throw new CorruptFsException("group " + g + " descriptor: " + names[j] + " at block "
+                            + spans[j][0] + " overlaps the " + names[i]);
+                }
+            }
+        }
     }
 
     public Superblock superblock() {

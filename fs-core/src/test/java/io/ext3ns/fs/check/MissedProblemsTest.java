@@ -82,6 +82,10 @@ class MissedProblemsTest {
         switch (what) {
             case "dot-filetype" -> write(img, rootBlock + 7, new byte[] {1});
             case "dotdot-filetype" -> write(img, rootBlock + 12 + 7, new byte[] {1});
+            // ext2 requires NUL after the names '.' and '..' (e2fsck's only NUL-termination rule; other names
+            // are length-delimited and may be followed by anything)
+            case "dot-not-nul-terminated" -> write(img, rootBlock + 9, new byte[] {'x'});
+            case "dotdot-not-nul-terminated" -> write(img, rootBlock + 12 + 10, new byte[] {'x'});
             case "slash-in-name", "nul-in-name" -> {
                 long[] e = rootEntry(img, "hosts");
                 write(img, e[0] * e[2] + e[1] + DirectoryBlock.HEADER + 1,
@@ -98,6 +102,7 @@ class MissedProblemsTest {
     @ParameterizedTest(name = "{0}")
     @CsvSource({
         "dot-filetype, 4, incorrect filetype", "dotdot-filetype, 4, incorrect filetype",
+        "dot-not-nul-terminated, 4, not NUL terminated", "dotdot-not-nul-terminated, 4, not NUL terminated",
         "slash-in-name, 4, illegal characters", "nul-in-name, 4, illegal characters",
         "imagic, 4, imagic flag", "journal-uuid, 12, external journal", "journal-errno, 9, records error -5",
     })
