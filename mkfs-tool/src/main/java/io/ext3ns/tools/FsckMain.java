@@ -45,8 +45,8 @@ public final class FsckMain implements Callable<Integer> {
     long superblock;
 
     @Option(names = "-B", paramLabel = "BLOCKSIZE",
-            description = "block size of the -b copy in bytes (default: try 1024 to 2097152)")
-    int blockSize;
+            description = "block size of the -b copy: 4096, 1M, ... (default: try 1 KiB to 2 MiB)")
+    ToolRunner.Size blockSize;
 
     @Option(names = "-q", description = "quiet: no progress bar (the report is printed as always)")
     boolean quiet;
@@ -73,7 +73,8 @@ public final class FsckMain implements Callable<Integer> {
         Progress progress = progress();
         CheckReport report;
         try (BlockDevice device = BlockDevices.open(memberArgs.members(), open)) {
-            report = VolumeChecker.check(device, new CheckOptions(fix, force, superblock, blockSize), progress);
+            report = VolumeChecker.check(device, new CheckOptions(fix, force, superblock,
+                    blockSize == null ? 0 : blockSize.asInt()), progress);
         } finally {
             progress.finish();
         }

@@ -55,6 +55,14 @@ final class DirectoryPass {
                     r -> r.patchBlock(physical, b -> salvage(dir, logical, b))));
             return;
         }
+        if (logical == 0 && entries.size() == 1 && entries.get(0).recLen() >= 2 * DirectoryBlock.MIN_REC_LEN) {
+            // only '.' (spanning the block): e2fsck splits it and puts '..' (the root until pass 3) in the rest
+            DirectoryBlock.Entry dot = entries.get(0);
+            int type = fileTypes ? DirEntryType.DIR : DirEntryType.UNKNOWN;
+            int bs = st.geo.blockSize();
+            st.report(Problem.error(PASS, "missing '..' in " + where + " ('.' is big)", r -> r.patchBlock(physical,
+                    b -> splitDot(b, dot.recLen(), type, bs))));
+        }
         for (int i = 0; i < entries.size(); i++) {
             DirectoryBlock.Entry e = entries.get(i);
             String at = where + ", offset " + e.offset();
@@ -99,6 +107,20 @@ final class DirectoryPass {
         checkNulTerminated(e, physical, at);
         checkDirectoryType(e, physical, at);
         st.inodes.get(dir.ino).references++;
+    }
+
+    /** '.' (rec_len {@code dotLen}) cut to 12 bytes, and '..' naming the root in the rest. */
+    private static void splitDot(byte[] b, int dotLen, int type, int bs) {
+        int rest = dotLen - DirectoryBlock.MIN_REC_LEN;
+        int dot = DirectoryBlock.recLenToDisk(DirectoryBlock.MIN_REC_LEN, bs);
+        b[4] = (byte) dot;
+        b[5] = (byte) (dot >> 8);
+        int at = DirectoryBlock.MIN_REC_LEN;
+        java.util.Arrays.fill(b, at, at + DirectoryBlock.MIN_REC_LEN, (byte) 0);
+        int len = DirectoryBlock.recLenToDisk(rest, bs);
+        b[at + 4] = (byte) len;
+        b[at + 5] = (byte) (len >> 8);
+        writeDotName(b, at, FileSystem.ROOT_INO, "..", type);
     }
 
     /** Rewrites the entry at {@code offset} (its frame is sound) as '.' or '..' naming {@code ino}. */

@@ -20,6 +20,11 @@ final class InodePass {
     private static final long RESIZE_INO = ResizeInodeCheck.RESIZE_INO;
     private static final long JOURNAL_INO = 8;
     private static final long BAD_BLOCKS_INO = 1;
+    private static final long USR_QUOTA_INO = 3;
+    private static final long GRP_QUOTA_INO = 4;
+    private static final long BOOT_LOADER_INO = 5;
+    /** EXT4_CASEFOLD_FL: needs the casefold feature, which ext3 does not have. */
+    private static final long FL_CASEFOLD = 0x40000000L;
 
     private final CheckState st;
     private final Geometry geo;
@@ -148,9 +153,19 @@ final class InodePass {
             st.report(Problem.error(PASS, "journal inode is not in use, but contains data"));
             return;
         }
-        boolean modeOk = in.mode() == 0 || (ino == RESIZE_INO && in.isRegular());
+        if ((ino == USR_QUOTA_INO || ino == GRP_QUOTA_INO)
+                && (in.linksCount() != 0 || in.blocks512() != 0 || in.block(0) != 0)) {
+            // e2fsck zeroes the whole inode (without the quota feature nothing may live there)
+            st.report(Problem.error(PASS, "quota inode " + ino + " is not in use, but contains data",
+                    r -> r.updateInode(ino, Inode::clearForReuse)));
+            return;
+        }
+        // e2fsck: the boot loader inode may have any mode but a directory's, the resize inode a regular file's
+        boolean modeOk = ino == BOOT_LOADER_INO ? !in.isDirectory()
+                : in.mode() == 0 || (ino == RESIZE_INO && in.isRegular());
         if (!modeOk) {
-            st.report(Problem.error(PASS, String.format("reserved inode %d has bad mode 0%o", ino, in.mode())));
+            st.report(Problem.error(PASS, String.format("reserved inode %d has bad mode 0%o", ino, in.mode()),
+                    r -> r.updateInode(ino, x -> x.setMode(0))));
         }
         walkAndCount(ino, in);
     }
@@ -162,10 +177,18 @@ final class InodePass {
      */
     private void walkAndCount(long ino, Inode in) throws IOException {
         long blocks = 0;
+        long lastLogical = -1;
         if (ino == BAD_BLOCKS_INO || in.isRegular() || in.isDirectory() || (in.isSymlink() && !in.isFastSymlink())) {
             MapCheck map = new MapCheck(ino, in, false);
             map.walk();
             blocks = map.blocks;
+            lastLogical = map.lastLogical;
+        }
+        // e2fsck's check_blocks judges every reserved inode's size too: never past the largest file
+        if (!in.isSymlink() && in.size() > maxTreeBytes()) {
+            long want = (lastLogical + 1) * bs;
+            st.report(Problem.error(PASS, "inode " + ino + ", i_size " + in.size() + " exceeds the largest file, "
+                    + "should be " + want, r -> r.updateInode(ino, x -> x.setSize(want))));
         }
         checkBlockCount(ino, in, blocks);
     }
@@ -190,6 +213,10 @@ final class InodePass {
                     r -> r.updateInode(ino, Inode::clearUnusedHighFields)));
         }
         checkExtraIsize(ino, in);
+        if (in.isDirectory() && (in.flags() & FL_CASEFOLD) != 0) {
+            st.report(Problem.error(PASS, "directory " + ino + " has the casefold flag, but the casefold feature is"
+                    + " not enabled", r -> r.updateInode(ino, x -> x.setFlags(x.flags() & ~FL_CASEFOLD))));
+        }
         if ((in.flags() & Inode.FL_IMAGIC) != 0 && !st.sb.hasCompat(Features.COMPAT_IMAGIC_INODES)) {
             st.report(Problem.error(PASS, "inode " + ino + " has imagic flag set",
                     r -> r.updateInode(ino, x -> x.setFlags(x.flags() & ~Inode.FL_IMAGIC))));
