@@ -48,8 +48,9 @@ final class DirectoryPass {
     private void checkBlock(CheckState.DirInfo dir, long logical, long physical) throws IOException {
         String where = "directory inode " + dir.ino + ", block #" + logical;
         List<DirectoryBlock.Entry> entries;
+        byte[] raw = st.volume.readBlock(physical);
         try {
-            entries = new DirectoryBlock(st.volume.readBlock(physical)).entries(where, false);
+            entries = new DirectoryBlock(raw).entries(where, false);
         } catch (CorruptFsException e) {
             st.report(Problem.error(PASS, e.getMessage().replaceFirst("^EUCLEAN: ", "") + " (directory corrupted)",
                     r -> r.patchBlock(physical, b -> salvage(dir, logical, b))));
@@ -67,9 +68,9 @@ final class DirectoryPass {
             DirectoryBlock.Entry e = entries.get(i);
             String at = where + ", offset " + e.offset();
             if (logical == 0 && i == 0) {
-                checkDot(dir, e, physical, at);
+                checkDot(dir, e, raw, physical, at);
             } else if (logical == 0 && i == 1) {
-                checkDotDot(dir, e, physical, at);
+                checkDotDot(dir, e, raw, physical, at);
             } else if (e.inode() != 0) {
                 e = checkName(e, physical, at);
                 checkEntry(dir, e, physical, at);
@@ -90,7 +91,7 @@ final class DirectoryPass {
         }
     }
 
-    private void checkDot(CheckState.DirInfo dir, DirectoryBlock.Entry e, long physical, String at) {
+    private void checkDot(CheckState.DirInfo dir, DirectoryBlock.Entry e, byte[] raw, long physical, String at) {
         int type = fileTypes ? DirEntryType.DIR : DirEntryType.UNKNOWN;
         long ino = dir.ino;
         if (e.inode() == 0 || e.nameLen() != 1 || e.name()[0] != '.') {
@@ -104,7 +105,7 @@ final class DirectoryPass {
                     r -> r.setEntryTarget(physical, e.offset(), ino, type)));
             return;
         }
-        checkNulTerminated(e, physical, at);
+        checkNulTerminated(e, raw, physical, at);
         checkDirectoryType(e, physical, at);
         st.inodes.get(dir.ino).references++;
     }
@@ -139,14 +140,8 @@ final class DirectoryPass {
      * e2fsck's PR_2_DOT_NULL_TERM / PR_2_DOT_DOT_NULL_TERM: the byte after the name '.' or '..' (inside the 12 bytes
      * such an entry always has) must be NUL; -y zeroes it.
      */
-    private void checkNulTerminated(DirectoryBlock.Entry e, long physical, String at) {
+    private void checkNulTerminated(DirectoryBlock.Entry e, byte[] raw, long physical, String at) {
         int after = e.offset() + DirectoryBlock.HEADER + e.nameLen();
-        byte[] raw;
-        try {
-            raw = st.volume.readBlock(physical);
-        } catch (java.io.IOException ex) {
-            return; // read a moment ago; a failure now is reported by the next read
-        }
         if (raw[after] != 0) {
             st.report(Problem.error(PASS, "'" + e.nameString() + "' directory entry in " + at
                     + " is not NUL terminated", r -> r.patchBlock(physical, b -> b[after] = 0)));
@@ -186,7 +181,8 @@ final class DirectoryPass {
         return new DirectoryBlock.Entry(e.offset(), e.inode(), e.recLen(), e.nameLen(), e.fileType(), name);
     }
 
-    private void checkDotDot(CheckState.DirInfo dir, DirectoryBlock.Entry e, long physical, String at) {
+    private void checkDotDot(CheckState.DirInfo dir, DirectoryBlock.Entry e, byte[] raw, long physical,
+                             String at) {
         if (e.inode() == 0 || !e.isDotOrDotDot() || e.nameLen() != 2) {
             // as e2fsck: the second entry becomes '..' naming the root; pass 3 then puts in the real parent
             int type = fileTypes ? DirEntryType.DIR : DirEntryType.UNKNOWN;
@@ -194,7 +190,7 @@ final class DirectoryPass {
                     b -> writeDotName(b, e.offset(), FileSystem.ROOT_INO, "..", type))));
             return;
         }
-        checkNulTerminated(e, physical, at);
+        checkNulTerminated(e, raw, physical, at);
         dir.dotdot = e.inode();
         dir.dotdotBlock = physical;
         dir.dotdotOffset = e.offset();
