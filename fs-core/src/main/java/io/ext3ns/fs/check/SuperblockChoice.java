@@ -60,9 +60,10 @@ final class SuperblockChoice {
             }
         }
         // last resort, for a primary too damaged to say its geometry and a layout with other than the default
-        // group size: group 1's copy at every group size, as far as the device reaches (bounded reads)
+        // group size: group 1's copy at every group size, as far as the device reaches (bounded reads; large
+        // block sizes first, they need the fewest)
         int reads = 0;
-        for (int bs = MIN_BLOCK_SIZE; bs <= MAX_BLOCK_SIZE && reads < MAX_SCAN_READS; bs *= 2) {
+        for (int bs = MAX_BLOCK_SIZE; bs >= MIN_BLOCK_SIZE && reads < MAX_SCAN_READS; bs /= 2) {
             if (bs % device.alignment() != 0) {
                 continue;
             }
