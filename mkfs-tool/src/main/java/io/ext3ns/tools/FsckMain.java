@@ -38,6 +38,16 @@ public final class FsckMain implements Callable<Integer> {
     @Option(names = "-f", description = "check even if the file system is marked clean")
     boolean force;
 
+    @Option(names = "-b", paramLabel = "BLOCK",
+            description = "use the superblock copy at BLOCK (a backup: the first block of group 1, 3, 5, 7, 9, 25, ...;"
+                    + " mkfs.ext3ns and dump.ext3ns list them); -y writes it over the primary. Without -b a damaged primary is"
+                    + " replaced by the first valid backup automatically, as e2fsck does")
+    long superblock;
+
+    @Option(names = "-B", paramLabel = "BLOCKSIZE",
+            description = "block size of the -b copy: 4096, 1M, ... (default: try 1 KiB to 2 MiB)")
+    ToolRunner.Size blockSize;
+
     @Option(names = "-q", description = "quiet: no progress bar (the report is printed as always)")
     boolean quiet;
 
@@ -63,7 +73,8 @@ public final class FsckMain implements Callable<Integer> {
         Progress progress = progress();
         CheckReport report;
         try (BlockDevice device = BlockDevices.open(memberArgs.members(), open)) {
-            report = VolumeChecker.check(device, new CheckOptions(fix, force), progress);
+            report = VolumeChecker.check(device, new CheckOptions(fix, force, superblock,
+                    blockSize == null ? 0 : blockSize.asInt()), progress);
         } finally {
             progress.finish();
         }

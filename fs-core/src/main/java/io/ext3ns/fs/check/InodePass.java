@@ -20,6 +20,11 @@ final class InodePass {
     private static final long RESIZE_INO = ResizeInodeCheck.RESIZE_INO;
     private static final long JOURNAL_INO = 8;
     private static final long BAD_BLOCKS_INO = 1;
+    private static final long USR_QUOTA_INO = 3;
+    private static final long GRP_QUOTA_INO = 4;
+    private static final long BOOT_LOADER_INO = 5;
+    /** EXT4_CASEFOLD_FL: needs the casefold feature, which ext3 does not have. */
+    private static final long FL_CASEFOLD = 0x40000000L;
 
     private final CheckState st;
     private final Geometry geo;
@@ -148,9 +153,19 @@ final class InodePass {
             st.report(Problem.error(PASS, "journal inode is not in use, but contains data"));
             return;
         }
-        boolean modeOk = in.mode() == 0 || (ino == RESIZE_INO && in.isRegular());
+        if ((ino == USR_QUOTA_INO || ino == GRP_QUOTA_INO)
+                && (in.linksCount() != 0 || in.blocks512() != 0 || in.block(0) != 0)) {
+            // e2fsck zeroes the whole inode (without the quota feature nothing may live there)
+            st.report(Problem.error(PASS, "quota inode " + ino + " is not in use, but contains data",
+                    r -> r.updateInode(ino, Inode::clearForReuse)));
+            return;
+        }
+        // e2fsck: the boot loader inode may have any mode but a directory's, the resize inode a regular file's
+        boolean modeOk = ino == BOOT_LOADER_INO ? !in.isDirectory()
+                : in.mode() == 0 || (ino == RESIZE_INO && in.isRegular());
         if (!modeOk) {
-            st.report(Problem.error(PASS, String.format("reserved inode %d has bad mode 0%o", ino, in.mode())));
+            st.report(Problem.error(PASS, String.format("reserved inode %d has bad mode 0%o", ino, in.mode()),
+                    r -> r.updateInode(ino, x -> x.setMode(0))));
         }
         walkAndCount(ino, in);
     }
@@ -162,10 +177,18 @@ final class InodePass {
      */
     private void walkAndCount(long ino, Inode in) throws IOException {
         long blocks = 0;
+        long lastLogical = -1;
         if (ino == BAD_BLOCKS_INO || in.isRegular() || in.isDirectory() || (in.isSymlink() && !in.isFastSymlink())) {
             MapCheck map = new MapCheck(ino, in, false);
             map.walk();
             blocks = map.blocks;
+            lastLogical = map.lastLogical;
+        }
+        // e2fsck's check_blocks judges every reserved inode's size too: never past the largest file
+        if (!in.isSymlink() && in.size() > maxTreeBytes()) {
+            long want = (lastLogical + 1) * bs;
+            st.report(Problem.error(PASS, "inode " + ino + ", i_size " + in.size() + " exceeds the largest file, "
+                    + "should be " + want, r -> r.updateInode(ino, x -> x.setSize(want))));
         }
         checkBlockCount(ino, in, blocks);
     }
@@ -188,6 +211,15 @@ final class InodePass {
         if (named && (in.faddr() != 0 || in.blocksHigh() != 0 || in.fileAclHigh() != 0)) {
             st.report(Problem.error(PASS, "inode " + ino + " has non-zero i_faddr / i_blocks_hi / i_file_acl_hi",
                     r -> r.updateInode(ino, Inode::clearUnusedHighFields)));
+        }
+        checkExtraIsize(ino, in);
+        if (in.isDirectory() && (in.flags() & FL_CASEFOLD) != 0) {
+            st.report(Problem.error(PASS, "directory " + ino + " has the casefold flag, but the casefold feature is"
+                    + " not enabled", r -> r.updateInode(ino, x -> x.setFlags(x.flags() & ~FL_CASEFOLD))));
+        }
+        if ((in.flags() & Inode.FL_IMAGIC) != 0 && !st.sb.hasCompat(Features.COMPAT_IMAGIC_INODES)) {
+            st.report(Problem.error(PASS, "inode " + ino + " has imagic flag set",
+                    r -> r.updateInode(ino, x -> x.setFlags(x.flags() & ~Inode.FL_IMAGIC))));
         }
         if (in.dtime() != 0 && !isOrphanListDtime(in)) {
             st.report(Problem.error(PASS, "inode " + ino + " is in use, but has dtime set",
@@ -227,6 +259,21 @@ final class InodePass {
         checkBlockCount(ino, in, blocks);
     }
 
+    /**
+     * e2fsck's check_inode_extra_space: a large inode's i_extra_isize is 0 or a multiple of 4 within [4, inode
+     * size - 128]; -y puts s_want_extra_isize where it is out of range and rounds it up to 4 otherwise.
+     */
+    private void checkExtraIsize(long ino, Inode in) {
+        int extra = in.extraIsize();
+        int max = geo.inodeSize() - 128;
+        if (geo.inodeSize() <= 128 || extra == 0 || (extra >= 4 && extra <= max && extra % 4 == 0)) {
+            return;
+        }
+        int want = extra < 4 || extra > max ? st.sb.wantExtraIsize() : (extra + 3) & ~3;
+        st.report(Problem.error(PASS, "inode " + ino + " has an extra size (" + extra + ") which is invalid",
+                r -> r.updateInode(ino, x -> x.setExtraIsize(want))));
+    }
+
     private void checkBlockCount(long ino, Inode in, long blocks) {
         long expected = blocks * (bs / 512);
         if (in.blocks512() != expected) {
@@ -256,8 +303,9 @@ final class InodePass {
             st.report(Problem.error(PASS, "inode " + ino + ", i_size is " + size + ", should be " + want,
                     r -> r.updateInode(ino, x -> x.setSize(want))));
         } else if (size > maxSize) {
+            long want = (map.lastLogical + 1) * bs;
             st.report(Problem.error(PASS, "inode " + ino + ", i_size " + size + " exceeds the largest file "
-                    + maxSize));
+                    + maxSize + ", should be " + want, r -> r.updateInode(ino, x -> x.setSize(want))));
         }
     }
 
@@ -269,7 +317,7 @@ final class InodePass {
     private void checkSlowSymlink(long ino, Inode in, MapCheck map) {
         if (in.size() >= bs || map.blocks != 1 || map.lastLogical != 0) {
             st.report(Problem.error(PASS, "symlink " + ino + " is invalid (size " + in.size() + ", "
-                    + map.blocks + " blocks)"));
+                    + map.blocks + " blocks)", r -> r.clearInode(ino)));
         }
     }
 
@@ -281,7 +329,7 @@ final class InodePass {
         }
         if (len != in.size()) {
             st.report(Problem.error(PASS, "fast symlink " + ino + " is invalid (size " + in.size()
-                    + ", target length " + len + ")"));
+                    + ", target length " + len + ")", r -> r.clearInode(ino)));
         }
     }
 

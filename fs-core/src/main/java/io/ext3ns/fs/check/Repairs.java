@@ -53,9 +53,24 @@ public final class Repairs {
         writeBlock(block, data);
     }
 
+    /** e2fsck's "Clear": the inode is released (no links, dtime now); the rescan drops its names and blocks. */
+    public void clearInode(long ino) throws IOException {
+        updateInode(ino, x -> {
+            x.setLinksCount(0);
+            x.setDtime(now);
+        });
+    }
+
     public void writeBlock(long block, byte[] data) throws IOException {
         blocks.write(block, data);
         written = true;
+    }
+
+    /** Read-modify-write of one block: {@code edit} changes the bytes in place. */
+    public void patchBlock(long block, Consumer<byte[]> edit) throws IOException {
+        byte[] data = blocks.read(block);
+        edit.accept(data);
+        writeBlock(block, data);
     }
 
     /** Removes the entry at {@code offset} of directory block {@code block}. */
@@ -144,6 +159,16 @@ public final class Repairs {
         gdtDirty = true;
     }
 
+    /**
+     * Writes the superblock and descriptor table this round was read with (a backup's, after a damaged primary) over
+     * the primary copies; the descriptor table also goes to every backup group, as any descriptor change does.
+     */
+    public void rewritePrimaryCopies() {
+        sb.setBlockGroupNr(0);
+        gdtDirty = true;
+        written = true;
+    }
+
     public void updateSuperblock(Consumer<Superblock> change) {
         change.accept(sb);
         written = true;
@@ -153,7 +178,7 @@ public final class Repairs {
     boolean finish() throws IOException {
         if (gdtDirty) {
             byte[] table = new byte[(int) (geo.gdtBlocks() * geo.blockSize())];
-            blocks.read(geo.gdtFirstBlock(0), table);
+            blocks.read(geo.gdtFirstBlock(volume.superblockGroup()), table); // the copy the check trusted
             for (int g = 0; g < gds.length; g++) {
                 gds[g].encodeInto(table, g * GroupDescriptor.SIZE);
             }

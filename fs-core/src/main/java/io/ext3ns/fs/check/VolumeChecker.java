@@ -46,23 +46,26 @@ public final class VolumeChecker {
     public static CheckReport check(BlockDevice device, CheckOptions options, Progress progress) {
         String name = device.name();
         try {
-            VolumeReader volume = VolumeReader.open(device);
+            SuperblockChoice.Opened opened = SuperblockChoice.open(device, options);
+            VolumeReader volume = opened.volume();
             Superblock sb = volume.superblock();
             Problem replayed = null;
-            if (options.fix() && sb.hasIncompat(Features.INCOMPAT_RECOVER)) {
+            boolean primary = volume.superblockGroup() == 0;
+            if (options.fix() && primary && sb.hasIncompat(Features.INCOMPAT_RECOVER)) {
                 // as e2fsck: replay the journal first, then check what the replay left
                 String summary = Journal.recoverIfNeeded(device).map(RecoveryReport::summary)
                         .orElse("journal was empty");
                 replayed = Problem.error(0, "the journal needed recovery: " + summary, null);
-                volume = VolumeReader.open(device);
+                opened = SuperblockChoice.open(device, options);
+                volume = opened.volume();
                 sb = volume.superblock();
             }
-            if (!options.force() && sb.state() == Superblock.STATE_VALID
+            if (!options.force() && primary && sb.state() == Superblock.STATE_VALID
                     && !sb.hasIncompat(Features.INCOMPAT_RECOVER)) {
                 return notScanned(name, sb);
             }
             long now = System.currentTimeMillis() / 1000;
-            CheckState state = scan(volume, now, progress);
+            CheckState state = scan(opened, now, progress);
             List<Problem> found = new ArrayList<>(state.problems);
             int repaired = 0;
             if (replayed != null) {
@@ -78,7 +81,7 @@ public final class VolumeChecker {
                     break; // nothing to repair, or the same repairs did not help last round
                 }
                 lastBatch = messages;
-                Repairs repairs = new Repairs(volume, now);
+                Repairs repairs = new Repairs(opened.volume(), now);
                 for (Problem p : batch) {
                     try {
                         p.repair().apply(repairs);
@@ -89,8 +92,9 @@ public final class VolumeChecker {
                     }
                 }
                 repairs.finish();
-                volume = VolumeReader.open(device);
-                state = scan(volume, now, progress);
+                // the rescan reads the primary copies again: a check from a backup rewrote them in the first round
+                opened = SuperblockChoice.open(device, options.withSuperblock(0, 0));
+                state = scan(opened, now, progress);
             }
             List<Problem> remaining = new ArrayList<>(state.problems);
             remaining.addAll(failedRepairs);
@@ -102,8 +106,13 @@ public final class VolumeChecker {
         }
     }
 
-    private static CheckState scan(VolumeReader volume, long now, Progress progress) throws IOException {
+    private static CheckState scan(SuperblockChoice.Opened opened, long now, Progress progress)
+            throws IOException {
+        VolumeReader volume = opened.volume();
         CheckState st = new CheckState(volume, progress);
+        if (opened.problem() != null) {
+            st.report(opened.problem());
+        }
         new JournalCheck(st).run();
         progress.stage(PASS_TITLES.get(InodePass.PASS), Progress.Unit.INODES,
                 volume.groupCount() * st.geo.inodesPerGroup());

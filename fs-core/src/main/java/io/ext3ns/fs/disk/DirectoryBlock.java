@@ -85,12 +85,20 @@ public final class DirectoryBlock {
      * last must end exactly at it.
      */
     public List<Entry> entries(String where) throws CorruptFsException {
+        return entries(where, true);
+    }
+
+    /**
+     * As {@link #entries(String)}; with {@code checkNames} false a name holding NUL or '/' is returned as it is,
+     * for fsck, which renames such entries (as e2fsck) instead of giving up on the block.
+     */
+    public List<Entry> entries(String where, boolean checkNames) throws CorruptFsException {
         List<Entry> out = new ArrayList<>();
         for (int pos = 0; pos < blockSize; ) {
             int recLen = checkedRecLen(pos, where);
             Entry e = entryAt(pos, recLen);
             for (byte c : e.name()) {
-                if (c == 0 || c == '/') {
+                if (checkNames && (c == 0 || c == '/')) {
                     throw new CorruptFsException(where + ": illegal character in name at offset " + pos);
                 }
             }
@@ -214,6 +222,37 @@ public final class DirectoryBlock {
             pos += recLen;
         }
         throw new CorruptFsException(where + ": no entry at offset " + offset);
+    }
+
+    /**
+     * fsck's salvage of a block whose entry chain breaks: the entries before the first bad frame are kept, the bad
+     * one and everything after it become empty entries (their inodes turn up unattached, and fsck reconnects them).
+     * Returns the offset of the first bad frame, or -1 when the chain is sound and nothing was changed.
+     */
+    public int truncateAtFirstBadEntry() {
+        int prev = -1;
+        int pos = 0;
+        while (pos < blockSize) {
+            try {
+                int recLen = checkedRecLen(pos, "");
+                prev = pos;
+                pos += recLen;
+            } catch (CorruptFsException e) {
+                break;
+            }
+        }
+        if (pos >= blockSize) {
+            return -1;
+        }
+        if (prev < 0) {
+            initEmpty();
+            return pos;
+        }
+        int keep = chunk(blockSize - prev);
+        setRecLen(prev, keep);
+        Arrays.fill(block, prev + keep, blockSize, (byte) 0);
+        writeEmptyChain(prev + keep, blockSize - prev - keep);
+        return pos;
     }
 
     /** Points the live entry at {@code offset} to another inode and type (rename over, '..' updates). */

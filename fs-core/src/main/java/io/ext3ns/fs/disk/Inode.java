@@ -33,6 +33,8 @@ public final class Inode {
     public static final int S_IFIFO = 0010000;
 
     public static final long FL_INDEX = 0x1000;
+    /** AFS server inode; only meaningful with the imagic_inodes compat feature. */
+    public static final long FL_IMAGIC = 0x2000;
     public static final long FL_EXTENTS = 0x80000;
     public static final long FL_INLINE_DATA = 0x10000000;
     /** A symlink target this short lives in i_block itself (60 bytes, NUL not stored). */

@@ -268,6 +268,17 @@ public final class Superblock {
     public void setReservedGdtBlocks(int v) { put16(b, 0xCE, v); }
     public long journalInum() { return u32(b, 0xE0); }
     public void setJournalInum(long v) { put32(b, 0xE0, v); }
+    /** s_journal_uuid: names an external journal device; all zero for an internal journal. */
+    public boolean hasJournalUuid() {
+        for (int i = 0xD0; i < 0xE0; i++) {
+            if (b[i] != 0) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    public void clearJournalUuid() { Arrays.fill(b, 0xD0, 0xE0, (byte) 0); }
     public long lastOrphan() { return u32(b, 0xE8); }
     public void setLastOrphan(long v) { put32(b, 0xE8, v); }
     public int defHashVersion() { return b[0xFC] & 0xFF; }

@@ -32,13 +32,16 @@ public final class VolumeReader {
     private final Geometry geo;
     private final GroupDescriptor[] gds;
     private final BlockMapShape shape;
+    private final long superblockGroup;
 
-    private VolumeReader(DeviceBlocks blocks, Superblock sb, Geometry geo, GroupDescriptor[] gds) {
+    private VolumeReader(DeviceBlocks blocks, Superblock sb, Geometry geo, GroupDescriptor[] gds,
+                         long superblockGroup) {
         this.blocks = blocks;
         this.sb = sb;
         this.geo = geo;
         this.gds = gds;
         this.shape = new BlockMapShape(sb.blockSize());
+        this.superblockGroup = superblockGroup;
     }
 
     /** Reads and validates the primary superblock of {@code device}. */
@@ -55,9 +58,34 @@ public final class VolumeReader {
         return Superblock.decode(head, Superblock.OFFSET);
     }
 
+    /**
+     * Reads and validates the superblock copy at byte {@code offset} (a backup's: the first block of its group),
+     * through one aligned read of a page or of the device's alignment, whichever is larger.
+     */
+    public static Superblock readSuperblockAt(BlockDevice device, long offset) throws IOException {
+        int unit = Math.max(AlignedBuffers.PAGE, device.alignment());
+        long start = offset / unit * unit;
+        if (offset < 0 || offset % 1024 != 0 || start + unit > device.size()) {
+            throw new CorruptFsException("no superblock copy can be at byte " + offset + " of a device of "
+                    + device.size() + " bytes");
+        }
+        ByteBuffer buf = AlignedBuffers.allocate(unit, unit);
+        device.read(start, buf);
+        byte[] raw = new byte[unit];
+        buf.flip().get(raw);
+        return Superblock.decode(raw, (int) (offset - start));
+    }
+
     /** Opens the volume on {@code device}: superblock, geometry and descriptors, all validated. */
     public static VolumeReader open(BlockDevice device) throws IOException {
-        Superblock sb = readSuperblock(device);
+        return open(device, readSuperblock(device), 0);
+    }
+
+    /**
+     * Opens the volume as the superblock copy {@code sb} of group {@code group} describes, with the descriptor table
+     * that follows that copy (group 0: the primary ones; a backup group's after a damaged primary, for fsck).
+     */
+    public static VolumeReader open(BlockDevice device, Superblock sb, long group) throws IOException {
         int bs = sb.blockSize();
         if (bs % device.alignment() != 0) {
             throw new CorruptFsException("block size " + bs + " is not a multiple of the device alignment "
@@ -86,18 +114,52 @@ public final class VolumeReader {
             throw new CorruptFsException("superblock: inode table of " + geo.inodeTableBlocks()
                     + " blocks does not fit in a group of " + geo.blocksPerGroup());
         }
+        if (group < 0 || group >= geo.groupCount() || !geo.hasSuperBackup(group)) {
+            throw new CorruptFsException("group " + group + " holds no superblock copy");
+        }
         DeviceBlocks blocks = new DeviceBlocks(device, bs);
         byte[] table = new byte[(int) gdtBytes];
-        blocks.read(geo.gdtFirstBlock(0), table);
+        blocks.read(geo.gdtFirstBlock(group), table);
         GroupDescriptor[] gds = new GroupDescriptor[(int) geo.groupCount()];
         for (int g = 0; g < gds.length; g++) {
             gds[g] = GroupDescriptor.decode(table, g * GroupDescriptor.SIZE, g, geo);
         }
-        return new VolumeReader(blocks, sb, geo, gds);
+        for (int g = 0; g < gds.length; g++) {
+            checkNoOverlap(geo, g, gds[g]);
+        }
+        return new VolumeReader(blocks, sb, geo, gds, group);
+    }
+
+    /**
+     * As e2fsprogs' ext2fs_check_desc: a group's bitmaps, inode table and superblock/descriptor copy must not share a
+     * block (each lies inside the group already, so checking within the group is enough).
+     */
+    private static void checkNoOverlap(Geometry geo, long g, GroupDescriptor gd) throws CorruptFsException {
+        long first = geo.groupFirstBlock(g);
+        long[][] spans = {
+            {first, first + geo.superAndGdtBlocks(g)},
+            {gd.blockBitmap(), gd.blockBitmap() + 1},
+            {gd.inodeBitmap(), gd.inodeBitmap() + 1},
+            {gd.inodeTable(), gd.inodeTable() + geo.inodeTableBlocks()},
+        };
+        String[] names = {"superblock/descriptor copy", "block bitmap", "inode bitmap", "inode table"};
+        for (int i = 0; i < spans.length; i++) {
+            for (int j = i + 1; j < spans.length; j++) {
+                if (spans[i][0] < spans[j][1] && spans[j][0] < spans[i][1]) {
+                    throw new CorruptFsException("group " + g + " descriptor: " + names[j] + " at block "
+                            + spans[j][0] + " overlaps the " + names[i]);
+                }
+            }
+        }
     }
 
     public Superblock superblock() {
         return sb;
+    }
+
+    /** The group whose superblock and descriptor copies this view was read from (0: the primary copies). */
+    public long superblockGroup() {
+        return superblockGroup;
     }
 
     public Geometry geometry() {

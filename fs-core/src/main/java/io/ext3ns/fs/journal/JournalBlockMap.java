@@ -36,7 +36,13 @@ public final class JournalBlockMap {
         if (!geo.isValidInode(ino) || ino >= sb.firstIno()) {
             throw new CorruptFsException("superblock: journal inode " + ino + " is not a reserved inode");
         }
-        Inode inode = readInode(io, geo, ino);
+        return read(io, sb, readInode(io, geo, ino));
+    }
+
+    /** As {@link #read(DeviceBlocks, Superblock)} with the journal inode already read (fsck, from a backup's view). */
+    static JournalBlockMap read(DeviceBlocks io, Superblock sb, Inode inode) throws IOException {
+        Geometry geo = new Geometry(sb);
+        long ino = sb.journalInum();
         String what = "journal inode " + ino + ": ";
         if (!inode.isRegular() || inode.linksCount() == 0) {
             throw new CorruptFsException(what + String.format("mode 0%o, %d links: not a live regular file",

@@ -30,7 +30,11 @@ final class JournalLog {
         if (sb.blockSize() != io.blockSize()) {
             throw new IllegalArgumentException("block size mismatch");
         }
-        JournalBlockMap map = JournalBlockMap.read(io, sb);
+        return open(io, sb, JournalBlockMap.read(io, sb));
+    }
+
+    /** Opens the journal whose inode map is {@code map}. */
+    static JournalLog open(DeviceBlocks io, Superblock sb, JournalBlockMap map) throws IOException {
         byte[] block0 = io.read(map.fsBlock(0));
         JournalSuperblock jsb = JournalSuperblock.decode(block0, sb.blockSize(), map.length());
         return new JournalLog(io, map, new Geometry(sb), block0, jsb);
@@ -38,6 +42,11 @@ final class JournalLog {
 
     JournalSuperblock superblock() {
         return jsb;
+    }
+
+    /** The file-system block holding journal block 0 (the journal superblock). */
+    long fsBlockOfSuperblock() {
+        return map.fsBlock(0);
     }
 
     DeviceBlocks io() {

@@ -76,11 +76,14 @@ public final class JournalSuperblock {
                     + sb.first() + ", " + sb.maxLen() + ")");
         }
         if (h.type() == BlockHeader.SUPERBLOCK_V2) {
+            // compat features change nothing a reader must understand (JBD2 and e2fsck ignore unknown ones);
+            // COMPAT_CHECKSUM's v1 commit checksums are optional, and our unchecksummed commits (type 0, size 0)
+            // are accepted by a kernel replay of such a journal
             int unsupported = sb.featureIncompat() & ~INCOMPAT_SUPPORTED;
-            if (unsupported != 0 || sb.featureCompat() != 0 || sb.featureRoCompat() != 0) {
-                throw new CorruptFsException(String.format("journal superblock: unsupported features compat 0x%x"
-                        + " incompat 0x%x ro_compat 0x%x (EXT3NS reads plain ext3 journals: revoke only)",
-                        sb.featureCompat(), sb.featureIncompat(), sb.featureRoCompat()));
+            if (unsupported != 0 || sb.featureRoCompat() != 0) {
+                throw new CorruptFsException(String.format("journal superblock: unsupported features incompat 0x%x"
+                        + " ro_compat 0x%x (EXT3NS reads plain ext3 journals: revoke only)",
+                        sb.featureIncompat(), sb.featureRoCompat()));
             }
         }
         return sb;
