@@ -57,6 +57,39 @@ public final class GroupDescriptor {
         return gd;
     }
 
+    /**
+     * The bitmaps and the inode table must not lie on the group's superblock copy and descriptor table (with the
+     * reserved GDT blocks) nor on each other, as e2fsck's ext2fs_check_desc demands: the engine would otherwise read
+     * inodes out of the superblock or allocate over a bitmap. Not part of {@link #decode}: fsck reports these as
+     * problems of pass 0 and goes on.
+     */
+    public void checkPlacement(long group, Geometry geo) throws CorruptFsException {
+        GroupDescriptor gd = this;
+        String where = "group " + group + " descriptor: ";
+        long first = geo.groupFirstBlock(group);
+        long superEnd = first + geo.superAndGdtBlocks(group);
+        long table = gd.inodeTable();
+        long tableEnd = table + geo.inodeTableBlocks();
+        if (table < superEnd) {
+            throw new CorruptFsException(where + "inode table " + table + " overlaps the superblock and descriptor"
+                    + " table [" + first + "," + superEnd + ")");
+        }
+        for (long[] bitmap : new long[][] {{gd.blockBitmap(), 0}, {gd.inodeBitmap(), 1}}) {
+            String name = bitmap[1] == 0 ? "block bitmap " : "inode bitmap ";
+            if (bitmap[0] < superEnd) {
+                throw new CorruptFsException(where + name + bitmap[0] + " overlaps the superblock and descriptor"
+                        + " table [" + first + "," + superEnd + ")");
+            }
+            if (bitmap[0] >= table && bitmap[0] < tableEnd) {
+                throw new CorruptFsException(where + name + bitmap[0] + " lies inside the inode table [" + table
+                        + "," + tableEnd + ")");
+            }
+        }
+        if (gd.blockBitmap() == gd.inodeBitmap()) {
+            throw new CorruptFsException(where + "block and inode bitmaps share block " + gd.blockBitmap());
+        }
+    }
+
     public void encodeInto(byte[] dst, int offset) {
         System.arraycopy(b, 0, dst, offset, SIZE);
     }

@@ -42,7 +42,10 @@ final class Volume {
         this.forcedReadOnlyReason = forcedReadOnlyReason;
     }
 
-    /** Reads and validates the superblock and descriptors, decides read-only, and marks the volume mounted. */
+    /**
+     * Reads and validates the superblock and descriptors and decides read-only. Writes nothing: the caller validates
+     * the rest of what it trusts, then calls {@link #markMounted}, so a refused mount changes no byte.
+     */
     static Volume mount(BlockDevice device, EngineOptions opts, MetadataWriter.Factory writerFactory)
             throws IOException {
         Superblock sb = readSuperblock(device);
@@ -62,17 +65,23 @@ final class Volume {
         MetadataCache meta = new MetadataCache(io, opts.metadataCacheBytes());
         Group[] groups = readGroups(io, geo);
         MetadataWriter writer = ro ? null : writerFactory.create(io);
-        Volume v = new Volume(sb, geo, groups, io, meta, writer, ro, forced);
-        if (!ro) {
-            long now = System.currentTimeMillis() / 1000;
+        return new Volume(sb, geo, groups, io, meta, writer, ro, forced);
+    }
+
+    /** The first write of a read-write mount: s_state not-clean while mounted, mount count and times. */
+    void markMounted() throws IOException {
+        if (readOnly) {
+            return;
+        }
+        long now = System.currentTimeMillis() / 1000;
+        synchronized (sb) {
             sb.setState(sb.state() & ~Superblock.STATE_VALID);
             sb.setMountCount(Math.min(sb.mountCount() + 1, 0xFFFF));
             sb.setMountTime(now);
             sb.setWriteTime(now);
-            v.stageSuperblock();
-            meta.writeBack(writer);
         }
-        return v;
+        stageSuperblock();
+        meta.writeBack(writer);
     }
 
     private static Superblock readSuperblock(BlockDevice device) throws IOException {
@@ -122,6 +131,10 @@ final class Volume {
         if (n > Integer.MAX_VALUE / 2) {
             throw new CorruptFsException("superblock: " + n + " groups is more than we can hold");
         }
+        if (geo.superAndGdtBlocks(0) + 3 > geo.groupBlockCount(0)) {
+            throw new CorruptFsException("superblock: " + n + " groups need a descriptor table of "
+                    + geo.gdtBlocks() + " blocks, which does not fit in group 0");
+        }
         Group[] groups = new Group[(int) n];
         int perBlock = geo.blockSize() / GroupDescriptor.SIZE;
         long first = geo.gdtFirstBlock(0);
@@ -132,7 +145,9 @@ final class Volume {
                 if (g >= n) {
                     break;
                 }
-                groups[(int) g] = new Group(g, GroupDescriptor.decode(raw, i * GroupDescriptor.SIZE, g, geo));
+                GroupDescriptor gd = GroupDescriptor.decode(raw, i * GroupDescriptor.SIZE, g, geo);
+                gd.checkPlacement(g, geo); // fsck reports overlaps and goes on; a mount must not use them
+                groups[(int) g] = new Group(g, gd);
             }
         }
         return groups;
