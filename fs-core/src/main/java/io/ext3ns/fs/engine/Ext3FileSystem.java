@@ -324,7 +324,7 @@ public final class Ext3FileSystem implements FileSystem, MetricsSource {
                 if (write) {
                     st.writers++;
                 }
-                return new OpenFile(st, write);
+                return new OpenFile(st, write, vol.errorCount());
             }
         });
     }
@@ -386,6 +386,7 @@ public final class Ext3FileSystem implements FileSystem, MetricsSource {
             return null;
         });
         h.state.reportWriteError();
+        h.reportVolumeErrors(vol.errorCount());
     }
 
     @Override
@@ -397,6 +398,7 @@ public final class Ext3FileSystem implements FileSystem, MetricsSource {
             return null;
         });
         h.state.reportWriteError();
+        h.reportVolumeErrors(vol.errorCount());
     }
 
     @Override

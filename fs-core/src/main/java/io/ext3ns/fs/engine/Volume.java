@@ -11,6 +11,9 @@ import io.ext3ns.sda.AlignedBuffers;
 import io.ext3ns.sda.BlockDevice;
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.util.concurrent.atomic.AtomicLong;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The mounted volume (Linux fs/ext2/super.c): superblock and group descriptors in memory, the mount protocol
@@ -18,6 +21,7 @@ import java.nio.ByteBuffer;
  * and write-back of the superblock and descriptor table through the metadata seam.
  */
 final class Volume {
+    private static final Logger LOG = LoggerFactory.getLogger(Volume.class);
     final Superblock sb;
     final Geometry geo;
     final Group[] groups;
@@ -28,6 +32,8 @@ final class Volume {
     /** Why the volume is read-only although read-write was asked (null if it was not forced). */
     final String forcedReadOnlyReason;
     private final Object writeBackLock = new Object();
+    /** I/O errors recorded so far: each open file reports the ones after its last report (see {@link OpenFile}). */
+    private final AtomicLong errors = new AtomicLong();
     private volatile WriteBackListener writeBackListener = WriteBackListener.NONE;
 
     private Volume(Superblock sb, Geometry geo, Group[] groups, BlockIo io, MetadataCache meta, MetadataWriter writer,
@@ -211,8 +217,59 @@ final class Volume {
             io.drainWrites(); // ordered mode: data written behind reaches the device before metadata pointing at it
             writeBackListener.starting();
             stageSuperblock();
-            meta.writeBack(writer);
+            try {
+                meta.writeBack(writer);
+            } catch (IOException e) {
+                recordError("writing metadata back", e);
+                throw e;
+            }
             writeBackListener.committed();
+        }
+    }
+
+    /** How many I/O errors {@link #recordError} has recorded since the mount. */
+    long errorCount() {
+        return errors.get();
+    }
+
+    /**
+     * A write the volume could not make (or a metadata read that failed): logged with where it happened, counted
+     * so every open file's next fsync, flush or close fails with EIO, and the volume marked with errors (s_state
+     * ERROR_FS, as ext3's ext3_error does) so that it is not mounted read-write again before fsck has checked it.
+     */
+    void recordError(String what, IOException e) {
+        LOG.error("{}: {} failed: {}; the volume is marked with errors (run fsck.ext3ns after unmounting)",
+                io.device().name(), what, e.getMessage());
+        errors.incrementAndGet();
+        if (readOnly) {
+            return;
+        }
+        boolean first;
+        synchronized (sb) { // every later superblock write carries the flag too, the unmount's included
+            first = (sb.state() & Superblock.STATE_ERROR) == 0;
+            sb.setState(sb.state() | Superblock.STATE_ERROR);
+        }
+        if (first) {
+            persistErrorFlag();
+        }
+    }
+
+    /**
+     * Sets ERROR_FS in the primary superblock on disk now, as ext3 does, bypassing the metadata seam (the journal
+     * may have been aborted by the very error; a later replay keeps the flag: {@code Journal.recover}). Best effort:
+     * the failing member may refuse this write too.
+     */
+    private void persistErrorFlag() {
+        try {
+            long block = superblockBlock();
+            byte[] b = io.readBlock(block);
+            Superblock onDisk = Superblock.decode(b, superblockOffsetInBlock());
+            onDisk.setState(onDisk.state() | Superblock.STATE_ERROR);
+            onDisk.encodeInto(b, superblockOffsetInBlock());
+            io.writeBlock(block, b);
+            io.flush();
+        } catch (IOException | RuntimeException e) {
+            LOG.error("{}: could not mark the superblock with errors: {}", io.device().name(), e.toString());
         }
     }
 
