@@ -34,6 +34,8 @@ final class Volume {
     private final Object writeBackLock = new Object();
     /** I/O errors recorded so far: each open file reports the ones after its last report (see {@link OpenFile}). */
     private final AtomicLong errors = new AtomicLong();
+    /** ERROR_FS is set in memory but could not be written to the superblock yet (the member was failing). */
+    private volatile boolean errorFlagPending;
     private volatile WriteBackListener writeBackListener = WriteBackListener.NONE;
 
     private Volume(Superblock sb, Geometry geo, Group[] groups, BlockIo io, MetadataCache meta, MetadataWriter writer,
@@ -215,6 +217,9 @@ final class Volume {
         }
         synchronized (writeBackLock) { // one write-back at a time, so the listener sees start/commit in pairs
             io.drainWrites(); // ordered mode: data written behind reaches the device before metadata pointing at it
+            if (errorFlagPending) {
+                persistErrorFlag(); // the failing member may have come back
+            }
             writeBackListener.starting();
             stageSuperblock();
             try {
@@ -249,15 +254,15 @@ final class Volume {
             first = (sb.state() & Superblock.STATE_ERROR) == 0;
             sb.setState(sb.state() | Superblock.STATE_ERROR);
         }
-        if (first) {
+        if (first || errorFlagPending) {
             persistErrorFlag();
         }
     }
 
     /**
      * Sets ERROR_FS in the primary superblock on disk now, as ext3 does, bypassing the metadata seam (the journal
-     * may have been aborted by the very error; a later replay keeps the flag: {@code Journal.recover}). Best effort:
-     * the failing member may refuse this write too.
+     * may have been aborted by the very error; a later replay keeps the flag: {@code Journal.recover}). The failing
+     * member may refuse this write too: then it is tried again at each write-back.
      */
     private void persistErrorFlag() {
         try {
@@ -268,8 +273,11 @@ final class Volume {
             onDisk.encodeInto(b, superblockOffsetInBlock());
             io.writeBlock(block, b);
             io.flush();
+            errorFlagPending = false;
         } catch (IOException | RuntimeException e) {
-            LOG.error("{}: could not mark the superblock with errors: {}", io.device().name(), e.toString());
+            errorFlagPending = true; // tried again at the next write-back
+            LOG.error("{}: could not mark the superblock with errors (retried at the next write-back): {}",
+                    io.device().name(), e.toString());
         }
     }
 
