@@ -249,20 +249,23 @@ final class Volume {
         if (readOnly) {
             return;
         }
-        boolean first;
         synchronized (sb) { // every later superblock write carries the flag too, the unmount's included
-            first = (sb.state() & Superblock.STATE_ERROR) == 0;
             sb.setState(sb.state() | Superblock.STATE_ERROR);
         }
-        if (first || errorFlagPending) {
+        errorFlagPending = true;
+        // Written now inside a write-back; otherwise by the next one (the caller's fsync, the periodic commit or
+        // the unmount). Never from here on another thread: a write-back holding the lock may be waiting for this
+        // very thread (the write-behind) to drain.
+        if (Thread.holdsLock(writeBackLock)) {
             persistErrorFlag();
         }
     }
 
     /**
-     * Sets ERROR_FS in the primary superblock on disk now, as ext3 does, bypassing the metadata seam (the journal
+     * Sets ERROR_FS in the primary superblock on disk, as ext3 does, bypassing the metadata seam (the journal
      * may have been aborted by the very error; a later replay keeps the flag: {@code Journal.recover}). The failing
-     * member may refuse this write too: then it is tried again at each write-back.
+     * member may refuse this write too: then it is tried again at each write-back. Under the write-back lock, so it
+     * never races a write-back's own copy of the block.
      */
     private void persistErrorFlag() {
         try {

@@ -111,7 +111,7 @@ public final class VolumeFormatter {
         writeRootDirectory(rootRun);
         writeLostAndFound(lpfRun);
         if (journal != null) {
-            journal.write(blocks, spec.uuid());
+            journal.write(blocks, spec.uuid(), !spec.deviceReadsZero());
             putInode(JournalCreator.JOURNAL_INO, journal.inode(spec.inodeSize(), spec.createdEpochSeconds()));
         }
         for (Map.Entry<Long, byte[]> e : inodeBlocks.entrySet()) {
