@@ -64,29 +64,31 @@ public final class GroupDescriptor {
      * problems of pass 0 and goes on.
      */
     public void checkPlacement(long group, Geometry geo) throws CorruptFsException {
-        GroupDescriptor gd = this;
         String where = "group " + group + " descriptor: ";
         long first = geo.groupFirstBlock(group);
         long superEnd = first + geo.superAndGdtBlocks(group);
-        long table = gd.inodeTable();
+        long table = inodeTable();
         long tableEnd = table + geo.inodeTableBlocks();
         if (table < superEnd) {
             throw new CorruptFsException(where + "inode table " + table + " overlaps the superblock and descriptor"
                     + " table [" + first + "," + superEnd + ")");
         }
-        for (long[] bitmap : new long[][] {{gd.blockBitmap(), 0}, {gd.inodeBitmap(), 1}}) {
-            String name = bitmap[1] == 0 ? "block bitmap " : "inode bitmap ";
-            if (bitmap[0] < superEnd) {
-                throw new CorruptFsException(where + name + bitmap[0] + " overlaps the superblock and descriptor"
-                        + " table [" + first + "," + superEnd + ")");
-            }
-            if (bitmap[0] >= table && bitmap[0] < tableEnd) {
-                throw new CorruptFsException(where + name + bitmap[0] + " lies inside the inode table [" + table
-                        + "," + tableEnd + ")");
-            }
+        checkBitmap(where + "block bitmap ", blockBitmap(), first, superEnd, table, tableEnd);
+        checkBitmap(where + "inode bitmap ", inodeBitmap(), first, superEnd, table, tableEnd);
+        if (blockBitmap() == inodeBitmap()) {
+            throw new CorruptFsException(where + "block and inode bitmaps share block " + blockBitmap());
         }
-        if (gd.blockBitmap() == gd.inodeBitmap()) {
-            throw new CorruptFsException(where + "block and inode bitmaps share block " + gd.blockBitmap());
+    }
+
+    private static void checkBitmap(String what, long block, long first, long superEnd, long table, long tableEnd)
+            throws CorruptFsException {
+        if (block < superEnd) {
+            throw new CorruptFsException(what + block + " overlaps the superblock and descriptor table [" + first
+                    + "," + superEnd + ")");
+        }
+        if (block >= table && block < tableEnd) {
+            throw new CorruptFsException(what + block + " lies inside the inode table [" + table + "," + tableEnd
+                    + ")");
         }
     }
 

@@ -380,11 +380,16 @@ public final class Ext3FileSystem implements FileSystem, MetricsSource {
     @Override
     public void fsync(FileHandle handle) throws FsException {
         OpenFile h = check(handle, false);
-        call(() -> {
-            flushInode(h.state);
-            vol.writeBack(); // drains the write-behind first
-            return null;
-        });
+        try {
+            call(() -> {
+                flushInode(h.state);
+                vol.writeBack(); // drains the write-behind first
+                return null;
+            });
+        } catch (FsException e) {
+            h.errorsReported(vol.errorCount()); // this EIO reports them
+            throw e;
+        }
         h.state.reportWriteError();
         h.reportVolumeErrors(vol.errorCount());
     }

@@ -23,6 +23,11 @@ final class OpenFile implements FileHandle {
         this.errorsSeen = volumeErrors;
     }
 
+    /** The caller has just failed with an error that reports the volume's errors so far. */
+    synchronized void errorsReported(long volumeErrors) {
+        errorsSeen = volumeErrors;
+    }
+
     /**
      * Throws EIO once if the volume recorded an I/O error (a metadata or data write that failed, whoever's) since
      * this handle was opened or last reported one, so fsync, flush and close cannot return success after a lost

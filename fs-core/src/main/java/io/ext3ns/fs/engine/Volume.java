@@ -238,7 +238,7 @@ final class Volume {
     }
 
     /**
-     * A write the volume could not make (or a metadata read that failed): logged with where it happened, counted
+     * A write the volume could not make (metadata write-back, data block): logged with where it happened, counted
      * so every open file's next fsync, flush or close fails with EIO, and the volume marked with errors (s_state
      * ERROR_FS, as ext3's ext3_error does) so that it is not mounted read-write again before fsck has checked it.
      */
