@@ -59,6 +59,16 @@ class MkfsJournalOptionsTest {
         assertTrue(least.output().contains("Journal: 64 blocks (64M)"), least.output());
     }
 
+    /** Issue 16: mke2fs makes this volume; its 16384-block journal does not fit one 8192-block group and spans. */
+    @Test
+    void oneKilobyteBlocksOn512MiBGetTheirJournalAsMke2fsDoes() throws Exception {
+        Path img = dir.resolve("k1.img");
+        ExternalTool.Result r = mkfs("-b", "1024", "--size", "512M", img.toString());
+        assertEquals(0, r.exitCode(), r.toString());
+        assertTrue(r.output().contains("Journal: 16384 blocks"), r.output());
+        assertEquals(0, E2fsprogs.checkReadOnly(img).exitCode());
+    }
+
     @Test
     void refusesJournalsJbd2CannotHave() throws Exception {
         Path img = dir.resolve("bad.img");
