@@ -56,7 +56,8 @@ public final class MkfsMain implements Callable<Integer> {
     int inodeSize = FormatSpec.DEFAULT_INODE_SIZE;
 
     @Option(names = "-J", paramLabel = "size=MiB",
-            description = "journal size in MiB, as mke2fs (at least 1024 blocks: 1024 MiB at 1M blocks)")
+            description = "journal size in MiB, as mke2fs (at least 1024 blocks up to 64K blocks, 64 blocks above:"
+                    + " 64 MiB at 1M blocks)")
     String journalOptions;
 
     @Option(names = "-O", paramLabel = "[^]has_journal",

@@ -38,12 +38,21 @@ public final class RawMember implements MemberIo {
 
     /**
      * Opens {@code path} as {@code options} say (read-only, locked, O_DIRECT); with the io_uring engine also a
-     * native descriptor for the ring ({@link #nativeDescriptor()}).
+     * native descriptor for the ring ({@link #nativeDescriptor()}). A read-write open of a member that cannot be
+     * written fails here with {@link ReadOnlyMemberException}.
      */
     public static RawMember open(Path path, OpenOptions options) throws IOException {
+        if (!options.readOnly()) {
+            MemberWritability.requireWritable(path);
+        }
         MemberLock lock = options.exclusive() ? MemberLock.acquire(path, options.readOnly()) : null;
         try {
-            MemberChannels.Opened opened = MemberChannels.open(path, options.readOnly(), options.directIo());
+            MemberChannels.Opened opened;
+            try {
+                opened = MemberChannels.open(path, options.readOnly(), options.directIo());
+            } catch (IOException e) {
+                throw options.readOnly() ? e : MemberWritability.explainOpenFailure(path, e);
+            }
             int nativeFd = -1;
             try {
                 if (options.engine().usesRing()) {

@@ -174,6 +174,16 @@ public final class Repairs {
         written = true;
     }
 
+    /**
+     * As e2fsck after a check that left no error: s_state VALID (not-clean and error flags cleared) and the mount
+     * count reset, so the volume mounts read-write again.
+     */
+    void markClean() {
+        sb.setState(Superblock.STATE_VALID);
+        sb.setMountCount(0);
+        written = true;
+    }
+
     /** Writes the gathered descriptor and superblock changes; returns whether anything was written at all. */
     boolean finish() throws IOException {
         if (gdtDirty) {

@@ -98,6 +98,13 @@ public final class VolumeChecker {
             }
             List<Problem> remaining = new ArrayList<>(state.problems);
             remaining.addAll(failedRepairs);
+            if (options.fix() && remaining.stream().noneMatch(Problem::isError)) {
+                Problem marked = markClean(volume, now);
+                if (marked != null) {
+                    found.add(marked);
+                    repaired++;
+                }
+            }
             return new CheckReport(name, List.copyOf(found), repaired, List.copyOf(remaining), null, stats(state));
         } catch (CorruptFsException e) {
             return CheckReport.operational(name, e.getMessage().replaceFirst("^EUCLEAN: ", ""));
@@ -134,6 +141,24 @@ public final class VolumeChecker {
                     + CheckState.MAX_PROBLEMS + " are)"));
         }
         return st;
+    }
+
+    /**
+     * fsck -y found (or made) the volume consistent: mark it clean as e2fsck does, or a volume without a journal that
+     * crashed stays "not clean" and every read-write mount is refused. Returns what was done, or null if the state
+     * was already clean.
+     */
+    private static Problem markClean(VolumeReader volume, long now) throws IOException {
+        int state = volume.superblock().state();
+        if (state == Superblock.STATE_VALID) {
+            return null;
+        }
+        Repairs repairs = new Repairs(volume, now);
+        repairs.markClean();
+        repairs.finish();
+        String why = (state & Superblock.STATE_ERROR) != 0 ? "had errors recorded"
+                : "was not cleanly unmounted";
+        return Problem.note(0, "file system " + why + "; marked clean", null);
     }
 
     /** The repairs of the earliest pass that has any: later passes are judged again after they are applied. */

@@ -57,6 +57,41 @@ public final class GroupDescriptor {
         return gd;
     }
 
+    /**
+     * The bitmaps and the inode table must not lie on the group's superblock copy and descriptor table (with the
+     * reserved GDT blocks) nor on each other, as e2fsck's ext2fs_check_desc demands: the engine would otherwise read
+     * inodes out of the superblock or allocate over a bitmap. Not part of {@link #decode}: fsck reports these as
+     * problems of pass 0 and goes on.
+     */
+    public void checkPlacement(long group, Geometry geo) throws CorruptFsException {
+        String where = "group " + group + " descriptor: ";
+        long first = geo.groupFirstBlock(group);
+        long superEnd = first + geo.superAndGdtBlocks(group);
+        long table = inodeTable();
+        long tableEnd = table + geo.inodeTableBlocks();
+        if (table < superEnd) {
+            throw new CorruptFsException(where + "inode table " + table + " overlaps the superblock and descriptor"
+                    + " table [" + first + "," + superEnd + ")");
+        }
+        checkBitmap(where + "block bitmap ", blockBitmap(), first, superEnd, table, tableEnd);
+        checkBitmap(where + "inode bitmap ", inodeBitmap(), first, superEnd, table, tableEnd);
+        if (blockBitmap() == inodeBitmap()) {
+            throw new CorruptFsException(where + "block and inode bitmaps share block " + blockBitmap());
+        }
+    }
+
+    private static void checkBitmap(String what, long block, long first, long superEnd, long table, long tableEnd)
+            throws CorruptFsException {
+        if (block < superEnd) {
+            throw new CorruptFsException(what + block + " overlaps the superblock and descriptor table [" + first
+                    + "," + superEnd + ")");
+        }
+        if (block >= table && block < tableEnd) {
+            throw new CorruptFsException(what + block + " lies inside the inode table [" + table + "," + tableEnd
+                    + ")");
+        }
+    }
+
     public void encodeInto(byte[] dst, int offset) {
         System.arraycopy(b, 0, dst, offset, SIZE);
     }

@@ -11,6 +11,8 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentLinkedDeque;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Whole-block I/O on the device: every transfer starts at a block boundary and covers whole blocks, through aligned
@@ -19,6 +21,7 @@ import java.util.function.Consumer;
  * and synchronous write here first waits for a queued write of the same block.
  */
 public final class BlockIo {
+    private static final Logger LOG = LoggerFactory.getLogger(BlockIo.class);
     private static final int POOL_MAX = 16;
 
     private final BlockDevice device;
@@ -65,7 +68,7 @@ public final class BlockIo {
         writeBehind.await(blockNr, 1);
         ByteBuffer buf = borrow();
         try {
-            device.read(blockNr * blockSize, buf);
+            readLogged(blockNr, 1, buf);
             byte[] out = new byte[blockSize];
             buf.flip().get(out);
             return out;
@@ -97,7 +100,22 @@ public final class BlockIo {
     public void readRunInto(long firstBlock, int count, ByteBuffer dst) throws IOException {
         checkRange(firstBlock, count);
         writeBehind.await(firstBlock, count);
-        device.read(firstBlock * blockSize, dst);
+        readLogged(firstBlock, count, dst);
+    }
+
+    /** A read whose failure is logged with the block and, from the array, the member and its offset. */
+    private void readLogged(long firstBlock, int count, ByteBuffer dst) throws IOException {
+        try {
+            device.read(firstBlock * blockSize, dst);
+        } catch (IOException e) {
+            logReadFailure(firstBlock, count, e);
+            throw e;
+        }
+    }
+
+    private void logReadFailure(long firstBlock, int count, Throwable e) {
+        LOG.error("{}: reading block {} (+{}, device offset {}) failed: {}", device.name(), firstBlock, count,
+                firstBlock * blockSize, e.getMessage());
     }
 
     /**
@@ -142,6 +160,8 @@ public final class BlockIo {
         return device.readAsync(blockNr * blockSize, buf).handle((v, err) -> {
             try {
                 if (err != null) {
+                    logReadFailure(blockNr, 1, err instanceof CompletionException ce && ce.getCause() != null
+                            ? ce.getCause() : err);
                     throw err instanceof CompletionException ce ? ce : new CompletionException(err);
                 }
                 byte[] out = new byte[blockSize];

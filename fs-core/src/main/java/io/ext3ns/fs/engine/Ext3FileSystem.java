@@ -9,6 +9,7 @@ import io.ext3ns.fs.api.FileSystem;
 import io.ext3ns.fs.api.FsException;
 import io.ext3ns.fs.api.MetricsSource;
 import io.ext3ns.fs.api.StatFs;
+import io.ext3ns.fs.disk.CorruptFsException;
 import io.ext3ns.fs.disk.Inode;
 import io.ext3ns.fs.journal.Journal;
 import io.ext3ns.fs.journal.JournalMetadataWriter;
@@ -96,18 +97,32 @@ public final class Ext3FileSystem implements FileSystem, MetricsSource {
         }
         Volume vol = Volume.mount(device, opts, writers);
         Ext3FileSystem fs = new Ext3FileSystem(vol, opts, ownsDevice);
-        if (!vol.readOnly && vol.sb.lastOrphan() != 0) {
-            fs.releaseOrphans();
+        // everything the mount trusts is validated before its first write: a refused mount changes no byte
+        fs.checkRoot();
+        List<Long> orphans = !vol.readOnly && vol.sb.lastOrphan() != 0 ? OrphanList.readChain(vol, fs.inodes)
+                : List.of();
+        vol.markMounted();
+        if (!orphans.isEmpty()) {
+            fs.releaseOrphans(orphans);
         }
         return fs;
+    }
+
+    /** The root must be a live directory, or every lookup would fail with ENOENT on a mount that looks fine. */
+    private void checkRoot() throws IOException {
+        Inode root = inodes.get(ROOT_INO);
+        if (!root.isDirectory() || root.linksCount() == 0 || root.size() == 0) {
+            throw new CorruptFsException(String.format("root inode %d is not a live directory (mode 0%o, %d links,"
+                    + " size %d); run fsck.ext3ns", ROOT_INO, root.mode(), root.linksCount(), root.size()));
+        }
     }
 
     /**
      * ext3_orphan_cleanup: inodes a crash left on the orphan list (unlinked while open) are freed now; one that got
      * a name back is just taken off the list.
      */
-    private void releaseOrphans() throws IOException {
-        for (long ino : OrphanList.readChain(vol, inodes)) {
+    private void releaseOrphans(List<Long> chain) throws IOException {
+        for (long ino : chain) {
             Inode in = inodes.get(ino);
             if (in.mode() != 0 && in.linksCount() == 0) {
                 LOG.info("{}: freeing orphan inode {}", vol.io.device().name(), ino);
@@ -309,7 +324,7 @@ public final class Ext3FileSystem implements FileSystem, MetricsSource {
                 if (write) {
                     st.writers++;
                 }
-                return new OpenFile(st, write);
+                return new OpenFile(st, write, vol.errorCount());
             }
         });
     }
@@ -365,12 +380,18 @@ public final class Ext3FileSystem implements FileSystem, MetricsSource {
     @Override
     public void fsync(FileHandle handle) throws FsException {
         OpenFile h = check(handle, false);
-        call(() -> {
-            flushInode(h.state);
-            vol.writeBack(); // drains the write-behind first
-            return null;
-        });
+        try {
+            call(() -> {
+                flushInode(h.state);
+                vol.writeBack(); // drains the write-behind first
+                return null;
+            });
+        } catch (FsException e) {
+            h.errorsReported(vol.errorCount()); // this EIO reports them
+            throw e;
+        }
         h.state.reportWriteError();
+        h.reportVolumeErrors(vol.errorCount());
     }
 
     @Override
@@ -382,6 +403,7 @@ public final class Ext3FileSystem implements FileSystem, MetricsSource {
             return null;
         });
         h.state.reportWriteError();
+        h.reportVolumeErrors(vol.errorCount());
     }
 
     @Override

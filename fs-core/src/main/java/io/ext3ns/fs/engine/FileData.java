@@ -191,7 +191,10 @@ final class FileData {
         }
         ByteBuffer data = st.gathered.remove(fb);
         cache.invalidate(phys); // the legacy path reads it back from the device, after the write has landed
-        vol.io.writeBlockBehind(phys, data, st::writeFailed);
+        vol.io.writeBlockBehind(phys, data, e -> {
+            st.writeFailed(e);
+            vol.recordError("writing data block " + phys + " of inode " + st.ino, e);
+        });
     }
 
     /** Maps file block {@code fb} for writing: new blocks come from the inode's allocation window. */
@@ -257,8 +260,18 @@ final class FileData {
         }
         byte[] b = Arrays.copyOf(cache.get(phys), bs);
         Arrays.fill(b, from, bs, (byte) 0);
-        vol.io.writeBlock(phys, b);
+        writeNow(phys, b);
         cache.written(phys, b);
+    }
+
+    /** A synchronous data block write; a failure is also recorded on the volume (marked with errors). */
+    private void writeNow(long phys, byte[] b) throws IOException {
+        try {
+            vol.io.writeBlock(phys, b);
+        } catch (IOException e) {
+            vol.recordError("writing data block " + phys, e);
+            throw e;
+        }
     }
 
     /**
@@ -278,7 +291,7 @@ final class FileData {
             for (long fb = offset / bs; fb <= (end - 1) / bs; fb++) {
                 if (map.map(ino, in, fb) == 0 && !st.gathered.containsKey(fb)) {
                     long phys = mapForWrite(ino, in, st, fb);
-                    vol.io.writeBlock(phys, zeros);
+                    writeNow(phys, zeros);
                     cache.invalidate(phys);
                 }
             }

@@ -5,7 +5,9 @@ import com.github.benmanes.caffeine.cache.Caffeine;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -99,21 +101,43 @@ public final class MetadataCache {
             }
             List<Long> blocks = new ArrayList<>(dirty.keySet());
             blocks.sort(null);
-            MetadataWriter.Transaction tx = writer.begin();
-            for (long nr : blocks) {
-                byte[] copy;
-                synchronized (stripe(nr)) {
-                    byte[] b = dirty.remove(nr);
-                    if (b == null) {
-                        continue;
+            Map<Long, byte[]> taken = new HashMap<>();
+            try {
+                MetadataWriter.Transaction tx = writer.begin();
+                for (long nr : blocks) {
+                    byte[] copy;
+                    synchronized (stripe(nr)) {
+                        byte[] b = dirty.remove(nr);
+                        if (b == null) {
+                            continue;
+                        }
+                        dirtyBlocks.decrementAndGet();
+                        clean.put(nr, b);
+                        copy = Arrays.copyOf(b, b.length);
                     }
-                    dirtyBlocks.decrementAndGet();
-                    clean.put(nr, b);
-                    copy = Arrays.copyOf(b, b.length);
+                    taken.put(nr, copy);
+                    tx.write(nr, copy);
                 }
-                tx.write(nr, copy);
+                tx.commit();
+            } catch (IOException | RuntimeException e) {
+                redirty(taken);
+                throw e;
             }
-            tx.commit();
+        }
+    }
+
+    /**
+     * A failed write-back leaves its blocks dirty again (unless changed meanwhile), so a later write-back retries
+     * them instead of the cache believing the device holds them.
+     */
+    private void redirty(Map<Long, byte[]> taken) {
+        for (Map.Entry<Long, byte[]> e : taken.entrySet()) {
+            synchronized (stripe(e.getKey())) {
+                if (!dirty.containsKey(e.getKey())) {
+                    byte[] current = clean.getIfPresent(e.getKey());
+                    markDirty(e.getKey(), current != null ? current : e.getValue());
+                }
+            }
         }
     }
 

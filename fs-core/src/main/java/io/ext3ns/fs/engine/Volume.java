@@ -11,6 +11,9 @@ import io.ext3ns.sda.AlignedBuffers;
 import io.ext3ns.sda.BlockDevice;
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.util.concurrent.atomic.AtomicLong;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The mounted volume (Linux fs/ext2/super.c): superblock and group descriptors in memory, the mount protocol
@@ -18,6 +21,7 @@ import java.nio.ByteBuffer;
  * and write-back of the superblock and descriptor table through the metadata seam.
  */
 final class Volume {
+    private static final Logger LOG = LoggerFactory.getLogger(Volume.class);
     final Superblock sb;
     final Geometry geo;
     final Group[] groups;
@@ -28,6 +32,10 @@ final class Volume {
     /** Why the volume is read-only although read-write was asked (null if it was not forced). */
     final String forcedReadOnlyReason;
     private final Object writeBackLock = new Object();
+    /** I/O errors recorded so far: each open file reports the ones after its last report (see {@link OpenFile}). */
+    private final AtomicLong errors = new AtomicLong();
+    /** ERROR_FS is set in memory but could not be written to the superblock yet (the member was failing). */
+    private volatile boolean errorFlagPending;
     private volatile WriteBackListener writeBackListener = WriteBackListener.NONE;
 
     private Volume(Superblock sb, Geometry geo, Group[] groups, BlockIo io, MetadataCache meta, MetadataWriter writer,
@@ -42,7 +50,10 @@ final class Volume {
         this.forcedReadOnlyReason = forcedReadOnlyReason;
     }
 
-    /** Reads and validates the superblock and descriptors, decides read-only, and marks the volume mounted. */
+    /**
+     * Reads and validates the superblock and descriptors and decides read-only. Writes nothing: the caller validates
+     * the rest of what it trusts, then calls {@link #markMounted}, so a refused mount changes no byte.
+     */
     static Volume mount(BlockDevice device, EngineOptions opts, MetadataWriter.Factory writerFactory)
             throws IOException {
         Superblock sb = readSuperblock(device);
@@ -62,17 +73,23 @@ final class Volume {
         MetadataCache meta = new MetadataCache(io, opts.metadataCacheBytes());
         Group[] groups = readGroups(io, geo);
         MetadataWriter writer = ro ? null : writerFactory.create(io);
-        Volume v = new Volume(sb, geo, groups, io, meta, writer, ro, forced);
-        if (!ro) {
-            long now = System.currentTimeMillis() / 1000;
+        return new Volume(sb, geo, groups, io, meta, writer, ro, forced);
+    }
+
+    /** The first write of a read-write mount: s_state not-clean while mounted, mount count and times. */
+    void markMounted() throws IOException {
+        if (readOnly) {
+            return;
+        }
+        long now = System.currentTimeMillis() / 1000;
+        synchronized (sb) {
             sb.setState(sb.state() & ~Superblock.STATE_VALID);
             sb.setMountCount(Math.min(sb.mountCount() + 1, 0xFFFF));
             sb.setMountTime(now);
             sb.setWriteTime(now);
-            v.stageSuperblock();
-            meta.writeBack(writer);
         }
-        return v;
+        stageSuperblock();
+        meta.writeBack(writer);
     }
 
     private static Superblock readSuperblock(BlockDevice device) throws IOException {
@@ -122,6 +139,10 @@ final class Volume {
         if (n > Integer.MAX_VALUE / 2) {
             throw new CorruptFsException("superblock: " + n + " groups is more than we can hold");
         }
+        if (geo.superAndGdtBlocks(0) + 3 > geo.groupBlockCount(0)) {
+            throw new CorruptFsException("superblock: " + n + " groups need a descriptor table of "
+                    + geo.gdtBlocks() + " blocks, which does not fit in group 0");
+        }
         Group[] groups = new Group[(int) n];
         int perBlock = geo.blockSize() / GroupDescriptor.SIZE;
         long first = geo.gdtFirstBlock(0);
@@ -132,7 +153,9 @@ final class Volume {
                 if (g >= n) {
                     break;
                 }
-                groups[(int) g] = new Group(g, GroupDescriptor.decode(raw, i * GroupDescriptor.SIZE, g, geo));
+                GroupDescriptor gd = GroupDescriptor.decode(raw, i * GroupDescriptor.SIZE, g, geo);
+                gd.checkPlacement(g, geo); // fsck reports overlaps and goes on; a mount must not use them
+                groups[(int) g] = new Group(g, gd);
             }
         }
         return groups;
@@ -194,10 +217,70 @@ final class Volume {
         }
         synchronized (writeBackLock) { // one write-back at a time, so the listener sees start/commit in pairs
             io.drainWrites(); // ordered mode: data written behind reaches the device before metadata pointing at it
+            if (errorFlagPending) {
+                persistErrorFlag(); // the failing member may have come back
+            }
             writeBackListener.starting();
             stageSuperblock();
-            meta.writeBack(writer);
+            try {
+                meta.writeBack(writer);
+            } catch (IOException e) {
+                recordError("writing metadata back", e);
+                throw e;
+            }
             writeBackListener.committed();
+        }
+    }
+
+    /** How many I/O errors {@link #recordError} has recorded since the mount. */
+    long errorCount() {
+        return errors.get();
+    }
+
+    /**
+     * A write the volume could not make (metadata write-back, data block): logged with where it happened, counted
+     * so every open file's next fsync, flush or close fails with EIO, and the volume marked with errors (s_state
+     * ERROR_FS, as ext3's ext3_error does) so that it is not mounted read-write again before fsck has checked it.
+     */
+    void recordError(String what, IOException e) {
+        LOG.error("{}: {} failed: {}; the volume is marked with errors (run fsck.ext3ns after unmounting)",
+                io.device().name(), what, e.getMessage());
+        errors.incrementAndGet();
+        if (readOnly) {
+            return;
+        }
+        synchronized (sb) { // every later superblock write carries the flag too, the unmount's included
+            sb.setState(sb.state() | Superblock.STATE_ERROR);
+        }
+        errorFlagPending = true;
+        // Written now inside a write-back; otherwise by the next one (the caller's fsync, the periodic commit or
+        // the unmount). Never from here on another thread: a write-back holding the lock may be waiting for this
+        // very thread (the write-behind) to drain.
+        if (Thread.holdsLock(writeBackLock)) {
+            persistErrorFlag();
+        }
+    }
+
+    /**
+     * Sets ERROR_FS in the primary superblock on disk, as ext3 does, bypassing the metadata seam (the journal
+     * may have been aborted by the very error; a later replay keeps the flag: {@code Journal.recover}). The failing
+     * member may refuse this write too: then it is tried again at each write-back. Under the write-back lock, so it
+     * never races a write-back's own copy of the block.
+     */
+    private void persistErrorFlag() {
+        try {
+            long block = superblockBlock();
+            byte[] b = io.readBlock(block);
+            Superblock onDisk = Superblock.decode(b, superblockOffsetInBlock());
+            onDisk.setState(onDisk.state() | Superblock.STATE_ERROR);
+            onDisk.encodeInto(b, superblockOffsetInBlock());
+            io.writeBlock(block, b);
+            io.flush();
+            errorFlagPending = false;
+        } catch (IOException | RuntimeException e) {
+            errorFlagPending = true; // tried again at the next write-back
+            LOG.error("{}: could not mark the superblock with errors (retried at the next write-back): {}",
+                    io.device().name(), e.toString());
         }
     }
 

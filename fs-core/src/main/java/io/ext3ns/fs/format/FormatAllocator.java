@@ -45,6 +45,36 @@ final class FormatAllocator {
         throw new FormatException("no room for " + count + " contiguous blocks");
     }
 
+    /**
+     * {@code count} blocks from the cursor on, spanning groups where one group's data area is too small: each
+     * group's part is one run, and the metadata at the start of the next group is skipped (how mke2fs places a
+     * journal larger than a group's free space).
+     */
+    List<Run> allocateSpanning(long count) throws FormatException {
+        List<Run> out = new ArrayList<>();
+        long left = count;
+        while (left > 0 && group < layout.groupCount()) {
+            long groupEnd = layout.geometry().groupFirstBlock(group) + layout.geometry().groupBlockCount(group);
+            long take = Math.min(left, groupEnd - cursor);
+            if (take > 0) {
+                out.add(new Run(cursor, take));
+                cursor += take;
+                left -= take;
+            }
+            if (left > 0) {
+                group++;
+                if (group < layout.groupCount()) {
+                    cursor = layout.firstDataBlock(group);
+                }
+            }
+        }
+        if (left > 0) {
+            throw new FormatException("no room for " + count + " blocks");
+        }
+        runs.addAll(out);
+        return out;
+    }
+
     /** Blocks allocated inside [from, to). */
     long allocatedIn(long from, long to) {
         long n = 0;

@@ -15,7 +15,9 @@ import io.ext3ns.fs.util.Progress;
 import io.ext3ns.sda.BlockDevice;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -109,7 +111,7 @@ public final class VolumeFormatter {
         writeRootDirectory(rootRun);
         writeLostAndFound(lpfRun);
         if (journal != null) {
-            journal.write(blocks, spec.uuid());
+            journal.write(blocks, spec.uuid(), !spec.deviceReadsZero());
             putInode(JournalCreator.JOURNAL_INO, journal.inode(spec.inodeSize(), spec.createdEpochSeconds()));
         }
         for (Map.Entry<Long, byte[]> e : inodeBlocks.entrySet()) {
@@ -127,7 +129,10 @@ public final class VolumeFormatter {
         return sb;
     }
 
-    /** The journal's blocks as one run from the allocator, or null when the spec (or its default) has none. */
+    /**
+     * The journal's blocks from the allocator, or null when the spec (or its default) has none: from the first free
+     * block on, spanning groups when it does not fit in one, as mke2fs places it.
+     */
     private JournalCreator planJournal() throws FormatException {
         long n = JournalSize.resolve(spec.journalBlocks(), bs, geo.blocksCount());
         if (n == 0) {
@@ -139,9 +144,13 @@ public final class VolumeFormatter {
         }
         long length = JournalCreator.runLength(bs, n);
         try {
-            return new JournalCreator(bs, n, alloc.allocate(length).start());
+            List<long[]> extents = new ArrayList<>();
+            for (FormatAllocator.Run r : alloc.allocateSpanning(length)) {
+                extents.add(new long[] {r.start(), r.count()});
+            }
+            return new JournalCreator(bs, n, extents);
         } catch (FormatException e) {
-            throw new FormatException("no group has " + length + " free contiguous blocks for a journal of " + n
+            throw new FormatException("the volume has no " + length + " free blocks for a journal of " + n
                     + " blocks; use a smaller journal size or format without a journal");
         }
     }

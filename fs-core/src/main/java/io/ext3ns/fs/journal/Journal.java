@@ -134,12 +134,34 @@ public final class Journal implements AutoCloseable {
         if (live) {
             throw new IllegalStateException("recover() while this journal has live transactions");
         }
+        boolean hadErrors = (RecoverFlag.readSuperblock(log.io()).state() & Superblock.STATE_ERROR) != 0;
         RecoveryReport report = new JournalRecovery(log).run();
+        if (hadErrors) {
+            keepErrorFlag();
+        }
         crashLog = false;
         recoverSet = false;
         head = log.first();
         nextTid = log.superblock().sequence();
         return report;
+    }
+
+    /**
+     * A replayed copy of the superblock's block predates the error the engine recorded directly on disk: set
+     * ERROR_FS again, as the kernel keeps its error state across a journal load (ext4_load_journal).
+     */
+    private void keepErrorFlag() throws IOException {
+        DeviceBlocks io = log.io();
+        long block = Superblock.OFFSET / io.blockSize();
+        int offset = Superblock.OFFSET % io.blockSize();
+        byte[] b = io.read(block);
+        Superblock sb = Superblock.decode(b, offset);
+        if ((sb.state() & Superblock.STATE_ERROR) == 0) {
+            sb.setState(sb.state() | Superblock.STATE_ERROR);
+            sb.encodeInto(b, offset);
+            io.write(block, b);
+            io.flush();
+        }
     }
 
     public int blockSize() {

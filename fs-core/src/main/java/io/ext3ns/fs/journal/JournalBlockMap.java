@@ -57,8 +57,9 @@ public final class JournalBlockMap {
             throw new CorruptFsException(what + "size " + size + " is not a whole number of " + bs + "-byte blocks");
         }
         long count = size / bs;
-        if (count < JournalSuperblock.MIN_BLOCKS || count > geo.blocksCount() || count > Integer.MAX_VALUE - 8) {
-            throw new CorruptFsException(what + count + " blocks, outside [" + JournalSuperblock.MIN_BLOCKS + ", "
+        long min = JournalSize.minBlocks(geo.blockSize());
+        if (count < min || count > geo.blocksCount() || count > Integer.MAX_VALUE - 8) {
+            throw new CorruptFsException(what + count + " blocks, outside [" + min + ", "
                     + geo.blocksCount() + "]");
         }
         long[] map = new IndirectWalk(io, geo, inode, what).mapFirst((int) count);

@@ -7,6 +7,7 @@ import io.ext3ns.fs.disk.Inode;
 import io.ext3ns.fs.disk.Superblock;
 import java.io.IOException;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 
@@ -23,20 +24,50 @@ public final class JournalCreator {
 
     private final int blockSize;
     private final long journalBlocks;
-    private final long runStart;
+    /** The extents ({start, count}) holding the journal and its indirect blocks, in file order. */
+    private final List<long[]> extents;
     private final long[] iBlock = new long[Inode.N_BLOCKS];
     /** Indirect blocks by physical number, with their little-endian pointers. */
     private final Map<Long, byte[]> indirect = new LinkedHashMap<>();
+    private int extent;
+    private long inExtent;
 
     /** Plans a journal of {@code journalBlocks} in the run starting at {@code runStart} of {@link #runLength} blocks. */
     public JournalCreator(int blockSize, long journalBlocks, long runStart) {
-        if (journalBlocks < JournalSuperblock.MIN_BLOCKS) {
-            throw new IllegalArgumentException("a journal needs at least " + JournalSuperblock.MIN_BLOCKS + " blocks");
+        this(blockSize, journalBlocks, List.<long[]>of(new long[] {runStart, runLength(blockSize, journalBlocks)}));
+    }
+
+    /**
+     * Plans a journal of {@code journalBlocks} in {@code extents} ({start, count} each, {@link #runLength} blocks
+     * together), filled in order: a journal larger than a group's free space spans groups, as mke2fs places it,
+     * skipping the other groups' metadata between the extents.
+     */
+    public JournalCreator(int blockSize, long journalBlocks, List<long[]> extents) {
+        if (journalBlocks < JournalSize.minBlocks(blockSize)) {
+            throw new IllegalArgumentException("a journal needs at least " + JournalSize.minBlocks(blockSize)
+                    + " blocks");
+        }
+        long total = 0;
+        for (long[] e : extents) {
+            total += e[1];
+        }
+        if (total != runLength(blockSize, journalBlocks)) {
+            throw new IllegalArgumentException("extents of " + total + " blocks for a journal needing "
+                    + runLength(blockSize, journalBlocks));
         }
         this.blockSize = blockSize;
         this.journalBlocks = journalBlocks;
-        this.runStart = runStart;
+        this.extents = List.copyOf(extents);
         layOut();
+    }
+
+    /** The next physical block of the extents, in order. */
+    private long next() {
+        while (inExtent == extents.get(extent)[1]) {
+            extent++;
+            inExtent = 0;
+        }
+        return extents.get(extent)[0] + inExtent++;
     }
 
     /** Blocks the run must hold: the journal plus its indirect blocks. */
@@ -46,16 +77,15 @@ public final class JournalCreator {
 
     private void layOut() {
         BlockMapShape shape = new BlockMapShape(blockSize);
-        long next = runStart;
         for (long n = 0; n < journalBlocks; n++) {
             int[] path = shape.path(n);
             if (path.length == 1) {
-                iBlock[path[0]] = next++;
+                iBlock[path[0]] = next();
                 continue;
             }
             // Allocate the chain of indirect blocks down to the leaf pointer, each the first time it is needed.
             if (iBlock[path[0]] == 0) {
-                iBlock[path[0]] = next++;
+                iBlock[path[0]] = next();
                 indirect.put(iBlock[path[0]], new byte[blockSize]);
             }
             long parent = iBlock[path[0]];
@@ -63,13 +93,13 @@ public final class JournalCreator {
                 byte[] pb = indirect.get(parent);
                 long child = IndirectPointers.get(pb, path[depth]);
                 if (child == 0) {
-                    child = next++;
+                    child = next();
                     IndirectPointers.put(pb, path[depth], child);
                     indirect.put(child, new byte[blockSize]);
                 }
                 parent = child;
             }
-            IndirectPointers.put(indirect.get(parent), path[path.length - 1], next++);
+            IndirectPointers.put(indirect.get(parent), path[path.length - 1], next());
         }
     }
 
@@ -78,9 +108,21 @@ public final class JournalCreator {
         return iBlock[0];
     }
 
-    /** Zeroes the run (no stale log block may ever look valid), then writes indirect blocks and the superblock. */
+    /** Zeroes the extents (no stale log block may ever look valid), then writes indirect blocks and the superblock. */
     public void write(DeviceBlocks dev, UUID fsUuid) throws IOException {
-        dev.zero(runStart, runLength(blockSize, journalBlocks));
+        write(dev, fsUuid, true);
+    }
+
+    /**
+     * As {@link #write(DeviceBlocks, UUID)}; {@code zero} false skips zeroing where the caller knows the device
+     * reads zeros (fresh sparse members: the quickstart's 256 MiB journal then costs no disk writes).
+     */
+    public void write(DeviceBlocks dev, UUID fsUuid, boolean zero) throws IOException {
+        if (zero) {
+            for (long[] e : extents) {
+                dev.zero(e[0], e[1]);
+            }
+        }
         for (Map.Entry<Long, byte[]> e : indirect.entrySet()) {
             dev.write(e.getKey(), e.getValue());
         }

@@ -1,16 +1,20 @@
 package io.ext3ns.fs.journal;
 
 /**
- * How big a journal mkfs makes. JBD2 logs whole blocks and needs at least 1024 of them, so at 1 MiB blocks the
- * smallest journal is 1 GiB. The rule: up to 64 KiB blocks, mke2fs's own table (ext2fs_default_journal_size: 1024
- * blocks from 2048-block volumes up, growing to 262144); above 64 KiB, the 1024-block minimum once the volume has at
- * least 32768 blocks (the journal then costs at most about 3 %), and no journal (ext2 style) on smaller volumes.
+ * How big a journal mkfs makes. Up to 64 KiB blocks, mke2fs's own table (ext2fs_default_journal_size: 1024 blocks
+ * from 2048-block volumes up, growing to 262144), never below JBD2's 1024-block minimum, so e2fsck and the kernel
+ * accept it. Above 64 KiB no kernel mounts the volume and our journal is its only reader, so the minimum is
+ * {@link #LARGE_BLOCK_MIN_BLOCKS} and the default 64 to 256 blocks by volume size (docs/journal.md explains why).
  */
 public final class JournalSize {
     /** Above this block size the byte cost of the mke2fs table is too high: see the class comment. */
     public static final int MKE2FS_TABLE_MAX_BLOCK_SIZE = 65536;
-    /** Large-block volumes below this many blocks get no journal by default. */
-    public static final long LARGE_BLOCK_MIN_VOLUME_BLOCKS = 32768;
+    /** The smallest journal above 64 KiB blocks: 64 MiB at 1 MiB blocks. */
+    public static final int LARGE_BLOCK_MIN_BLOCKS = 64;
+    /** The largest default journal above 64 KiB blocks: 256 MiB at 1 MiB blocks. */
+    public static final int LARGE_BLOCK_MAX_DEFAULT_BLOCKS = 256;
+    /** Large-block volumes below this many blocks get no journal by default (as mke2fs below 2048 blocks). */
+    public static final long LARGE_BLOCK_MIN_VOLUME_BLOCKS = 2048;
     /** mke2fs refuses journals above this many blocks. */
     public static final long MAX_BLOCKS = 10_240_000;
 
@@ -20,7 +24,12 @@ public final class JournalSize {
     /** The default journal length in blocks for a volume, or 0 for none. */
     public static long defaultBlocks(int blockSize, long volumeBlocks) {
         if (blockSize > MKE2FS_TABLE_MAX_BLOCK_SIZE) {
-            return volumeBlocks >= LARGE_BLOCK_MIN_VOLUME_BLOCKS ? JournalSuperblock.MIN_BLOCKS : 0;
+            if (volumeBlocks < LARGE_BLOCK_MIN_VOLUME_BLOCKS) {
+                return 0;
+            }
+            // 1/32 of the volume rounded down to a power of two, within [64, 256]: at most ~3 % of the volume
+            long blocks = Long.highestOneBit(volumeBlocks / 32);
+            return Math.max(LARGE_BLOCK_MIN_BLOCKS, Math.min(LARGE_BLOCK_MAX_DEFAULT_BLOCKS, blocks));
         }
         if (volumeBlocks < 2048) {
             return 0;
@@ -43,6 +52,14 @@ public final class JournalSize {
         return journalBlocks < 0 ? defaultBlocks(blockSize, volumeBlocks) : journalBlocks;
     }
 
+    /**
+     * The shortest journal accepted at this block size: JBD2's 1024 blocks where e2fsck and the kernel may read it
+     * (up to 64 KiB), {@link #LARGE_BLOCK_MIN_BLOCKS} above, where only we do.
+     */
+    public static long minBlocks(int blockSize) {
+        return blockSize > MKE2FS_TABLE_MAX_BLOCK_SIZE ? LARGE_BLOCK_MIN_BLOCKS : JournalSuperblock.MIN_BLOCKS;
+    }
+
     /** Blocks for a journal of {@code mebibytes} MiB (mke2fs -J size=N), at least one block. */
     public static long blocksForMebibytes(long mebibytes, int blockSize) {
         if (mebibytes <= 0) {
@@ -53,11 +70,11 @@ public final class JournalSize {
 
     /** Why {@code blocks} cannot be the journal of a volume of {@code volumeBlocks}, or null when it can. */
     public static String problem(long blocks, int blockSize, long volumeBlocks) {
-        if (blocks < JournalSuperblock.MIN_BLOCKS || blocks > MAX_BLOCKS) {
-            return "a journal needs " + JournalSuperblock.MIN_BLOCKS + " to " + MAX_BLOCKS + " blocks; "
+        long min = minBlocks(blockSize);
+        if (blocks < min || blocks > MAX_BLOCKS) {
+            return "a journal needs " + min + " to " + MAX_BLOCKS + " blocks; "
                     + blocks + " blocks of " + blockSize + " bytes asked (at " + blockSize
-                    + "-byte blocks the smallest journal is " + (JournalSuperblock.MIN_BLOCKS * (long) blockSize >> 20)
-                    + " MiB)";
+                    + "-byte blocks the smallest journal is " + (min * blockSize >> 20) + " MiB)";
         }
         if (blocks > volumeBlocks / 2) {
             return "a journal of " + blocks + " blocks is more than half of the volume's " + volumeBlocks

@@ -11,7 +11,7 @@ import java.util.UUID;
  */
 public final class JournalSuperblock {
     public static final int SIZE = 1024;
-    /** JBD2 refuses journals shorter than this (JBD2_MIN_JOURNAL_BLOCKS). */
+    /** JBD2 refuses journals shorter than this (JBD2_MIN_JOURNAL_BLOCKS); we too up to 64 KiB blocks. */
     public static final int MIN_BLOCKS = 1024;
     public static final int INCOMPAT_REVOKE = 0x1;
     public static final int INCOMPAT_64BIT = 0x2;
@@ -63,9 +63,10 @@ public final class JournalSuperblock {
             throw new CorruptFsException("journal superblock: block size " + sb.blockSize()
                     + " differs from the file system's " + fsBlockSize);
         }
-        if (sb.maxLen() < MIN_BLOCKS || sb.maxLen() > journalBlocks) {
+        long min = JournalSize.minBlocks(fsBlockSize);
+        if (sb.maxLen() < min || sb.maxLen() > journalBlocks) {
             throw new CorruptFsException("journal superblock: length " + sb.maxLen() + " blocks outside ["
-                    + MIN_BLOCKS + ", " + journalBlocks + "] (the journal inode's size)");
+                    + min + ", " + journalBlocks + "] (the journal inode's size)");
         }
         if (sb.first() < 1 || sb.first() >= sb.maxLen()) {
             throw new CorruptFsException("journal superblock: first log block " + sb.first() + " outside [1, "

@@ -27,4 +27,16 @@ class KernelMountTest {
         }
         assertEquals("", LoopMount.loopDevicesOf(img), "loop device left");
     }
+
+    /** mkfs -b 1024 on 512 MiB: the default 16384-block journal spans groups, placed as mke2fs places it. */
+    @Test
+    void kernelExt3MountsOurOneKilobyteVolumeWhoseJournalSpansGroups() throws Exception {
+        assumeTrue(LoopMount.possible(), "needs root to mount");
+        Path img = dir.resolve("k1.img");
+        TestImages.format(img, 512L << 20, TestImages.spec(1024).journalBlocks(FormatSpec.JOURNAL_DEFAULT).build());
+        try (LoopMount m = LoopMount.readOnly(img, "ext3", dir.resolve("mnt"))) {
+            m.assertEmptyVolume("ext3");
+        }
+        assertEquals("", LoopMount.loopDevicesOf(img), "loop device left");
+    }
 }

@@ -24,7 +24,7 @@ class FormattedJournalTest {
     Path tmp;
 
     @ParameterizedTest
-    @CsvSource({"1024, 16", "4096, 64", "65536, 256"})
+    @CsvSource({"1024, 16", "1024, 512", "4096, 64", "65536, 256"}) // 1 KiB on 512 MiB: the journal spans groups
     void formattedJournalIsCleanAndReplayedByE2fsck(int blockSize, int mib) throws Exception {
         Path img = tmp.resolve("j.img");
         Superblock sb = TestImages.format(img, (long) mib << 20,
@@ -56,19 +56,43 @@ class FormattedJournalTest {
     }
 
     @Test
-    void largeBlocksGetAJournalOnlyOnLargeVolumes() throws Exception {
+    void largeBlocksGetASmallJournal() throws Exception {
         int mib = 1 << 20;
-        assertEquals(0, JournalSize.defaultBlocks(mib, 32767));
-        assertEquals(1024, JournalSize.defaultBlocks(mib, 32768));
+        assertEquals(0, JournalSize.defaultBlocks(mib, 2047), "below 2 GiB at 1 MiB blocks: none, as mke2fs below 2048");
+        assertEquals(64, JournalSize.defaultBlocks(mib, 2048));
+        assertEquals(128, JournalSize.defaultBlocks(mib, 4096));
+        assertEquals(256, JournalSize.defaultBlocks(mib, 16384), "the quickstart's 4 x 4 GiB");
+        assertEquals(256, JournalSize.defaultBlocks(2 * mib, 1 << 20));
         assertEquals(1024, JournalSize.defaultBlocks(4096, 16384), "mke2fs's table at small blocks");
+        assertEquals(4096, JournalSize.defaultBlocks(65536, 32768), "mke2fs's table up to 64 KiB");
         assertEquals(0, JournalSize.defaultBlocks(4096, 2047));
+        assertEquals(64, JournalSize.minBlocks(mib));
+        assertEquals(1024, JournalSize.minBlocks(65536), "e2fsck's minimum where e2fsck reads the volume");
+
         Path img = tmp.resolve("big.img");
         Superblock sb = TestImages.format(img, 256L << 20,
                 TestImages.spec(mib).journalBlocks(FormatSpec.JOURNAL_DEFAULT).build());
         assertFalse(sb.hasCompat(Features.COMPAT_HAS_JOURNAL), "256 MiB at 1 MiB blocks: journal-less");
         FormatException e = assertThrows(FormatException.class, () -> TestImages.format(img, 256L << 20,
-                TestImages.spec(mib).journalBlocks(JournalSize.blocksForMebibytes(64, mib)).build()));
-        assertTrue(e.getMessage().contains("1024"), e.getMessage());
+                TestImages.spec(mib).journalBlocks(JournalSize.blocksForMebibytes(32, mib)).build()));
+        assertTrue(e.getMessage().contains("smallest journal is 64 MiB"), e.getMessage());
+
+        // the smallest journal at 1 MiB blocks opens, commits and is replayed
+        TestImages.format(img, 256L << 20, TestImages.spec(mib).journalBlocks(64).build());
+        try (FileMember dev = new FileMember(img, false)) {
+            Journal j = Journal.open(dev);
+            assertEquals(63, j.logCapacity());
+            JournalTransaction tx = new JournalTransaction(mib);
+            byte[] b = new byte[mib];
+            Arrays.fill(b, (byte) 9);
+            tx.write(200, b);
+            j.commit(tx);
+        }
+        try (FileMember dev = new FileMember(img, false)) {
+            RecoveryReport r = Journal.recoverIfNeeded(dev).orElseThrow();
+            assertEquals(1, r.blocksWritten(), r.summary());
+            assertEquals(9, new io.ext3ns.fs.disk.DeviceBlocks(dev, mib).read(200)[mib - 1]);
+        }
     }
 
     @Test

@@ -28,6 +28,13 @@ public final class LoopDevices implements AutoCloseable {
         return device;
     }
 
+    /** Attaches {@code backing} read-only (losetup -r): the device opens for writing, but every write fails. */
+    public Path attachReadOnly(Path backing) throws IOException, InterruptedException {
+        Path device = Path.of(run("losetup", "--read-only", "--find", "--show", backing.toString()).trim());
+        devices.add(device);
+        return device;
+    }
+
     private static String run(String... command) throws IOException, InterruptedException {
         Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
