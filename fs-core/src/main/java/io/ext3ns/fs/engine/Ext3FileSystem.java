@@ -344,7 +344,7 @@ public final class Ext3FileSystem implements FileSystem, MetricsSource {
     @Override
     public int write(FileHandle handle, long offset, ByteBuffer src) throws FsException {
         OpenFile h = check(handle, true);
-        h.state.reportWriteError();
+        reportErrors(h, false);
         return changing(() -> {
             try (LockTable.Held l = locks.write(h.ino())) {
                 Inode in = inodes.getLive(h.ino());
@@ -390,8 +390,7 @@ public final class Ext3FileSystem implements FileSystem, MetricsSource {
             h.errorsReported(vol.errorCount()); // this EIO reports them
             throw e;
         }
-        h.state.reportWriteError();
-        h.reportVolumeErrors(vol.errorCount());
+        reportErrors(h, true);
     }
 
     @Override
@@ -402,8 +401,24 @@ public final class Ext3FileSystem implements FileSystem, MetricsSource {
             vol.io.drainWrites();
             return null;
         });
-        h.state.reportWriteError();
-        h.reportVolumeErrors(vol.errorCount());
+        reportErrors(h, true);
+    }
+
+    /**
+     * The inode's own lost write-behind first (once), then, with {@code volumeToo}, any other I/O error the volume
+     * recorded since this handle last reported one (once): never the same error twice on one handle.
+     */
+    private void reportErrors(OpenFile h, boolean volumeToo) throws FsException {
+        long errors = vol.errorCount();
+        try {
+            h.state.reportWriteError();
+        } catch (FsException e) {
+            h.errorsReported(errors);
+            throw e;
+        }
+        if (volumeToo) {
+            h.reportVolumeErrors(errors);
+        }
     }
 
     @Override

@@ -192,8 +192,9 @@ final class FileData {
         ByteBuffer data = st.gathered.remove(fb);
         cache.invalidate(phys); // the legacy path reads it back from the device, after the write has landed
         vol.io.writeBlockBehind(phys, data, e -> {
-            st.writeFailed(e);
+            // counted on the volume first: whoever reports the inode's error has the volume's count with it
             vol.recordError("writing data block " + phys + " of inode " + st.ino, e);
+            st.writeFailed(e);
         });
     }
 
