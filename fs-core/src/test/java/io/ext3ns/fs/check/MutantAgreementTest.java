@@ -120,7 +120,7 @@ class MutantAgreementTest {
         ExternalTool.Result mk = ExternalTool.run(List.of("mke2fs", "-q", "-F", "-t", "ext3", "-b", "4096",
                 "-N", "128", "-J", "size=4", "-U", TestImages.TEST_UUID.toString(),
                 "-E", "hash_seed=" + TestImages.TEST_UUID + ",root_owner=0:0",
-                "-d", E2fsprogs.sampleTree(dir.resolve("tree")).toString(), base.toString()), 60);
+                "-d", smallTree(dir.resolve("tree")).toString(), base.toString()), 60);
         assertTrue(mk.exitCode() == 0, mk.toString());
         MutantImages images = new MutantImages(base, "/", "/lost+found", "/sub", "/sub/deeper");
 
@@ -160,6 +160,13 @@ class MutantAgreementTest {
             checks.shutdownNow();
             assertTrue(workers.awaitTermination(60, TimeUnit.SECONDS), "workers finished");
         }
+    }
+
+    /** The sample tree with /sub/big cut to 25 blocks (still past the direct pointers): each mutant writes less. */
+    private static Path smallTree(Path dir) throws java.io.IOException {
+        E2fsprogs.sampleTree(dir);
+        Files.writeString(dir.resolve("sub/big"), "big\n".repeat(25_000));
+        return dir;
     }
 
     private Outcome run(MutantImages images, MutantImages.Mutant m, ExecutorService checks) throws Exception {
