@@ -71,7 +71,7 @@ record TransportSpec(boolean tcp, int rtpPort, int rtcpPort, int rtpChannel, int
             }
             return new int[]{a, b};
         } catch (NumberFormatException e) {
-            throw new RtspException(461, "malformed port or channel pair: " + value);
+            throw new RtspException(400, "malformed port or channel pair: " + value);
         }
     }
 }

@@ -48,10 +48,11 @@ public final class StreamSession implements Schedulable {
     /** 27 MHz PCR ticks per 90 kHz RTP tick. */
     private static final int PCR_PER_RTP_TICK = 300;
     /**
-     * The RTCP BYE at the end leaves this long after the last packet's due time: players (ffmpeg, mpv, live555)
-     * stop reading at the BYE, and one sent with the final burst overtook its last packets in their receive queues.
+     * The RTCP BYE at the end leaves this long after the last packet's due time (or after it left, if later):
+     * players stop at the BYE, and ffmpeg and mpv read a waiting RTCP datagram before the RTP datagrams queued on
+     * their other socket, so a BYE sent with the final burst overtook the last packets of a busy player.
      */
-    static final long BYE_MARGIN_NANOS = TimeUnit.MILLISECONDS.toNanos(500);
+    static final long BYE_MARGIN_NANOS = TimeUnit.SECONDS.toNanos(2);
 
     private final MediaSource source;
     private final PayloadFeed feed;
@@ -296,7 +297,8 @@ public final class StreamSession implements Schedulable {
         if (finished) {
             burst.clear();
             draining = true;
-            byeAt = options.paced() ? Math.max(now, dueOf(lastSentMediaTime) + BYE_MARGIN_NANOS) : now;
+            // after the last packet's due time, and after it actually left when the scheduler ran late
+            byeAt = options.paced() ? Math.max(now, dueOf(lastSentMediaTime)) + BYE_MARGIN_NANOS : now;
             return draining(now);
         }
         if (waiting) {
