@@ -47,14 +47,14 @@ class PlayerMatrixTest {
                 try (StreamingServer server = StreamingServer.start(store.fs(),
                         ServerConfig.defaults().withEngine(DataPath.BATCHED, 2, 64L << 20))) {
                     List<String> names = new ArrayList<>();
-                    List<Future<Path>> plays = new ArrayList<>();
+                    List<Future<ProbedPackets>> plays = new ArrayList<>();
                     for (Assets a : Assets.values()) {
                         for (Players p : Players.values()) {
                             for (boolean tcp : new boolean[]{false, true}) {
                                 Path out = Files.createDirectories(dir.resolve(a.name() + "-" + p.name()));
                                 String url = "rtsp://127.0.0.1:" + server.rtspPort() + "/" + a.fileName();
                                 names.add(p + (tcp ? " tcp " : " udp ") + a);
-                                plays.add(pool.submit(() -> p.play(url, tcp, out, 150)));
+                                plays.add(pool.submit(() -> ProbedPackets.of(p.play(url, tcp, out, 150))));
                             }
                         }
                     }
@@ -62,7 +62,7 @@ class PlayerMatrixTest {
                     for (int i = 0; i < plays.size(); i++) {
                         Assets a = Assets.values()[i / (2 * Players.values().length)];
                         try {
-                            ProbedPackets.of(plays.get(i).get()).assertEveryPacketButTheLastOf(sources.get(a));
+                            plays.get(i).get().assertEveryPacketButTheLastOf(sources.get(a));
                         } catch (Exception | AssertionError e) {
                             failures.add(names.get(i) + ": " + e.getMessage());
                         }
