@@ -27,7 +27,8 @@ class MountOptionsTest {
 
     @Test
     void theStreamingServersSettingsArePassedOnForItToCheck() {
-        MountOptions o = MountOptions.parse(List.of("rtsp=8554,bind=127.0.0.1,header_timeout=10,max_conn_per_client=32"));
+        MountOptions o = MountOptions.parse(
+                List.of("rtsp=8554,bind=127.0.0.1,header_timeout=10,max_conn_per_client=32"));
         assertEquals(Map.of("rtsp", "8554", "bind", "127.0.0.1", "header_timeout", "10", "max_conn_per_client", "32"),
                 o.services());
     }

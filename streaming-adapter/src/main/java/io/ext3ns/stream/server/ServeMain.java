@@ -92,7 +92,8 @@ public final class ServeMain implements Callable<Integer> {
                 .withSessionLimits(maxPerClient, maxSessions, Duration.ofSeconds(timeoutSeconds))
                 .withEngine(path, schedulers, poolMb << 20).withRealtimePriority(realtime)
                 .withSendWindow(Duration.ofNanos(Math.round(sendWindowMs * 1e6)))
-                .withConnectionLimits(maxConnections, maxConnectionsPerClient, Duration.ofSeconds(headerTimeoutSeconds));
+                .withConnectionLimits(maxConnections, maxConnectionsPerClient,
+                        Duration.ofSeconds(headerTimeoutSeconds));
         BlockDevice device = BlockDevices.open(MemberList.parse(members), !readWrite);
         Ext3FileSystem fs;
         try {

@@ -78,7 +78,8 @@ public record ServerConfig(InetAddress bindAddress, int rtspPort, int httpPort, 
             return d.withBindAddress(bind).withPorts(port(options, "rtsp"), port(options, "http"))
                     .withConnectionLimits(d.maxConnections(),
                             positive(options, "max_conn_per_client", d.maxConnectionsPerClient()),
-                            Duration.ofSeconds(positive(options, "header_timeout", (int) d.headerTimeout().toSeconds())));
+                            Duration.ofSeconds(positive(options, "header_timeout",
+                                    (int) d.headerTimeout().toSeconds())));
         } catch (java.net.UnknownHostException e) {
             throw new IllegalArgumentException("bind: unknown address " + options.get("bind"), e);
         }
