@@ -249,6 +249,27 @@ class ServerConformanceTest {
         }
     }
 
+    @Test
+    void optionsTransportsAndLineEndsAreAnsweredAsRfc2326Says() throws Exception {
+        String url = "rtsp://127.0.0.1:" + small.rtspPort() + "/asset.ts";
+        try (RtspClient c = new RtspClient("127.0.0.1", small.rtspPort())) {
+            RtspClient.Reply require = c.request("OPTIONS", url, "Require: com.example.feature");
+            assertEquals(551, require.status());
+            assertEquals("com.example.feature", require.header("Unsupported"));
+            assertEquals(551, c.request("DESCRIBE", url, "Proxy-Require: x-y").status());
+            assertEquals(461, c.request("SETUP", url + "/trackID=0", "Transport: ;").status());
+            assertEquals(461, c.request("SETUP", url + "/trackID=0", "Transport:").status());
+            assertEquals(200, c.request("OPTIONS", url).status(), "the connection goes on");
+        }
+        try (Socket s = new Socket("127.0.0.1", small.rtspPort())) { // lines ended by a bare CR (RFC 2326 4)
+            s.setSoTimeout(10_000);
+            s.getOutputStream().write("OPTIONS * RTSP/1.0\rCSeq: 9\r\r".getBytes(StandardCharsets.US_ASCII));
+            byte[] answer = new byte[64];
+            int n = s.getInputStream().read(answer);
+            assertTrue(n > 0 && new String(answer, 0, n, StandardCharsets.US_ASCII).startsWith("RTSP/1.0 200 OK"));
+        }
+    }
+
     /** Interleaved RTP payloads until the RTCP BYE (on channel 1); returns the TS bytes received. */
     private static byte[] receiveUntilBye(RtspClient c) throws IOException {
         ByteArrayOutputStream ts = new ByteArrayOutputStream();
