@@ -18,6 +18,7 @@ import io.ext3ns.stream.send.RtcpPort;
 import io.ext3ns.stream.server.Request;
 import io.ext3ns.stream.server.Response;
 import io.ext3ns.stream.server.ServerConfig;
+import io.ext3ns.stream.session.DataPath;
 import io.ext3ns.stream.session.SessionState;
 import io.ext3ns.stream.session.StreamSession;
 import io.ext3ns.stream.session.StreamingEngine;
@@ -276,7 +277,9 @@ public final class RtspService {
             }
             reply = "RTP/AVP;unicast;client_port=" + transport.rtpPort() + "-" + transport.rtcpPort()
                     + (serverPort > 0 ? ";server_port=" + serverPort + "-" + (serverPort + 1) : "");
-            path = "udp-" + config.dataPath().name().toLowerCase(java.util.Locale.ROOT);
+            // the native paths are IPv4: an IPv6 client is served by the JDK's gathering sink
+            path = client instanceof java.net.Inet4Address || config.dataPath() == DataPath.LEGACY
+                    ? "udp-" + config.dataPath().name().toLowerCase(java.util.Locale.ROOT) : "udp-jdk-gathering";
         }
         reply += ";ssrc=" + String.format("%08X", stream.ssrc());
         String id = HexFormat.of().formatHex(randomBytes());

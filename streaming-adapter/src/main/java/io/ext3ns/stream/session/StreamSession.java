@@ -297,8 +297,10 @@ public final class StreamSession implements Schedulable {
         if (finished) {
             burst.clear();
             draining = true;
-            // after the last packet's due time, and after it actually left when the scheduler ran late
-            byeAt = options.paced() ? Math.max(now, dueOf(lastSentMediaTime)) + BYE_MARGIN_NANOS : now;
+            // after the last packet's due time, and (UDP) a margin after it actually left: over TCP the BYE is
+            // behind the packets on the same ordered stream, so it cannot overtake them and needs no margin
+            long margin = sink.rtcpPort() != null ? BYE_MARGIN_NANOS : 0;
+            byeAt = options.paced() ? Math.max(now, dueOf(lastSentMediaTime)) + margin : now;
             return draining(now);
         }
         if (waiting) {
