@@ -31,8 +31,14 @@ public record MountOptions(boolean readOnly, long cacheBytes, long metaCacheByte
     /** ext3's default commit interval: a read-write mount syncs (one journal transaction) this often. */
     public static final int DEFAULT_COMMIT_SECONDS = 5;
 
-    /** Service options reserved for the streaming server started from the mounting process. */
-    public static final Set<String> SERVICE_KEYS = Set.of("rtsp", "http");
+    /**
+     * Service options reserved for the streaming server started from the mounting process: its ports, and settings
+     * passed on as given (the server checks them when it starts: bind address, request-head deadline in seconds,
+     * connections per client address).
+     */
+    public static final Set<String> SERVICE_KEYS = Set.of("rtsp", "http", "bind", "header_timeout",
+            "max_conn_per_client");
+    private static final Set<String> SERVICE_PORTS = Set.of("rtsp", "http");
 
     /** FUSE options passed through as given (libfuse 2.9 accepts them). */
     private static final Set<String> FUSE_FLAGS = Set.of("allow_other", "allow_root", "default_permissions",
@@ -82,8 +88,10 @@ public record MountOptions(boolean readOnly, long cacheBytes, long metaCacheByte
                     libfuse = parseTransport(required(key, value));
                 } else if (key.equals("logfile")) {
                     logFile = Path.of(required(key, value));
-                } else if (SERVICE_KEYS.contains(key)) {
+                } else if (SERVICE_PORTS.contains(key)) {
                     services.put(key, String.valueOf(parsePort(key, required(key, value))));
+                } else if (SERVICE_KEYS.contains(key)) {
+                    services.put(key, required(key, value));
                 } else if (FUSE_FLAGS.contains(key) && value == null
                         || FUSE_VALUED.contains(key) && value != null && !value.isEmpty()) {
                     fuse.add(option);

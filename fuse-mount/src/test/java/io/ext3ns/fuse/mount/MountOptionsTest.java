@@ -26,6 +26,14 @@ class MountOptionsTest {
     }
 
     @Test
+    void theStreamingServersSettingsArePassedOnForItToCheck() {
+        MountOptions o = MountOptions.parse(
+                List.of("rtsp=8554,bind=127.0.0.1,header_timeout=10,max_conn_per_client=32"));
+        assertEquals(Map.of("rtsp", "8554", "bind", "127.0.0.1", "header_timeout", "10", "max_conn_per_client", "32"),
+                o.services());
+    }
+
+    @Test
     void theLastOfRoAndRwWins() {
         assertTrue(MountOptions.parse(List.of("rw,ro")).readOnly());
         assertFalse(MountOptions.parse(List.of("ro", "rw")).readOnly());

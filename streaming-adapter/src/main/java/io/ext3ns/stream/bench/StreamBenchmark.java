@@ -296,7 +296,7 @@ public final class StreamBenchmark implements Callable<Integer> {
     private StreamSession start(StreamingEngine engine, BenchSink sink, DataPath path, SessionOptions options)
             throws IOException {
         StreamSession s = path == DataPath.FAST && "jdk".equals(fastSender)
-                ? engine.open(openMedia(), path, new GatheringUdpSink(sink.address(), null, null), options)
+                ? engine.open(openMedia(), path, new GatheringUdpSink(sink.address(), null), options)
                 : engine.openUdp(openMedia(), path, sink.address(), null, options);
         s.play(-1);
         return s;

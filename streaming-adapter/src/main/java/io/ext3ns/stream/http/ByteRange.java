@@ -19,6 +19,18 @@ record ByteRange(long first, long last) {
         return last - first + 1;
     }
 
+    /** Digits as a number, a number too large for a long taken as the largest (a last byte past any file). */
+    private static long parseClamped(String digits) {
+        if (digits.isEmpty() || !digits.chars().allMatch(ch -> ch >= '0' && ch <= '9')) {
+            throw new NumberFormatException(digits);
+        }
+        try {
+            return Long.parseLong(digits);
+        } catch (NumberFormatException e) {
+            return Long.MAX_VALUE;
+        }
+    }
+
     /** The range asked for, or null to send the whole file. */
     static ByteRange parse(String header, long size) throws Unsatisfiable {
         if (header == null) {
@@ -40,14 +52,14 @@ record ByteRange(long first, long last) {
                 if (b.isEmpty()) {
                     return null;
                 }
-                long suffix = Long.parseLong(b);
+                long suffix = parseClamped(b);
                 if (suffix <= 0 || size == 0) {
                     throw new Unsatisfiable("empty suffix range");
                 }
                 return new ByteRange(Math.max(0, size - suffix), size - 1);
             }
-            long first = Long.parseLong(a);
-            long last = b.isEmpty() ? Long.MAX_VALUE : Long.parseLong(b);
+            long first = parseClamped(a);
+            long last = b.isEmpty() ? Long.MAX_VALUE : parseClamped(b);
             if (first < 0 || last < first) {
                 return null;
             }

@@ -61,6 +61,8 @@ public final class HttpConnectionHandler implements ConnectionHandler {
     private MediaSource body;
     private LoadedUnit unit; // the unit the queued slice points into
     private boolean loading;
+    /** The unit read this connection started or joined; its source must stay open until it is done. */
+    private CompletableFuture<LoadedUnit> inFlight;
     private long bodyNext;
     private long bodyEnd; // exclusive
     private boolean closeAfterBody;
@@ -117,6 +119,10 @@ public final class HttpConnectionHandler implements ConnectionHandler {
             c.closeGracefully();
             return;
         }
+        if (r.version().equals("HTTP/1.1") && r.header("Host") == null) {
+            respond(c, r, error(400, "HTTP/1.1 request without Host"), keepAlive); // RFC 9112 3.2
+            return;
+        }
         boolean head = r.method().equals("HEAD");
         if (!head && !r.method().equals("GET")) {
             respond(c, r, error(405, "GET and HEAD only").header("Allow", "GET, HEAD"), keepAlive);
@@ -134,9 +140,26 @@ public final class HttpConnectionHandler implements ConnectionHandler {
             respond(c, r, error(e.status(), e.getMessage()), keepAlive);
             return;
         }
+        String etag = "\"" + file.ino() + "-" + file.mtimeNanos() + "-" + file.size() + "\"";
+        long modified = Math.floorDiv(file.mtimeNanos(), 1_000_000_000L);
+        String lastModified = HttpDate.format(java.time.Instant.ofEpochSecond(modified));
+        switch (Preconditions.evaluate(r, etag, modified)) {
+            case PRECONDITION_FAILED -> {
+                respond(c, r, error(412, "precondition failed"), keepAlive);
+                return;
+            }
+            case NOT_MODIFIED -> {
+                respond(c, r, new Response("HTTP/1.1", 304).header("Server", "ext3ns").header("Date", now())
+                        .header("ETag", etag).header("Last-Modified", lastModified).withoutBody(), keepAlive);
+                return;
+            }
+            case PROCEED -> {
+            }
+        }
         ByteRange range;
         try {
-            range = ByteRange.parse(r.header("Range"), file.size());
+            range = Preconditions.rangeApplies(r, etag, modified) ? ByteRange.parse(r.header("Range"), file.size())
+                    : null;
         } catch (ByteRange.Unsatisfiable e) {
             respond(c, r, error(416, e.getMessage()).header("Content-Range", "bytes */" + file.size()), keepAlive);
             return;
@@ -144,9 +167,9 @@ public final class HttpConnectionHandler implements ConnectionHandler {
         long first = range == null ? 0 : range.first();
         long length = range == null ? file.size() : range.length();
         Response response = new Response("HTTP/1.1", range == null ? 200 : 206)
-                .header("Server", "ext3ns").header("Accept-Ranges", "bytes")
-                .header("Content-Type", contentType(file.path()))
-                .header("ETag", "\"" + file.ino() + "-" + file.mtimeNanos() + "-" + file.size() + "\"");
+                .header("Server", "ext3ns").header("Date", now()).header("Accept-Ranges", "bytes")
+                .header("Content-Type", ContentTypes.of(file.path()))
+                .header("ETag", etag).header("Last-Modified", lastModified);
         if (range != null) {
             response.header("Content-Range", "bytes " + range.first() + "-" + range.last() + "/" + file.size());
         }
@@ -195,7 +218,7 @@ public final class HttpConnectionHandler implements ConnectionHandler {
     /** The Prometheus scrape; for HEAD its head only, with the length the body would have. */
     private Response scrape(boolean head) {
         String text = metrics.get();
-        Response r = new Response("HTTP/1.1", 200).header("Server", "ext3ns");
+        Response r = new Response("HTTP/1.1", 200).header("Server", "ext3ns").header("Date", now());
         if (head) {
             return r.header("Content-Type", PrometheusWriter.CONTENT_TYPE)
                     .contentLength(text.getBytes(java.nio.charset.StandardCharsets.UTF_8).length);
@@ -222,8 +245,7 @@ public final class HttpConnectionHandler implements ConnectionHandler {
         }
         if (bodyNext >= bodyEnd) {
             releaseUnit();
-            body.close();
-            body = null;
+            closeBody();
             logServed(c, "served", bodyEnd - bodyFirst);
             finishResponse(c, !closeAfterBody);
             resumePipelined(c);
@@ -250,6 +272,7 @@ public final class HttpConnectionHandler implements ConnectionHandler {
         } catch (RuntimeException e) {
             future = CompletableFuture.failedFuture(e);
         }
+        inFlight = future;
         future.whenComplete((loaded, error) -> loop.execute(() -> loaded(c, loaded, error)));
     }
 
@@ -317,17 +340,53 @@ public final class HttpConnectionHandler implements ConnectionHandler {
         releaseUnit(); // the socket is closed: nothing reads the unit's memory any more
         if (body != null) {
             logServed(c, "aborted", bodyNext - bodyFirst);
-            try {
-                body.close();
-            } catch (IOException e) {
-                LOG.warn("releasing file handle: {}", e.toString());
-            }
-            body = null;
+            closeBody();
         }
     }
 
+    /**
+     * Lets go of the body's file handle, once the unit read started through it is over: other connections (and RTP
+     * streams) reading the same title may have joined that read, and closing the handle under it failed their
+     * reads (a client resetting right after its request cut the bodies of others short).
+     */
+    private void closeBody() {
+        MediaSource source = body;
+        body = null;
+        CompletableFuture<LoadedUnit> read = inFlight;
+        inFlight = null;
+        if (read == null || read.isDone()) {
+            closeQuietly(source);
+        } else {
+            read.whenComplete((u, e) -> closeQuietly(source));
+        }
+    }
+
+    private static void closeQuietly(MediaSource source) {
+        try {
+            source.close();
+        } catch (IOException e) {
+            LOG.warn("releasing file handle: {}", e.toString());
+        }
+    }
+
+    @Override
+    public boolean readingRequest(Connection c) {
+        return body == null;
+    }
+
+    @Override
+    public void onHeadTimeout(Connection c) throws IOException {
+        send(c, null, error(408, "no whole request head in time").header("Connection", "close"));
+        c.closeGracefully();
+    }
+
+    private static String now() {
+        return HttpDate.format(java.time.Instant.now());
+    }
+
     private static Response error(int status, String why) {
-        return new Response("HTTP/1.1", status).header("Server", "ext3ns").body("text/plain", why + "\r\n");
+        return new Response("HTTP/1.1", status).header("Server", "ext3ns").header("Date", now())
+                .body("text/plain", why + "\r\n");
     }
 
     /** The path part of an origin-form or absolute-form request target (RFC 9112 3.2). */
@@ -342,13 +401,5 @@ public final class HttpConnectionHandler implements ConnectionHandler {
         }
         int q = t.indexOf('?');
         return q < 0 ? t : t.substring(0, q);
-    }
-
-    private static String contentType(String path) {
-        String lower = path.toLowerCase(java.util.Locale.ROOT);
-        if (lower.endsWith(".ts") || lower.endsWith(".m2ts") || lower.endsWith(".mpg")) {
-            return "video/mp2t";
-        }
-        return "application/octet-stream";
     }
 }

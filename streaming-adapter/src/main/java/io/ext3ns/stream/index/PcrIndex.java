@@ -17,8 +17,9 @@ public final class PcrIndex {
     private final long[] offsets;
     private final long[] times;
     private final int[] randomAccess; // indices into offsets/times, ascending
+    private final long presentationEndTicks;
 
-    PcrIndex(long fileSize, long[] offsets, long[] times, int[] randomAccess) {
+    PcrIndex(long fileSize, long[] offsets, long[] times, int[] randomAccess, long presentationEndTicks) {
         if (offsets.length == 0 || offsets.length != times.length) {
             throw new IllegalArgumentException("an index needs at least one PCR");
         }
@@ -26,6 +27,16 @@ public final class PcrIndex {
         this.offsets = offsets;
         this.times = times;
         this.randomAccess = randomAccess;
+        this.presentationEndTicks = presentationEndTicks;
+    }
+
+    /**
+     * Where the title ends for a player (SDP a=range, PLAY's Range end): at least the time of the last byte, the
+     * RTP time of the last packet, and the end of the last frame of every stream (its PTS plus one frame). A player
+     * such as GStreamer drops what is stamped past the advertised end.
+     */
+    public double endSeconds() {
+        return Math.max(durationTicks(), presentationEndTicks) / (double) PCR_HZ;
     }
 
     public long fileSize() {
@@ -77,6 +88,20 @@ public final class PcrIndex {
             return t0;
         }
         return t0 + (long) ((double) (t1 - t0) * (offset - o0) / (o1 - o0));
+    }
+
+    /**
+     * Where to stop to play up to {@code seconds}: the first PCR after that time (the payloads before it carry the
+     * media up to it), or the end of the file.
+     */
+    public long offsetAfter(double seconds) {
+        long target = (long) (seconds * PCR_HZ);
+        int i = Arrays.binarySearch(times, target);
+        int after = i >= 0 ? i + 1 : -i - 1;
+        while (after < times.length && times[after] <= target) {
+            after++; // equal times after a discontinuity
+        }
+        return after < offsets.length ? offsets[after] : fileSize;
     }
 
     /**

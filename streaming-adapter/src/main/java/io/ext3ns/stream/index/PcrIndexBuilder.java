@@ -31,6 +31,11 @@ public final class PcrIndexBuilder {
     private int count;
     private int[] randomAccess = new int[64];
     private int raCount;
+    /** The pacing clock the sessions run (so the end covers the RTP timestamps of the last packets). */
+    private final io.ext3ns.stream.ts.PcrClock clock = new io.ext3ns.stream.ts.PcrClock();
+    /** Per PID: last PTS's media time and the step to it (a frame's duration), for the end of presentation. */
+    private final java.util.Map<Integer, long[]> lastPts = new java.util.HashMap<>();
+    private static final int MAX_PTS_PIDS = 64;
 
     /** Consumes {@code data} (position to limit); the buffer's position is advanced to its limit. */
     public void feed(ByteBuffer data) throws InvalidTransportStreamException {
@@ -68,7 +73,41 @@ public final class PcrIndexBuilder {
                 addPcr(readPcr(buf, at + 6), (flags & 0x40) != 0);
             }
         }
+        clock.next(pid, io.ext3ns.stream.ts.TsPacket.pcr(buf, at));
+        boolean unitStart = (buf.get(at + 1) & 0x40) != 0;
+        int payload = at + 4 + (hasAdaptation ? 1 + afLength : 0);
+        if (unitStart && (afc & 0x1) != 0 && payload + 14 <= at + TS_PACKET && firstRaw != Long.MIN_VALUE) {
+            pes(buf, payload, pid);
+        }
         offset += TS_PACKET;
+    }
+
+    /** A PES header starting at {@code p}: its PTS, placed on the media time line of the last PCR. */
+    private void pes(ByteBuffer buf, int p, int pid) {
+        if (buf.get(p) != 0 || buf.get(p + 1) != 0 || buf.get(p + 2) != 1 || (buf.get(p + 7) & 0x80) == 0
+                || (buf.get(p + 9) & 0x21) != 0x21) {
+            return; // not a PES start with a PTS (marker bits checked)
+        }
+        long pts = ((long) (buf.get(p + 9) & 0x0e) << 29) | ((buf.get(p + 10) & 0xff) << 22)
+                | ((buf.get(p + 11) & 0xfe) << 14) | ((buf.get(p + 12) & 0xff) << 7) | ((buf.get(p + 13) & 0xfe) >> 1);
+        long fromPcr = Math.floorMod(pts * 300 - lastRaw, PCR_WRAP);
+        if (fromPcr > PCR_WRAP / 2) {
+            fromPcr -= PCR_WRAP; // presented before the last PCR (B-frames, or a late stream)
+        }
+        if (Math.abs(fromPcr) > 10 * PcrIndex.PCR_HZ) {
+            return; // not near this PCR: a damaged or discontinuous PTS says nothing about the end
+        }
+        long time = lastTime + fromPcr;
+        long[] last = lastPts.get(pid);
+        if (last == null) {
+            if (lastPts.size() == MAX_PTS_PIDS) {
+                return;
+            }
+            lastPts.put(pid, new long[]{time, 0});
+        } else if (time > last[0]) {
+            last[1] = Math.min(time - last[0], PcrIndex.PCR_HZ); // one frame (or PES) of this stream
+            last[0] = time;
+        }
     }
 
     private static long readPcr(ByteBuffer buf, int at) {
@@ -118,8 +157,12 @@ public final class PcrIndexBuilder {
         if (count == 0) {
             throw new InvalidTransportStreamException("no PCR in " + offset + " bytes: not a paceable MPEG-TS file");
         }
-        long size = offset + carried;
-        return new PcrIndex(size, java.util.Arrays.copyOf(offsets, count), java.util.Arrays.copyOf(times, count),
-                java.util.Arrays.copyOf(randomAccess, raCount));
+        long end = clock.lastTime(); // media time of the last packet, as a session's clock will stamp it
+        for (long[] last : lastPts.values()) {
+            end = Math.max(end, last[0] + last[1]); // the last frame of each stream is presented until then
+        }
+        // a partial packet at the end is not played (RFC 2250 carries whole packets): the index ends before it
+        return new PcrIndex(offset, java.util.Arrays.copyOf(offsets, count), java.util.Arrays.copyOf(times, count),
+                java.util.Arrays.copyOf(randomAccess, raCount), end);
     }
 }

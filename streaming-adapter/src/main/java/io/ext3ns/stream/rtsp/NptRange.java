@@ -10,6 +10,8 @@ import java.util.Locale;
 final class NptRange {
     /** Returned by {@link #startSeconds} when the range has no start ("now" or "-10"): play from where it is. */
     static final double NO_START = -1;
+    /** Returned by {@link #endSeconds} when the range is open-ended: play to the end. */
+    static final double NO_END = -1;
 
     private NptRange() {
     }
@@ -38,6 +40,29 @@ final class NptRange {
         double seconds = parseTime(start, header);
         if (!(seconds >= 0) || Double.isInfinite(seconds)) {
             throw new RtspException(457, "invalid Range start: " + header);
+        }
+        return seconds;
+    }
+
+    /** The end of an npt range ("npt=5-8" gives 8), or {@link #NO_END}; the header was checked by startSeconds. */
+    static double endSeconds(String header) throws RtspException {
+        String value = header.trim();
+        int semicolon = value.indexOf(';');
+        if (semicolon >= 0) {
+            value = value.substring(0, semicolon).trim();
+        }
+        int eq = value.indexOf('=');
+        if (value.toLowerCase(Locale.ROOT).startsWith("npt") && eq >= 0) {
+            value = value.substring(eq + 1).trim();
+        }
+        int dash = value.indexOf('-');
+        String end = dash < 0 ? "" : value.substring(dash + 1).trim();
+        if (end.isEmpty()) {
+            return NO_END;
+        }
+        double seconds = parseTime(end, header);
+        if (!(seconds >= 0) || Double.isInfinite(seconds)) {
+            throw new RtspException(457, "invalid Range end: " + header);
         }
         return seconds;
     }

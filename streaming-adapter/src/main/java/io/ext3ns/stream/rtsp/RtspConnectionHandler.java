@@ -104,6 +104,17 @@ public final class RtspConnectionHandler implements ConnectionHandler {
     }
 
     @Override
+    public boolean readingRequest(Connection c) {
+        return !waiting;
+    }
+
+    @Override
+    public void onHeadTimeout(Connection c) throws IOException {
+        c.sendOwned(RtspService.error(408, "no whole request in time").toBuffer());
+        c.closeGracefully();
+    }
+
+    @Override
     public void onClose(Connection c) {
         service.connectionClosed(c);
     }

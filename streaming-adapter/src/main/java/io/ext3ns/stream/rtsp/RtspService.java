@@ -12,9 +12,13 @@ import io.ext3ns.stream.server.ContentException;
 import io.ext3ns.stream.server.ContentFile;
 import io.ext3ns.stream.server.ContentResolver;
 import io.ext3ns.stream.server.FrameChannel;
+import io.ext3ns.stream.server.NioLoop;
+import io.ext3ns.stream.rtp.RtcpReports;
+import io.ext3ns.stream.send.RtcpPort;
 import io.ext3ns.stream.server.Request;
 import io.ext3ns.stream.server.Response;
 import io.ext3ns.stream.server.ServerConfig;
+import io.ext3ns.stream.session.DataPath;
 import io.ext3ns.stream.session.SessionState;
 import io.ext3ns.stream.session.StreamSession;
 import io.ext3ns.stream.session.StreamingEngine;
@@ -62,6 +66,12 @@ public final class RtspService {
     private final Map<InetAddress, Integer> sessionsPerClient = new HashMap<>();
     private final Map<Connection, FrameChannel> frameChannels = new HashMap<>();
     private final Map<Connection, InterleavedConnection> interleaved = new HashMap<>();
+    /** UDP sessions by the client's RTCP address: a Receiver Report from there keeps the session alive. */
+    private final Map<InetSocketAddress, RtspSession> rtcpPeers = new HashMap<>();
+    /** RTCP channels registered with the loop (shared ones once); closed ones are dropped by the reaper. */
+    private final java.util.Set<java.nio.channels.DatagramChannel> listened =
+            java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+    private NioLoop loop;
     private final SecureRandom random = new SecureRandom();
     private final RequestCounts requests = new RequestCounts(java.util.Set.of(PUBLIC.split(", ")));
 
@@ -73,6 +83,11 @@ public final class RtspService {
         this.indexes = indexes;
         this.engine = engine;
         this.stats = stats;
+    }
+
+    /** The event loop this service runs on: it reads the RTCP ports of the sessions' streams. */
+    public void useLoop(NioLoop loop) {
+        this.loop = loop;
     }
 
     public int sessionCount() {
@@ -163,8 +178,8 @@ public final class RtspService {
         } catch (IndexPending pending) {
             throw pending;
         } catch (IOException | RuntimeException e) {
-            LOG.warn("{} {}: {}", request.method(), request.target(), e.toString());
-            response = error(500, e.getMessage());
+            LOG.warn("{} {} failed", request.method(), request.target(), e);
+            response = error(500, "internal error"); // the details are for the log, not the client
         }
         if (cseq != null) {
             response.header("CSeq", cseq);
@@ -177,6 +192,19 @@ public final class RtspService {
     }
 
     private Response dispatch(Connection c, Request r) throws RtspException, ContentException, IOException {
+        String session = r.header("Session");
+        if (session != null) { // RFC 2326 A.2: any request naming the session keeps it alive (OPTIONS, too)
+            RtspSession s = sessions.get(sessionId(session));
+            if (s != null) {
+                s.lastActivityNanos = System.nanoTime();
+            }
+        }
+        for (String h : new String[]{"Require", "Proxy-Require"}) {
+            String options = r.header(h);
+            if (options != null && !options.isBlank()) { // this server implements no option tags (RFC 2326 12.32)
+                return error(551, "option not supported: " + options).header("Unsupported", options.trim());
+            }
+        }
         switch (r.method()) {
             case "OPTIONS":
                 return ok().header("Public", PUBLIC);
@@ -207,7 +235,7 @@ public final class RtspService {
         PcrIndex index = indexNow(file);
         String host = c.local().getAddress().getHostAddress();
         return ok().header("Content-Base", url.contentBase())
-                .body("application/sdp", Sdp.describe(file, index.durationSeconds(), host));
+                .body("application/sdp", Sdp.describe(file, index.endSeconds(), host));
     }
 
     private Response setup(Connection c, Request r) throws RtspException, ContentException, IOException {
@@ -224,18 +252,16 @@ public final class RtspService {
         }
         ContentFile file = resolver.resolve(url.contentPath());
         PcrIndex index = indexNow(file);
-        MediaSource source = new FsMediaSource(fs, file.path());
-        StreamSession stream;
-        try {
-            stream = transport.tcp()
-                    ? engine.openInterleaved(source, config.dataPath(), interleavedOf(c), channel(transport, true),
-                    channel(transport, false), config.sessionOptions())
-                    : engine.openUdp(source, config.dataPath(), new InetSocketAddress(client, transport.rtpPort()),
-                    new InetSocketAddress(client, transport.rtcpPort()), config.sessionOptions());
-        } catch (IOException | RuntimeException e) {
-            source.close(); // an open session owns its source; this one never opened
-            throw e;
-        }
+        // a recording cut short plays its whole packets; the engine owns the source from here (closes it if refused)
+        MediaSource source = WholePacketSource.of(new FsMediaSource(fs, file.path()));
+        InetSocketAddress rtcpPeer = transport.tcp() ? null : new InetSocketAddress(client, transport.rtcpPort());
+        StreamSession stream = transport.tcp()
+                ? engine.openInterleaved(source, config.dataPath(), interleavedOf(c), channel(transport, true),
+                channel(transport, false), config.sessionOptions())
+                : engine.openUdp(source, config.dataPath(), new InetSocketAddress(client, transport.rtpPort()),
+                rtcpPeer, config.sessionOptions());
+        stream.holdAtEnd(); // an RTSP session outlives the end of its stream: PLAY again, or TEARDOWN
+        listenRtcp(stream);
         String reply;
         String path;
         if (transport.tcp()) {
@@ -251,7 +277,9 @@ public final class RtspService {
             }
             reply = "RTP/AVP;unicast;client_port=" + transport.rtpPort() + "-" + transport.rtcpPort()
                     + (serverPort > 0 ? ";server_port=" + serverPort + "-" + (serverPort + 1) : "");
-            path = "udp-" + config.dataPath().name().toLowerCase(java.util.Locale.ROOT);
+            // the native paths are IPv4: an IPv6 client is served by the JDK's gathering sink
+            path = client instanceof java.net.Inet4Address || config.dataPath() == DataPath.LEGACY
+                    ? "udp-" + config.dataPath().name().toLowerCase(java.util.Locale.ROOT) : "udp-jdk-gathering";
         }
         reply += ";ssrc=" + String.format("%08X", stream.ssrc());
         String id = HexFormat.of().formatHex(randomBytes());
@@ -260,6 +288,10 @@ public final class RtspService {
                 file.path(), System.nanoTime());
         sessions.put(id, session);
         sessionsPerClient.merge(client, 1, Integer::sum);
+        if (rtcpPeer != null) {
+            session.rtcpPeer = rtcpPeer;
+            rtcpPeers.put(rtcpPeer, session);
+        }
         SessionLog.event(session, "SETUP", "");
         stream.ended().thenAccept(end -> {
             if (end.state() == SessionState.FINISHED) {
@@ -267,6 +299,43 @@ public final class RtspService {
             }
         });
         return ok().header("Transport", reply).header("Session", sessionHeader(session));
+    }
+
+    /** Has the loop read the stream's RTCP port (server_port + 1), if it has one and the loop does not yet. */
+    private void listenRtcp(StreamSession stream) {
+        RtcpPort port = stream.sink().rtcpPort();
+        if (port != null && loop != null && listened.add(port.channel())) {
+            try {
+                loop.listenDatagrams(port.channel(), this::rtcpReceived);
+            } catch (IOException e) { // closed: the stream ended already; its reports no longer matter
+                listened.remove(port.channel());
+            }
+        }
+    }
+
+    /**
+     * On the loop thread: a datagram on an RTCP port. A Receiver (or Sender) Report from a session's client keeps
+     * the session alive (RFC 2326 A.2), like a request: matched by the address it came from, or else by the SSRC it
+     * reports on when it comes from the session's client host (some clients report from another port).
+     */
+    private void rtcpReceived(InetSocketAddress from, java.nio.ByteBuffer data) {
+        int[] sources = RtcpReports.reportedSources(data);
+        if (sources == null) {
+            return;
+        }
+        RtspSession s = rtcpPeers.get(from);
+        if (s == null && sources.length > 0) {
+            for (RtspSession candidate : sessions.values()) {
+                if (!candidate.interleaved && candidate.client.equals(from.getAddress())
+                        && java.util.Arrays.stream(sources).anyMatch(x -> x == candidate.stream.ssrc())) {
+                    s = candidate;
+                    break;
+                }
+            }
+        }
+        if (s != null) {
+            s.lastActivityNanos = System.nanoTime();
+        }
     }
 
     /** The interleaved channel for RTP (or RTCP): as asked, else 0 and 1. */
@@ -333,7 +402,7 @@ public final class RtspService {
         if (header == null) {
             throw new RtspException(455, r.method() + " before SETUP (no Session)");
         }
-        String id = header.split(";", 2)[0].trim();
+        String id = sessionId(header);
         RtspSession s = sessions.get(id);
         if (s == null) {
             throw new RtspException(454, "no session " + id);
@@ -342,6 +411,14 @@ public final class RtspService {
         return s;
     }
 
+    private static String sessionId(String header) {
+        return header.split(";", 2)[0].trim();
+    }
+
+    /**
+     * PLAY: from the Range start (at the key frame before it), else from where the stream is, else (new, or
+     * played to its end) from the beginning; up to the Range end if one is given, else to the end of the title.
+     */
     private Response play(Request r) throws RtspException {
         RtspSession s = session(r);
         if (s.stream.state().terminal()) {
@@ -349,26 +426,37 @@ public final class RtspService {
         }
         String range = r.header("Range");
         double start = range == null ? NptRange.NO_START : NptRange.startSeconds(range);
-        double duration = s.index.durationSeconds();
+        double end = range == null ? NptRange.NO_END : NptRange.endSeconds(range);
+        double duration = s.index.endSeconds();
+        boolean atEnd = s.stream.atEnd();
         long seekOffset = -1;
         if (start != NptRange.NO_START) {
             if (start > duration) {
                 throw new RtspException(457, "Range starts after the end (" + duration + " s)");
             }
             seekOffset = s.index.seekOffset(start);
-        } else if (!s.started) {
-            seekOffset = 0;
+        } else if (!s.started || atEnd) {
+            seekOffset = 0; // a new session, or one played to its end: from the beginning
+        }
+        long stopOffset = Long.MAX_VALUE;
+        if (end != NptRange.NO_END) {
+            if (end <= Math.max(0, start)) {
+                throw new RtspException(457, "Range ends before it starts: " + range);
+            }
+            stopOffset = s.index.offsetAfter(end);
+            duration = Math.min(duration, end);
         }
         s.started = true;
-        if (seekOffset == s.stream.position()) {
+        if (seekOffset == s.stream.position() && !atEnd) {
             seekOffset = -1; // already there: a seek would drop the units the stream has read ahead since SETUP
         }
         long from = seekOffset >= 0 ? seekOffset : s.stream.position();
-        RtpInfo info = s.stream.play(seekOffset);
-        SessionLog.event(s, "PLAY", String.format(java.util.Locale.ROOT, "from=%.3fs",
-                s.index.timeAt(from) / (double) PcrIndex.PCR_HZ));
+        RtpInfo info = s.stream.play(seekOffset, stopOffset);
+        double fromSeconds = s.index.timeAt(from) / (double) PcrIndex.PCR_HZ;
+        SessionLog.event(s, "PLAY", String.format(java.util.Locale.ROOT, "from=%.3fs", fromSeconds)
+                + (end == NptRange.NO_END ? "" : String.format(java.util.Locale.ROOT, " to=%.3fs", duration)));
         return ok().header("Session", sessionHeader(s))
-                .header("Range", NptRange.format(s.index.timeAt(from) / (double) PcrIndex.PCR_HZ, duration))
+                .header("Range", NptRange.format(fromSeconds, duration))
                 .header("RTP-Info", info.header(s.controlUrl));
     }
 
@@ -377,7 +465,7 @@ public final class RtspService {
         s.stream.pause();
         double at = s.index.timeAt(s.stream.position()) / (double) PcrIndex.PCR_HZ;
         SessionLog.event(s, "PAUSE", String.format(java.util.Locale.ROOT, "at=%.3fs", at));
-        return ok().header("Session", sessionHeader(s)).header("Range", NptRange.format(at, s.index.durationSeconds()));
+        return ok().header("Session", sessionHeader(s)).header("Range", NptRange.format(at, s.index.endSeconds()));
     }
 
     private Response teardown(Request r) throws RtspException {
@@ -409,6 +497,9 @@ public final class RtspService {
         }
         SessionLog.event(s, event, SessionLog.sent(s));
         sessionsPerClient.computeIfPresent(s.client, (k, v) -> v > 1 ? v - 1 : null);
+        if (s.rtcpPeer != null) {
+            rtcpPeers.remove(s.rtcpPeer, s);
+        }
         s.stream.stop();
     }
 
@@ -440,16 +531,25 @@ public final class RtspService {
     public void reap() {
         long now = System.nanoTime();
         long timeout = config.sessionTimeout().toNanos();
+        long unplayed = config.unplayedTimeout().toNanos();
         List<RtspSession> dead = new ArrayList<>();
+        List<String> why = new ArrayList<>();
         for (RtspSession s : sessions.values()) {
-            boolean failed = s.stream.state() == io.ext3ns.stream.session.SessionState.FAILED;
-            if (failed || now - s.lastActivityNanos > timeout) {
+            if (s.stream.state() == SessionState.FAILED) {
                 dead.add(s);
+                why.add("FAILED");
+            } else if (now - s.lastActivityNanos > timeout) {
+                dead.add(s);
+                why.add("TIMEOUT");
+            } else if (!s.started && now - s.createdNanos > unplayed) {
+                dead.add(s); // set up and never played (a SETUP flood holds little)
+                why.add("UNPLAYED");
             }
         }
-        for (RtspSession s : dead) {
-            end(s, now - s.lastActivityNanos > timeout ? "TIMEOUT" : "FAILED");
+        for (int i = 0; i < dead.size(); i++) {
+            end(dead.get(i), why.get(i));
         }
+        listened.removeIf(ch -> !ch.isOpen());
     }
 
     /** Ends every session (server shutdown). */

@@ -20,8 +20,10 @@ final class RtspSession {
     final StreamSession stream;
     final String path; // send path, for stats
     final String file; // the content path, for logs
+    final long createdNanos;
     long lastActivityNanos;
     boolean started;
+    java.net.InetSocketAddress rtcpPeer; // where the client's RTCP comes from (UDP), or null
 
     RtspSession(String id, InetAddress client, Connection connection, boolean interleaved, PcrIndex index, String controlUrl, StreamSession stream, String path, String file, long now) {
         this.id = id;
@@ -34,5 +36,6 @@ final class RtspSession {
         this.path = path;
         this.file = file;
         this.lastActivityNanos = now;
+        this.createdNanos = now;
     }
 }

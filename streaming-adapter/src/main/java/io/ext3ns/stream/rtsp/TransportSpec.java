@@ -25,6 +25,9 @@ record TransportSpec(boolean tcp, int rtpPort, int rtcpPort, int rtpChannel, int
 
     private static TransportSpec parseOne(String alternative) throws RtspException {
         String[] params = alternative.split(";");
+        if (params.length == 0) {
+            return null; // "" or ";": no transport named
+        }
         String protocol = params[0].trim().toUpperCase(Locale.ROOT);
         boolean tcp;
         if (protocol.equals("RTP/AVP") || protocol.equals("RTP/AVP/UDP")) {

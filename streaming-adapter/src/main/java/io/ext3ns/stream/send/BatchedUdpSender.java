@@ -37,6 +37,7 @@ public final class BatchedUdpSender implements QueuedSender, Closeable {
     private static final int PINS_PER_MESSAGE = 4;
 
     private final NativeUdpSocket socket;
+    private final RtcpPort rtcp; // server_port + 1: RTCP out, Receiver Reports in
     private final ByteBuffer arena;
     private final long base;
     private final int mmsgAt;
@@ -73,7 +74,20 @@ public final class BatchedUdpSender implements QueuedSender, Closeable {
      * @param wantGso use UDP GSO when the kernel supports it
      */
     public BatchedUdpSender(InetSocketAddress local, boolean wantGso) throws IOException {
-        socket = new NativeUdpSocket(local, SEND_BUFFER);
+        if (local != null && local.getPort() != 0) {
+            socket = new NativeUdpSocket(local, SEND_BUFFER);
+            try {
+                rtcp = RtcpPort.bindAt(local.getPort() + 1);
+            } catch (IOException | RuntimeException e) {
+                socket.close();
+                throw e;
+            }
+        } else {
+            RtcpPort.Pair<NativeUdpSocket> pair = RtcpPort.pair(() -> new NativeUdpSocket(local, SEND_BUFFER),
+                    NativeUdpSocket::localPort);
+            socket = pair.rtp();
+            rtcp = pair.rtcp();
+        }
         gso = wantGso && socket.supportsGso();
         mmsgAt = 0;
         iovAt = mmsgAt + MAX_MESSAGES * Linux.MMSGHDR_SIZE;
@@ -93,6 +107,11 @@ public final class BatchedUdpSender implements QueuedSender, Closeable {
 
     public int localPort() throws IOException {
         return socket.localPort();
+    }
+
+    /** The RTCP half of this sender's port pair, shared by its sessions. */
+    public RtcpPort rtcpPort() {
+        return rtcp;
     }
 
     /** The native socket, for tests that set options on it. */
@@ -317,30 +336,6 @@ public final class BatchedUdpSender implements QueuedSender, Closeable {
         msgStats[m] = null;
     }
 
-    /** Sends one small datagram (RTCP) right away; false if the socket was full. */
-    boolean sendNow(ByteBuffer destination, ByteBuffer data) {
-        if (data.remaining() > SCRATCH_DATA) {
-            throw new IllegalArgumentException("datagram of " + data.remaining() + " bytes is too large for RTCP");
-        }
-        int len = data.remaining();
-        arena.put(scratchDataAt, data, data.position(), len);
-        int msg = scratchMsgAt;
-        int iov = msg + Linux.MMSGHDR_SIZE;
-        int name = iov + Linux.IOVEC_SIZE;
-        arena.put(name, destination, 0, Linux.SOCKADDR_IN_SIZE);
-        arena.putLong(iov, base + scratchDataAt);
-        arena.putLong(iov + 8, len);
-        arena.putLong(msg + Linux.MSGHDR_NAME, base + name);
-        arena.putLong(msg + Linux.MSGHDR_NAMELEN, Linux.SOCKADDR_IN_SIZE);
-        arena.putLong(msg + Linux.MSGHDR_IOV, base + iov);
-        arena.putLong(msg + Linux.MSGHDR_IOVLEN, 1);
-        arena.putLong(msg + Linux.MSGHDR_CONTROL, 0);
-        arena.putLong(msg + Linux.MSGHDR_CONTROLLEN, 0);
-        arena.putInt(msg + Linux.MSGHDR_FLAGS, 0);
-        stats.syscalls.increment();
-        return socket.sendmsg(base + msg) >= 0;
-    }
-
     /** Unpins everything still queued (counted as dropped) and closes the socket. */
     @Override
     public void close() {
@@ -351,5 +346,10 @@ public final class BatchedUdpSender implements QueuedSender, Closeable {
         head = 0;
         tail = 0;
         socket.close();
+        try {
+            rtcp.close();
+        } catch (IOException ignored) {
+            // closing a datagram channel: nothing to lose
+        }
     }
 }

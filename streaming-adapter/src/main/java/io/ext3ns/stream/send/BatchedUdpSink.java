@@ -13,7 +13,7 @@ public final class BatchedUdpSink implements RtpSink {
     private final BatchedUdpSender sender;
     private final InetSocketAddress rtpDestination;
     private final ByteBuffer rtpName = ByteBuffer.allocate(Linux.SOCKADDR_IN_SIZE);
-    private final ByteBuffer rtcpName;
+    private final InetSocketAddress rtcpDestination;
     private final SendStats stats = new SendStats();
 
     /** @param rtcpDestination null to send no RTCP */
@@ -22,12 +22,7 @@ public final class BatchedUdpSink implements RtpSink {
         this.sender = sender;
         this.rtpDestination = rtpDestination;
         NativeUdpSocket.writeSockaddr(rtpName, 0, rtpDestination);
-        if (rtcpDestination != null) {
-            rtcpName = ByteBuffer.allocate(Linux.SOCKADDR_IN_SIZE);
-            NativeUdpSocket.writeSockaddr(rtcpName, 0, rtcpDestination);
-        } else {
-            rtcpName = null;
-        }
+        this.rtcpDestination = rtcpDestination;
     }
 
     @Override
@@ -40,20 +35,26 @@ public final class BatchedUdpSink implements RtpSink {
     }
 
     /**
-     * Sends RTCP at once, after flushing the RTP the sender has queued: a BYE must not overtake the stream's last
-     * packets (players such as ffmpeg end the stream on BYE).
+     * Sends RTCP at once from the sender's RTCP port (server_port + 1), after flushing the RTP the sender has
+     * queued: a report must not overtake the packets it counts.
      */
     @Override
     public void sendRtcp(ByteBuffer rtcp) {
-        if (rtcpName == null) {
+        if (rtcpDestination == null) {
             return;
         }
         if (!sender.flush()) {
             stats.retries.increment(); // socket full: the RTCP goes first, the queued RTP right after
         }
-        if (!sender.sendNow(rtcpName, rtcp)) {
+        if (!sender.rtcpPort().send(rtcp, rtcpDestination)) {
             stats.dropped.increment();
         }
+    }
+
+    /** The scheduler thread's RTCP port, shared by its sessions; null when this sink sends no RTCP. */
+    @Override
+    public RtcpPort rtcpPort() {
+        return rtcpDestination == null ? null : sender.rtcpPort();
     }
 
     /** The scheduler thread's shared socket: every batched session on that thread sends from this port. */

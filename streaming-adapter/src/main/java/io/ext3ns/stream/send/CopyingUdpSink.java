@@ -14,9 +14,8 @@ public final class CopyingUdpSink extends DatagramChannelSink {
     private final byte[] packet = new byte[RtpHeader.SIZE + Payload.MAX_BYTES];
     private final ByteBuffer packetBuffer = ByteBuffer.wrap(packet);
 
-    public CopyingUdpSink(InetSocketAddress rtpDestination, InetSocketAddress rtcpDestination,
-                          InetSocketAddress localRtp) throws IOException {
-        super(rtpDestination, rtcpDestination, localRtp);
+    public CopyingUdpSink(InetSocketAddress rtpDestination, InetSocketAddress rtcpDestination) throws IOException {
+        super(rtpDestination, rtcpDestination);
     }
 
     @Override

@@ -8,41 +8,42 @@ import java.nio.channels.DatagramChannel;
 
 /**
  * UDP unicast through JDK channels: one connected, non-blocking {@link DatagramChannel} per client for RTP (the JDK
- * gathers only on connected channels) and one for RTCP (port + 1 by convention). Subclasses decide how one packet
+ * gathers only on connected channels) and, with RTCP, an {@link RtcpPort} on the port after it (the pair RTSP's
+ * server_port advertises), where Receiver Reports arrive. Subclasses decide how one packet
  * is written; this class handles congestion and errors the same way for both.
  */
 abstract class DatagramChannelSink implements RtpSink {
     private static final int SEND_BUFFER = 1 << 20;
 
     protected final DatagramChannel rtp;
-    private final DatagramChannel rtcp;
+    private final RtcpPort rtcp;
+    private final InetSocketAddress rtcpDestination;
     private final InetSocketAddress destination;
     private final SendStats stats = new SendStats();
 
     /**
      * @param rtpDestination  client RTP address
      * @param rtcpDestination client RTCP address, or null to send no RTCP
-     * @param localRtp        local address to bind the RTP socket to (RTSP's server_port), or null for any
      */
-    DatagramChannelSink(InetSocketAddress rtpDestination, InetSocketAddress rtcpDestination,
-                        InetSocketAddress localRtp) throws IOException {
+    DatagramChannelSink(InetSocketAddress rtpDestination, InetSocketAddress rtcpDestination) throws IOException {
         this.destination = rtpDestination;
-        this.rtp = open(rtpDestination, localRtp);
-        try {
-            InetSocketAddress localRtcp = localRtp == null ? null
-                    : new InetSocketAddress(localRtp.getAddress(), localRtp.getPort() == 0 ? 0 : localRtp.getPort() + 1);
-            this.rtcp = rtcpDestination == null ? null : open(rtcpDestination, localRtcp);
-        } catch (IOException e) {
-            rtp.close();
-            throw e;
+        this.rtcpDestination = rtcpDestination;
+        if (rtcpDestination == null) {
+            this.rtp = open(rtpDestination);
+            this.rtcp = null;
+        } else {
+            RtcpPort.Pair<DatagramChannel> pair = RtcpPort.pair(() -> open(rtpDestination),
+                    ch -> ((InetSocketAddress) ch.getLocalAddress()).getPort());
+            this.rtp = pair.rtp();
+            this.rtcp = pair.rtcp();
         }
     }
 
-    private static DatagramChannel open(InetSocketAddress to, InetSocketAddress local) throws IOException {
+    private static DatagramChannel open(InetSocketAddress to) throws IOException {
         DatagramChannel ch = DatagramChannel.open();
         try {
             ch.setOption(StandardSocketOptions.SO_SNDBUF, SEND_BUFFER);
-            ch.bind(local);
+            ch.bind(null);
             ch.connect(to);
             ch.configureBlocking(false);
             return ch;
@@ -93,13 +94,14 @@ abstract class DatagramChannelSink implements RtpSink {
         if (rtcp == null) {
             return;
         }
-        try {
-            if (rtcp.write(packet) == 0) {
-                stats.dropped.increment();
-            }
-        } catch (IOException e) {
-            countDropped(e);
+        if (!rtcp.send(packet, rtcpDestination)) {
+            stats.dropped.increment();
         }
+    }
+
+    @Override
+    public RtcpPort rtcpPort() {
+        return rtcp;
     }
 
     @Override

@@ -15,9 +15,9 @@ public final class GatheringUdpSink extends DatagramChannelSink {
     private final ByteBuffer[] viewOf = new ByteBuffer[3];
     private final ByteBuffer[] viewed = new ByteBuffer[3];
 
-    public GatheringUdpSink(InetSocketAddress rtpDestination, InetSocketAddress rtcpDestination,
-                            InetSocketAddress localRtp) throws IOException {
-        super(rtpDestination, rtcpDestination, localRtp);
+    public GatheringUdpSink(InetSocketAddress rtpDestination, InetSocketAddress rtcpDestination)
+            throws IOException {
+        super(rtpDestination, rtcpDestination);
     }
 
     @Override

@@ -25,7 +25,8 @@ public final class NativeGatheringUdpSink implements RtpSink {
     private static final int RTCP_BYTES = 1024;
 
     private final NativeUdpSocket rtp;
-    private final NativeUdpSocket rtcp;
+    private final RtcpPort rtcp;
+    private final InetSocketAddress rtcpDestination;
     private final InetSocketAddress destination;
     private final ByteBuffer arena;
     private final long base;
@@ -43,12 +44,14 @@ public final class NativeGatheringUdpSink implements RtpSink {
     public NativeGatheringUdpSink(InetSocketAddress rtpDestination, InetSocketAddress rtcpDestination)
             throws IOException {
         this.destination = rtpDestination;
-        this.rtp = open(rtpDestination);
-        try {
-            this.rtcp = rtcpDestination == null ? null : open(rtcpDestination);
-        } catch (IOException | RuntimeException e) {
-            rtp.close();
-            throw e;
+        this.rtcpDestination = rtcpDestination;
+        if (rtcpDestination == null) {
+            this.rtp = open(rtpDestination);
+            this.rtcp = null;
+        } else { // RTP on an even port, RTCP (sent and received) on the next
+            RtcpPort.Pair<NativeUdpSocket> pair = RtcpPort.pair(() -> open(rtpDestination), NativeUdpSocket::localPort);
+            this.rtp = pair.rtp();
+            this.rtcp = pair.rtcp();
         }
         iovAt = Linux.MMSGHDR_SIZE;
         rtcpAt = iovAt + MAX_IOV * Linux.IOVEC_SIZE;
@@ -118,17 +121,14 @@ public final class NativeGatheringUdpSink implements RtpSink {
         if (rtcp == null) {
             return;
         }
-        int len = packet.remaining();
-        if (len > RTCP_BYTES) {
-            throw new IllegalArgumentException("RTCP packet of " + len + " bytes");
-        }
-        arena.put(rtcpAt, packet, packet.position(), len);
-        putIov(0, base + rtcpAt, len);
-        arena.putLong(Linux.MSGHDR_IOVLEN, 1);
-        long r = rtcp.sendmsg(base);
-        if (r < 0) {
+        if (!rtcp.send(packet, rtcpDestination)) {
             stats.dropped.increment(); // best effort, as on the other paths
         }
+    }
+
+    @Override
+    public RtcpPort rtcpPort() {
+        return rtcp;
     }
 
     @Override
@@ -150,7 +150,11 @@ public final class NativeGatheringUdpSink implements RtpSink {
     public void close() {
         rtp.close();
         if (rtcp != null) {
-            rtcp.close();
+            try {
+                rtcp.close();
+            } catch (IOException ignored) {
+                // closing a datagram channel: nothing to lose
+            }
         }
     }
 }

@@ -25,6 +25,11 @@ public interface RtpSink extends Closeable {
         return -1;
     }
 
+    /** The UDP port RTCP leaves from and Receiver Reports arrive on (server_port + 1), or null (TCP, no RTCP). */
+    default RtcpPort rtcpPort() {
+        return null;
+    }
+
     /** For messages: where the packets go. */
     String describe();
 }

@@ -29,6 +29,8 @@ public final class Connection {
     /** How long a connection refused after a bad request may take to read our answer. */
     private static final long LINGER_NANOS = 2_000_000_000L;
     private volatile long lastActivityNanos = System.nanoTime(); // last byte read, or written from the queue
+    /** When the request head now being received began (connect, or its first byte); 0 when none is pending. */
+    private long headStartedNanos = lastActivityNanos;
 
     Connection(SocketChannel channel, SelectionKey key, NioLoop loop, ConnectionHandler handler, int inputBytes,
                int queueLimit) throws IOException {
@@ -179,6 +181,22 @@ public final class Connection {
             lastActivityNanos = System.nanoTime();
         }
         return n >= 0;
+    }
+
+    /** Loop thread: after input was handled, starts or stops the head deadline's clock. */
+    void trackHead(long now) {
+        if (input.position() > 0 && handler.readingRequest(this)) {
+            if (headStartedNanos == 0) {
+                headStartedNanos = now;
+            }
+        } else {
+            headStartedNanos = 0;
+        }
+    }
+
+    /** True when a request head has been pending for longer than {@code limitNanos}. */
+    boolean headOverdue(long now, long limitNanos) {
+        return headStartedNanos != 0 && now - headStartedNanos > limitNanos && handler.readingRequest(this);
     }
 
     ConnectionHandler handler() {

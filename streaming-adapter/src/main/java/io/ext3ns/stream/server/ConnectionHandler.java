@@ -11,6 +11,19 @@ public interface ConnectionHandler {
     default void onDrained(Connection connection) throws IOException {
     }
 
+    /**
+     * True while the handler waits for (the rest of) a request: the bytes then in the input count against the
+     * request-head deadline. False while it is busy with one (a body going out, an index being built).
+     */
+    default boolean readingRequest(Connection connection) {
+        return true;
+    }
+
+    /** The client took longer than the deadline to send a request head: answer 408 and close, or just close. */
+    default void onHeadTimeout(Connection connection) throws IOException {
+        connection.close();
+    }
+
     /** The connection is gone (peer closed, error, or closed by the server); release what it held. */
     void onClose(Connection connection);
 }

@@ -22,6 +22,8 @@ import java.util.List;
 public final class ContentResolver {
     static final int MAX_SYMLINKS = 8;
     private static final int MAX_PATH_BYTES = 4096;
+    /** The whole answer to a link leaving the store: where it points is none of the client's business. */
+    static final String FORBIDDEN = "forbidden";
 
     private final FileSystem fs;
 
@@ -83,7 +85,7 @@ public final class ContentResolver {
             }
             if (name.equals("..")) {
                 if (dirs.size() == 1) {
-                    throw new ContentException(403, "symlink climbs above the store's root");
+                    throw new ContentException(403, FORBIDDEN);
                 }
                 dirs.pop();
                 names.pop();
@@ -97,7 +99,7 @@ public final class ContentResolver {
                 }
                 String target = fs.readlink(ino);
                 if (target.isEmpty() || target.startsWith("/")) {
-                    throw new ContentException(403, "symlink " + name + " points outside the store: " + target);
+                    throw new ContentException(403, FORBIDDEN); // naming the target would map the host for the client
                 }
                 String[] targetParts = target.split("/");
                 for (int i = targetParts.length - 1; i >= 0; i--) {

@@ -31,20 +31,37 @@ public final class NioLoop implements Closeable {
     private final int inputBytes;
     private final int queueLimit;
     private final long idleNanos;
+    private final int maxPerClient;
+    private final long headNanos;
+    private final java.util.Map<java.net.InetAddress, Integer> perClient = new java.util.HashMap<>();
     private final Thread thread;
     private volatile boolean running = true;
     private int connections;
+    /** Datagrams read per channel per wake-up: a flood on one RTCP port cannot hold the loop. */
+    private static final int DATAGRAMS_PER_WAKEUP = 64;
+    private final java.nio.ByteBuffer datagram = java.nio.ByteBuffer.allocate(2048);
+
+    /** Receives the datagrams of a channel registered with {@link #listenDatagrams}; loop thread. */
+    public interface DatagramHandler {
+        void onDatagram(InetSocketAddress from, java.nio.ByteBuffer data);
+    }
 
     /**
      * @param idleNanos a connection that neither sent a byte nor took one from its queue for this long is closed
      *                  (a client that connects and goes silent must not hold a connection slot for ever)
+     * @param maxPerClient connections one client address may hold; more are refused
+     * @param headNanos    a request head (from connecting or its first byte) must be whole within this: a client
+     *                     dripping a byte now and then is answered 408 and closed (as nginx's client_header_timeout)
      */
-    public NioLoop(int maxConnections, int inputBytes, int queueLimit, long idleNanos) throws IOException {
+    public NioLoop(int maxConnections, int inputBytes, int queueLimit, long idleNanos, int maxPerClient,
+                   long headNanos) throws IOException {
         this.selector = Selector.open();
         this.maxConnections = maxConnections;
         this.inputBytes = inputBytes;
         this.queueLimit = queueLimit;
         this.idleNanos = idleNanos;
+        this.maxPerClient = maxPerClient;
+        this.headNanos = headNanos;
         this.thread = new Thread(this::run, "ext3ns-nio");
         this.thread.setDaemon(true);
     }
@@ -57,6 +74,15 @@ public final class NioLoop implements Closeable {
         server.configureBlocking(false);
         server.register(selector, SelectionKey.OP_ACCEPT, handlers);
         return (InetSocketAddress) server.getLocalAddress();
+    }
+
+    /**
+     * Reads the datagrams arriving on {@code channel} (non-blocking) and hands them to {@code handler}; loop thread
+     * only. The channel stays its owner's: closing it ends the registration.
+     */
+    public void listenDatagrams(java.nio.channels.DatagramChannel channel, DatagramHandler handler)
+            throws IOException {
+        channel.register(selector, SelectionKey.OP_READ, handler);
     }
 
     /** Runs {@code ticker} on the loop thread about twice a second. Register before {@link #start()}. */
@@ -112,6 +138,10 @@ public final class NioLoop implements Closeable {
             accept((ServerSocketChannel) key.channel(), (Supplier<ConnectionHandler>) key.attachment());
             return;
         }
+        if (key.attachment() instanceof DatagramHandler handler) {
+            receive((java.nio.channels.DatagramChannel) key.channel(), handler);
+            return;
+        }
         Connection c = (Connection) key.attachment();
         try {
             if (key.isWritable() && c.flush()) {
@@ -131,6 +161,7 @@ public final class NioLoop implements Closeable {
                 } finally {
                     c.input().compact();
                 }
+                c.trackHead(System.nanoTime());
                 if (!open) {
                     closeConnection(c);
                 } else if (!c.input().hasRemaining() && !c.isClosed()) {
@@ -144,6 +175,21 @@ public final class NioLoop implements Closeable {
         }
     }
 
+    private void receive(java.nio.channels.DatagramChannel channel, DatagramHandler handler) {
+        for (int i = 0; i < DATAGRAMS_PER_WAKEUP; i++) {
+            InetSocketAddress from;
+            try {
+                from = (InetSocketAddress) channel.receive(datagram.clear());
+            } catch (IOException e) {
+                return; // e.g. an ICMP error queued on the socket: nothing to read
+            }
+            if (from == null) {
+                return;
+            }
+            handler.onDatagram(from, datagram.flip());
+        }
+    }
+
     private void accept(ServerSocketChannel server, Supplier<ConnectionHandler> handlers) {
         try {
             SocketChannel channel;
@@ -154,12 +200,20 @@ public final class NioLoop implements Closeable {
                     channel.close();
                     continue;
                 }
+                java.net.InetAddress client = ((InetSocketAddress) channel.getRemoteAddress()).getAddress();
+                if (perClient.getOrDefault(client, 0) >= maxPerClient) {
+                    LOG.warn("refusing connection from {}: it holds {} connections already", client.getHostAddress(),
+                            maxPerClient);
+                    channel.close();
+                    continue;
+                }
                 channel.configureBlocking(false);
                 channel.socket().setTcpNoDelay(true);
                 SelectionKey key = channel.register(selector, SelectionKey.OP_READ);
                 Connection c = new Connection(channel, key, this, handlers.get(), inputBytes, queueLimit);
                 key.attach(c);
                 connections++;
+                perClient.merge(client, 1, Integer::sum);
             }
         } catch (IOException e) {
             LOG.warn("accept failed: {}", e.toString());
@@ -170,9 +224,17 @@ public final class NioLoop implements Closeable {
     private void closeExpired() {
         long now = System.nanoTime();
         for (SelectionKey key : List.copyOf(selector.keys())) {
-            if (key.attachment() instanceof Connection c
-                    && (c.lingerExpired(now) || now - c.lastActivityNanos() > idleNanos)) {
-                closeConnection(c);
+            if (key.attachment() instanceof Connection c) {
+                if (c.lingerExpired(now) || now - c.lastActivityNanos() > idleNanos) {
+                    closeConnection(c);
+                } else if (!c.isClosing() && c.headOverdue(now, headNanos)) {
+                    LOG.debug("{}: no whole request head in time", c.remote());
+                    try {
+                        c.handler().onHeadTimeout(c);
+                    } catch (IOException | RuntimeException e) {
+                        closeConnection(c);
+                    }
+                }
             }
         }
     }
@@ -180,6 +242,7 @@ public final class NioLoop implements Closeable {
     void closeConnection(Connection c) {
         if (c.markClosed()) {
             connections--;
+            perClient.computeIfPresent(c.remote().getAddress(), (k, v) -> v > 1 ? v - 1 : null);
             c.handler().onClose(c);
         }
     }
@@ -199,8 +262,8 @@ public final class NioLoop implements Closeable {
         for (SelectionKey key : selector.keys()) {
             if (key.attachment() instanceof Connection c) {
                 closeConnection(c);
-            } else {
-                key.channel().close();
+            } else if (!(key.attachment() instanceof DatagramHandler)) {
+                key.channel().close(); // listening sockets; datagram channels belong to the engine
             }
         }
         selector.close();

@@ -43,6 +43,13 @@ public final class RequestParser {
      * request; when more bytes are needed, null is returned and the position is unchanged.
      */
     public Request parse(ByteBuffer in) throws BadRequest {
+        // empty lines before a request line are skipped (RFC 9112 2.2), e.g. the LF of a CRLF whose CR ended a head
+        while (in.hasRemaining() && (in.get(in.position()) == '\r' || in.get(in.position()) == '\n')) {
+            in.get();
+        }
+        if (!in.hasRemaining()) {
+            return null;
+        }
         int start = in.position();
         int bodyStart = findBodyStart(in, start);
         if (bodyStart < 0) {
@@ -57,7 +64,7 @@ public final class RequestParser {
         byte[] head = new byte[bodyStart - start];
         in.get(start, head);
         String text = new String(head, StandardCharsets.ISO_8859_1);
-        String[] lines = text.split("\r?\n", -1);
+        String[] lines = text.split("\r\n|\r|\n", -1);
         String[] requestLine = lines[0].split(" ", -1);
         if (requestLine.length != 3 || requestLine[0].isEmpty() || requestLine[1].isEmpty()) {
             throw new BadRequest(400, "malformed request line");
@@ -107,7 +114,10 @@ public final class RequestParser {
                 } catch (NumberFormatException e) {
                     throw new BadRequest(400, "malformed Content-Length");
                 }
-                if (n < 0 || n > maxBytes) {
+                if (n < 0) {
+                    throw new BadRequest(400, "negative Content-Length");
+                }
+                if (n > maxBytes) {
                     throw new BadRequest(413, "body of " + n + " bytes exceeds " + maxBytes);
                 }
                 return (int) n;
@@ -116,17 +126,38 @@ public final class RequestParser {
         return 0;
     }
 
-    /** Index after the empty line (CRLF CRLF, or bare LF LF from lenient clients) ending the head, or -1. */
+    /**
+     * Index after the empty line ending the head, or -1. Lines end with CRLF, or with a bare CR or LF (RFC 2326 4:
+     * receivers should accept either alone). A CR that is the last byte received ends the head only when the head
+     * uses bare CRs: in a CRLF head its LF may still be on the way (and would otherwise be taken for body).
+     */
     private static int findBodyStart(ByteBuffer in, int start) {
-        for (int i = start; i + 1 < in.limit(); i++) {
-            if (in.get(i) == '\n') {
-                if (in.get(i + 1) == '\n') {
-                    return i + 2;
+        int limit = in.limit();
+        boolean lineEmpty = false; // the line being scanned has no character yet (only after a line end)
+        boolean sawCrlf = false;
+        for (int i = start; i < limit; i++) {
+            byte b = in.get(i);
+            int end; // index after this line ending, or -1 if b is not one
+            if (b == '\n') {
+                end = i + 1;
+            } else if (b == '\r') {
+                if (i + 1 < limit) {
+                    end = in.get(i + 1) == '\n' ? i + 2 : i + 1;
+                    sawCrlf |= end == i + 2;
+                } else if (lineEmpty && !sawCrlf) {
+                    end = i + 1;
+                } else {
+                    return -1; // wait for the byte after this CR
                 }
-                if (i + 2 < in.limit() && in.get(i + 1) == '\r' && in.get(i + 2) == '\n') {
-                    return i + 3;
-                }
+            } else {
+                lineEmpty = false;
+                continue;
             }
+            if (lineEmpty) {
+                return end;
+            }
+            lineEmpty = true;
+            i = end - 1;
         }
         return -1;
     }

@@ -60,6 +60,18 @@ public final class ServeMain implements Callable<Integer> {
     @Option(names = "--session-timeout", description = "seconds a session lives without a request (default ${DEFAULT-VALUE})")
     int timeoutSeconds = 60;
 
+    @Option(names = "--max-connections", description = "RTSP and HTTP connections in total (default ${DEFAULT-VALUE})")
+    int maxConnections = ServerConfig.defaults().maxConnections();
+
+    @Option(names = "--max-connections-per-client",
+            description = "connections one client address may hold (default ${DEFAULT-VALUE})")
+    int maxConnectionsPerClient = ServerConfig.DEFAULT_CONNECTIONS_PER_CLIENT;
+
+    @Option(names = "--header-timeout", paramLabel = "SECONDS",
+            description = "seconds a client has to send a whole request head, from connecting or its first byte; "
+                    + "then 408 and close (default ${DEFAULT-VALUE})")
+    int headerTimeoutSeconds = (int) ServerConfig.DEFAULT_HEADER_TIMEOUT.toSeconds();
+
     @Option(names = "--realtime", paramLabel = "PRIORITY",
             description = "run pacing, I/O and GC threads SCHED_FIFO at this priority, 0 for normal (default "
                     + "${DEFAULT-VALUE}; needs CAP_SYS_NICE; see docs/server.md)")
@@ -79,7 +91,9 @@ public final class ServeMain implements Callable<Integer> {
         ServerConfig config = ServerConfig.defaults().withBindAddress(InetAddress.getByName(bind)).withPorts(rtsp, http)
                 .withSessionLimits(maxPerClient, maxSessions, Duration.ofSeconds(timeoutSeconds))
                 .withEngine(path, schedulers, poolMb << 20).withRealtimePriority(realtime)
-                .withSendWindow(Duration.ofNanos(Math.round(sendWindowMs * 1e6)));
+                .withSendWindow(Duration.ofNanos(Math.round(sendWindowMs * 1e6)))
+                .withConnectionLimits(maxConnections, maxConnectionsPerClient,
+                        Duration.ofSeconds(headerTimeoutSeconds));
         BlockDevice device = BlockDevices.open(MemberList.parse(members), !readWrite);
         Ext3FileSystem fs;
         try {

@@ -21,9 +21,16 @@ import java.time.Duration;
 public record ServerConfig(InetAddress bindAddress, int rtspPort, int httpPort, int maxRequestBytes, int maxHeaders,
                            int maxSessionsPerClient, int maxSessions, int maxConnections, Duration sessionTimeout,
                            DataPath dataPath, int schedulerThreads, long poolBytes, int tcpQueueBytes,
-                           int realtimePriority, Duration sendWindow) {
+                           int realtimePriority, Duration sendWindow, int maxConnectionsPerClient,
+                           Duration headerTimeout) {
 
     public static final int DISABLED = -1;
+    /** Connections one client address may hold (a player needs one or two). */
+    public static final int DEFAULT_CONNECTIONS_PER_CLIENT = 128;
+    /** Time a client has to send a whole request head, from its first byte or from connecting (nginx: 60 s). */
+    public static final Duration DEFAULT_HEADER_TIMEOUT = Duration.ofSeconds(20);
+    /** A session never played ends after this (or the session time-out, if shorter): SETUP floods hold little. */
+    public static final Duration UNPLAYED_TIMEOUT = Duration.ofSeconds(10);
 
     public ServerConfig {
         if (rtspPort < DISABLED || rtspPort > 65535 || httpPort < DISABLED || httpPort > 65535) {
@@ -37,6 +44,12 @@ public record ServerConfig(InetAddress bindAddress, int rtspPort, int httpPort, 
         if (sessionTimeout.isNegative() || sessionTimeout.isZero()) {
             throw new IllegalArgumentException("session timeout must be positive");
         }
+        if (maxConnectionsPerClient < 1) {
+            throw new IllegalArgumentException("connections per client must be at least 1");
+        }
+        if (headerTimeout.compareTo(Duration.ofSeconds(1)) < 0) {
+            throw new IllegalArgumentException("header timeout must be at least 1 s: " + headerTimeout);
+        }
         if (sendWindow.isNegative() || sendWindow.compareTo(Duration.ofMillis(100)) > 0) {
             throw new IllegalArgumentException("send window must be 0..100 ms: " + sendWindow);
         }
@@ -49,7 +62,8 @@ public record ServerConfig(InetAddress bindAddress, int rtspPort, int httpPort, 
     public static ServerConfig defaults() {
         return new ServerConfig(InetAddress.getLoopbackAddress(), 0, 0, 16 * 1024, 64, 2000, 4000, 6000,
                 Duration.ofSeconds(60), DataPath.BATCHED, Math.max(1, Runtime.getRuntime().availableProcessors()),
-                1L << 30, 2 << 20, 0, Duration.ofNanos(SessionOptions.defaults().burstWindowNanos()));
+                1L << 30, 2 << 20, 0, Duration.ofNanos(SessionOptions.defaults().burstWindowNanos()),
+                DEFAULT_CONNECTIONS_PER_CLIENT, DEFAULT_HEADER_TIMEOUT);
     }
 
     /**
@@ -60,9 +74,34 @@ public record ServerConfig(InetAddress bindAddress, int rtspPort, int httpPort, 
     public static ServerConfig fromMountOptions(java.util.Map<String, String> options) {
         try {
             InetAddress bind = InetAddress.getByName(options.getOrDefault("bind", "0.0.0.0"));
-            return defaults().withBindAddress(bind).withPorts(port(options, "rtsp"), port(options, "http"));
+            ServerConfig d = defaults();
+            return d.withBindAddress(bind).withPorts(port(options, "rtsp"), port(options, "http"))
+                    .withConnectionLimits(d.maxConnections(),
+                            positive(options, "max_conn_per_client", d.maxConnectionsPerClient()),
+                            Duration.ofSeconds(positive(options, "header_timeout",
+                                    (int) d.headerTimeout().toSeconds())));
         } catch (java.net.UnknownHostException e) {
             throw new IllegalArgumentException("bind: unknown address " + options.get("bind"), e);
+        }
+    }
+
+    /** Mount option keys {@link #fromMountOptions} reads. */
+    public static final java.util.Set<String> MOUNT_OPTION_KEYS = java.util.Set.of("rtsp", "http", "bind",
+            "max_conn_per_client", "header_timeout");
+
+    private static int positive(java.util.Map<String, String> options, String key, int otherwise) {
+        String value = options.get(key);
+        if (value == null) {
+            return otherwise;
+        }
+        try {
+            int n = Integer.parseInt(value.trim());
+            if (n < 1) {
+                throw new NumberFormatException();
+            }
+            return n;
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException(key + "=" + value + ": not a positive number");
         }
     }
 
@@ -85,39 +124,57 @@ public record ServerConfig(InetAddress bindAddress, int rtspPort, int httpPort, 
     public ServerConfig withPorts(int rtsp, int http) {
         return new ServerConfig(bindAddress, rtsp, http, maxRequestBytes, maxHeaders, maxSessionsPerClient,
                 maxSessions, maxConnections, sessionTimeout, dataPath, schedulerThreads, poolBytes, tcpQueueBytes,
-                realtimePriority, sendWindow);
+                realtimePriority, sendWindow,
+                maxConnectionsPerClient, headerTimeout);
     }
 
     public ServerConfig withBindAddress(InetAddress address) {
         return new ServerConfig(address, rtspPort, httpPort, maxRequestBytes, maxHeaders, maxSessionsPerClient,
                 maxSessions, maxConnections, sessionTimeout, dataPath, schedulerThreads, poolBytes, tcpQueueBytes,
-                realtimePriority, sendWindow);
+                realtimePriority, sendWindow,
+                maxConnectionsPerClient, headerTimeout);
     }
 
     public ServerConfig withSessionLimits(int perClient, int total, Duration timeout) {
         return new ServerConfig(bindAddress, rtspPort, httpPort, maxRequestBytes, maxHeaders, perClient, total,
                 maxConnections, timeout, dataPath, schedulerThreads, poolBytes, tcpQueueBytes, realtimePriority,
-                sendWindow);
+                sendWindow,
+                maxConnectionsPerClient, headerTimeout);
     }
 
     /** Runs pacing and I/O threads SCHED_FIFO at {@code priority} (1..99), or normally (0). */
     public ServerConfig withRealtimePriority(int priority) {
         return new ServerConfig(bindAddress, rtspPort, httpPort, maxRequestBytes, maxHeaders, maxSessionsPerClient,
                 maxSessions, maxConnections, sessionTimeout, dataPath, schedulerThreads, poolBytes, tcpQueueBytes,
-                priority, sendWindow);
+                priority, sendWindow,
+                maxConnectionsPerClient, headerTimeout);
     }
 
     public ServerConfig withEngine(DataPath path, int schedulers, long pool) {
         return new ServerConfig(bindAddress, rtspPort, httpPort, maxRequestBytes, maxHeaders, maxSessionsPerClient,
                 maxSessions, maxConnections, sessionTimeout, path, schedulers, pool, tcpQueueBytes, realtimePriority,
-                sendWindow);
+                sendWindow,
+                maxConnectionsPerClient, headerTimeout);
     }
 
     /** Packets due within {@code window} of each other leave together (0..100 ms). */
     public ServerConfig withSendWindow(Duration window) {
         return new ServerConfig(bindAddress, rtspPort, httpPort, maxRequestBytes, maxHeaders, maxSessionsPerClient,
                 maxSessions, maxConnections, sessionTimeout, dataPath, schedulerThreads, poolBytes, tcpQueueBytes,
-                realtimePriority, window);
+                realtimePriority, window,
+                maxConnectionsPerClient, headerTimeout);
+    }
+
+    /** Limits on the connections of one client address and on the time to send a request head. */
+    public ServerConfig withConnectionLimits(int total, int perClient, Duration headTimeout) {
+        return new ServerConfig(bindAddress, rtspPort, httpPort, maxRequestBytes, maxHeaders, maxSessionsPerClient,
+                maxSessions, total, sessionTimeout, dataPath, schedulerThreads, poolBytes, tcpQueueBytes,
+                realtimePriority, sendWindow, perClient, headTimeout);
+    }
+
+    /** How long a session set up but never played lives: {@link #UNPLAYED_TIMEOUT}, or the time-out if shorter. */
+    public Duration unplayedTimeout() {
+        return sessionTimeout.compareTo(UNPLAYED_TIMEOUT) < 0 ? sessionTimeout : UNPLAYED_TIMEOUT;
     }
 
     /** The session options every stream of this server plays with. */

@@ -61,7 +61,8 @@ public final class StreamingServer implements Closeable {
         try {
             // idle: a control connection whose sessions time out is of no more use once they have
             loop = new NioLoop(config.maxConnections(), inputBytes, config.tcpQueueBytes(),
-                    config.sessionTimeout().toNanos() + IDLE_GRACE_NANOS);
+                    config.sessionTimeout().toNanos() + IDLE_GRACE_NANOS, config.maxConnectionsPerClient(),
+                    config.headerTimeout().toNanos());
         } catch (IOException e) {
             closeEngine();
             throw e;
@@ -79,6 +80,7 @@ public final class StreamingServer implements Closeable {
             closeEngine();
             throw e;
         }
+        rtsp.useLoop(loop); // reads the clients' RTCP reports
         loop.addTicker(rtsp::reap);
         if (config.realtimePriority() > 0) {
             RealtimePacing pacing = new RealtimePacing(config.realtimePriority());

@@ -47,6 +47,12 @@ public final class StreamSession implements Schedulable {
     private static final long UNSET = Long.MIN_VALUE;
     /** 27 MHz PCR ticks per 90 kHz RTP tick. */
     private static final int PCR_PER_RTP_TICK = 300;
+    /**
+     * The RTCP BYE at the end leaves this long after the last packet's due time (or after it left, if later):
+     * players stop at the BYE, and ffmpeg and mpv read a waiting RTCP datagram before the RTP datagrams queued on
+     * their other socket, so a BYE sent with the final burst overtook the last packets of a busy player.
+     */
+    static final long BYE_MARGIN_NANOS = TimeUnit.SECONDS.toNanos(2);
 
     private final MediaSource source;
     private final PayloadFeed feed;
@@ -75,6 +81,11 @@ public final class StreamSession implements Schedulable {
     private long packets;
     private long payloadBytes;
     private SessionEnd end;
+    private long stopOffset = Long.MAX_VALUE; // the payload starting at or after this byte is not sent
+    private boolean holdAtEnd; // at the end: BYE, then wait (paused) for a PLAY instead of finishing
+    private boolean atEnd; // held at the end (or at the stop offset) after the BYE
+    private boolean draining; // everything is sent; the BYE is due at byeAt
+    private long byeAt;
 
     StreamSession(MediaSource source, PayloadFeed feed, RtpSink sink, StreamScheduler scheduler,
                   SessionOptions options) {
@@ -97,12 +108,27 @@ public final class StreamSession implements Schedulable {
      * @throws IllegalStateException when the session has ended
      */
     public RtpInfo play(long byteOffset) {
+        return play(byteOffset, Long.MAX_VALUE);
+    }
+
+    /**
+     * {@link #play(long)} up to {@code stopOffset}: the payloads starting before that byte are sent, then the stream
+     * ends as at the end of the file (RTSP PLAY's Range end). A session {@linkplain #holdAtEnd() held at its end}
+     * starts again from the beginning when played without an offset.
+     */
+    public RtpInfo play(long byteOffset, long stopOffset) {
         RtpInfo info;
         synchronized (this) {
             checkNotEnded();
+            if (byteOffset < 0 && atEnd) {
+                byteOffset = 0; // replay: PLAY after the end starts over
+            }
             if (byteOffset >= 0) {
                 seekLocked(byteOffset - byteOffset % TsPacket.SIZE);
             }
+            this.stopOffset = stopOffset;
+            atEnd = false;
+            draining = false;
             info = restartLocked();
             state = SessionState.PLAYING;
         }
@@ -137,6 +163,20 @@ public final class StreamSession implements Schedulable {
                 endLocked(SessionState.STOPPED, null);
             }
         });
+    }
+
+    /**
+     * At the end of the file (or of a PLAY's range) the session sends its BYE and then waits, paused, for another
+     * PLAY (which starts over) or {@link #stop()}, keeping its sink, source and sequence numbers: RTSP sessions live
+     * until TEARDOWN, and a player may play a title again. Without this the session finishes there.
+     */
+    public synchronized void holdAtEnd() {
+        holdAtEnd = true;
+    }
+
+    /** True while held at the end (see {@link #holdAtEnd()}), after the BYE. */
+    public synchronized boolean atEnd() {
+        return atEnd;
     }
 
     public synchronized SessionState state() {
@@ -203,6 +243,9 @@ public final class StreamSession implements Schedulable {
                 sendSenderReport(now, false);
                 nextRtcp = now + options.rtcpIntervalNanos();
             }
+            if (draining) {
+                return draining(now);
+            }
             return fillAndSend(now);
         } catch (RuntimeException | IOException e) {
             Throwable cause = e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
@@ -216,16 +259,20 @@ public final class StreamSession implements Schedulable {
         long horizon = now + options.burstWindowNanos();
         long next = now;
         boolean waiting = false;
-        boolean atEnd = false;
+        boolean finished = false;
         while (burst.count() < options.maxBurst()) {
             if (!havePending) {
+                if (feed.position() >= stopOffset) {
+                    finished = true;
+                    break;
+                }
                 int r = feed.peek(payload);
                 if (r == PayloadFeed.NOT_READY) {
                     waiting = true;
                     break;
                 }
                 if (r == PayloadFeed.END) {
-                    atEnd = true;
+                    finished = true;
                     break;
                 }
                 pendingMediaTime = mediaTimeOf(payload);
@@ -247,16 +294,40 @@ public final class StreamSession implements Schedulable {
                 return now + RETRY_NANOS;
             }
         }
-        if (atEnd) {
+        if (finished) {
             burst.clear();
-            endLocked(SessionState.FINISHED, null);
-            return IDLE;
+            draining = true;
+            // after the last packet's due time, and (UDP) a margin after it actually left: over TCP the BYE is
+            // behind the packets on the same ordered stream, so it cannot overtake them and needs no margin
+            long margin = sink.rtcpPort() != null ? BYE_MARGIN_NANOS : 0;
+            byeAt = options.paced() ? Math.max(now, dueOf(lastSentMediaTime)) + margin : now;
+            return draining(now);
         }
         if (waiting) {
             feed.readiness().whenComplete((r, e) -> scheduler.schedule(this, System.nanoTime()));
             return IDLE;
         }
         return next;
+    }
+
+    private long draining(long now) throws IOException {
+        return now - byeAt >= 0 ? reachEnd(now) : byeAt;
+    }
+
+    /** Everything is sent and the margin has passed: finish, or (held) send the BYE and wait for a PLAY. */
+    private long reachEnd(long now) throws IOException {
+        draining = false;
+        if (!holdAtEnd) {
+            endLocked(SessionState.FINISHED, null);
+            return IDLE;
+        }
+        if (options.rtcpIntervalNanos() > 0) {
+            sendSenderReport(now, true);
+        }
+        atEnd = true;
+        state = SessionState.PAUSED;
+        seekLocked(source.size()); // lets go of the units until a PLAY
+        return IDLE;
     }
 
     private void addPending() {

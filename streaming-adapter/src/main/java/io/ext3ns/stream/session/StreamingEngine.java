@@ -89,13 +89,25 @@ public final class StreamingEngine implements AutoCloseable {
     public StreamSession openUdp(MediaSource source, DataPath path, InetSocketAddress rtp, InetSocketAddress rtcp,
                                  SessionOptions options) throws IOException {
         int s = pickScheduler();
-        RtpSink sink = switch (path) {
-            case LEGACY -> new CopyingUdpSink(rtp, rtcp, null);
-            case FAST -> NativeGatheringUdpSink.supports(rtp, rtcp) ? new NativeGatheringUdpSink(rtp, rtcp)
-                    : new GatheringUdpSink(rtp, rtcp, null);
-            case BATCHED -> new BatchedUdpSink(batchedSender(s), rtp, rtcp);
-        };
+        RtpSink sink;
+        try {
+            sink = udpSink(s, path, rtp, rtcp);
+        } catch (IOException | RuntimeException e) {
+            source.close(); // the engine owns the source: a refused open closes it
+            throw e;
+        }
         return openOn(s, source, path, sink, options);
+    }
+
+    private RtpSink udpSink(int s, DataPath path, InetSocketAddress rtp, InetSocketAddress rtcp) throws IOException {
+        return switch (path) {
+            case LEGACY -> new CopyingUdpSink(rtp, rtcp);
+            // the native paths speak IPv4 only: an IPv6 client gets the JDK's gathering path
+            case FAST -> NativeGatheringUdpSink.supports(rtp, rtcp) ? new NativeGatheringUdpSink(rtp, rtcp)
+                    : new GatheringUdpSink(rtp, rtcp);
+            case BATCHED -> NativeGatheringUdpSink.supports(rtp, rtcp)
+                    ? new BatchedUdpSink(batchedSender(s), rtp, rtcp) : new GatheringUdpSink(rtp, rtcp);
+        };
     }
 
     /**
@@ -105,7 +117,14 @@ public final class StreamingEngine implements AutoCloseable {
     public StreamSession openInterleaved(MediaSource source, DataPath path, InterleavedConnection connection,
                                          int rtpChannel, int rtcpChannel, SessionOptions options) throws IOException {
         DataPath feedPath = path == DataPath.BATCHED ? DataPath.FAST : path;
-        return open(source, feedPath, new TcpInterleavedSink(connection, rtpChannel, rtcpChannel), options);
+        TcpInterleavedSink sink;
+        try {
+            sink = new TcpInterleavedSink(connection, rtpChannel, rtcpChannel);
+        } catch (RuntimeException e) {
+            source.close(); // the engine owns the source: a refused open closes it
+            throw e;
+        }
+        return open(source, feedPath, sink, options);
     }
 
     /** A session on any sink; {@code path} selects the read side (LEGACY: heap reads; FAST/BATCHED: pinned units). */

@@ -204,6 +204,8 @@ public final class ShooterMain implements Callable<Integer> {
         long pool = poolMb > 0 ? poolMb << 20 : Math.max(64L << 20, 3L * maxStreams * unit);
         ServerConfig config = ServerConfig.defaults()
                 .withSessionLimits(maxStreams + 16, maxStreams + 16, Duration.ofSeconds(120))
+                .withConnectionLimits(Math.max(6000, maxStreams + 64), maxStreams + 64, // every player is on loopback
+                        ServerConfig.DEFAULT_HEADER_TIMEOUT)
                 .withEngine(path, schedulers, pool).withRealtimePriority(realtime)
                 .withSendWindow(Duration.ofNanos((long) (sendWindowMs * 1e6)));
         System.out.printf("%n== path %s ==%n%s%n", path, header());

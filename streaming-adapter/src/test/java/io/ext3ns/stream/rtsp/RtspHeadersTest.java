@@ -48,6 +48,8 @@ class RtspHeadersTest {
         assertEquals(461, assertThrows(RtspException.class, () -> TransportSpec.parse("RAW/RAW/UDP;unicast"))
                 .status());
         assertEquals(461, assertThrows(RtspException.class, () -> TransportSpec.parse("RTP/AVP;unicast")).status());
+        assertEquals(461, assertThrows(RtspException.class, () -> TransportSpec.parse(";")).status());
+        assertEquals(461, assertThrows(RtspException.class, () -> TransportSpec.parse(" , ;")).status());
         assertEquals(461, assertThrows(RtspException.class,
                 () -> TransportSpec.parse("RTP/AVP;unicast;client_port=0-70000")).status());
         assertEquals(400, assertThrows(RtspException.class,

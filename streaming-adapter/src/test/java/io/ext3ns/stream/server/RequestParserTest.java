@@ -52,4 +52,26 @@ class RequestParserTest {
         assertEquals(400, assertThrows(RequestParser.BadRequest.class,
                 () -> parser.parse(bytes("GET / HTTP/1.1\r\n continued: x\r\n\r\n"))).status());
     }
+
+    @Test
+    void linesMayEndInBareCrOrLfAndEmptyLinesBeforeARequestAreSkipped() throws Exception {
+        ByteBuffer in = bytes("OPTIONS * RTSP/1.0\rCSeq: 1\rUser-Agent: cr\r\r" + "\r\nDESCRIBE /a RTSP/1.0\nCSeq: 2\n\n");
+        Request first = parser.parse(in);
+        assertEquals("OPTIONS", first.method());
+        assertEquals("1", first.header("CSeq"));
+        assertEquals("cr", first.header("User-Agent"));
+        Request second = parser.parse(in);
+        assertEquals("DESCRIBE", second.method());
+        assertEquals("2", second.header("CSeq"));
+        // a CRLF head whose last CR is the last byte so far waits for its LF (else the LF would become body)
+        ByteBuffer split = bytes("SET_PARAMETER * RTSP/1.0\r\nContent-Length: 2\r\n\r");
+        assertNull(parser.parse(split));
+        assertEquals(0, split.position());
+    }
+
+    @Test
+    void aNegativeContentLengthIsMalformed() {
+        assertEquals(400, assertThrows(RequestParser.BadRequest.class,
+                () -> parser.parse(bytes("GET / HTTP/1.1\r\nHost: h\r\nContent-Length: -1\r\n\r\n"))).status());
+    }
 }

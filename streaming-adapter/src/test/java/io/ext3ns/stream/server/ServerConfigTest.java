@@ -30,4 +30,23 @@ class ServerConfigTest {
         assertThrows(IllegalArgumentException.class,
                 () -> ServerConfig.fromMountOptions(Map.of("rtsp", "1", "bind", "no.such.host.invalid")));
     }
+
+    @Test
+    void connectionLimitsAndTheHeadDeadlineComeFromTheMountOptions() {
+        ServerConfig d = ServerConfig.fromMountOptions(Map.of("rtsp", "0"));
+        assertEquals(ServerConfig.DEFAULT_CONNECTIONS_PER_CLIENT, d.maxConnectionsPerClient());
+        assertEquals(ServerConfig.DEFAULT_HEADER_TIMEOUT, d.headerTimeout());
+        ServerConfig set = ServerConfig.fromMountOptions(Map.of("rtsp", "0", "header_timeout", "7",
+                "max_conn_per_client", "16"));
+        assertEquals(java.time.Duration.ofSeconds(7), set.headerTimeout());
+        assertEquals(16, set.maxConnectionsPerClient());
+        assertEquals("header_timeout=0: not a positive number", assertThrows(IllegalArgumentException.class,
+                () -> ServerConfig.fromMountOptions(Map.of("header_timeout", "0"))).getMessage());
+        assertThrows(IllegalArgumentException.class,
+                () -> ServerConfig.fromMountOptions(Map.of("max_conn_per_client", "many")));
+        // a session never played ends after 10 s, or the session time-out if that is shorter
+        assertEquals(java.time.Duration.ofSeconds(10), d.unplayedTimeout());
+        assertEquals(java.time.Duration.ofSeconds(4),
+                d.withSessionLimits(1, 1, java.time.Duration.ofSeconds(4)).unplayedTimeout());
+    }
 }

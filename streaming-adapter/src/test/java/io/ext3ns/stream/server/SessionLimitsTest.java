@@ -72,6 +72,9 @@ class SessionLimitsTest {
             assertEquals("453", setup(c, 40004), "third session of one client");
             assertEquals(459, c.request("SETUP", url + "/trackID=0", kept,
                     "Transport: RTP/AVP;unicast;client_port=40006-40007").status());
+            // played once: a session never played ends after the (shorter) un-played time-out whatever it sends
+            assertEquals(200, c.request("PLAY", url, kept, "Range: npt=0-").status());
+            assertEquals(200, c.request("PAUSE", url, kept).status());
             for (int i = 0; i < 6; i++) { // 3 s: past the 2 s time-out for the idle session only
                 Thread.sleep(500);
                 assertEquals(200, c.request("GET_PARAMETER", url, kept).status());
