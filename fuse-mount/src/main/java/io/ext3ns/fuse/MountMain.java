@@ -111,7 +111,7 @@ public final class MountMain implements Callable<Integer> {
         }
         MountOptions parsed;
         try {
-            parsed = MountOptions.parse(options);
+            parsed = MountOptions.parse(ConfiguredOptions.withConfig(options));
         } catch (IllegalArgumentException e) {
             throw new MountFailure(MountFailure.USAGE, e.getMessage());
         }
