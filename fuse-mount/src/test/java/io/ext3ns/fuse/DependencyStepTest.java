@@ -44,7 +44,8 @@ class DependencyStepTest {
         Path bin = pathWithout(tmp, "ffmpeg");
         Path calls = tmp.resolve("apt-calls");
         fakeAptGet(bin, "echo \"$*\" >> " + calls + "\n"
-                + "case \" $* \" in *\" install \"*) echo 'E: Unable to locate package ffmpeg' >&2; exit 100 ;; esac\n");
+                + "case \" $* \" in *\" install \"*)\n"
+                + "  echo 'E: Unable to locate package ffmpeg' >&2; exit 100 ;;\nesac\n");
         Shell.Result r = run(List.of("env", "PATH=" + bin, "bash", "bin/ext3ns-quickstart"), tmp);
         assertEquals(1, r.exit(), r.err());
         assertTrue(r.err().contains("E: Unable to locate package ffmpeg"), r.err());

@@ -46,26 +46,29 @@ public final class CommandCatalog {
                 .addPositional(positional("0", "MOUNTPOINT", "the mount point of an EXT3NS FUSE mount").build())
                 .addPositional(positional("1", "TIMEOUT_SECONDS", "how long to wait for the mount process (default"
                         + " 120)").arity("0..1").build()), new String[] {
-                    "Unmounts an EXT3NS FUSE mount and waits until its mount process has flushed the volume, marked it"
-                            + " clean and exited (fusermount -u alone returns before that).",
+                    "Unmounts an EXT3NS FUSE mount and waits for its process. It returns once the mount process"
+                            + " has flushed the volume, marked it clean and exited (fusermount -u alone returns"
+                            + " before that).",
                     "Exit status: 0 unmounted and flushed; 32 not an EXT3NS mount, or the mount process did not exit"
                             + " in time."});
     }
 
     private static CommandLine quickstart() {
         return script(CommandSpec.create().name("ext3ns-quickstart"), new String[] {
-            "One command from a fresh build to a playable stream: installs missing Debian packages (ext3ns-deps),"
-                    + " creates 4 sparse member files of 4G under ./data, formats them as one Stream Disk Array (1 MiB"
-                    + " blocks, split layout), mounts it at ./mnt with RTSP on port 8554 and HTTP on port 8080, puts a"
-                    + " sample video in the mount and prints the URLs to play. Re-running reuses what exists.",
+            "Runs EXT3NS from a fresh build to a playable stream. It installs missing Debian packages"
+                    + " (ext3ns-deps), creates 4 sparse member files of 4G under ./data, formats them as one Stream"
+                    + " Disk Array (1 MiB blocks, split layout), mounts it at ./mnt with RTSP on port 8554 and HTTP"
+                    + " on port 8080, puts a sample video in the mount and prints the URLs to play. Re-running"
+                    + " reuses what exists.",
             "Environment: EXT3NS_DATA, EXT3NS_MNT, EXT3NS_MEMBERS, EXT3NS_MEMBER_SIZE, EXT3NS_RTSP_PORT,"
                     + " EXT3NS_HTTP_PORT. Stop with ext3ns-stop."});
     }
 
     private static CommandLine stop() {
         return script(CommandSpec.create().name("ext3ns-stop"), new String[] {
-            "Stops what ext3ns-quickstart started: unmounts ./mnt (EXT3NS_MNT overrides) with umount.ext3ns, which"
-                    + " waits until the mount process has flushed the volume, marked it clean and exited."});
+            "Stops what ext3ns-quickstart started. It unmounts ./mnt (EXT3NS_MNT overrides) with"
+                    + " umount.ext3ns, which waits until the mount process has flushed the volume, marked it clean"
+                    + " and exited."});
     }
 
     private static CommandLine install() {
@@ -79,17 +82,18 @@ public final class CommandCatalog {
                                 + " /etc/ext3ns/ext3ns.conf, /etc/systemd/system)").build())
                 .addOption(OptionSpec.builder("--sbindir").paramLabel("DIR").type(String.class)
                         .description("where mount(8)'s helper mount.fuse.ext3ns goes (default /sbin)").build()),
-                new String[] {"Installs the built EXT3NS (run after mvn -q -B package -DskipTests): commands,"
-                        + " manuals, bash completion, the mount(8) helper, the systemd units and an example"
+                new String[] {"Installs the built EXT3NS. Run after mvn -q -B package -DskipTests, it installs"
+                        + " commands, manuals, bash completion, the mount(8) helper, the systemd units and an example"
                         + " configuration file. Re-running replaces the previous installation and keeps an existing"
                         + " configuration file."});
     }
 
     private static CommandLine deps() {
         return script(CommandSpec.create().name("ext3ns-deps"), new String[] {
-            "Installs the Debian packages EXT3NS needs (listed in bin/ext3ns-deps.list) that are missing: one"
-                    + " apt-get update, one noninteractive apt-get install. When it cannot (not root, no apt-get,"
-                    + " apt-get failed) it names what is missing and the exact command to run as root, and exits 1.",
+            "Installs the Debian packages EXT3NS needs that are missing. The packages are listed in"
+                    + " bin/ext3ns-deps.list; it runs one apt-get update, one noninteractive apt-get install. When it"
+                    + " cannot (not root, no apt-get, apt-get failed) it names what is missing and the exact command"
+                    + " to run as root, and exits 1.",
             "Environment: EXT3NS_DEPS_LIST (another list file), EXT3NS_NO_INSTALL=1 (check only)."});
     }
 

@@ -28,6 +28,7 @@ public final class ManPage {
         String version = spec.version().length > 0 ? spec.version()[0] : name;
         out.append(".TH \"").append(upper(name)).append("\" \"").append(SECTION).append("\" \"\" \"")
                 .append(escape(version)).append("\" \"EXT3NS Manual\"\n");
+        out.append(".nh\n.ad l\n"); // no hyphenation, ragged right: option and command names stay whole
         String[] description = spec.usageMessage().description();
         out.append(".SH NAME\n").append(escape(name)).append(" \\- ")
                 .append(escape(description.length > 0 ? firstSentence(description[0]) : name)).append('\n');
@@ -96,8 +97,9 @@ public final class ManPage {
         }
     }
 
+    /** NAME's one line: the first sentence without its asides in parentheses ("(ext3 layout, 1K..2M blocks)"). */
     private static String firstSentence(String text) {
-        String t = text.strip();
+        String t = text.strip().replaceAll("\\s*\\([^)]*\\s[^)]*\\)", "");
         int dot = t.indexOf(". ");
         return dot > 0 ? t.substring(0, dot) : t.replaceAll("\\.$", "");
     }
