@@ -14,7 +14,8 @@ import org.junit.jupiter.api.io.TempDir;
  * bin/ext3ns-install after `mvn package`, into a temporary prefix, sysconfdir and sbindir: every installed command
  * answers --version with this build's version and commit, `man NAME` finds its page through the installed manual
  * tree and renders it, the completion scripts are in place, and `systemd-analyze verify` accepts both units (their
- * ExecStart commands and Documentation= manuals resolved against this installation).
+ * ExecStart commands and Documentation= manuals resolved against this installation); and the fstab line
+ * docs/operations.md documents becomes, through systemd's own fstab generator, a mount unit verify accepts.
  */
 class InstallIT {
     private static final Path REPO = Path.of("").toAbsolutePath().getParent();
@@ -49,5 +50,28 @@ class InstallIT {
                 + units.resolve("ext3ns-serve.service") + " " + units.resolve("ext3ns-mount@srv-media.service"));
         assertEquals(0, verify.exit(), verify.out() + verify.err());
         assertEquals("", verify.err().strip(), "systemd-analyze verify warned");
+    }
+
+    @Test
+    void theDocumentedFstabLineMakesAMountUnitSystemdAccepts(@TempDir Path tmp) throws Exception {
+        String doc = Files.readString(REPO.resolve("docs/operations.md"));
+        String block = doc.substring(doc.indexOf("```fstab\n") + "```fstab\n".length());
+        String line = block.substring(0, block.indexOf('\n'));
+        assertTrue(line.contains(" fuse.ext3ns "), line);
+        Files.writeString(tmp.resolve("fstab"), line + "\n");
+        for (String d : List.of("normal", "early", "late")) {
+            Files.createDirectory(tmp.resolve(d));
+        }
+        Shell.bash(tmp, "SYSTEMD_FSTAB=" + tmp.resolve("fstab") + " /lib/systemd/system-generators/"
+                + "systemd-fstab-generator normal early late").check();
+        String where = line.split("\\s+")[1];
+        String name = Shell.run(null, List.of("systemd-escape", "--path", "--suffix=mount", where), 30).check()
+                .out().strip();
+        Path unit = tmp.resolve("normal").resolve(name);
+        String text = Files.readString(unit);
+        assertTrue(text.contains("Type=fuse.ext3ns") && text.contains("Where=" + where), text);
+        assertTrue(Files.exists(tmp.resolve("normal/remote-fs.target.wants/" + name)), "_netdev: remote-fs.target");
+        Shell.Result verify = Shell.run(null, List.of("systemd-analyze", "verify", unit.toString()), 60);
+        assertEquals(0, verify.exit(), verify.out() + verify.err());
     }
 }

@@ -2,12 +2,16 @@ package io.ext3ns.fuse;
 
 import io.ext3ns.stream.nativeio.LibC;
 import io.ext3ns.stream.nativeio.NativeCalls;
+import io.ext3ns.stream.nativeio.SystemdNotify;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
 
 /**
  * What systemd does for a Type=notify service, for tests: a bound AF_UNIX datagram socket whose path goes into the
@@ -66,6 +70,21 @@ final class NotifySocket implements AutoCloseable {
                 throw new IOException("no notification within " + timeoutSeconds + " s");
             }
         }
+    }
+
+    /**
+     * java -cp (this class path) MAIN ARGS... with {@code env} and $NOTIFY_SOCKET set to this socket, as systemd
+     * starts a Type=notify service; output to {@code log}.
+     */
+    Process startService(List<String> mainAndArgs, Map<String, String> env, Path log) throws IOException {
+        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Xmx512m", "-XX:MaxDirectMemorySize=2g", "-XX:TieredStopAtLevel=1", "-cp",
+                System.getProperty("java.class.path")));
+        cmd.addAll(mainAndArgs);
+        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile());
+        pb.environment().putAll(env);
+        pb.environment().put(SystemdNotify.ENV, path.toString());
+        return pb.start();
     }
 
     @Override

@@ -12,7 +12,6 @@ import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
@@ -88,17 +87,9 @@ class ServiceReadinessTest {
         TestImages.assertFsckClean(image);
     }
 
-    /** java -cp (this class path) MAIN ARGS..., with the service's environment as systemd sets it. */
     private static Process start(List<String> mainAndArgs, Path conf, NotifySocket socket, Path log)
             throws IOException {
-        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx512m", "-XX:MaxDirectMemorySize=1g", "-XX:TieredStopAtLevel=1", "-cp",
-                System.getProperty("java.class.path")));
-        cmd.addAll(mainAndArgs);
-        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile());
-        pb.environment().put("EXT3NS_CONF", conf.toString());
-        pb.environment().put(SystemdNotify.ENV, socket.path.toString());
-        return pb.start();
+        return socket.startService(mainAndArgs, java.util.Map.of("EXT3NS_CONF", conf.toString()), log);
     }
 
     private static String mountLine(Path mnt) throws IOException {
