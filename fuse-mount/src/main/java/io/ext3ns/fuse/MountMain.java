@@ -1,5 +1,6 @@
 package io.ext3ns.fuse;
 
+import io.ext3ns.fs.util.BuildInfo;
 import io.ext3ns.fuse.mount.BackgroundMount;
 import io.ext3ns.fuse.mount.EngineOpener;
 import io.ext3ns.fuse.mount.MountFailure;
@@ -22,7 +23,7 @@ import java.util.concurrent.Callable;
  * {@code mount -t fuse.ext3ns SOURCE DIR -o ...} and fstab lines work once /sbin/mount.fuse.ext3ns links to
  * bin/mount.ext3ns.
  */
-@Command(name = "mount.ext3ns", mixinStandardHelpOptions = true, sortOptions = false, version = "mount.ext3ns 0.1.0",
+@Command(name = "mount.ext3ns", mixinStandardHelpOptions = true, sortOptions = false,
         exitCodeOnInvalidInput = MountFailure.USAGE, // mount(8): 1 = incorrect invocation
         description = {"Mounts an EXT3NS volume through FUSE. Without -f it returns once the mount is live.",
                 "Options (-o, comma-separated): ro, rw, allow_other, default_permissions, cache=SIZE (data cache),"
@@ -58,8 +59,14 @@ public final class MountMain implements Callable<Integer> {
     }
 
     public static void main(String[] args) {
+        System.exit(commandLine().execute(args));
+    }
+
+    /** The command as its users, its manual and its shell completion see it (--version from the build). */
+    public static CommandLine commandLine() {
         CommandLine cli = new CommandLine(new MountMain(Engines.EXT3NS));
-        System.exit(cli.execute(args));
+        cli.getCommandSpec().version(BuildInfo.versionLine(cli.getCommandName()));
+        return cli;
     }
 
     @Override
@@ -105,7 +112,7 @@ public final class MountMain implements Callable<Integer> {
         }
         MountOptions parsed;
         try {
-            parsed = MountOptions.parse(options);
+            parsed = MountOptions.parse(ConfiguredOptions.withConfig(options));
         } catch (IllegalArgumentException e) {
             throw new MountFailure(MountFailure.USAGE, e.getMessage());
         }

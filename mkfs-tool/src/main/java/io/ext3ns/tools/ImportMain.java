@@ -54,6 +54,9 @@ public final class ImportMain implements Callable<Integer> {
     @Option(names = "--help", usageHelp = true, description = "show this help")
     boolean help;
 
+    @Option(names = "--version", versionHelp = true, description = "print the version and the git commit")
+    boolean version;
+
     @Parameters(arity = "2..*", paramLabel = "SOURCE... DEST", hideParamSyntax = true,
             description = "files, directories or symlinks to copy, then where to (a directory or MEMBERS:/path)")
     List<String> paths;

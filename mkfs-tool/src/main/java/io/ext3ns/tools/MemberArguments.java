@@ -6,10 +6,16 @@ import java.util.List;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-/** What every volume tool takes: the member list (MEMBER,MEMBER or MEMBER MEMBER) and --help. A picocli mixin. */
+/**
+ * What every volume tool takes: the member list (MEMBER,MEMBER or MEMBER MEMBER), --help and --version. A picocli
+ * mixin.
+ */
 final class MemberArguments {
     @Option(names = "--help", usageHelp = true, description = "show this help")
     boolean help;
+
+    @Option(names = "--version", versionHelp = true, description = "print the version and the git commit")
+    boolean version;
 
     @Parameters(arity = "1..*", paramLabel = "MEMBER",
             description = "member files or devices, in array order (MEMBER,MEMBER or MEMBER MEMBER)")

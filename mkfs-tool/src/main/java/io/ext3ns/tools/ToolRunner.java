@@ -1,5 +1,6 @@
 package io.ext3ns.tools;
 
+import io.ext3ns.fs.util.BuildInfo;
 import io.ext3ns.fs.util.SizeParser;
 import java.io.PrintWriter;
 import picocli.CommandLine;
@@ -9,13 +10,12 @@ import picocli.CommandLine;
  * {@code usageExit}; any failure while running prints "tool: message" on one line (never a stack trace) and exits
  * with {@code failureExit}.
  */
-final class ToolRunner {
+public final class ToolRunner {
     private ToolRunner() {
     }
 
     static int run(Object command, String[] args, int usageExit, int failureExit) {
-        CommandLine cl = new CommandLine(command);
-        cl.registerConverter(Size.class, text -> new Size(SizeParser.parse(text)));
+        CommandLine cl = commandLine(command);
         cl.setParameterExceptionHandler((ex, argv) -> {
             PrintWriter err = ex.getCommandLine().getErr();
             err.println(ex.getCommandLine().getCommandName() + ": " + ex.getMessage());
@@ -27,6 +27,14 @@ final class ToolRunner {
             return failureExit;
         });
         return cl.execute(args);
+    }
+
+    /** The command as its users, its manual and its shell completion see it: converters and --version's text. */
+    public static CommandLine commandLine(Object command) {
+        CommandLine cl = new CommandLine(command);
+        cl.registerConverter(Size.class, text -> new Size(SizeParser.parse(text)));
+        cl.getCommandSpec().version(BuildInfo.versionLine(cl.getCommandName()));
+        return cl;
     }
 
     /** One line saying what went wrong, without the errno prefix or exception class noise where a message exists. */

@@ -5,6 +5,7 @@ import io.ext3ns.fs.api.Attr;
 import io.ext3ns.fs.api.FsException;
 import io.ext3ns.fs.api.StatFs;
 import io.ext3ns.fuse.FuseOps;
+import io.ext3ns.fuse.FuseRequestMetrics;
 import jnr.ffi.Pointer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -43,15 +44,19 @@ final class Upcalls {
     }
 
     static int call(String op, String path, Call call) {
+        long start = System.nanoTime();
+        int answer;
         try {
-            return call.run();
+            answer = call.run();
         } catch (FsException e) {
             log.debug("{} {}: {}", op, path, e.getMessage());
-            return -e.errno().code();
+            answer = -e.errno().code();
         } catch (Throwable t) {
             log.error("{} {} failed unexpectedly; answering EIO", op, path, t);
-            return -ErrorCodes.EIO();
+            answer = -ErrorCodes.EIO();
         }
+        FuseRequestMetrics.PROCESS.record(op, System.nanoTime() - start, answer < 0);
+        return answer;
     }
 
     static int run(String op, String path, Action action) {

@@ -9,6 +9,7 @@ import io.ext3ns.fuse.FuseBackend;
 import io.ext3ns.sda.BlockDevice;
 import io.ext3ns.sda.BlockDevices;
 import io.ext3ns.sda.OpenOptions;
+import io.ext3ns.stream.nativeio.SystemdNotify;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -131,7 +132,9 @@ public final class MountSession {
             }
             signalReady();
             log.info("mounted {} on {}", request.source(), request.mountPoint());
+            SystemdNotify.ready("mounted " + request.source() + " on " + request.mountPoint());
             joinUninterruptibly(loop);
+            SystemdNotify.stopping();
             log.info("{} unmounted", request.mountPoint());
         } catch (MountFailure e) {
             joinQuietly(loop, FAILED_LOOP_WAIT_MS); // a loop that never mounted may never end: do not hang on it

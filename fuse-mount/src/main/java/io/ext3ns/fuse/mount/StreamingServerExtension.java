@@ -1,8 +1,10 @@
 package io.ext3ns.fuse.mount;
 
 import io.ext3ns.fs.api.FileSystem;
+import io.ext3ns.fuse.FuseRequestMetrics;
 import io.ext3ns.stream.server.ServerConfig;
 import io.ext3ns.stream.server.StreamingServer;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
@@ -18,6 +20,7 @@ public final class StreamingServerExtension implements MountExtension {
 
     @Override
     public AutoCloseable start(FileSystem fs, Map<String, String> options) throws Exception {
-        return StreamingServer.start(fs, ServerConfig.fromMountOptions(options));
+        return StreamingServer.start(fs, ServerConfig.fromMountOptions(options),
+                List.of(FuseRequestMetrics.PROCESS)); // /metrics also tells how FUSE requests fare
     }
 }

@@ -120,7 +120,7 @@ public final class StreamBenchmark implements Callable<Integer> {
     private StreamDiskArray array;
 
     public static void main(String[] args) {
-        System.exit(new CommandLine(new StreamBenchmark()).setCaseInsensitiveEnumValuesAllowed(true).execute(args));
+        System.exit(io.ext3ns.stream.server.CommandRunner.commandLine(new StreamBenchmark()).execute(args));
     }
 
     @Override

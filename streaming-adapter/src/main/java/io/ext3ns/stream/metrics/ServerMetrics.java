@@ -16,7 +16,8 @@ import java.util.Map;
 /**
  * Everything {@code GET /metrics} reports, read from where it lives: the streaming engine (sessions, send
  * counters, lateness, pinned pool, shared unit reads), the RTSP service (sessions by send path, requests), the HTTP
- * request counters, and the file system if it is a {@link MetricsSource} (engine caches, array queue depths).
+ * request counters, the file system if it is a {@link MetricsSource} (engine caches, array queue depths), and the
+ * {@link MetricsSection}s of the layers above (the FUSE mount's requests).
  * Nothing is sampled in the background: each scrape reads the live counters. Call {@link #scrape} on the server's
  * event-loop thread (the RTSP session table is confined to it); the HTTP handler does.
  */
@@ -30,12 +31,15 @@ public final class ServerMetrics {
     private final RtspService rtsp;
     private final RequestCounts http;
     private final FileSystem fs;
+    private final java.util.List<MetricsSection> extra;
 
-    public ServerMetrics(StreamingEngine engine, RtspService rtsp, RequestCounts http, FileSystem fs) {
+    public ServerMetrics(StreamingEngine engine, RtspService rtsp, RequestCounts http, FileSystem fs,
+            java.util.List<MetricsSection> extra) {
         this.engine = engine;
         this.rtsp = rtsp;
         this.http = http;
         this.fs = fs;
+        this.extra = java.util.List.copyOf(extra);
     }
 
     /** The whole scrape in Prometheus text format 0.0.4. */
@@ -50,6 +54,7 @@ public final class ServerMetrics {
         requests(w, "ext3ns_http_requests_total", "HTTP requests answered, by method and status.", http);
         requests(w, "ext3ns_rtsp_requests_total", "RTSP requests answered, by method and status.",
                 rtsp.requestCounts());
+        extra.forEach(section -> section.write(w));
         return w.text();
     }
 

@@ -5,8 +5,8 @@ import jnr.ffi.types.size_t;
 import jnr.ffi.types.ssize_t;
 
 /**
- * The few libc calls the JDK does not offer: sendmmsg, UDP GSO through sendmsg control messages, mlock, and for
- * the shooter's players recvmmsg with UDP GRO and epoll.
+ * The few libc calls the JDK does not offer: sendmmsg, UDP GSO through sendmsg control messages, mlock, for
+ * the shooter's players recvmmsg with UDP GRO and epoll, and datagrams on AF_UNIX sockets (systemd's notify socket).
  * Every pointer is passed as a raw address ({@code long}) into memory we own (direct buffers), so no marshalling
  * happens per call. Only valid on 64-bit Linux, which {@link NativeCalls} checks.
  */
@@ -25,6 +25,10 @@ public interface LibC {
     int getsockopt(int fd, int level, int optname, long optval, long optlenPtr);
 
     @ssize_t long sendmsg(int fd, long msghdr, int flags);
+
+    @ssize_t long send(int fd, long buf, @size_t long len, int flags);
+
+    @ssize_t long recv(int fd, long buf, @size_t long len, int flags);
 
     int sendmmsg(int fd, long mmsghdrs, int vlen, int flags);
 

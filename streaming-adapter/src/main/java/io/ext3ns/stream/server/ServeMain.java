@@ -5,6 +5,7 @@ import io.ext3ns.fs.engine.Ext3FileSystem;
 import io.ext3ns.fs.util.MemberList;
 import io.ext3ns.sda.BlockDevice;
 import io.ext3ns.sda.BlockDevices;
+import io.ext3ns.stream.nativeio.SystemdNotify;
 import io.ext3ns.stream.session.DataPath;
 import io.ext3ns.stream.session.SessionOptions;
 import picocli.CommandLine.Command;
@@ -116,7 +117,9 @@ public final class ServeMain implements Callable<Integer> {
             System.out.printf("ext3ns-serve: %s%s; send path %s; Ctrl-C stops%n",
                     server.rtspPort() > 0 ? "rtsp://" + bind + ":" + server.rtspPort() + "/ " : "",
                     server.httpPort() > 0 ? "http://" + bind + ":" + server.httpPort() + "/" : "", path);
+            SystemdNotify.ready("serving: RTSP port " + server.rtspPort() + ", HTTP port " + server.httpPort());
             stopRequested.await();
+            SystemdNotify.stopping();
         } finally {
             closed.countDown();
         }

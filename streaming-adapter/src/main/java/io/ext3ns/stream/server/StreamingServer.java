@@ -3,6 +3,7 @@ package io.ext3ns.stream.server;
 import io.ext3ns.fs.api.FileSystem;
 import io.ext3ns.stream.http.HttpConnectionHandler;
 import io.ext3ns.stream.index.PcrIndexCache;
+import io.ext3ns.stream.metrics.MetricsSection;
 import io.ext3ns.stream.metrics.RequestCounts;
 import io.ext3ns.stream.metrics.ServerMetrics;
 import io.ext3ns.stream.pool.LeaseTracing;
@@ -20,6 +21,7 @@ import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadInfo;
 import java.lang.management.ThreadMXBean;
 import java.net.InetSocketAddress;
+import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -42,7 +44,7 @@ public final class StreamingServer implements Closeable {
     private final InetSocketAddress rtspAddress;
     private final InetSocketAddress httpAddress;
 
-    private StreamingServer(FileSystem fs, ServerConfig config) throws IOException {
+    private StreamingServer(FileSystem fs, ServerConfig config, List<MetricsSection> extraMetrics) throws IOException {
         UnitSize unit = UnitSize.forBlockSize(fs.blockSize());
         int units = (int) Math.min(Integer.MAX_VALUE, Math.max(4, config.poolBytes() / unit.bytes()));
         engine = new StreamingEngine(new EngineConfig(unit, units, config.schedulerThreads(), 2, true, null, true,
@@ -56,7 +58,7 @@ public final class StreamingServer implements Closeable {
         });
         rtsp = new RtspService(config, fs, resolver, new PcrIndexCache(fs, indexer, 1024), engine, this::statsText);
         RequestCounts httpRequests = new RequestCounts(HttpConnectionHandler.METHODS);
-        ServerMetrics metrics = new ServerMetrics(engine, rtsp, httpRequests, fs);
+        ServerMetrics metrics = new ServerMetrics(engine, rtsp, httpRequests, fs, extraMetrics);
         int inputBytes = 2 * config.maxRequestBytes() + 4 + 65535; // a request, or one interleaved frame
         try {
             // idle: a control connection whose sessions time out is of no more use once they have
@@ -97,7 +99,13 @@ public final class StreamingServer implements Closeable {
 
     /** Starts serving {@code fs} as {@code config} says; the ports are bound when this returns. */
     public static StreamingServer start(FileSystem fs, ServerConfig config) throws IOException {
-        return new StreamingServer(fs, config);
+        return new StreamingServer(fs, config, List.of());
+    }
+
+    /** As {@link #start(FileSystem, ServerConfig)}, with metric families of the caller's in /metrics. */
+    public static StreamingServer start(FileSystem fs, ServerConfig config, List<MetricsSection> extraMetrics)
+            throws IOException {
+        return new StreamingServer(fs, config, extraMetrics);
     }
 
     /** The RTSP port bound (useful with port 0), or -1 if RTSP is disabled. */

@@ -77,4 +77,9 @@ public final class PrometheusScrape {
     public String type(String family) {
         return types.get(family);
     }
+
+    /** Every series as NAME{labels}, in scrape order. */
+    public java.util.Set<String> seriesKeys() {
+        return java.util.Collections.unmodifiableSet(series.keySet());
+    }
 }
