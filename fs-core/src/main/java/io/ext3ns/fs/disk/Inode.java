@@ -126,6 +126,14 @@ public final class Inode {
         return isSymlink() && size() > 0 && size() < 60;
     }
 
+    /**
+     * True when i_block is a block map (regular files, directories, slow symlinks); device numbers, FIFOs, sockets
+     * and fast symlinks keep something else there, or nothing.
+     */
+    public boolean hasBlockMap() {
+        return isRegular() || isDirectory() || (isSymlink() && !isFastSymlink());
+    }
+
     public int mode() { return u16(b, 0x00); }
     public void setMode(int v) { put16(b, 0x00, v & 0xFFFF); }
 
