@@ -89,7 +89,7 @@ public final class Inode {
                 throw new CorruptFsException("inode " + ino + ": bad i_extra_isize " + extra);
             }
         }
-        if (!isFastSymlink()) {
+        if (hasBlockMap()) { // a device keeps its number there (DeviceNumber), a fast symlink its target
             for (int i = 0; i < N_BLOCKS; i++) {
                 long blk = block(i);
                 if (blk != 0 && !geo.isDataBlockInRange(blk)) {
