@@ -243,7 +243,7 @@ public final class FileSystemOps implements FuseOps {
     public int write(long fh, long offset, ByteBuffer src, Caller caller) throws FsException {
         FileHandle handle = handles.get(fh).handle();
         if (caller.uid() != 0) { // root stands for CAP_FSETID, which keeps the bits
-            fs.clearSetIdForWrite(handle.ino());
+            fs.clearSetIdForWrite(handle.ino(), caller.gid());
         }
         int n = fs.write(handle, offset, src);
         blocks.changed(handle.ino());

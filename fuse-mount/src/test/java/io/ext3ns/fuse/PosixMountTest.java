@@ -120,7 +120,7 @@ class PosixMountTest {
             String out = sh("""
                     bs=%d
                     head -c $((5 * bs + 100)) /dev/urandom > f; cp f ref
-                    zeros() { /usr/bin/python3 -c "import sys; f = open('ref', 'r+b'); f.seek($1); f.write(bytes($2))"; }
+                    zeros() { /usr/bin/python3 -c "f = open('ref', 'r+b'); f.seek($1); f.write(bytes($2))"; }
                     blocks() { stat -c %%b f; }
                     b0=$(blocks)
                     fallocate -p -o $((bs / 2)) -l $((2 * bs)) f; zeros $((bs / 2)) $((2 * bs))
@@ -196,7 +196,7 @@ class PosixMountTest {
                     -rwxrwxrwx
                     -rwxrwxrwx
                     -rwxrwxrwx
-                    -rwxrwSrwx
+                    -rwxrw-rwx
                     -rwsrwsrwx
                     """, out);
         }

@@ -1,6 +1,6 @@
 package io.ext3ns.fs.api;
 
-/** fallocate(2)'s mode bits (linux/falloc.h), as {@link FileSystem#fallocate(FileHandle, int, long, long)} takes them. */
+/** fallocate(2)'s mode bits (linux/falloc.h), as {@link FileSystem#fallocate(FileHandle, int, long, long)} takes. */
 public final class FallocateMode {
     public static final int KEEP_SIZE = 0x01;
     public static final int PUNCH_HOLE = 0x02;

@@ -118,10 +118,11 @@ public interface FileSystem extends Closeable {
     void fallocate(FileHandle handle, int mode, long offset, long length) throws FsException;
 
     /**
-     * What a write by a caller without CAP_FSETID does first: clears S_ISUID, and S_ISGID of a group-executable
-     * file (the kernel's file_remove_privs); nothing when neither is set.
+     * What a write by a caller without CAP_FSETID does first (the kernel's file_remove_privs): clears S_ISUID, and
+     * S_ISGID when the group may execute or the caller, by {@code callerGid}, is not in the file's group; nothing
+     * when neither applies.
      */
-    void clearSetIdForWrite(long ino) throws FsException;
+    void clearSetIdForWrite(long ino, int callerGid) throws FsException;
 
     /**
      * True when {@link #registerBuffers} would take an arena: ask before mapping one, so that volumes that cannot

@@ -38,8 +38,9 @@ import org.slf4j.LoggerFactory;
  * <p>Durability: metadata is written back through the {@link MetadataWriter} seam on {@link #sync}, {@link #fsync},
  * {@link #close} and when too much is dirty; file data is written when a gathered block is full, on fsync, on the
  * last release of a writer and on sync, always before the metadata pointing at it. Times: reads and directory
- * listings set atime as {@link EngineOptions#atime()} says (relatime by default, as the kernel mounts ext3). Files unlinked while open are kept on ext3's orphan list ({@link OrphanList}) and freed at their
- * last release, at close, or after a crash at the next read-write open.
+ * listings set atime as {@link EngineOptions#atime()} says (relatime by default, as the kernel mounts ext3). Files
+ * unlinked while open are kept on ext3's orphan list ({@link OrphanList}) and freed at their last release, at
+ * close, or after a crash at the next read-write open.
  */
 public final class Ext3FileSystem implements FileSystem, MetricsSource {
     private static final Logger LOG = LoggerFactory.getLogger(Ext3FileSystem.class);
@@ -512,21 +513,22 @@ public final class Ext3FileSystem implements FileSystem, MetricsSource {
     }
 
     /**
-     * should_remove_suid + file_remove_privs: S_ISUID goes, and S_ISGID when the group may execute (without group
-     * execute it marks mandatory locking and stays); ctime is set when a bit goes. No change, and no write, when
-     * neither applies.
+     * file_remove_privs (should_remove_suid, setattr_should_drop_sgid): S_ISUID goes; S_ISGID goes when the group
+     * may execute, or when the writer is not in the file's group (without group execute it is the mandatory-locking
+     * mark only a group member may keep); ctime is set when a bit goes. No change, and no write, otherwise.
      */
     @Override
-    public void clearSetIdForWrite(long ino) throws FsException {
+    public void clearSetIdForWrite(long ino, int callerGid) throws FsException {
         try {
-            if (killedSetIdMode(getattr(ino).mode()) < 0) {
+            Attr a = getattr(ino);
+            if (killedSetIdMode(a.mode(), a.gid() == callerGid) < 0) {
                 return;
             }
         } catch (FsException e) {
             return; // the write that follows reports what is wrong with the file
         }
         updateInode(ino, in -> {
-            int mode = killedSetIdMode(in.mode());
+            int mode = killedSetIdMode(in.mode(), in.gid() == callerGid);
             if (mode >= 0) {
                 in.setMode(mode);
             }
@@ -534,9 +536,9 @@ public final class Ext3FileSystem implements FileSystem, MetricsSource {
     }
 
     /** The mode with the set-id bits a write clears cleared, or -1 when it clears none. */
-    private static int killedSetIdMode(int mode) {
+    private static int killedSetIdMode(int mode, boolean inGroup) {
         int kill = mode & 04000;
-        if ((mode & 02010) == 02010) {
+        if ((mode & 02000) != 0 && ((mode & 010) != 0 || !inGroup)) {
             kill |= 02000;
         }
         return kill == 0 ? -1 : mode & ~kill;

@@ -268,15 +268,17 @@ class PosixOperationsTest {
     void aWriteClearsSetIdBitsAsFileRemovePrivs(int bs) throws Exception {
         Path img = image(bs);
         try (Ext3FileSystem fs = Images.open(img, false)) {
-            long ino = fs.create(ROOT, "s", 06755, 0, 0);
-            fs.clearSetIdForWrite(ino);
-            assertEquals(Inode.S_IFREG | 0755, fs.getattr(ino).mode());
-            fs.chmod(ino, 06745); // set-gid without group execute: mandatory locking, kept
-            fs.clearSetIdForWrite(ino);
+            long ino = fs.create(ROOT, "s", 06755, 0, 50);
+            fs.clearSetIdForWrite(ino, 50);
+            assertEquals(Inode.S_IFREG | 0755, fs.getattr(ino).mode(), "group-executable: both go");
+            fs.chmod(ino, 06745); // set-gid without group execute: the locking mark a group member keeps
+            fs.clearSetIdForWrite(ino, 50);
             assertEquals(Inode.S_IFREG | 02745, fs.getattr(ino).mode());
+            fs.clearSetIdForWrite(ino, 65534);
+            assertEquals(Inode.S_IFREG | 0745, fs.getattr(ino).mode(), "and an outsider's write clears");
             fs.chmod(ino, 0644);
             long ctime = fs.getattr(ino).ctimeNanos();
-            fs.clearSetIdForWrite(ino);
+            fs.clearSetIdForWrite(ino, 65534);
             assertEquals(ctime, fs.getattr(ino).ctimeNanos(), "no bit to clear: no change");
         }
         assertClean(img, bs);

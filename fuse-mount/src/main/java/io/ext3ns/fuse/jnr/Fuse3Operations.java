@@ -26,9 +26,9 @@ import static io.ext3ns.fuse.jnr.Fuse3Callbacks.WithFile;
 
 /**
  * libfuse 3's struct fuse_operations, in its order, up to fallocate (libfuse zeroes what a shorter struct leaves
- * out). A slot left unset is NULL: libfuse answers ENOSYS (xattrs;
- * locks, which the kernel then keeps locally; access, which the kernel takes as allowed). The fields keep the Java callbacks reachable for as long
- * as the struct is.
+ * out). A slot left unset is NULL: libfuse answers ENOSYS (xattrs; locks, which the kernel then keeps locally;
+ * access, which the kernel takes as allowed). The fields keep the Java callbacks reachable for as long as the
+ * struct is.
  */
 final class Fuse3Operations extends BaseStruct {
     final Func<GetAttr> getattr = func(GetAttr.class);
