@@ -223,7 +223,15 @@ public final class Ext3FileSystem implements FileSystem, MetricsSource {
 
     @Override
     public String readlink(long ino) throws FsException {
-        return call(() -> names.readlink(ino));
+        return call(() -> {
+            String target = names.readlink(ino);
+            Inode seen;
+            try (LockTable.Held l = locks.read(ino)) {
+                seen = inodes.getLive(ino);
+            }
+            accessed(ino, seen); // following a link reads it: the kernel touches its atime too
+            return target;
+        });
     }
 
     // ---- attributes ----

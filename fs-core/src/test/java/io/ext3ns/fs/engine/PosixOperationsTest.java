@@ -308,6 +308,11 @@ class PosixOperationsTest {
                 read(fs, ino);
                 assertEquals(policy == AtimePolicy.STRICTATIME, fs.getattr(ino).atimeNanos() != recentEnough,
                         policy.name());
+                long link = fs.symlink(ROOT, "link-" + policy, policy.name(), 0, 0);
+                fs.utimens(link, old, -1);
+                assertEquals(policy.name(), fs.readlink(link));
+                assertEquals(policy != AtimePolicy.NOATIME, fs.getattr(link).atimeNanos() != old,
+                        policy + ": reading a symlink");
                 long dirAtime = fs.getattr(ROOT).atimeNanos();
                 fs.utimens(ROOT, old, -1);
                 fs.readdir(ROOT);
