@@ -8,7 +8,10 @@ import io.ext3ns.sda.BlockDevice;
 
 import java.io.IOException;
 
-/** The engine mount.ext3ns opens: fs-core's {@link Ext3FileSystem}, with the cache sizes the mount options ask. */
+/**
+ * The engine mount.ext3ns opens: fs-core's {@link Ext3FileSystem}, with the cache sizes and atime policy the mount
+ * options ask.
+ */
 final class Engines {
     static final EngineOpener EXT3NS = Engines::openExt3;
 
@@ -16,7 +19,7 @@ final class Engines {
     }
 
     private static EngineOpener.Opened openExt3(BlockDevice device, MountOptions options) throws IOException {
-        EngineOptions defaults = EngineOptions.defaults().withReadOnly(options.readOnly());
+        EngineOptions defaults = EngineOptions.defaults().withReadOnly(options.readOnly()).withAtime(options.atime());
         EngineOptions opts = defaults.withCaches(
                 options.metaCacheBytes() > 0 ? options.metaCacheBytes() : defaults.metadataCacheBytes(),
                 options.cacheBytes() > 0 ? options.cacheBytes() : defaults.dataCacheBytes());

@@ -277,17 +277,20 @@ public final class FileSystemOps implements FuseOps {
     }
 
     @Override
-    public int write(long fh, long offset, ByteBuffer src) throws FsException {
+    public int write(long fh, long offset, ByteBuffer src, Caller caller) throws FsException {
         FileHandle handle = handles.get(fh).handle();
+        if (caller.uid() != 0) { // root stands for CAP_FSETID, which keeps the bits
+            fs.clearSetIdForWrite(handle.ino(), caller.gid());
+        }
         int n = fs.write(handle, offset, src);
         blocks.changed(handle.ino());
         return n;
     }
 
     @Override
-    public void fallocate(long fh, long offset, long length) throws FsException {
+    public void fallocate(long fh, int mode, long offset, long length) throws FsException {
         FileHandle handle = handles.get(fh).handle();
-        fs.fallocate(handle, offset, length);
+        fs.fallocate(handle, mode, offset, length);
         blocks.changed(handle.ino());
     }
 
@@ -314,6 +317,27 @@ public final class FileSystemOps implements FuseOps {
             open.reader().close();
         }
         fs.release(open.handle());
+    }
+
+    // ---- special files and renameat2's exchange ----
+
+    @Override
+    public void mknod(String path, int mode, int rdev, Caller caller) throws FsException {
+        fs.mknod(resolveParent(path), Split.of(path).name(), mode, rdev, caller.uid(), caller.gid());
+    }
+
+    @Override
+    public void exchange(String a, String b) throws FsException {
+        Split x = Split.of(a);
+        Split y = Split.of(b);
+        namespace.writeLock().lock();
+        try {
+            fs.exchange(resolveLocked(x.parent()), x.name(), resolveLocked(y.parent()), y.name());
+        } finally {
+            paths.invalidateTree(a);
+            paths.invalidateTree(b);
+            namespace.writeLock().unlock();
+        }
     }
 
     @Override

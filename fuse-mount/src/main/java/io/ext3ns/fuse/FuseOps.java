@@ -91,10 +91,14 @@ public interface FuseOps {
     /** Reads into {@code dst} from {@code offset}; returns bytes read, 0 at end of file. */
     int read(long fh, long offset, ByteBuffer dst) throws FsException;
 
-    /** Writes all of {@code src} at {@code offset}; returns bytes written. */
-    int write(long fh, long offset, ByteBuffer src) throws FsException;
+    /**
+     * Writes all of {@code src} at {@code offset}; returns bytes written. A caller other than root first clears the
+     * file's set-id bits, as a write by a process without CAP_FSETID does on the kernel's ext3.
+     */
+    int write(long fh, long offset, ByteBuffer src, Caller caller) throws FsException;
 
-    void fallocate(long fh, long offset, long length) throws FsException;
+    /** fallocate(2) with its mode bits ({@link io.ext3ns.fs.api.FallocateMode}). */
+    void fallocate(long fh, int mode, long offset, long length) throws FsException;
 
     void fsync(long fh) throws FsException;
 
@@ -102,6 +106,14 @@ public interface FuseOps {
     void flush(long fh) throws FsException;
 
     void release(long fh) throws FsException;
+
+    // ---- special files and renameat2's exchange ----
+
+    /** mknod(2): FIFO, socket, character or block device ({@code rdev} as FUSE carries it), or regular file. */
+    void mknod(String path, int mode, int rdev, Caller caller) throws FsException;
+
+    /** renameat2(RENAME_EXCHANGE): the two existing names swap what they refer to. */
+    void exchange(String a, String b) throws FsException;
 
     /** The session ends (unmounted): write back everything and release what is still open. */
     void destroy();

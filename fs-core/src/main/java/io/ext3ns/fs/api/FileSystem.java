@@ -96,6 +96,34 @@ public interface FileSystem extends Closeable {
      */
     int readDirect(FileHandle handle, long offset, ByteBuffer dst) throws FsException;
 
+    // ---- special files, fallocate modes, exchange, set-id bits (atime: the engine's options) ----
+
+    /**
+     * mknod(2): a FIFO, socket, character or block device ({@code rdev} in Linux's new_encode_dev form, as FUSE
+     * carries it), or a regular file; EEXIST if the name exists, EPERM for a directory, EINVAL for another type.
+     */
+    long mknod(long parentIno, String name, int mode, int rdev, int uid, int gid) throws FsException;
+
+    /**
+     * renameat2(RENAME_EXCHANGE): swaps the inodes two existing names refer to, fixing '..' and the parents' link
+     * counts when directories change parent; ENOENT if either is missing, EINVAL for a directory moved below itself.
+     */
+    void exchange(long aParentIno, String aName, long bParentIno, String bName) throws FsException;
+
+    /**
+     * fallocate(2) with its mode ({@link FallocateMode}): 0 is {@link #fallocate(FileHandle, long, long)};
+     * KEEP_SIZE preallocates without growing; PUNCH_HOLE|KEEP_SIZE frees the range; ZERO_RANGE zeroes it,
+     * allocated. Any other mode, or a keep-size range past the file's last block, is EOPNOTSUPP.
+     */
+    void fallocate(FileHandle handle, int mode, long offset, long length) throws FsException;
+
+    /**
+     * What a write by a caller without CAP_FSETID does first (the kernel's file_remove_privs): clears S_ISUID, and
+     * S_ISGID when the group may execute or the caller, by {@code callerGid}, is not in the file's group; nothing
+     * when neither applies.
+     */
+    void clearSetIdForWrite(long ino, int callerGid) throws FsException;
+
     /**
      * True when {@link #registerBuffers} would take an arena: ask before mapping one, so that volumes that cannot
      * use it do not pay for it.

@@ -91,7 +91,7 @@ public final class Inode {
                 throw new CorruptFsException("inode " + ino + ": bad i_extra_isize " + extra);
             }
         }
-        if (!isFastSymlink()) {
+        if (hasBlockMap()) { // a device keeps its number there (DeviceNumber), a fast symlink its target
             for (int i = 0; i < N_BLOCKS; i++) {
                 long blk = block(i);
                 if (blk != 0 && !geo.isDataBlockInRange(blk)) {
@@ -126,6 +126,14 @@ public final class Inode {
      */
     public boolean isFastSymlink() {
         return isSymlink() && size() > 0 && size() < 60;
+    }
+
+    /**
+     * True when i_block is a block map (regular files, directories, slow symlinks); device numbers, FIFOs, sockets
+     * and fast symlinks keep something else there, or nothing.
+     */
+    public boolean hasBlockMap() {
+        return isRegular() || isDirectory() || (isSymlink() && !isFastSymlink());
     }
 
     public int mode() { return u16(b, 0x00); }

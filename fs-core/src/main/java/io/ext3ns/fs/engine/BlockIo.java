@@ -21,6 +21,8 @@ import org.slf4j.LoggerFactory;
  * and synchronous write here first waits for a queued write of the same block.
  */
 public final class BlockIo {
+    /** The largest single write of zeros {@link #zeroRun} makes. */
+    static final int ZERO_CHUNK_BYTES = 8 << 20;
     private static final Logger LOG = LoggerFactory.getLogger(BlockIo.class);
     private static final int POOL_MAX = 16;
 
@@ -90,6 +92,29 @@ public final class BlockIo {
             device.write(blockNr * blockSize, buf);
         } finally {
             giveBack(buf);
+        }
+    }
+
+    /**
+     * Writes zeros over {@code count} consecutive blocks from {@code firstBlock}, in writes of up to
+     * {@link #ZERO_CHUNK_BYTES} (fallocate: ext3 has no unwritten extents, so preallocated blocks are zeroed on disk).
+     */
+    public void zeroRun(long firstBlock, long count) throws IOException {
+        if (count <= 0) {
+            return;
+        }
+        if (firstBlock < 0 || count > blocksCount - firstBlock) {
+            throw new FsException(Errno.EIO, "blocks " + firstBlock + " (+" + count + ") outside the volume of "
+                    + blocksCount + " blocks");
+        }
+        writeBehind.await(firstBlock, count);
+        int chunkBlocks = Math.max(1, ZERO_CHUNK_BYTES / blockSize);
+        ByteBuffer zeros = AlignedBuffers.allocate((int) Math.min(count, chunkBlocks) * blockSize);
+        for (long done = 0; done < count; ) {
+            int n = (int) Math.min(count - done, chunkBlocks);
+            zeros.clear().limit(n * blockSize);
+            device.write((firstBlock + done) * blockSize, zeros);
+            done += n;
         }
     }
 

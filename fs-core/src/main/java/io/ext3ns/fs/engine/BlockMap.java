@@ -149,9 +149,17 @@ final class BlockMap {
      * pointers to them and lowering i_blocks.
      */
     void truncate(long ino, Inode in, long keep, BlockFreer freer) throws IOException {
+        freeRange(ino, in, keep, Long.MAX_VALUE, freer);
+    }
+
+    /**
+     * Frees the data blocks of file blocks [from, to) and every indirect block on their paths left empty (punching a
+     * hole, or truncating with {@code to} = Long.MAX_VALUE), zeroing the pointers to them and lowering i_blocks.
+     */
+    void freeRange(long ino, Inode in, long from, long to, BlockFreer freer) throws IOException {
         for (int i = 0; i < Inode.NDIR_BLOCKS; i++) {
             long b = checked(ino, in.block(i));
-            if (i >= keep && b != 0) {
+            if (i >= from && i < to && b != 0) {
                 freer.free(b);
                 in.setBlock(i, 0);
                 addBlocks(ino, in, -1);
@@ -164,7 +172,7 @@ final class BlockMap {
             span *= p; // file blocks under this top-level pointer
             long b = checked(ino, in.block(slot));
             int level = slot - Inode.IND_BLOCK + 1;
-            if (b != 0 && base + span > keep && truncateTree(ino, in, b, level, base, keep, freer)) {
+            if (b != 0 && base + span > from && base < to && freeTree(ino, in, b, level, base, from, to, freer)) {
                 freer.free(b);
                 in.setBlock(slot, 0);
                 addBlocks(ino, in, -1);
@@ -173,16 +181,19 @@ final class BlockMap {
         }
     }
 
-    /** Truncates below indirect block {@code blk} (tree level 1..3) covering from {@code base}; true if now empty. */
-    private boolean truncateTree(long ino, Inode in, long blk, int level, long base, long keep, BlockFreer freer)
-            throws IOException {
+    /**
+     * Frees file blocks [from, to) below indirect block {@code blk} (tree level 1..3) covering file blocks from
+     * {@code base}; true if it is now empty.
+     */
+    private boolean freeTree(long ino, Inode in, long blk, int level, long base, long from, long to,
+                             BlockFreer freer) throws IOException {
         long p = shape.pointersPerBlock();
         long childSpan = 1;
         for (int i = 1; i < level; i++) {
             childSpan *= p;
         }
-        // children wholly below keep stay: start at the first one reaching past it
-        int first = keep <= base ? 0 : (int) Math.min(p, (keep - base) / childSpan);
+        // children wholly below from stay: start at the first one reaching past it
+        int first = from <= base ? 0 : (int) Math.min(p, (from - base) / childSpan);
         long[] ptrs = vol.meta.read(blk, b -> {
             long[] out = new long[(int) p];
             for (int i = 0; i < p; i++) {
@@ -192,16 +203,15 @@ final class BlockMap {
         });
         boolean changed = false;
         for (int i = first; i < p; i++) {
-            long child = checked(ino, ptrs[i]);
-            if (child == 0) {
-                continue;
-            }
             long childBase = base + i * childSpan;
-            if (childBase + childSpan <= keep) {
+            if (childBase >= to) {
+                break;
+            }
+            long child = checked(ino, ptrs[i]);
+            if (child == 0 || childBase + childSpan <= from) {
                 continue;
             }
-            boolean freeIt = level == 1 ? childBase >= keep
-                    : truncateTree(ino, in, child, level - 1, childBase, keep, freer);
+            boolean freeIt = level == 1 || freeTree(ino, in, child, level - 1, childBase, from, to, freer);
             if (freeIt) {
                 freer.free(child);
                 ptrs[i] = 0;

@@ -12,20 +12,23 @@ package io.ext3ns.fs.engine;
  * @param directoryIndexEntries name → entry-location pairs kept for fast lookups in large directories
  * @param readAheadBlocks    blocks prefetched ahead of a sequential reader (0 disables read-ahead)
  * @param dirtyMetadataBytes dirty metadata held before an early write-back
+ * @param atime              when reads and directory listings set atime (relatime, as the kernel mounts ext3)
  */
 public record EngineOptions(boolean readOnly, long inodeCacheEntries, long metadataCacheBytes, long dataCacheBytes,
-                            long directoryIndexEntries, int readAheadBlocks, long dirtyMetadataBytes) {
+                            long directoryIndexEntries, int readAheadBlocks, long dirtyMetadataBytes,
+                            AtimePolicy atime) {
 
     public EngineOptions {
         if (inodeCacheEntries < 16 || metadataCacheBytes < 0 || dataCacheBytes < 0 || directoryIndexEntries < 0
-                || readAheadBlocks < 0 || dirtyMetadataBytes < 0) {
+                || readAheadBlocks < 0 || dirtyMetadataBytes < 0 || atime == null) {
             throw new IllegalArgumentException("bad engine options: " + this);
         }
     }
 
     /** Defaults for a mounted volume: 64 MiB metadata, 256 MiB data, 8 blocks of read-ahead. */
     public static EngineOptions defaults() {
-        return new EngineOptions(false, 65_536, 64L << 20, 256L << 20, 1_000_000, 8, 256L << 20);
+        return new EngineOptions(false, 65_536, 64L << 20, 256L << 20, 1_000_000, 8, 256L << 20,
+                AtimePolicy.RELATIME);
     }
 
     public static EngineOptions readOnlyDefaults() {
@@ -34,16 +37,21 @@ public record EngineOptions(boolean readOnly, long inodeCacheEntries, long metad
 
     public EngineOptions withReadOnly(boolean ro) {
         return new EngineOptions(ro, inodeCacheEntries, metadataCacheBytes, dataCacheBytes, directoryIndexEntries,
-                readAheadBlocks, dirtyMetadataBytes);
+                readAheadBlocks, dirtyMetadataBytes, atime);
     }
 
     public EngineOptions withCaches(long metadataBytes, long dataBytes) {
         return new EngineOptions(readOnly, inodeCacheEntries, metadataBytes, dataBytes, directoryIndexEntries,
-                readAheadBlocks, dirtyMetadataBytes);
+                readAheadBlocks, dirtyMetadataBytes, atime);
     }
 
     public EngineOptions withReadAhead(int blocks) {
         return new EngineOptions(readOnly, inodeCacheEntries, metadataCacheBytes, dataCacheBytes,
-                directoryIndexEntries, blocks, dirtyMetadataBytes);
+                directoryIndexEntries, blocks, dirtyMetadataBytes, atime);
+    }
+
+    public EngineOptions withAtime(AtimePolicy policy) {
+        return new EngineOptions(readOnly, inodeCacheEntries, metadataCacheBytes, dataCacheBytes,
+                directoryIndexEntries, readAheadBlocks, dirtyMetadataBytes, policy);
     }
 }

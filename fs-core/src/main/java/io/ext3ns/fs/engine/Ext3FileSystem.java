@@ -4,12 +4,14 @@ import io.ext3ns.fs.api.Attr;
 import io.ext3ns.fs.api.CacheStats;
 import io.ext3ns.fs.api.DirEntry;
 import io.ext3ns.fs.api.Errno;
+import io.ext3ns.fs.api.FallocateMode;
 import io.ext3ns.fs.api.FileHandle;
 import io.ext3ns.fs.api.FileSystem;
 import io.ext3ns.fs.api.FsException;
 import io.ext3ns.fs.api.MetricsSource;
 import io.ext3ns.fs.api.StatFs;
 import io.ext3ns.fs.disk.CorruptFsException;
+import io.ext3ns.fs.disk.DeviceNumber;
 import io.ext3ns.fs.disk.Inode;
 import io.ext3ns.fs.journal.Journal;
 import io.ext3ns.fs.journal.JournalMetadataWriter;
@@ -36,9 +38,10 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Durability: metadata is written back through the {@link MetadataWriter} seam on {@link #sync}, {@link #fsync},
  * {@link #close} and when too much is dirty; file data is written when a gathered block is full, on fsync, on the
- * last release of a writer and on sync, always before the metadata pointing at it. Times: atime is not updated on
- * reads (noatime). Files unlinked while open are kept on ext3's orphan list ({@link OrphanList}) and freed at their
- * last release, at close, or after a crash at the next read-write open.
+ * last release of a writer and on sync, always before the metadata pointing at it. Times: reads and directory
+ * listings set atime as {@link EngineOptions#atime()} says (relatime by default, as the kernel mounts ext3). Files
+ * unlinked while open are kept on ext3's orphan list ({@link OrphanList}) and freed at their last release, at
+ * close, or after a crash at the next read-write open.
  */
 public final class Ext3FileSystem implements FileSystem, MetricsSource {
     private static final Logger LOG = LoggerFactory.getLogger(Ext3FileSystem.class);
@@ -167,8 +170,7 @@ public final class Ext3FileSystem implements FileSystem, MetricsSource {
 
     private Attr attrOf(long ino, Inode in) {
         int type = in.fileType();
-        int rdev = type == Inode.S_IFCHR || type == Inode.S_IFBLK
-                ? (int) (in.block(0) != 0 ? in.block(0) : in.block(1)) : 0;
+        int rdev = type == Inode.S_IFCHR || type == Inode.S_IFBLK ? DeviceNumber.load(in) : 0;
         return new Attr(ino, in.mode(), in.linksCount(), in.uid(), in.gid(), in.size(), in.blocks512(),
                 vol.geo.blockSize(), in.atimeNanos(), in.mtimeNanos(), in.ctimeNanos(), rdev);
     }
@@ -176,9 +178,14 @@ public final class Ext3FileSystem implements FileSystem, MetricsSource {
     @Override
     public List<DirEntry> readdir(long dirIno) throws FsException {
         return call(() -> {
+            List<DirEntry> list;
+            Inode dir;
             try (LockTable.Held l = locks.read(dirIno)) {
-                return dirs.list(dirIno, names.directory(dirIno));
+                dir = names.directory(dirIno);
+                list = dirs.list(dirIno, dir);
             }
+            accessed(dirIno, dir);
+            return list;
         });
     }
 
@@ -231,7 +238,15 @@ public final class Ext3FileSystem implements FileSystem, MetricsSource {
 
     @Override
     public String readlink(long ino) throws FsException {
-        return call(() -> names.readlink(ino));
+        return call(() -> {
+            String target = names.readlink(ino);
+            Inode seen;
+            try (LockTable.Held l = locks.read(ino)) {
+                seen = inodes.getLive(ino);
+            }
+            accessed(ino, seen); // following a link reads it: the kernel touches its atime too
+            return target;
+        });
     }
 
     // ---- attributes ----
@@ -333,11 +348,15 @@ public final class Ext3FileSystem implements FileSystem, MetricsSource {
     public int read(FileHandle handle, long offset, ByteBuffer dst) throws FsException {
         OpenFile h = check(handle, false);
         return call(() -> {
+            int n;
+            Inode in;
             try (LockTable.Held l = locks.read(h.ino())) {
-                Inode in = inodes.getLive(h.ino());
+                in = inodes.getLive(h.ino());
                 requireRegular(h.ino(), in);
-                return data.read(h, in, offset, dst);
+                n = data.read(h, in, offset, dst);
             }
+            accessed(h.ino(), in);
+            return n;
         });
     }
 
@@ -469,12 +488,122 @@ public final class Ext3FileSystem implements FileSystem, MetricsSource {
                     }
                 }
             }
+            int n;
+            Inode in;
             try (LockTable.Held l = locks.read(h.ino())) {
-                Inode in = inodes.getLive(h.ino());
+                in = inodes.getLive(h.ino());
                 requireRegular(h.ino(), in);
-                return data.readDirect(h.ino(), in, offset, dst);
+                n = data.readDirect(h.ino(), in, offset, dst);
+            }
+            accessed(h.ino(), in);
+            return n;
+        });
+    }
+
+    // ---- special files, fallocate modes, exchange, set-id bits, atime ----
+
+    @Override
+    public long mknod(long parentIno, String name, int mode, int rdev, int uid, int gid) throws FsException {
+        return changing(() -> names.mknod(parentIno, name, mode, rdev, uid, gid));
+    }
+
+    @Override
+    public void exchange(long aParentIno, String aName, long bParentIno, String bName) throws FsException {
+        changing(() -> {
+            names.exchange(aParentIno, aName, bParentIno, bName);
+            return null;
+        });
+    }
+
+    /**
+     * fallocate(2) with a mode, answered as vfs_fallocate and ext4 answer: PUNCH_HOLE needs KEEP_SIZE and excludes
+     * ZERO_RANGE; COLLAPSE_RANGE, INSERT_RANGE, UNSHARE_RANGE and NO_HIDE_STALE are EOPNOTSUPP (ext3 has them on
+     * no file: they need extents).
+     */
+    @Override
+    public void fallocate(FileHandle handle, int mode, long offset, long length) throws FsException {
+        boolean keepSize = (mode & FallocateMode.KEEP_SIZE) != 0;
+        boolean punch = (mode & FallocateMode.PUNCH_HOLE) != 0;
+        boolean zero = (mode & FallocateMode.ZERO_RANGE) != 0;
+        if ((mode & ~FallocateMode.SUPPORTED) != 0 || punch && (!keepSize || zero)) {
+            throw new FsException(Errno.EOPNOTSUPP, String.format("fallocate mode 0x%x not supported", mode));
+        }
+        if (mode == 0) {
+            fallocate(handle, offset, length);
+            return;
+        }
+        OpenFile h = check(handle, true);
+        changing(() -> {
+            try (LockTable.Held l = locks.write(h.ino())) {
+                Inode in = inodes.getLive(h.ino());
+                try {
+                    if (punch) {
+                        data.punchHole(h.ino(), in, h.state, offset, length);
+                    } else if (zero) {
+                        data.zeroRange(h.ino(), in, h.state, offset, length, keepSize);
+                    } else {
+                        data.fallocateKeepSize(h.ino(), in, h.state, offset, length);
+                    }
+                } finally {
+                    long t = Namespace.now();
+                    if (punch || zero) {
+                        in.setMtimeNanos(t);
+                    }
+                    in.setCtimeNanos(t);
+                    inodes.put(h.ino(), in);
+                }
+            }
+            return null;
+        });
+    }
+
+    /**
+     * file_remove_privs (should_remove_suid, setattr_should_drop_sgid): S_ISUID goes; S_ISGID goes when the group
+     * may execute, or when the writer is not in the file's group (without group execute it is the mandatory-locking
+     * mark only a group member may keep); ctime is set when a bit goes. No change, and no write, otherwise.
+     */
+    @Override
+    public void clearSetIdForWrite(long ino, int callerGid) throws FsException {
+        try {
+            Attr a = getattr(ino);
+            if (killedSetIdMode(a.mode(), a.gid() == callerGid) < 0) {
+                return;
+            }
+        } catch (FsException e) {
+            return; // the write that follows reports what is wrong with the file
+        }
+        updateInode(ino, in -> {
+            int mode = killedSetIdMode(in.mode(), in.gid() == callerGid);
+            if (mode >= 0) {
+                in.setMode(mode);
             }
         });
+    }
+
+    /** The mode with the set-id bits a write clears cleared, or -1 when it clears none. */
+    private static int killedSetIdMode(int mode, boolean inGroup) {
+        int kill = mode & 04000;
+        if ((mode & 02000) != 0 && ((mode & 010) != 0 || !inGroup)) {
+            kill |= 02000;
+        }
+        return kill == 0 ? -1 : mode & ~kill;
+    }
+
+    /** An access (read, listing) at now: sets atime when the policy asks, rechecked under the write lock. */
+    private void accessed(long ino, Inode seen) throws IOException {
+        AtimePolicy policy = opts.atime();
+        if (vol.readOnly || !policy.needsUpdate(seen.atimeNanos(), seen.mtimeNanos(), seen.ctimeNanos(),
+                Namespace.now())) {
+            return;
+        }
+        try (LockTable.Held l = locks.write(ino)) {
+            Inode in = inodes.getLive(ino);
+            long now = Namespace.now();
+            if (in.linksCount() > 0 && policy.needsUpdate(in.atimeNanos(), in.mtimeNanos(), in.ctimeNanos(), now)) {
+                in.setAtimeNanos(now);
+                inodes.put(ino, in);
+            }
+        }
     }
 
     @Override
@@ -538,7 +667,7 @@ public final class Ext3FileSystem implements FileSystem, MetricsSource {
             try (LockTable.Held l = locks.read(ino)) {
                 Inode in = inodes.getLive(ino);
                 List<long[]> out = new ArrayList<>();
-                if (in.isFastSymlink()) {
+                if (!in.hasBlockMap()) {
                     return out;
                 }
                 long[] phys = data.physicalBlocks(ino, in);

@@ -10,8 +10,8 @@ import java.util.Map;
 
 /**
  * File contents (Linux fs/ext2/file.c + the data side of inode.c): the legacy buffered read and write paths, write
- * gathering, truncation, preallocation and the zero-copy fast path. The caller holds the inode's lock (read for
- * reads, write for everything else) and writes the inode back afterwards.
+ * gathering, truncation, preallocation, hole punching, zeroing ranges and the zero-copy fast path. The caller
+ * holds the inode's lock (read for reads, write for everything else) and writes the inode back afterwards.
  *
  * <p>Ordered mode: a data block is written to the device before the block map (metadata) that points at it can
  * reach the metadata seam, because metadata is only written back after {@link #flushGathered} and after the volume
@@ -280,22 +280,10 @@ final class FileData {
      * the file's window so the blocks are contiguous; the size grows to offset+length if it was smaller.
      */
     void fallocate(long ino, Inode in, OpenInode st, long offset, long length) throws IOException {
-        if (offset < 0 || length <= 0) {
-            throw new FsException(Errno.EINVAL, "fallocate offset " + offset + " length " + length);
-        }
-        long end = offset + length;
-        if (end > map.shape().maxFileSize() || end < 0) {
-            throw new FsException(Errno.EFBIG, "inode " + ino + ": fallocate to " + end + " beyond the largest file");
-        }
+        long end = checkedEnd(ino, offset, length);
         long oldSize = in.size();
         try {
-            for (long fb = offset / bs; fb <= (end - 1) / bs; fb++) {
-                if (map.map(ino, in, fb) == 0 && !st.gathered.containsKey(fb)) {
-                    long phys = mapForWrite(ino, in, st, fb);
-                    writeNow(phys, zeros);
-                    cache.invalidate(phys);
-                }
-            }
+            allocateHoles(ino, in, st, offset / bs, (end - 1) / bs);
         } catch (FsException e) {
             undoGrowth(ino, in, st, oldSize);
             throw e;
@@ -303,6 +291,162 @@ final class FileData {
         if (end > in.size()) {
             in.setSize(end);
         }
+    }
+
+    /**
+     * FALLOC_FL_KEEP_SIZE: allocates the holes of [offset, offset+length) and leaves the size. Only up to the end
+     * of the file's last block: ext3's block map has no unwritten extents, so a block past i_size would be a block
+     * past the end of the file to e2fsck ("i_size is ..., should be ..."); a range reaching further is EOPNOTSUPP,
+     * changing nothing, which is the kernel's own answer for ext3 (it refuses every preallocation there).
+     */
+    void fallocateKeepSize(long ino, Inode in, OpenInode st, long offset, long length) throws IOException {
+        long end = checkedEnd(ino, offset, length);
+        requireWithinLastBlock(ino, in, end);
+        allocateHoles(ino, in, st, offset / bs, (end - 1) / bs);
+    }
+
+    /**
+     * FALLOC_FL_PUNCH_HOLE (with KEEP_SIZE): [offset, offset+length) reads as zeros afterwards; the blocks it covers
+     * whole are freed, with the indirect blocks left empty; the partly covered ones are zeroed in that part. A hole
+     * reaching the end of the file reaches the end of its last block, as ext4_punch_hole rounds it. The size stays.
+     */
+    void punchHole(long ino, Inode in, OpenInode st, long offset, long length) throws IOException {
+        long end = checkedEnd(ino, offset, length);
+        long size = in.size();
+        if (offset >= size) {
+            return;
+        }
+        if (end >= size) {
+            end = roundUp(size);
+        }
+        long firstWhole = (offset + bs - 1) / bs;
+        long endWhole = end / bs;
+        if (firstWhole > endWhole) { // inside one block
+            zeroPart(ino, in, st, offset / bs, (int) (offset % bs), (int) ((end - 1) % bs) + 1, false);
+            return;
+        }
+        if (offset % bs != 0) {
+            zeroPart(ino, in, st, offset / bs, (int) (offset % bs), bs, false);
+        }
+        if (end % bs != 0) {
+            zeroPart(ino, in, st, end / bs, 0, (int) (end % bs), false);
+        }
+        if (firstWhole < endWhole) {
+            st.gathered.subMap(firstWhole, true, endWhole, false).clear();
+            map.freeRange(ino, in, firstWhole, endWhole, balloc::free);
+        }
+    }
+
+    /**
+     * FALLOC_FL_ZERO_RANGE: [offset, offset+length) reads as zeros and every block of it is allocated (zeroed in
+     * place, or newly allocated and zeroed); the size grows to offset+length unless {@code keepSize}, which reaches
+     * no further than the file's last block ({@link #fallocateKeepSize}).
+     */
+    void zeroRange(long ino, Inode in, OpenInode st, long offset, long length, boolean keepSize) throws IOException {
+        long end = checkedEnd(ino, offset, length);
+        if (keepSize) {
+            requireWithinLastBlock(ino, in, end);
+        }
+        long oldSize = in.size();
+        try {
+            for (long fb = offset / bs; fb <= (end - 1) / bs; fb++) {
+                int from = fb == offset / bs ? (int) (offset % bs) : 0;
+                int to = fb == (end - 1) / bs ? (int) ((end - 1) % bs) + 1 : bs;
+                zeroPart(ino, in, st, fb, from, to, true);
+            }
+        } catch (FsException e) {
+            undoGrowth(ino, in, st, oldSize);
+            throw e;
+        }
+        if (!keepSize && end > in.size()) {
+            in.setSize(end);
+        }
+    }
+
+    /** offset+length of a fallocate range, checked as vfs_fallocate checks it and against the largest file. */
+    private long checkedEnd(long ino, long offset, long length) throws FsException {
+        if (offset < 0 || length <= 0) {
+            throw new FsException(Errno.EINVAL, "fallocate offset " + offset + " length " + length);
+        }
+        long end = offset + length;
+        if (end > map.shape().maxFileSize() || end < 0) {
+            throw new FsException(Errno.EFBIG, "inode " + ino + ": fallocate to " + end + " beyond the largest file");
+        }
+        return end;
+    }
+
+    private void requireWithinLastBlock(long ino, Inode in, long end) throws FsException {
+        if (end > roundUp(in.size())) {
+            throw new FsException(Errno.EOPNOTSUPP, "inode " + ino + ": ext3 cannot keep blocks past the end of"
+                    + " the file (no unwritten extents): keep-size range ends at " + end + ", size " + in.size());
+        }
+    }
+
+    private long roundUp(long size) {
+        return (size + bs - 1) / bs * bs;
+    }
+
+    /** Allocates and zeroes each unmapped, ungathered block of file blocks [first, last]. */
+    private void allocateHoles(long ino, Inode in, OpenInode st, long first, long last) throws IOException {
+        // Zeroes go out in runs of consecutive blocks, one large write each, not one block write per block.
+        long runStart = -1;
+        long runLength = 0;
+        for (long fb = first; fb <= last; fb++) {
+            if (map.map(ino, in, fb) == 0 && !st.gathered.containsKey(fb)) {
+                long phys = mapForWrite(ino, in, st, fb);
+                cache.invalidate(phys);
+                if (runLength > 0 && phys == runStart + runLength) {
+                    runLength++;
+                    continue;
+                }
+                zeroNow(runStart, runLength);
+                runStart = phys;
+                runLength = 1;
+            }
+        }
+        zeroNow(runStart, runLength);
+    }
+
+    /** Writes zeros over {@code count} consecutive blocks; a failure is recorded on the volume as in writeNow. */
+    private void zeroNow(long firstPhys, long count) throws IOException {
+        if (count == 0) {
+            return;
+        }
+        try {
+            vol.io.zeroRun(firstPhys, count);
+        } catch (IOException e) {
+            vol.recordError("zeroing data blocks " + firstPhys + "+" + count, e);
+            throw e;
+        }
+    }
+
+    /**
+     * Zeroes bytes [from, to) of file block {@code fb}: in its gathered buffer, or on the device; a hole stays a
+     * hole unless {@code allocate}, which gives it a zeroed block.
+     */
+    private void zeroPart(long ino, Inode in, OpenInode st, long fb, int from, int to, boolean allocate)
+            throws IOException {
+        ByteBuffer g = st.gathered.get(fb);
+        if (g != null) {
+            g.put(from, zeros, 0, to - from);
+            return;
+        }
+        long phys = map.map(ino, in, fb);
+        if (phys == 0) {
+            if (allocate) {
+                allocateHoles(ino, in, st, fb, fb);
+            }
+            return;
+        }
+        if (from == 0 && to == bs) {
+            writeNow(phys, zeros);
+            cache.invalidate(phys);
+            return;
+        }
+        byte[] b = Arrays.copyOf(cache.get(phys), bs);
+        Arrays.fill(b, from, to, (byte) 0);
+        writeNow(phys, b);
+        cache.written(phys, b);
     }
 
     // ---- fast path ----
@@ -354,7 +498,7 @@ final class FileData {
 
     /** Frees every block of an inode (data, indirect, extended-attribute block). */
     void freeAllBlocks(long ino, Inode in) throws IOException {
-        if (!in.isFastSymlink()) {
+        if (in.hasBlockMap()) { // a device's i_block holds its number, not blocks
             map.truncate(ino, in, 0, balloc::free);
         }
         long acl = in.fileAcl();

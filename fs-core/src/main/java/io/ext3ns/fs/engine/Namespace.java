@@ -3,6 +3,7 @@ package io.ext3ns.fs.engine;
 import io.ext3ns.fs.api.Errno;
 import io.ext3ns.fs.api.FileSystem;
 import io.ext3ns.fs.api.FsException;
+import io.ext3ns.fs.disk.DeviceNumber;
 import io.ext3ns.fs.disk.DirEntryType;
 import io.ext3ns.fs.disk.DirectoryBlock;
 import io.ext3ns.fs.disk.Inode;
@@ -13,7 +14,7 @@ import java.util.concurrent.locks.ReentrantReadWriteLock;
 import java.util.function.LongPredicate;
 
 /**
- * Names (Linux fs/ext2/namei.c): create, mkdir, rmdir, unlink, rename, link, symlink.
+ * Names (Linux fs/ext2/namei.c): create, mkdir, mknod, rmdir, unlink, rename, rename with exchange, link, symlink.
  *
  * <p>Locking: namespace changes hold the rename lock shared and lock directories before their children (the tree
  * order, so they cannot deadlock); rename holds it exclusively, which also keeps the tree still while it checks that
@@ -93,11 +94,31 @@ final class Namespace {
     // ---- creating names ----
 
     long create(long parent, String name, int mode, int uid, int gid) throws IOException {
-        return makeNode(parent, name, Inode.S_IFREG | (mode & 07777), uid, gid, null);
+        return makeNode(parent, name, Inode.S_IFREG | (mode & 07777), uid, gid, null, 0);
     }
 
     long mkdir(long parent, String name, int mode, int uid, int gid) throws IOException {
-        return makeNode(parent, name, Inode.S_IFDIR | (mode & 07777), uid, gid, null);
+        return makeNode(parent, name, Inode.S_IFDIR | (mode & 07777), uid, gid, null, 0);
+    }
+
+    /**
+     * mknod(2): a FIFO, a socket, a character or block device numbered {@code rdev} (Linux's new encoding, stored as
+     * ext3 stores it: {@link DeviceNumber}), or a regular file (type 0 too, as vfs_mknod takes it). A directory is
+     * EPERM and any other type EINVAL, as in the kernel.
+     */
+    long mknod(long parent, String name, int mode, int rdev, int uid, int gid) throws IOException {
+        int type = mode & Inode.S_IFMT;
+        switch (type) {
+            case 0, Inode.S_IFREG -> {
+                return create(parent, name, mode, uid, gid);
+            }
+            case Inode.S_IFCHR, Inode.S_IFBLK, Inode.S_IFIFO, Inode.S_IFSOCK -> {
+                boolean device = type == Inode.S_IFCHR || type == Inode.S_IFBLK;
+                return makeNode(parent, name, type | (mode & 07777), uid, gid, null, device ? rdev : 0);
+            }
+            case Inode.S_IFDIR -> throw new FsException(Errno.EPERM, "mknod of a directory (use mkdir)");
+            default -> throw new FsException(Errno.EINVAL, String.format("mknod of file type 0%o", type));
+        }
     }
 
     long symlink(long parent, String name, String target, int uid, int gid) throws IOException {
@@ -108,11 +129,11 @@ final class Namespace {
         if (t.length >= Math.min(vol.geo.blockSize(), 4096)) {
             throw new FsException(Errno.ENAMETOOLONG, "symlink target of " + t.length + " bytes");
         }
-        return makeNode(parent, name, Inode.S_IFLNK | 0777, uid, gid, t);
+        return makeNode(parent, name, Inode.S_IFLNK | 0777, uid, gid, t, 0);
     }
 
     /** Allocates and initialises an inode and links it into {@code parent}; undone completely on failure. */
-    private long makeNode(long parent, String name, int mode, int uid, int gid, byte[] linkTarget)
+    private long makeNode(long parent, String name, int mode, int uid, int gid, byte[] linkTarget, int rdev)
             throws IOException {
         vol.checkWritable();
         byte[] nb = nameBytes(name);
@@ -147,6 +168,8 @@ final class Namespace {
                     in.setBlocks512(vol.geo.blockSize() / 512);
                 } else if (linkTarget != null) {
                     writeSymlinkTarget(ino, in, linkTarget);
+                } else if ((mode & Inode.S_IFMT) == Inode.S_IFCHR || (mode & Inode.S_IFMT) == Inode.S_IFBLK) {
+                    DeviceNumber.store(in, rdev);
                 }
                 inodes.put(ino, in);
                 dirs.add(parent, dir, nb, ino, DirEntryType.ofMode(mode), directorySource(parent, dir));
@@ -370,6 +393,80 @@ final class Namespace {
         } finally {
             renameLock.writeLock().unlock();
         }
+    }
+
+    /**
+     * renameat2(RENAME_EXCHANGE): the two names swap inodes atomically; both must exist. Exchanged directories in
+     * different parents get their '..' pointed at the new parent, and each parent's link count follows the
+     * directories it now holds (ext4_cross_rename). A directory may not go below itself (EINVAL).
+     */
+    void exchange(long aParent, String aName, long bParent, String bName) throws IOException {
+        vol.checkWritable();
+        byte[] an = nameBytes(aName);
+        byte[] bn = nameBytes(bName);
+        if (isDot(aName) || isDot(bName)) {
+            throw new FsException(Errno.EINVAL, "cannot exchange '.' or '..'");
+        }
+        renameLock.writeLock().lock();
+        try (LockTable.Held x = locks.write(aParent); LockTable.Held y = locks.write(bParent)) {
+            Inode adir = directory(aParent);
+            Inode bdir = aParent == bParent ? adir : directory(bParent);
+            DirectoryIndex.Location aloc = existing(aParent, adir, an, aName);
+            DirectoryIndex.Location bloc = existing(bParent, bdir, bn, bName);
+            long a = aloc.ino();
+            long b = bloc.ino();
+            if (a == b) {
+                return; // two names of one inode: nothing changes, as vfs_rename answers
+            }
+            try (LockTable.Held la = locks.write(a); LockTable.Held lb = locks.write(b)) {
+                Inode ain = inodes.getLive(a);
+                Inode bin = inodes.getLive(b);
+                boolean cross = aParent != bParent;
+                if (cross && (ain.isDirectory() && isAncestorOrSelf(a, bParent)
+                        || bin.isDirectory() && isAncestorOrSelf(b, aParent))) {
+                    throw new FsException(Errno.EINVAL, "cannot move a directory into its own subtree");
+                }
+                // directories moving from aParent to bParent minus the other way: bParent's '..' count change
+                int toB = cross ? (ain.isDirectory() ? 1 : 0) - (bin.isDirectory() ? 1 : 0) : 0;
+                if (toB > 0 && bdir.linksCount() >= LINK_MAX || toB < 0 && adir.linksCount() >= LINK_MAX) {
+                    throw new FsException(Errno.EMLINK, "directory has " + LINK_MAX + " links");
+                }
+                dirs.retarget(aParent, adir, an, aloc, b, DirEntryType.ofMode(bin.mode()));
+                dirs.retarget(bParent, bdir, bn, bloc, a, DirEntryType.ofMode(ain.mode()));
+                if (cross) {
+                    pointDotDot(a, ain, bParent);
+                    pointDotDot(b, bin, aParent);
+                    adir.setLinksCount(adir.linksCount() - toB);
+                    bdir.setLinksCount(bdir.linksCount() + toB);
+                }
+                long t = now();
+                ain.setCtimeNanos(t);
+                bin.setCtimeNanos(t);
+                inodes.put(a, ain);
+                inodes.put(b, bin);
+                touch(adir, t);
+                inodes.put(aParent, adir);
+                if (cross) {
+                    touch(bdir, t);
+                    inodes.put(bParent, bdir);
+                }
+            }
+        } finally {
+            renameLock.writeLock().unlock();
+        }
+    }
+
+    /** A directory's '..' now names {@code parent}; nothing for other files. */
+    private void pointDotDot(long ino, Inode in, long parent) throws IOException {
+        if (!in.isDirectory()) {
+            return;
+        }
+        byte[] dotdot = {'.', '.'};
+        DirectoryIndex.Location loc = dirs.find(ino, in, dotdot);
+        if (loc == null) {
+            throw new FsException(Errno.EUCLEAN, "directory " + ino + " has no '..' entry");
+        }
+        dirs.retarget(ino, in, dotdot, loc, parent, DirEntryType.DIR);
     }
 
     /** Points the existing destination name at the moved inode and drops the replaced one. */

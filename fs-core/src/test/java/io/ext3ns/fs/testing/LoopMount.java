@@ -35,6 +35,15 @@ public final class LoopMount implements AutoCloseable {
         return new LoopMount(image, mountPoint, r);
     }
 
+    /** Mounts {@code image} read-write at a new directory {@code mountPoint}: the kernel writes to it. */
+    public static LoopMount readWrite(Path image, String type, Path mountPoint) throws IOException,
+            InterruptedException {
+        Files.createDirectories(mountPoint);
+        ExternalTool.Result r = ExternalTool.run("mount", "-o", "loop", "-t", type, image.toString(),
+                mountPoint.toString());
+        return new LoopMount(image, mountPoint, r);
+    }
+
     public boolean mounted() {
         return mount.exitCode() == 0;
     }

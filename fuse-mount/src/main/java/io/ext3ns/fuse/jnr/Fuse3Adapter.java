@@ -34,6 +34,7 @@ import static io.ext3ns.fuse.jnr.Upcalls.view;
 final class Fuse3Adapter {
     /** renameat2(2)'s flags. */
     private static final int RENAME_NOREPLACE = 1;
+    private static final int RENAME_EXCHANGE = 2;
 
     private final FuseOps ops;
     private final LibFuse3 lib;
@@ -62,6 +63,7 @@ final class Fuse3Adapter {
         Fuse3Operations o = operations;
         o.getattr.set(this::getattr);
         o.readlink.set((path, buf, size) -> call("readlink", path, () -> copyLink(ops.readlink(path), buf, size)));
+        o.mknod.set(this::mknod);
         o.mkdir.set((path, mode) -> run("mkdir", path, () -> ops.mkdir(path, mode, caller())));
         o.unlink.set(path -> run("unlink", path, () -> ops.unlink(path)));
         o.rmdir.set(path -> run("rmdir", path, () -> ops.rmdir(path)));
@@ -88,7 +90,7 @@ final class Fuse3Adapter {
         o.read.set((path, buf, size, offset, fi) -> call("read", path,
                 () -> ops.read(Fuse3FileInfo.fh(fi), offset, view(buf, size))));
         o.write.set((path, buf, size, offset, fi) -> call("write", path,
-                () -> ops.write(Fuse3FileInfo.fh(fi), offset, view(buf, size))));
+                () -> ops.write(Fuse3FileInfo.fh(fi), offset, view(buf, size), caller())));
         o.statfs.set((path, st) -> call("statfs", path, () -> fill(Statvfs.of(st), ops.statfs())));
         // close(2) returns what flush returns (release's result is dropped by the kernel): write-behind errors.
         o.flush.set((path, fi) -> run("flush", path, () -> ops.flush(Fuse3FileInfo.fh(fi))));
@@ -128,11 +130,15 @@ final class Fuse3Adapter {
 
     /**
      * RENAME_NOREPLACE (mv asks for it) is checked here: the loop serves one request at a time, so nothing can
-     * create the name between the check and the rename. RENAME_EXCHANGE is not supported (EINVAL, as ext3 without
-     * it answers).
+     * create the name between the check and the rename. RENAME_EXCHANGE swaps the two names in the engine; both
+     * flags together, or any other flag (RENAME_WHITEOUT: overlayfs only), is EINVAL as the kernel answers.
      */
     int rename(String from, String to, int flags) {
         return run("rename", from, () -> {
+            if (flags == RENAME_EXCHANGE) {
+                ops.exchange(from, to);
+                return;
+            }
             if ((flags & ~RENAME_NOREPLACE) != 0) {
                 throw new FsException(Errno.EINVAL, "rename flags " + flags + " not supported");
             }
@@ -202,12 +208,11 @@ final class Fuse3Adapter {
     }
 
     int fallocate(String path, int mode, long offset, long length, Pointer fi) {
-        return call("fallocate", path, () -> {
-            if (mode != 0) { // KEEP_SIZE, PUNCH_HOLE, ...: the engine only preallocates and extends
-                return -ErrorCodes.EOPNOTSUPP();
-            }
-            ops.fallocate(Fuse3FileInfo.fh(fi), offset, length);
-            return 0;
-        });
+        return run("fallocate", path, () -> ops.fallocate(Fuse3FileInfo.fh(fi), mode, offset, length));
+    }
+
+    /** dev_t's low 32 bits are the number FUSE carries (new_encode_dev). */
+    int mknod(String path, int mode, long rdev) {
+        return run("mknod", path, () -> ops.mknod(path, mode, (int) rdev, caller()));
     }
 }

@@ -22,6 +22,12 @@ public final class Fuse3Callbacks {
         int readlink(String path, Pointer buf, long size);
     }
 
+    /** mknod: dev_t is 64-bit; FUSE fills its low 32 bits (new_encode_dev). */
+    public interface Mknod {
+        @Delegate
+        int mknod(String path, int mode, long rdev);
+    }
+
     public interface Mkdir {
         @Delegate
         int mkdir(String path, int mode);

@@ -12,6 +12,7 @@ import static io.ext3ns.fuse.jnr.Fuse3Callbacks.Fsync;
 import static io.ext3ns.fuse.jnr.Fuse3Callbacks.GetAttr;
 import static io.ext3ns.fuse.jnr.Fuse3Callbacks.Init;
 import static io.ext3ns.fuse.jnr.Fuse3Callbacks.Mkdir;
+import static io.ext3ns.fuse.jnr.Fuse3Callbacks.Mknod;
 import static io.ext3ns.fuse.jnr.Fuse3Callbacks.PathOnly;
 import static io.ext3ns.fuse.jnr.Fuse3Callbacks.Readdir;
 import static io.ext3ns.fuse.jnr.Fuse3Callbacks.Readlink;
@@ -25,14 +26,14 @@ import static io.ext3ns.fuse.jnr.Fuse3Callbacks.WithFile;
 
 /**
  * libfuse 3's struct fuse_operations, in its order, up to fallocate (libfuse zeroes what a shorter struct leaves
- * out). A slot left unset is NULL: libfuse answers ENOSYS (mknod: the engine has no device or FIFO nodes; xattrs;
- * locks, which the kernel then keeps locally; access, which the kernel takes as allowed). The fields keep the Java callbacks reachable for as long
- * as the struct is.
+ * out). A slot left unset is NULL: libfuse answers ENOSYS (xattrs; locks, which the kernel then keeps locally;
+ * access, which the kernel takes as allowed). The fields keep the Java callbacks reachable for as long as the
+ * struct is.
  */
 final class Fuse3Operations extends BaseStruct {
     final Func<GetAttr> getattr = func(GetAttr.class);
     final Func<Readlink> readlink = func(Readlink.class);
-    final Pointer mknod = new Pointer(); // not implemented: NULL
+    final Func<Mknod> mknod = func(Mknod.class);
     final Func<Mkdir> mkdir = func(Mkdir.class);
     final Func<PathOnly> unlink = func(PathOnly.class);
     final Func<PathOnly> rmdir = func(PathOnly.class);

@@ -27,7 +27,8 @@ import static io.ext3ns.fuse.jnr.Upcalls.view;
  * jffi's upcall path would be lost or worse). jnr types stay in this package.
  *
  * <p>Not registered (libfuse answers ENOSYS, which the kernel takes as "nothing to do" for access):
- * mknod (the engine has no device/FIFO nodes), xattrs, locks, access.
+ * xattrs, locks, access. libfuse 2 has no rename flags: the kernel answers renameat2 with flags EINVAL
+ * (docs/fuse.md).
  */
 final class JnrFuseAdapter extends FuseStubFS {
     /** Offset of the bit-field word (direct_io, keep_cache, ...) in libfuse 2.9's struct fuse_file_info (LP64). */
@@ -139,6 +140,12 @@ final class JnrFuseAdapter extends FuseStubFS {
         });
     }
 
+    /** FIFOs, sockets and devices (regular files come through create); dev_t's low 32 bits as FUSE carries it. */
+    @Override
+    public int mknod(String path, long mode, long rdev) {
+        return run("mknod", path, () -> ops.mknod(path, (int) mode, (int) rdev, caller()));
+    }
+
     @Override
     public int mkdir(String path, long mode) {
         return run("mkdir", path, () -> ops.mkdir(path, (int) mode, caller()));
@@ -210,18 +217,12 @@ final class JnrFuseAdapter extends FuseStubFS {
 
     @Override
     public int write(String path, Pointer buf, long size, long offset, FuseFileInfo fi) {
-        return call("write", path, () -> ops.write(fi.fh.get(), offset, view(buf, size)));
+        return call("write", path, () -> ops.write(fi.fh.get(), offset, view(buf, size), caller()));
     }
 
     @Override
     public int fallocate(String path, int mode, long offset, long length, FuseFileInfo fi) {
-        return call("fallocate", path, () -> {
-            if (mode != 0) { // KEEP_SIZE, PUNCH_HOLE, ...: the engine only preallocates and extends
-                return -ErrorCodes.EOPNOTSUPP();
-            }
-            ops.fallocate(fi.fh.get(), offset, length);
-            return 0;
-        });
+        return run("fallocate", path, () -> ops.fallocate(fi.fh.get(), mode, offset, length));
     }
 
     @Override

@@ -77,7 +77,7 @@ final class Upcalls {
         stat.st_nlink.set(attr.nlink());
         stat.st_uid.set(attr.uid());
         stat.st_gid.set(attr.gid());
-        stat.st_rdev.set(attr.rdev());
+        stat.st_rdev.set(attr.rdev() & 0xFFFF_FFFFL); // new_encode_dev form: unsigned
         stat.st_size.set(attr.size());
         stat.st_blocks.set(attr.blocks512());
         stat.st_blksize.set(attr.blksize());

@@ -1,5 +1,7 @@
 package io.ext3ns.fuse.mount;
 
+import io.ext3ns.fs.engine.AtimePolicy;
+
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -10,7 +12,7 @@ import java.util.Set;
 
 /**
  * The -o options of mount.ext3ns, parsed once: ours (ro/rw, cache=, metacache=, readahead=, commit=, logfile=,
- * multithread, libfuse= or transport=, rtsp=, http=), FUSE's
+ * multithread, libfuse= or transport=, rtsp=, http=, relatime/strictatime/norelatime/noatime/atime), FUSE's
  * that we pass on (allow_other, default_permissions, attr_timeout=, ...), and mount(8)'s bookkeeping options that
  * only mean something in fstab (defaults, noauto, _netdev, ...), which are dropped.
  *
@@ -23,10 +25,12 @@ import java.util.Set;
  * @param libfuse       the libfuse version to serve through (libfuse=2|3, or transport=libfuse2|libfuse3),
  *                      0 for the best installed
  * @param fuseOptions   options passed to FUSE unchanged
+ * @param atime         when reads set atime: relatime (the default, as the kernel mounts ext3), strictatime
+ *                      (or norelatime), noatime; the last one given wins, and atime undoes noatime
  */
 public record MountOptions(boolean readOnly, long cacheBytes, long metaCacheBytes, int readAheadKb, int commitSeconds,
                            Path logFile, Map<String, String> services, boolean multiThreaded, int libfuse,
-                           List<String> fuseOptions) {
+                           List<String> fuseOptions, AtimePolicy atime) {
 
     /** ext3's default commit interval: a read-write mount syncs (one journal transaction) this often. */
     public static final int DEFAULT_COMMIT_SECONDS = 5;
@@ -48,7 +52,7 @@ public record MountOptions(boolean readOnly, long cacheBytes, long metaCacheByte
             "max_background", "congestion_threshold", "umask", "uid", "gid");
     /** mount(8)/fstab bookkeeping with no meaning to the file system. */
     private static final Set<String> IGNORED = Set.of("defaults", "auto", "noauto", "user", "users", "nouser",
-            "owner", "group", "_netdev", "nofail", "relatime", "norelatime", "strictatime", "lazytime",
+            "owner", "group", "_netdev", "nofail", "lazytime",
             "nolazytime", "loud", "silent");
 
     public static MountOptions parse(List<String> optionStrings) {
@@ -60,6 +64,7 @@ public record MountOptions(boolean readOnly, long cacheBytes, long metaCacheByte
         Path logFile = null;
         boolean multiThreaded = false;
         int libfuse = 0;
+        AtimePolicy atime = AtimePolicy.RELATIME;
         Map<String, String> services = new LinkedHashMap<>();
         List<String> fuse = new ArrayList<>();
         for (String group : optionStrings) {
@@ -88,6 +93,9 @@ public record MountOptions(boolean readOnly, long cacheBytes, long metaCacheByte
                     libfuse = parseTransport(required(key, value));
                 } else if (key.equals("logfile")) {
                     logFile = Path.of(required(key, value));
+                } else if (value == null && (key.equals("relatime") || key.equals("strictatime")
+                        || key.equals("norelatime"))) {
+                    atime = key.equals("relatime") ? AtimePolicy.RELATIME : AtimePolicy.STRICTATIME;
                 } else if (SERVICE_PORTS.contains(key)) {
                     services.put(key, String.valueOf(parsePort(key, required(key, value))));
                 } else if (SERVICE_KEYS.contains(key)) {
@@ -95,6 +103,11 @@ public record MountOptions(boolean readOnly, long cacheBytes, long metaCacheByte
                 } else if (FUSE_FLAGS.contains(key) && value == null
                         || FUSE_VALUED.contains(key) && value != null && !value.isEmpty()) {
                     fuse.add(option);
+                    if (key.equals("noatime")) {
+                        atime = AtimePolicy.NOATIME;
+                    } else if (key.equals("atime") && atime == AtimePolicy.NOATIME) {
+                        atime = AtimePolicy.RELATIME;
+                    }
                 } else if (IGNORED.contains(key) || key.startsWith("x-") || key.equals("comment")) {
                     continue;
                 } else {
@@ -103,7 +116,7 @@ public record MountOptions(boolean readOnly, long cacheBytes, long metaCacheByte
             }
         }
         return new MountOptions(readOnly, cache, metaCache, readAhead, commit, logFile, services, multiThreaded,
-                libfuse, fuse);
+                libfuse, fuse, atime);
     }
 
     private static int parseLibfuse(String value) {

@@ -77,12 +77,16 @@ class Fuse3AdapterTest {
     }
 
     @Test
-    void renameNoReplaceRefusesAnExistingTargetAndExchangeIsNotSupported() {
+    void renameNoReplaceRefusesAnExistingTargetExchangeExchangesAndOtherFlagsAreEinval() {
         List<String> calls = new ArrayList<>();
         Attr attr = new Attr(12, 0100644, 1, 0, 0, 5, 8, 4096, 0, 0, 0, 0);
         assertEquals(-17, new Fuse3Adapter(ops(calls, attr), null, NO_INIT).rename("/a", "/b", 1)); // RENAME_NOREPLACE
         assertTrue(calls.stream().noneMatch(c -> c.startsWith("rename")), calls.toString());
-        assertEquals(-22, new Fuse3Adapter(ops(calls, null), null, NO_INIT).rename("/a", "/b", 2)); // RENAME_EXCHANGE
+        List<String> exchanged = new ArrayList<>();
+        assertEquals(0, new Fuse3Adapter(ops(exchanged, null), null, NO_INIT).rename("/a", "/b", 2)); // EXCHANGE
+        assertEquals(List.of("exchange /a"), exchanged);
+        assertEquals(-22, new Fuse3Adapter(ops(calls, null), null, NO_INIT).rename("/a", "/b", 3)); // both
+        assertEquals(-22, new Fuse3Adapter(ops(calls, null), null, NO_INIT).rename("/a", "/b", 4)); // WHITEOUT
 
         List<String> absent = new ArrayList<>();
         FuseOps noTarget = (FuseOps) Proxy.newProxyInstance(FuseOps.class.getClassLoader(),
@@ -95,6 +99,21 @@ class Fuse3AdapterTest {
                 });
         assertEquals(0, new Fuse3Adapter(noTarget, null, NO_INIT).rename("/a", "/b", 1));
         assertEquals(List.of("getattr", "rename"), absent);
+    }
+
+    /** fallocate's mode reaches the file system whole: the engine decides what it supports. */
+    @Test
+    void fallocatePassesItsMode() {
+        List<List<Object>> calls = new ArrayList<>();
+        FuseOps recorder = (FuseOps) Proxy.newProxyInstance(FuseOps.class.getClassLoader(),
+                new Class<?>[] {FuseOps.class}, (proxy, method, args) -> {
+                    calls.add(List.of(method.getName(), List.of(args)));
+                    return null;
+                });
+        Pointer fi = fileInfo(2);
+        fi.putLong(16, 42);
+        assertEquals(0, new Fuse3Adapter(recorder, null, NO_INIT).fallocate("/f", 0x03, 4096, 8192, fi));
+        assertEquals(List.of(List.of("fallocate", List.of(42L, 3, 4096L, 8192L))), calls);
     }
 
     /** use_ino/direct_io go to struct fuse_config, the queue limits to struct fuse_conn_info, nonempty nowhere. */

@@ -1,5 +1,6 @@
 package io.ext3ns.fuse.mount;
 
+import io.ext3ns.fs.engine.AtimePolicy;
 import org.junit.jupiter.api.Test;
 
 import java.nio.file.Path;
@@ -23,6 +24,20 @@ class MountOptionsTest {
         assertEquals(Path.of("/var/log/m.log"), o.logFile());
         assertEquals(Map.of("rtsp", "8554", "http", "8080"), o.services());
         assertEquals(List.of("allow_other", "attr_timeout=1"), o.fuseOptions());
+    }
+
+    /** relatime by default as the kernel mounts ext3; the last atime option wins; noatime also reaches FUSE. */
+    @Test
+    void atimeOptionsSetTheEnginesPolicy() {
+        assertEquals(AtimePolicy.RELATIME, MountOptions.parse(List.of("rw")).atime());
+        assertEquals(AtimePolicy.STRICTATIME, MountOptions.parse(List.of("strictatime")).atime());
+        assertEquals(AtimePolicy.STRICTATIME, MountOptions.parse(List.of("norelatime")).atime());
+        assertEquals(AtimePolicy.NOATIME, MountOptions.parse(List.of("strictatime,noatime")).atime());
+        assertEquals(AtimePolicy.RELATIME, MountOptions.parse(List.of("noatime", "relatime")).atime());
+        assertEquals(AtimePolicy.RELATIME, MountOptions.parse(List.of("noatime,atime")).atime());
+        assertEquals(List.of("noatime"), MountOptions.parse(List.of("noatime,strictatime")).fuseOptions());
+        assertEquals(AtimePolicy.STRICTATIME, MountOptions.parse(List.of("noatime,strictatime")).atime());
+        assertThrows(IllegalArgumentException.class, () -> MountOptions.parse(List.of("relatime=1")));
     }
 
     @Test
