@@ -29,6 +29,7 @@ public final class FileSystemOps implements FuseOps {
     private static final Logger log = LoggerFactory.getLogger(FileSystemOps.class);
     private static final int PERMISSION_BITS = 07777;
     private static final int PATH_CACHE_CAPACITY = 200_000;
+    private static final String LIBFUSE_HIDDEN = ".fuse_hidden";
 
     private final FileSystem fs;
     private final PathCache paths = new PathCache(PATH_CACHE_CAPACITY);
@@ -100,7 +101,7 @@ public final class FileSystemOps implements FuseOps {
 
     @Override
     public List<DirEntry> readdir(String path) throws FsException {
-        return fs.readdir(resolve(path));
+        return listed(fs.readdir(resolve(path)));
     }
 
     @Override
@@ -114,7 +115,19 @@ public final class FileSystemOps implements FuseOps {
 
     @Override
     public List<DirEntry> readdir(long dirHandle) throws FsException {
-        return fs.readdir(dirHandle);
+        return listed(fs.readdir(dirHandle));
+    }
+
+    /**
+     * A listing without libfuse's hidden names. libfuse 3's high-level API keeps a file unlinked while open under
+     * {@value #LIBFUSE_HIDDEN}* instead of unlinking it (its hard_remove would cost fstat of such files: ESTALE), so
+     * that name stands for a file the kernel's ext3 would no longer show.
+     */
+    private static List<DirEntry> listed(List<DirEntry> entries) {
+        if (entries.stream().noneMatch(e -> e.name().startsWith(LIBFUSE_HIDDEN))) {
+            return entries;
+        }
+        return entries.stream().filter(e -> !e.name().startsWith(LIBFUSE_HIDDEN)).toList();
     }
 
     @Override
@@ -148,13 +161,37 @@ public final class FileSystemOps implements FuseOps {
         try {
             long parent = resolveLocked(split.parent());
             if (directory) {
-                fs.rmdir(parent, split.name());
+                rmdir(parent, split.name());
             } else {
                 fs.unlink(parent, split.name());
             }
         } finally {
             paths.invalidateTree(path);
             namespace.writeLock().unlock();
+        }
+    }
+
+    /**
+     * rmdir(2) of a directory whose only names are libfuse's hidden ones (files unlinked while open, see
+     * {@link #listed}) succeeds, as on ext3: those names go first (the open files stay on the engine's orphan list).
+     */
+    private void rmdir(long parent, String name) throws FsException {
+        try {
+            fs.rmdir(parent, name);
+        } catch (FsException e) {
+            if (e.errno() != Errno.ENOTEMPTY) {
+                throw e;
+            }
+            long dir = fs.lookup(parent, name);
+            List<String> names = fs.readdir(dir).stream().map(DirEntry::name)
+                    .filter(n -> !n.equals(".") && !n.equals("..")).toList();
+            if (names.isEmpty() || !names.stream().allMatch(n -> n.startsWith(LIBFUSE_HIDDEN))) {
+                throw e;
+            }
+            for (String hidden : names) {
+                fs.unlink(dir, hidden);
+            }
+            fs.rmdir(parent, name);
         }
     }
 

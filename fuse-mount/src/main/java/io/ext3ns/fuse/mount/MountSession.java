@@ -56,9 +56,6 @@ public final class MountSession {
         // The kernel checks modes and owners (and ACLs where the binding enables them) as ext3's generic_permission
         // does; without it every access(2) would pass (root's X_OK on a 0600 file too) and other users bypass modes.
         fuse.add("default_permissions");
-        // A name unlinked while open goes at once, as on ext3 (the engine keeps the inode on its orphan list), not
-        // renamed to .fuse_hidden*, which would make rmdir of its directory fail with ENOTEMPTY.
-        fuse.add("hard_remove");
         if (mountedByRoot() && !options.fuseOptions().contains("allow_other")) {
             fuse.add("allow_other"); // a volume root mounts serves every user, as a kernel mount does
         }

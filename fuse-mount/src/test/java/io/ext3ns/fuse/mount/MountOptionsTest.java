@@ -86,6 +86,6 @@ class MountOptionsTest {
     @Test
     void everyMountGetsInodeNumbersUncachedAttributesAndTheKernelsPermissionChecks() {
         List<String> fuse = MountSession.fuseOptions(MountOptions.parse(List.of("allow_other")), true);
-        assertEquals(List.of("use_ino", "attr_timeout=0", "default_permissions", "hard_remove", "ro", "allow_other"), fuse);
+        assertEquals(List.of("use_ino", "attr_timeout=0", "default_permissions", "ro", "allow_other"), fuse);
     }
 }
