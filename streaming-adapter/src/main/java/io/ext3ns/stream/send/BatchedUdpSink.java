@@ -39,16 +39,18 @@ public final class BatchedUdpSink implements RtpSink {
      * queued: a report must not overtake the packets it counts.
      */
     @Override
-    public void sendRtcp(ByteBuffer rtcp) {
+    public boolean sendRtcp(ByteBuffer rtcp) {
         if (rtcpDestination == null) {
-            return;
+            return true;
         }
         if (!sender.flush()) {
             stats.retries.increment(); // socket full: the RTCP goes first, the queued RTP right after
         }
         if (!sender.rtcpPort().send(rtcp, rtcpDestination)) {
             stats.dropped.increment();
+            return false;
         }
+        return true;
     }
 
     /** The scheduler thread's RTCP port, shared by its sessions; null when this sink sends no RTCP. */

@@ -90,13 +90,15 @@ abstract class DatagramChannelSink implements RtpSink {
     }
 
     @Override
-    public void sendRtcp(ByteBuffer packet) throws IOException {
+    public boolean sendRtcp(ByteBuffer packet) {
         if (rtcp == null) {
-            return;
+            return true;
         }
         if (!rtcp.send(packet, rtcpDestination)) {
             stats.dropped.increment();
+            return false;
         }
+        return true;
     }
 
     @Override

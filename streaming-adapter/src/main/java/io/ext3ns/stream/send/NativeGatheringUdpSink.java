@@ -117,13 +117,15 @@ public final class NativeGatheringUdpSink implements RtpSink {
     }
 
     @Override
-    public void sendRtcp(ByteBuffer packet) {
+    public boolean sendRtcp(ByteBuffer packet) {
         if (rtcp == null) {
-            return;
+            return true;
         }
         if (!rtcp.send(packet, rtcpDestination)) {
-            stats.dropped.increment(); // best effort, as on the other paths
+            stats.dropped.increment();
+            return false;
         }
+        return true;
     }
 
     @Override

@@ -15,8 +15,11 @@ public interface RtpSink extends Closeable {
      */
     void send(PacketBurst burst) throws IOException;
 
-    /** Sends one RTCP compound packet (best effort: counted, not retried, if the socket is full). */
-    void sendRtcp(ByteBuffer rtcp) throws IOException;
+    /**
+     * Sends one RTCP compound packet; false, counted in the stats, when the socket or connection is full (the caller
+     * may retry: the final BYE must not be lost, a player waits for it). True also when the sink sends no RTCP.
+     */
+    boolean sendRtcp(ByteBuffer rtcp) throws IOException;
 
     SendStats stats();
 

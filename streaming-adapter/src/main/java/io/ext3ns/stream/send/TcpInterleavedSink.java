@@ -51,16 +51,18 @@ public final class TcpInterleavedSink implements RtpSink {
     }
 
     @Override
-    public void sendRtcp(ByteBuffer rtcp) throws IOException {
+    public boolean sendRtcp(ByteBuffer rtcp) throws IOException {
         if (rtcpChannel < 0) {
-            return;
+            return true;
         }
         InterleavedConnection.frameHeader(rtcpPrefix, 0, rtcpChannel, rtcp.remaining());
         parts[0] = rtcpPrefix.clear();
         parts[1] = rtcp;
         if (!connection.writeFrame(parts, 2)) {
-            stats.dropped.increment();
+            stats.dropped.increment(); // a frame's rest is still waiting for the client
+            return false;
         }
+        return true;
     }
 
     @Override

@@ -53,6 +53,8 @@ public final class StreamSession implements Schedulable {
      * their other socket, so a BYE sent with the final burst overtook the last packets of a busy player.
      */
     static final long BYE_MARGIN_NANOS = TimeUnit.SECONDS.toNanos(2);
+    /** How often a held session tries again to send its BYE while the sink is full. */
+    private static final long BYE_RETRY_NANOS = TimeUnit.MILLISECONDS.toNanos(10);
 
     private final MediaSource source;
     private final PayloadFeed feed;
@@ -316,14 +318,15 @@ public final class StreamSession implements Schedulable {
 
     /** Everything is sent and the margin has passed: finish, or (held) send the BYE and wait for a PLAY. */
     private long reachEnd(long now) throws IOException {
-        draining = false;
         if (!holdAtEnd) {
+            draining = false;
             endLocked(SessionState.FINISHED, null);
             return IDLE;
         }
-        if (options.rtcpIntervalNanos() > 0) {
-            sendSenderReport(now, true);
+        if (options.rtcpIntervalNanos() > 0 && !sendSenderReport(now, true)) {
+            return now + BYE_RETRY_NANOS; // full (a TCP client behind in reading): players wait for this BYE
         }
+        draining = false;
         atEnd = true;
         state = SessionState.PAUSED;
         seekLocked(source.size()); // lets go of the units until a PLAY
@@ -397,7 +400,8 @@ public final class StreamSession implements Schedulable {
         return new RtpInfo(nextSequence, rtpAnchorValue);
     }
 
-    private void sendSenderReport(long now, boolean bye) throws IOException {
+    /** Sends a Sender Report (with BYE if asked); false if the sink was full. */
+    private boolean sendSenderReport(long now, boolean bye) throws IOException {
         long rtpNow;
         if (rtpAnchorMediaTime == UNSET || !options.paced()) {
             rtpNow = lastSentRtp == UNSET ? rtpAnchorValue : lastSentRtp;
@@ -407,8 +411,8 @@ public final class StreamSession implements Schedulable {
         }
         Instant wall = Instant.now();
         long wallNanos = wall.getEpochSecond() * 1_000_000_000L + wall.getNano();
-        sink.sendRtcp(RtcpSenderReport.build(ssrc, wallNanos, (int) rtpNow, packets, payloadBytes, options.cname(),
-                bye));
+        return sink.sendRtcp(RtcpSenderReport.build(ssrc, wallNanos, (int) rtpNow, packets, payloadBytes,
+                options.cname(), bye));
     }
 
     /** Final state, last RTCP, releases. Runs on the scheduler thread, which owns the sink. */
