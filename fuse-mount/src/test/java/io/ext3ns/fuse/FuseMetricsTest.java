@@ -66,7 +66,8 @@ class FuseMetricsTest {
         List<String> cmd = MountProcess.command(image.toString(), mnt.toString(), "-f", "-o", "http=" + port);
         try (NotifySocket socket = new NotifySocket(tmp.resolve("notify"))) {
             // no configuration file: an empty EXT3NS_CONF path would be the default one, so name a missing file
-            Process mount = socket.startService(cmd.subList(cmd.indexOf(MountMain.class.getName()), cmd.size()),
+            Process mount = socket.startService(List.of(),
+                    cmd.subList(cmd.indexOf(MountMain.class.getName()), cmd.size()),
                     Map.of("EXT3NS_CONF", tmp.resolve("none.conf").toString()), log);
             try {
                 String ready = socket.receive(mount, 120); // the HTTP port listens once READY=1 is sent

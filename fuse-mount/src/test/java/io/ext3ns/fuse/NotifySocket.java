@@ -73,13 +73,15 @@ final class NotifySocket implements AutoCloseable {
     }
 
     /**
-     * java -cp (this class path) MAIN ARGS... with {@code env} and $NOTIFY_SOCKET set to this socket, as systemd
-     * starts a Type=notify service; output to {@code log}.
+     * java JVM_OPTIONS -cp (this class path) MAIN ARGS... with {@code env} and $NOTIFY_SOCKET set to this socket, as
+     * systemd starts a Type=notify service; output to {@code log}.
      */
-    Process startService(List<String> mainAndArgs, Map<String, String> env, Path log) throws IOException {
+    Process startService(List<String> jvmOptions, List<String> mainAndArgs, Map<String, String> env, Path log)
+            throws IOException {
         List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx512m", "-XX:MaxDirectMemorySize=2g", "-XX:TieredStopAtLevel=1", "-cp",
-                System.getProperty("java.class.path")));
+                "-Xmx512m", "-XX:MaxDirectMemorySize=2g", "-XX:TieredStopAtLevel=1"));
+        cmd.addAll(jvmOptions);
+        cmd.addAll(List.of("-cp", System.getProperty("java.class.path")));
         cmd.addAll(mainAndArgs);
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile());
         pb.environment().putAll(env);

@@ -89,7 +89,7 @@ class ServiceReadinessTest {
 
     private static Process start(List<String> mainAndArgs, Path conf, NotifySocket socket, Path log)
             throws IOException {
-        return socket.startService(mainAndArgs, java.util.Map.of("EXT3NS_CONF", conf.toString()), log);
+        return socket.startService(List.of(), mainAndArgs, java.util.Map.of("EXT3NS_CONF", conf.toString()), log);
     }
 
     private static String mountLine(Path mnt) throws IOException {

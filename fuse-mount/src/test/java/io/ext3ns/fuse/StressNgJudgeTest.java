@@ -26,7 +26,12 @@ class StressNgJudgeTest {
      */
     static final List<String> STRESSORS = List.of("access", "chdir", "chmod", "chown", "copy-file", "dentry", "dir",
             "dirdeep", "dirmany", "dup", "fcntl", "file-ioctl", "flock", "fpunch", "fsize", "fstat", "getdent",
-            "hdd", "io", "link", "locka", "lockf", "lockofd", "open", "rename", "symlink", "touch", "utime");
+            "hdd", "io", "link", "locka", "lockf", "lockofd", "open", "rename", "symlink", "touch", "utime", "mknod",
+            "fallocate", "sync-file", "iomix");
+
+    /** The stressors that size a file by the volume (1 GiB each by default): sized for a 1 GiB test volume. */
+    static final List<String> SIZES = List.of("--fallocate-bytes", "64m", "--sync-file-bytes", "64m",
+            "--iomix-bytes", "64m");
 
     @TempDir
     Path tmp;
@@ -42,6 +47,7 @@ class StressNgJudgeTest {
             for (String stressor : STRESSORS) {
                 command.addAll(List.of("--" + stressor, "1"));
             }
+            command.addAll(SIZES);
             Shell.Result r = Shell.run(tmp, command, 240);
             String output = r.out() + r.err();
             String failures = output.lines().filter(line -> line.contains(" fail: ") || line.contains(" error: "))
