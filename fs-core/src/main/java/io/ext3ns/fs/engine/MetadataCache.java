@@ -29,6 +29,8 @@ public final class MetadataCache {
     private final BlockIo io;
     private final Cache<Long, byte[]> clean;
     private final ConcurrentHashMap<Long, byte[]> dirty = new ConcurrentHashMap<>();
+    /** Blocks of a snapshot not yet written through the seam: kept readable, whatever the clean cache evicts. */
+    private final ConcurrentHashMap<Long, byte[]> committing = new ConcurrentHashMap<>();
     private final AtomicLong dirtyBlocks = new AtomicLong();
     private final Object[] stripes = new Object[STRIPES];
     private final Object flushLock = new Object();
@@ -78,6 +80,7 @@ public final class MetadataCache {
     public void forget(long blockNr) {
         synchronized (stripe(blockNr)) {
             clean.invalidate(blockNr);
+            committing.remove(blockNr);
             if (dirty.remove(blockNr) != null) {
                 dirtyBlocks.decrementAndGet();
             }
@@ -88,20 +91,48 @@ public final class MetadataCache {
         return dirtyBlocks.get() * io.blockSize();
     }
 
-    /**
-     * Writes every dirty block as one transaction. A block changed while this runs is either in this transaction or
-     * stays dirty for the next: it is unpinned before its bytes are copied.
-     */
+    /** Writes every dirty block as one transaction: {@link #commit} of a {@link #snapshot}, in block order. */
     public void writeBack(MetadataWriter writer) throws IOException {
+        commit(writer, snapshot(nr -> 0));
+    }
+
+    /** Where a block goes in a transaction's write order: lower ranks first, block order within a rank. */
+    @FunctionalInterface
+    public interface WriteRank {
+        int of(long blockNr);
+    }
+
+    /** The dirty blocks at one instant, copied, in block order: one transaction's contents. */
+    public static final class Snapshot {
+        private final long[] blocks;
+        private final byte[][] copies;
+        private final byte[][] live;
+
+        private Snapshot(long[] blocks, byte[][] copies, byte[][] live) {
+            this.blocks = blocks;
+            this.copies = copies;
+            this.live = live;
+        }
+
+        public int size() {
+            return blocks.length;
+        }
+    }
+
+    /**
+     * Unpins every dirty block and copies it, ordered by {@code rank}. A block changed after this is dirty again and
+     * goes in the next transaction. Until {@link #commit} has written them, the blocks stay readable from memory
+     * (the device still holds their old contents).
+     */
+    public Snapshot snapshot(WriteRank rank) {
         synchronized (flushLock) {
-            if (dirty.isEmpty()) {
-                return;
-            }
-            List<Long> blocks = new ArrayList<>(dirty.keySet());
-            blocks.sort(null);
-            MetadataWriter.Transaction tx = writer.begin();
-            for (long nr : blocks) {
-                byte[] copy;
+            List<Long> nrs = new ArrayList<>(dirty.keySet());
+            nrs.sort(java.util.Comparator.comparingInt(rank::of).thenComparingLong(Long::longValue));
+            long[] blocks = new long[nrs.size()];
+            byte[][] copies = new byte[nrs.size()][];
+            byte[][] live = new byte[nrs.size()][];
+            int n = 0;
+            for (long nr : nrs) {
                 synchronized (stripe(nr)) {
                     byte[] b = dirty.remove(nr);
                     if (b == null) {
@@ -109,11 +140,33 @@ public final class MetadataCache {
                     }
                     dirtyBlocks.decrementAndGet();
                     clean.put(nr, b);
-                    copy = Arrays.copyOf(b, b.length);
+                    committing.put(nr, b);
+                    blocks[n] = nr;
+                    live[n] = b;
+                    copies[n++] = Arrays.copyOf(b, b.length);
                 }
-                tx.write(nr, copy);
+            }
+            return new Snapshot(Arrays.copyOf(blocks, n), Arrays.copyOf(copies, n), Arrays.copyOf(live, n));
+        }
+    }
+
+    /** Writes a snapshot through the seam as one transaction (nothing for an empty one). */
+    public void commit(MetadataWriter writer, Snapshot s) throws IOException {
+        try {
+            if (s.blocks.length == 0) {
+                return;
+            }
+            MetadataWriter.Transaction tx = writer.begin();
+            for (int i = 0; i < s.blocks.length; i++) {
+                tx.write(s.blocks[i], s.copies[i]);
             }
             tx.commit();
+        } finally {
+            for (int i = 0; i < s.blocks.length; i++) {
+                synchronized (stripe(s.blocks[i])) {
+                    committing.remove(s.blocks[i], s.live[i]);
+                }
+            }
         }
     }
 
@@ -138,6 +191,9 @@ public final class MetadataCache {
     private byte[] current(long blockNr) throws IOException {
         accesses.increment();
         byte[] b = dirty.get(blockNr);
+        if (b == null) {
+            b = committing.get(blockNr);
+        }
         if (b != null) {
             return b;
         }

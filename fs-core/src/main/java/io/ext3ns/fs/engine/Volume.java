@@ -11,6 +11,7 @@ import io.ext3ns.sda.AlignedBuffers;
 import io.ext3ns.sda.BlockDevice;
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
 
 /**
  * The mounted volume (Linux fs/ext2/super.c): superblock and group descriptors in memory, the mount protocol
@@ -29,6 +30,15 @@ final class Volume {
     final String forcedReadOnlyReason;
     private final Object writeBackLock = new Object();
     private volatile WriteBackListener writeBackListener = WriteBackListener.NONE;
+    private volatile DataFlusher dataFlusher = () -> { };
+    /**
+     * The commit barrier (jbd2's wait for running handles): every operation that changes metadata or gathered file
+     * data holds it shared ({@link #update()}); a write-back holds it exclusively while it flushes gathered data and
+     * copies the dirty metadata, so each transaction holds whole operations only. Without it a transaction could
+     * hold a bitmap with a block taken but the descriptor counted before the take (issue 22), or a file size whose
+     * data was still gathered in memory (zero-filled gaps after a crash, issue 16 D).
+     */
+    private final ReentrantReadWriteLock barrier = new ReentrantReadWriteLock();
 
     private Volume(Superblock sb, Geometry geo, Group[] groups, BlockIo io, MetadataCache meta, MetadataWriter writer,
                    boolean readOnly, String forcedReadOnlyReason) {
@@ -70,7 +80,7 @@ final class Volume {
             sb.setMountTime(now);
             sb.setWriteTime(now);
             v.stageSuperblock();
-            meta.writeBack(writer);
+            meta.commit(writer, meta.snapshot(v::writeRank));
         }
         return v;
     }
@@ -187,18 +197,80 @@ final class Volume {
         }
     }
 
-    /** Writes back all staged metadata (superblock and descriptors included) as one transaction. */
+    /**
+     * Writes back all metadata as one transaction (ext3's ordered-mode commit). With every update excluded: the
+     * gathered file data goes to the write-behind queue (allocating its blocks), the superblock and descriptors are
+     * staged and the dirty blocks copied. Then, with updates running again: the queued data reaches the device, and
+     * the copies go through the seam, whose commit makes the data durable before the commit record. So a committed
+     * size never covers data that was only in memory, and descriptors always match the bitmaps they commit with.
+     * Must not be called inside an {@link #update()} (the barrier cannot be upgraded).
+     */
     void writeBack() throws IOException {
         if (readOnly) {
             return;
         }
+        if (barrier.getReadHoldCount() > 0) {
+            throw new IllegalStateException("write-back from inside an update would wait for itself");
+        }
         synchronized (writeBackLock) { // one write-back at a time, so the listener sees start/commit in pairs
+            MetadataCache.Snapshot snapshot;
+            barrier.writeLock().lock();
+            try {
+                dataFlusher.flushAll();
+                writeBackListener.starting();
+                stageSuperblock();
+                snapshot = meta.snapshot(this::writeRank);
+            } finally {
+                barrier.writeLock().unlock();
+            }
             io.drainWrites(); // ordered mode: data written behind reaches the device before metadata pointing at it
-            writeBackListener.starting();
-            stageSuperblock();
-            meta.writeBack(writer);
+            meta.commit(writer, snapshot);
             writeBackListener.committed();
         }
+    }
+
+    /**
+     * The order of a write-back's blocks. A journal commits them atomically, in any order; written home directly
+     * (no journal), a crash part-way leaves a prefix, so what is pointed at goes before what points at it: bitmaps,
+     * directory and indirect blocks first, then inode tables (so a size or block pointer never lands before the
+     * blocks it names), the descriptors and superblock last (their counts are summaries fsck recomputes).
+     */
+    private int writeRank(long blockNr) {
+        if (blockNr <= superblockBlock() || (blockNr >= geo.gdtFirstBlock(0)
+                && blockNr < geo.gdtFirstBlock(0) + geo.gdtBlocks())) {
+            return 2;
+        }
+        long g = geo.groupOfBlock(Math.max(blockNr, geo.firstDataBlock()));
+        if (g >= 0 && g < groups.length) {
+            long table = groups[(int) g].desc.inodeTable();
+            if (blockNr >= table && blockNr < table + geo.inodeTableBlocks()) {
+                return 1;
+            }
+        }
+        return 0;
+    }
+
+    /** An operation that changes metadata or gathered data: a write-back waits for it (close it when done). */
+    Update update() {
+        barrier.readLock().lock();
+        return barrier.readLock()::unlock;
+    }
+
+    /** Held by a running update; closing it lets a waiting write-back take its snapshot. */
+    interface Update extends AutoCloseable {
+        @Override
+        void close();
+    }
+
+    /** Writes every open file's gathered blocks behind (told by the engine, which keeps the open files). */
+    @FunctionalInterface
+    interface DataFlusher {
+        /** Runs with every update excluded; a failure of one file goes to that file, never stops the write-back. */
+        void flushAll() throws IOException;
+    }
+
+    void setDataFlusher(DataFlusher flusher) {
+        this.dataFlusher = flusher;
     }
 
     /**
