@@ -38,13 +38,15 @@ public final class CrashProcess {
                 }
             };
             Ext3FileSystem fs = Ext3FileSystem.open(dev, opts);
-            if (!args[5].equals("-")) {
+            if (!args[5].equals("-")) { // armed before the anchors: kill points in their fsyncs too
                 String[] at = args[5].split(":");
                 dev.arm(Long.parseLong(at[0]), Long.parseLong(at[1]));
             }
+            MixedWorkload workload = new MixedWorkload(fs, report, seed, threads);
+            workload.anchors();
             PeriodicCommit.start(fs, Duration.ofMillis(commitMs));
             report.line("READY");
-            Throwable failed = new MixedWorkload(fs, report, seed, threads).run(() -> false);
+            Throwable failed = workload.run(() -> false);
             if (failed != null) {
                 failed.printStackTrace();
                 System.exit(3);

@@ -7,7 +7,8 @@ import java.nio.ByteBuffer;
 
 /**
  * Stops all I/O at a chosen point so the process can be killed exactly there: the {@code writes}-th write after the
- * {@code flushes}-th flush (0 writes: at that flush, before it runs), counted from {@link #arm}. At that point it
+ * {@code flushes}-th flush (0 writes: at that flush, before it runs; fewer writes come before the next flush: at
+ * that next flush), counted from {@link #arm}. At that point it
  * calls {@code onFreeze} (which tells the killer) and blocks that call and every later one for good. Kill points
  * counted from flushes fall inside commits: between a journal's log writes and its commit record, between the
  * commit record and the blocks going home, in the middle of a journal-less write-back.
@@ -54,6 +55,9 @@ final class FreezingDevice extends ForwardingDevice {
     public void flush() throws IOException {
         synchronized (this) {
             waitIfFrozen();
+            if (flushes == flushTarget && writesSinceFlush < writeTarget) {
+                freeze(); // fewer writes than asked before the next flush: stop at that flush instead
+            }
             flushes++;
             writesSinceFlush = 0;
             if (flushes == flushTarget && writeTarget == 0) {

@@ -39,6 +39,7 @@ final class MixedWorkload {
     private final int bs;
     private final int maxFileBytes;
     private final int maxFilesPerThread;
+    private final int maxPiece;
 
     MixedWorkload(FileSystem fs, Report report, long seed, int threads) {
         this.fs = fs;
@@ -46,9 +47,42 @@ final class MixedWorkload {
         this.seed = seed;
         this.threads = threads;
         this.bs = fs.blockSize();
-        // small volumes: a few blocks per file at large blocks, past the 12 direct blocks at small ones
-        this.maxFileBytes = bs >= 65536 ? 3 * bs : 20 * bs;
+        // small volumes: up to two blocks per file at large blocks, past the 12 direct blocks at small ones
+        this.maxFileBytes = bs >= 65536 ? 2 * bs : 20 * bs;
         this.maxFilesPerThread = bs >= 65536 ? 12 : 40;
+        this.maxPiece = Math.min(2 * bs, 128 << 10);
+    }
+
+    /**
+     * Before the crash can come: each thread's directory and one fsync'd file in it that nothing touches afterwards,
+     * so every round has synced files to check.
+     */
+    void anchors() throws Exception {
+        String tag = Long.toString((seed >>> 8) & 0xFFFFF, 36);
+        Random rnd = new Random(seed);
+        for (int t = 0; t < threads; t++) {
+            String home = "t" + t;
+            long dir;
+            try {
+                dir = fs.lookup(FileSystem.ROOT_INO, home);
+            } catch (FsException missing) {
+                dir = fs.mkdir(FileSystem.ROOT_INO, home, 0755, 0, 0);
+            }
+            long ino = fs.create(dir, "anchor" + tag, 0644, 0, 0);
+            byte[] content = new byte[1 + rnd.nextInt(3 * bs)];
+            rnd.nextBytes(content);
+            for (int i = 0; i < content.length; i++) {
+                content[i] = content[i] == 0 ? 7 : content[i];
+            }
+            FileHandle h = fs.open(ino, true);
+            try {
+                fs.write(h, 0, ByteBuffer.wrap(content));
+                fs.fsync(h);
+            } finally {
+                fs.release(h);
+            }
+            report.line("SYNCED /" + home + "/anchor" + tag + " " + sha256(content));
+        }
     }
 
     /** Runs every thread until {@code stop} says so or an operation fails; returns the first failure, or null. */
@@ -124,7 +158,7 @@ final class MixedWorkload {
                 if (e.fileType() == 2) {
                     dirs.add(path);
                     scan(path, e.ino());
-                } else if (e.fileType() == 1) {
+                } else if (e.fileType() == 1 && !e.name().startsWith("anchor")) {
                     files.add(path);
                 }
             }
@@ -155,7 +189,8 @@ final class MixedWorkload {
             files.add(path);
             FileHandle h = fs.open(ino, true);
             try {
-                writePieces(h, 0, rnd.nextInt(maxFileBytes) + 1);
+                // mostly small files (within a block at large blocks), one in four up to the largest
+                writePieces(h, 0, rnd.nextInt(rnd.nextInt(4) == 0 ? maxFileBytes : Math.max(1, maxFileBytes / 8)) + 1);
                 maybeSync(h, path);
             } finally {
                 fs.release(h);
@@ -187,7 +222,7 @@ final class MixedWorkload {
                 long size = fs.getattr(ino).size();
                 long keep = size == 0 ? 0 : rnd.nextLong(size);
                 fs.truncate(ino, keep);
-                writePieces(h, keep, rnd.nextInt(2 * bs) + 1);
+                writePieces(h, keep, rnd.nextInt(Math.min(2 * bs, maxFileBytes / 4)) + 1);
                 maybeSync(h, path);
             } finally {
                 fs.release(h);
@@ -205,7 +240,7 @@ final class MixedWorkload {
             FileHandle h = fs.open(ino, true);
             try {
                 long at = rnd.nextLong(size);
-                writePieces(h, at, (int) Math.min(size - at, rnd.nextInt(bs) + 1));
+                writePieces(h, at, (int) Math.min(size - at, rnd.nextInt(maxPiece) + 1));
                 maybeSync(h, path);
             } finally {
                 fs.release(h);
@@ -256,7 +291,7 @@ final class MixedWorkload {
             byte[] data = nonZeroBytes(length);
             int off = 0;
             while (off < length) {
-                int n = Math.min(length - off, 1 + rnd.nextInt(rnd.nextBoolean() ? 512 : 2 * bs));
+                int n = Math.min(length - off, 1 + rnd.nextInt(rnd.nextBoolean() ? 512 : maxPiece));
                 fs.write(h, offset + off, ByteBuffer.wrap(data, off, n));
                 off += n;
             }
