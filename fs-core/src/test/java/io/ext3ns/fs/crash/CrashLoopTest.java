@@ -36,7 +36,7 @@ class CrashLoopTest {
     Path tmp;
 
     @ParameterizedTest(name = "{0}-byte blocks, journal {1}, {2} kills")
-    @CsvSource({"4096, true, 40", "4096, false, 25", "1048576, true, 20", "1048576, false, 20"})
+    @CsvSource({"4096, true, 30", "4096, false, 25", "1048576, true, 25", "1048576, false, 20"})
     void everyKillRecoversWithSyncedFilesExactAndNoZeroGaps(int blockSize, boolean journal, int kills)
             throws Exception {
         String only = System.getProperty("crash.only");

@@ -34,21 +34,23 @@ import java.util.Map;
  * <li>For a journalled volume, on a copy of the crashed image: the mount's own replay, the same file checks, unmount,
  * both fscks clean.</li>
  * </ol>
+ * Public for fuse-mount's crash test (fs-core test-jar).
  */
-final class CrashVerdict {
+public final class CrashVerdict {
     private final int blockSize;
     private final boolean e2fsck;
-    int replayedAtMount;
-    int syncedFilesChecked;
-    int filesChecked;
+    public int replayedAtMount;
+    public int syncedFilesChecked;
+    public int filesChecked;
     private int rounds;
 
-    CrashVerdict(int blockSize) {
+    public CrashVerdict(int blockSize) {
         this.blockSize = blockSize;
         this.e2fsck = blockSize <= 65536 && E2fsprogs.installed();
     }
 
-    void check(Path img, List<String> report, String context) throws Exception {
+    /** {@code report}: the workload's TOUCH and SYNCED lines (see {@link MixedWorkload}), in order. */
+    public void check(Path img, List<String> report, String context) throws Exception {
         Map<String, String> synced = syncedContents(report);
         Path copy = img.resolveSibling(img.getFileName() + ".mount-replay");
         boolean journalled;
@@ -83,7 +85,7 @@ final class CrashVerdict {
     }
 
     /** Ours (-fn) clean; e2fsck -fn exit 0 and the same summary (files, non-contiguous, blocks). */
-    void judge(Path img, String context) throws Exception {
+    public void judge(Path img, String context) throws Exception {
         CheckReport ours;
         try (FileMember dev = new FileMember(img, true)) {
             ours = VolumeChecker.check(dev, CheckOptions.READ_ONLY_FORCED);
@@ -161,7 +163,7 @@ final class CrashVerdict {
     }
 
     /** Paths fsync'd and not touched since, with their content's SHA-256. */
-    static Map<String, String> syncedContents(List<String> report) {
+    public static Map<String, String> syncedContents(List<String> report) {
         Map<String, String> expected = new HashMap<>();
         for (String line : report) {
             // a line cut by the kill: a short SYNCED is skipped; a TOUCH is printed before its operation starts
