@@ -120,8 +120,8 @@ final class FileData {
         long oldSize = in.size();
         OpenInode st = h.state;
         try {
-            if (end > oldSize) {
-                zeroPastEnd(ino, in, st, oldSize);
+            if (offset > oldSize) {
+                zeroPastEnd(ino, in, st, oldSize, offset);
             }
             forEachBlock(offset, len, (fb, inBlock, n) -> {
                 ByteBuffer block = st.gathered.get(fb);
@@ -267,7 +267,7 @@ final class FileData {
             st.gathered.tailMap(keep, true).clear();
         }
         if (size > in.size()) {
-            zeroPastEnd(ino, in, st, in.size());
+            zeroPastEnd(ino, in, st, in.size(), size);
         }
         map.truncate(ino, in, keep, balloc::free);
         in.setSize(size);
@@ -304,17 +304,20 @@ final class FileData {
     }
 
     /**
-     * Before the size grows past {@code oldSize}: bytes [oldSize, block end) of the old last block become file
-     * contents and must read as zeros, whatever an earlier shrink left there. Zeroed in the gathered copy of an open
-     * file (written with its data, before the commit that grows the size), else written now: either way the zeros
-     * lie past the committed size until the growth commits, so a crash shows no zeros inside a file.
+     * Before the size grows past {@code oldSize}: bytes [oldSize, contentFrom) of the old last block become file
+     * contents without being written and must read as zeros, whatever an earlier shrink left there ({@code
+     * contentFrom}: where the growing write starts, or the new size). Zeroed in the gathered copy of an open file
+     * (written with its data, before the commit that grows the size), else written now: either way the zeros lie
+     * past the committed size until the growth commits, so a crash shows no zeros inside a file. An append
+     * ({@code contentFrom == oldSize}) zeroes nothing.
      */
-    private void zeroPastEnd(long ino, Inode in, OpenInode st, long oldSize) throws IOException {
+    private void zeroPastEnd(long ino, Inode in, OpenInode st, long oldSize, long contentFrom) throws IOException {
         int from = (int) (oldSize % bs);
-        if (from == 0) {
+        if (from == 0 || contentFrom <= oldSize) {
             return;
         }
         long fb = oldSize / bs;
+        int to = (int) Math.min(bs, contentFrom - fb * bs);
         ByteBuffer g = st != null ? st.gathered.get(fb) : null;
         if (g == null) {
             long phys = map.map(ino, in, fb);
@@ -323,7 +326,7 @@ final class FileData {
             }
             if (st == null) {
                 byte[] b = Arrays.copyOf(cache.get(phys), bs);
-                Arrays.fill(b, from, bs, (byte) 0);
+                Arrays.fill(b, from, to, (byte) 0);
                 vol.io.writeBlock(phys, b);
                 cache.written(phys, b);
                 return;
@@ -332,7 +335,7 @@ final class FileData {
             g.put(0, ByteBuffer.wrap(cache.get(phys)), 0, bs);
             st.gathered.put(fb, g);
         }
-        g.put(from, zeros, 0, bs - from);
+        g.put(from, zeros, 0, to - from);
     }
 
     /**
@@ -350,7 +353,7 @@ final class FileData {
         long oldSize = in.size();
         try {
             if (end > oldSize) {
-                zeroPastEnd(ino, in, st, oldSize);
+                zeroPastEnd(ino, in, st, oldSize, end);
             }
             for (long fb = offset / bs; fb <= (end - 1) / bs; fb++) {
                 if (map.map(ino, in, fb) == 0 && !st.gathered.containsKey(fb)) {
