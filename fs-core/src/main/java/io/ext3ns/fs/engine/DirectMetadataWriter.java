@@ -2,7 +2,11 @@ package io.ext3ns.fs.engine;
 
 import java.io.IOException;
 
-/** The journal-less {@link MetadataWriter}: blocks go home immediately, commit flushes the device. */
+/**
+ * The journal-less {@link MetadataWriter}: a flush first (the file data written before makes it to the media before
+ * any metadata pointing at it: ordered, as far as a journal-less volume can be), then blocks go home immediately,
+ * and commit flushes the device.
+ */
 public final class DirectMetadataWriter implements MetadataWriter {
     private final BlockIo io;
 
@@ -11,7 +15,8 @@ public final class DirectMetadataWriter implements MetadataWriter {
     }
 
     @Override
-    public Transaction begin() {
+    public Transaction begin() throws IOException {
+        io.flush();
         return new Transaction() {
             @Override
             public void write(long blockNr, byte[] block) throws IOException {

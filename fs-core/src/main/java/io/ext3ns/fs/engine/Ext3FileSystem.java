@@ -74,6 +74,7 @@ public final class Ext3FileSystem implements FileSystem, MetricsSource {
         this.dataCache = new DataCache(vol.io, opts.dataCacheBytes());
         this.balloc = new BlockAllocator(vol, dataCache::invalidate);
         vol.setWriteBackListener(balloc.freedBlocks());
+        vol.setDataFlusher(this::flushAllGathered);
         this.ialloc = new InodeAllocator(vol);
         this.map = new BlockMap(vol);
         this.dirIndex = new DirectoryIndex(opts.directoryIndexEntries());
@@ -298,13 +299,30 @@ public final class Ext3FileSystem implements FileSystem, MetricsSource {
         });
     }
 
+    /**
+     * A shrink to a size inside a block is committed at once, then the new last block's tail is zeroed: written
+     * before the commit, those zeros (or data written into that block next) would reach the disk while the old,
+     * larger size is still the committed one, and a crash would show them inside the file.
+     */
     @Override
     public void truncate(long ino, long size) throws FsException {
+        boolean[] tail = new boolean[1];
         updateInode(ino, in -> {
             requireRegular(ino, in);
+            tail[0] = !vol.readOnly && data.shrinkLeavesTail(in, size);
             data.truncate(ino, in, openInodes.get(ino), size);
             in.setMtimeNanos(Namespace.now());
         });
+        if (tail[0]) {
+            call(() -> {
+                vol.writeBack();
+                try (Volume.Update u = vol.update(); LockTable.Held l = locks.write(ino)) {
+                    Inode in = inodes.getLive(ino);
+                    data.zeroTailAfterShrink(ino, in, openInodes.get(ino), size);
+                }
+                return null;
+            });
+        }
     }
 
     @Override
@@ -401,8 +419,7 @@ public final class Ext3FileSystem implements FileSystem, MetricsSource {
         OpenFile h = check(handle, false);
         try {
             call(() -> {
-                flushInode(h.state);
-                vol.writeBack(); // drains the write-behind first
+                vol.writeBack(); // the commit writes every open file's gathered data first (ordered mode)
                 return null;
             });
         } catch (FsException e) {
@@ -416,7 +433,9 @@ public final class Ext3FileSystem implements FileSystem, MetricsSource {
     public void flush(FileHandle handle) throws FsException {
         OpenFile h = check(handle, false);
         call(() -> {
-            flushInode(h.state);
+            try (Volume.Update u = vol.update()) {
+                flushInode(h.state);
+            }
             vol.io.drainWrites();
             return null;
         });
@@ -446,7 +465,7 @@ public final class Ext3FileSystem implements FileSystem, MetricsSource {
         h.released = true;
         call(() -> {
             long ino = h.ino();
-            try (LockTable.Held l = locks.write(ino)) {
+            try (Volume.Update u = vol.update(); LockTable.Held l = locks.write(ino)) {
                 OpenInode st = h.state;
                 Inode in = inodes.getLive(ino);
                 try {
@@ -482,7 +501,7 @@ public final class Ext3FileSystem implements FileSystem, MetricsSource {
             long fromFb = offset / bs;
             long toFb = fromFb + dst.remaining() / bs + 1;
             if (!h.state.gathered.isEmpty()) {
-                try (LockTable.Held l = locks.write(h.ino())) {
+                try (Volume.Update u = vol.update(); LockTable.Held l = locks.write(h.ino())) {
                     if (FileData.hasGatheredIn(h.state, fromFb, toFb)) {
                         flushLocked(h.state);
                     }
@@ -596,7 +615,7 @@ public final class Ext3FileSystem implements FileSystem, MetricsSource {
                 Namespace.now())) {
             return;
         }
-        try (LockTable.Held l = locks.write(ino)) {
+        try (Volume.Update u = vol.update(); LockTable.Held l = locks.write(ino)) {
             Inode in = inodes.getLive(ino);
             long now = Namespace.now();
             if (in.linksCount() > 0 && policy.needsUpdate(in.atimeNanos(), in.mtimeNanos(), in.ctimeNanos(), now)) {
@@ -627,10 +646,36 @@ public final class Ext3FileSystem implements FileSystem, MetricsSource {
         if (vol.readOnly) {
             return;
         }
-        for (OpenInode st : new ArrayList<>(openInodes.values())) {
-            flushInode(st);
-        }
         vol.writeBack();
+    }
+
+    /**
+     * The write-back's first step, with every update excluded: each open file's gathered blocks are written behind,
+     * so the sizes about to be committed cover data on its way to the device only. A file that fails (no space
+     * left for its blocks) gets the error on its next write, fsync or release; the others and the commit go on.
+     */
+    private void flushAllGathered() {
+        for (OpenInode st : openInodes.values()) {
+            if (st.gathered.isEmpty()) {
+                continue;
+            }
+            IOException failed;
+            try (LockTable.Held l = locks.write(st.ino)) {
+                Inode in = inodes.getLive(st.ino);
+                try {
+                    failed = data.flushGatheredPastErrors(st.ino, in, st);
+                } finally {
+                    inodes.put(st.ino, in);
+                }
+            } catch (IOException e) {
+                failed = e;
+            }
+            if (failed != null) {
+                LOG.warn("{}: inode {}: writing gathered data at commit failed: {}", vol.io.device().name(),
+                        st.ino, failed.getMessage());
+                st.writeFailed(failed);
+            }
+        }
     }
 
     @Override
@@ -706,7 +751,7 @@ public final class Ext3FileSystem implements FileSystem, MetricsSource {
     // ---- helpers ----
 
     private void freeIfUnlinked(long ino) throws IOException {
-        try (LockTable.Held l = locks.write(ino)) {
+        try (Volume.Update u = vol.update(); LockTable.Held l = locks.write(ino)) {
             Inode in = inodes.get(ino);
             if (in.mode() != 0 && in.linksCount() == 0) {
                 data.freeAllBlocks(ino, in);
@@ -775,7 +820,11 @@ public final class Ext3FileSystem implements FileSystem, MetricsSource {
 
     /** A change: writes metadata back early when too much of it is dirty. */
     private <T> T changing(Op<T> op) throws FsException {
-        T result = call(op);
+        T result = call(() -> {
+            try (Volume.Update u = vol.update()) {
+                return op.run();
+            }
+        });
         if (vol.meta.dirtyBytes() > dirtyLimit) {
             call(() -> {
                 vol.writeBack();

@@ -120,6 +120,9 @@ final class FileData {
         long oldSize = in.size();
         OpenInode st = h.state;
         try {
+            if (offset > oldSize) {
+                zeroPastEnd(ino, in, st, oldSize, offset);
+            }
             forEachBlock(offset, len, (fb, inBlock, n) -> {
                 ByteBuffer block = st.gathered.get(fb);
                 if (block == null) {
@@ -181,6 +184,26 @@ final class FileData {
         }
     }
 
+    /**
+     * As {@link #flushGathered}, but a block that fails (no space left for it) is dropped and the rest still go:
+     * the commit calling this must not keep gathered data behind a size it commits. Returns the first failure.
+     */
+    IOException flushGatheredPastErrors(long ino, Inode in, OpenInode st) {
+        IOException first = null;
+        while (!st.gathered.isEmpty()) {
+            long fb = st.gathered.firstKey();
+            try {
+                flushBlock(ino, in, st, fb);
+            } catch (IOException e) {
+                st.gathered.remove(fb);
+                if (first == null) {
+                    first = e;
+                }
+            }
+        }
+        return first;
+    }
+
     private void flushBlock(long ino, Inode in, OpenInode st, long fb) throws IOException {
         long phys;
         try {
@@ -229,7 +252,13 @@ final class FileData {
 
     // ---- truncate and preallocation ----
 
-    /** Sets the size: shrinking frees blocks past it and zeroes the tail of the new last block. */
+    /**
+     * Sets the size: shrinking frees the blocks past it, growing first zeroes what the old last block holds past the
+     * old size. A shrink leaves the bytes past the new size in place: zeroing them on the device before the shrink
+     * has committed would show zeros inside the old size after a crash. The engine commits a shrink to a size
+     * inside a block at once and then zeroes the tail ({@link #zeroTailAfterShrink}); until then, a growth that
+     * would expose those bytes zeroes them itself ({@link #zeroPastEnd}).
+     */
     void truncate(long ino, Inode in, OpenInode st, long size) throws IOException {
         if (size < 0) {
             throw new FsException(Errno.EINVAL, "negative size " + size);
@@ -241,28 +270,76 @@ final class FileData {
         if (st != null) {
             st.gathered.tailMap(keep, true).clear();
         }
-        if (size < in.size() && size % bs != 0) {
-            zeroTail(ino, in, st, size / bs, (int) (size % bs));
+        if (size > in.size()) {
+            zeroPastEnd(ino, in, st, in.size(), size);
         }
         map.truncate(ino, in, keep, balloc::free);
         in.setSize(size);
     }
 
-    /** Zeroes bytes [from, block end) of file block {@code fb} so that growing the file later shows zeros there. */
-    private void zeroTail(long ino, Inode in, OpenInode st, long fb, int from) throws IOException {
+    /** True when shrinking to {@code size} leaves a last block with old bytes past the size (see truncate). */
+    boolean shrinkLeavesTail(Inode in, long size) {
+        return size < in.size() && size % bs != 0;
+    }
+
+    /**
+     * Once a shrink to {@code size} has committed: the new last block's bytes past the size become zeros on the
+     * device too (ext3 keeps them zero, and the kernel relies on it when it grows a file), now that no committed
+     * size covers them. Nothing if the size changed meanwhile (a growth zeroed them already).
+     */
+    void zeroTailAfterShrink(long ino, Inode in, OpenInode st, long size) throws IOException {
+        if (in.size() != size || size % bs == 0) {
+            return;
+        }
+        int from = (int) (size % bs);
+        long fb = size / bs;
         ByteBuffer g = st != null ? st.gathered.get(fb) : null;
         if (g != null) {
             g.put(from, zeros, 0, bs - from);
             return;
         }
         long phys = map.map(ino, in, fb);
-        if (phys == 0) {
+        if (phys != 0) {
+            byte[] b = Arrays.copyOf(cache.get(phys), bs);
+            Arrays.fill(b, from, bs, (byte) 0);
+            writeNow(phys, b);
+            cache.written(phys, b);
+        }
+    }
+
+    /**
+     * Before the size grows past {@code oldSize}: bytes [oldSize, contentFrom) of the old last block become file
+     * contents without being written and must read as zeros, whatever an earlier shrink left there ({@code
+     * contentFrom}: where the growing write starts, or the new size). Zeroed in the gathered copy of an open file
+     * (written with its data, before the commit that grows the size), else written now: either way the zeros lie
+     * past the committed size until the growth commits, so a crash shows no zeros inside a file. An append
+     * ({@code contentFrom == oldSize}) zeroes nothing.
+     */
+    private void zeroPastEnd(long ino, Inode in, OpenInode st, long oldSize, long contentFrom) throws IOException {
+        int from = (int) (oldSize % bs);
+        if (from == 0 || contentFrom <= oldSize) {
             return;
         }
-        byte[] b = Arrays.copyOf(cache.get(phys), bs);
-        Arrays.fill(b, from, bs, (byte) 0);
-        writeNow(phys, b);
-        cache.written(phys, b);
+        long fb = oldSize / bs;
+        int to = (int) Math.min(bs, contentFrom - fb * bs);
+        ByteBuffer g = st != null ? st.gathered.get(fb) : null;
+        if (g == null) {
+            long phys = map.map(ino, in, fb);
+            if (phys == 0) {
+                return; // a hole reads as zeros
+            }
+            if (st == null) {
+                byte[] b = Arrays.copyOf(cache.get(phys), bs);
+                Arrays.fill(b, from, to, (byte) 0);
+                writeNow(phys, b);
+                cache.written(phys, b);
+                return;
+            }
+            g = vol.io.blockBuffer();
+            g.put(0, ByteBuffer.wrap(cache.get(phys)), 0, bs);
+            st.gathered.put(fb, g);
+        }
+        g.put(from, zeros, 0, to - from);
     }
 
     /** A synchronous data block write; a failure is also recorded on the volume (marked with errors). */
@@ -283,6 +360,9 @@ final class FileData {
         long end = checkedEnd(ino, offset, length);
         long oldSize = in.size();
         try {
+            if (end > oldSize) {
+                zeroPastEnd(ino, in, st, oldSize, end);
+            }
             allocateHoles(ino, in, st, offset / bs, (end - 1) / bs);
         } catch (FsException e) {
             undoGrowth(ino, in, st, oldSize);
@@ -490,6 +570,8 @@ final class FileData {
             }
             i += run;
         }
+        int past = blocks * bs - (int) dataBytes; // the last block's bytes past the size: not file contents
+        dst.put(base + (int) dataBytes, zeros, 0, past);
         dst.position(base + (int) dataBytes);
         return (int) dataBytes;
     }

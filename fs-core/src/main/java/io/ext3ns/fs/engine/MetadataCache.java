@@ -31,6 +31,8 @@ public final class MetadataCache {
     private final BlockIo io;
     private final Cache<Long, byte[]> clean;
     private final ConcurrentHashMap<Long, byte[]> dirty = new ConcurrentHashMap<>();
+    /** Blocks of a snapshot not yet written through the seam: kept readable, whatever the clean cache evicts. */
+    private final ConcurrentHashMap<Long, byte[]> committing = new ConcurrentHashMap<>();
     private final AtomicLong dirtyBlocks = new AtomicLong();
     private final Object[] stripes = new Object[STRIPES];
     private final Object flushLock = new Object();
@@ -80,6 +82,7 @@ public final class MetadataCache {
     public void forget(long blockNr) {
         synchronized (stripe(blockNr)) {
             clean.invalidate(blockNr);
+            committing.remove(blockNr);
             if (dirty.remove(blockNr) != null) {
                 dirtyBlocks.decrementAndGet();
             }
@@ -90,52 +93,99 @@ public final class MetadataCache {
         return dirtyBlocks.get() * io.blockSize();
     }
 
-    /**
-     * Writes every dirty block as one transaction. A block changed while this runs is either in this transaction or
-     * stays dirty for the next: it is unpinned before its bytes are copied.
-     */
+    /** Writes every dirty block as one transaction: {@link #commit} of a {@link #snapshot}, in block order. */
     public void writeBack(MetadataWriter writer) throws IOException {
-        synchronized (flushLock) {
-            if (dirty.isEmpty()) {
-                return;
-            }
-            List<Long> blocks = new ArrayList<>(dirty.keySet());
-            blocks.sort(null);
-            Map<Long, byte[]> taken = new HashMap<>();
-            try {
-                MetadataWriter.Transaction tx = writer.begin();
-                for (long nr : blocks) {
-                    byte[] copy;
-                    synchronized (stripe(nr)) {
-                        byte[] b = dirty.remove(nr);
-                        if (b == null) {
-                            continue;
-                        }
-                        dirtyBlocks.decrementAndGet();
-                        clean.put(nr, b);
-                        copy = Arrays.copyOf(b, b.length);
-                    }
-                    taken.put(nr, copy);
-                    tx.write(nr, copy);
-                }
-                tx.commit();
-            } catch (IOException | RuntimeException e) {
-                redirty(taken);
-                throw e;
-            }
+        commit(writer, snapshot(nr -> 0));
+    }
+
+    /** Where a block goes in a transaction's write order: lower ranks first, block order within a rank. */
+    @FunctionalInterface
+    public interface WriteRank {
+        int of(long blockNr);
+    }
+
+    /** The dirty blocks at one instant, copied, in block order: one transaction's contents. */
+    public static final class Snapshot {
+        private final long[] blocks;
+        private final byte[][] copies;
+        private final byte[][] live;
+
+        private Snapshot(long[] blocks, byte[][] copies, byte[][] live) {
+            this.blocks = blocks;
+            this.copies = copies;
+            this.live = live;
+        }
+
+        public int size() {
+            return blocks.length;
         }
     }
 
     /**
-     * A failed write-back leaves its blocks dirty again (unless changed meanwhile), so a later write-back retries
-     * them instead of the cache believing the device holds them.
+     * Unpins every dirty block and copies it, ordered by {@code rank}. A block changed after this is dirty again and
+     * goes in the next transaction. Until {@link #commit} has written them, the blocks stay readable from memory
+     * (the device still holds their old contents).
      */
-    private void redirty(Map<Long, byte[]> taken) {
-        for (Map.Entry<Long, byte[]> e : taken.entrySet()) {
-            synchronized (stripe(e.getKey())) {
-                if (!dirty.containsKey(e.getKey())) {
-                    byte[] current = clean.getIfPresent(e.getKey());
-                    markDirty(e.getKey(), current != null ? current : e.getValue());
+    public Snapshot snapshot(WriteRank rank) {
+        synchronized (flushLock) {
+            List<Long> nrs = new ArrayList<>(dirty.keySet());
+            nrs.sort(java.util.Comparator.comparingInt(rank::of).thenComparingLong(Long::longValue));
+            long[] blocks = new long[nrs.size()];
+            byte[][] copies = new byte[nrs.size()][];
+            byte[][] live = new byte[nrs.size()][];
+            int n = 0;
+            for (long nr : nrs) {
+                synchronized (stripe(nr)) {
+                    byte[] b = dirty.remove(nr);
+                    if (b == null) {
+                        continue;
+                    }
+                    dirtyBlocks.decrementAndGet();
+                    clean.put(nr, b);
+                    committing.put(nr, b);
+                    blocks[n] = nr;
+                    live[n] = b;
+                    copies[n++] = Arrays.copyOf(b, b.length);
+                }
+            }
+            return new Snapshot(Arrays.copyOf(blocks, n), Arrays.copyOf(copies, n), Arrays.copyOf(live, n));
+        }
+    }
+
+    /**
+     * A failed commit leaves its blocks dirty again (unless changed meanwhile), so a later write-back retries them
+     * instead of the cache believing the device holds them.
+     */
+    private void redirty(Snapshot s) {
+        for (int i = 0; i < s.blocks.length; i++) {
+            long nr = s.blocks[i];
+            synchronized (stripe(nr)) {
+                if (!dirty.containsKey(nr)) {
+                    byte[] current = clean.getIfPresent(nr);
+                    markDirty(nr, current != null ? current : s.copies[i]);
+                }
+            }
+        }
+    }
+
+    /** Writes a snapshot through the seam as one transaction (nothing for an empty one). */
+    public void commit(MetadataWriter writer, Snapshot s) throws IOException {
+        try {
+            if (s.blocks.length == 0) {
+                return;
+            }
+            MetadataWriter.Transaction tx = writer.begin();
+            for (int i = 0; i < s.blocks.length; i++) {
+                tx.write(s.blocks[i], s.copies[i]);
+            }
+            tx.commit();
+        } catch (IOException | RuntimeException e) {
+            redirty(s);
+            throw e;
+        } finally {
+            for (int i = 0; i < s.blocks.length; i++) {
+                synchronized (stripe(s.blocks[i])) {
+                    committing.remove(s.blocks[i], s.live[i]);
                 }
             }
         }
@@ -162,6 +212,9 @@ public final class MetadataCache {
     private byte[] current(long blockNr) throws IOException {
         accesses.increment();
         byte[] b = dirty.get(blockNr);
+        if (b == null) {
+            b = committing.get(blockNr);
+        }
         if (b != null) {
             return b;
         }

@@ -12,6 +12,7 @@ import io.ext3ns.sda.BlockDevice;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -37,6 +38,15 @@ final class Volume {
     /** ERROR_FS is set in memory but could not be written to the superblock yet (the member was failing). */
     private volatile boolean errorFlagPending;
     private volatile WriteBackListener writeBackListener = WriteBackListener.NONE;
+    private volatile DataFlusher dataFlusher = () -> { };
+    /**
+     * The commit barrier (jbd2's wait for running handles): every operation that changes metadata or gathered file
+     * data holds it shared ({@link #update()}); a write-back holds it exclusively while it flushes gathered data and
+     * copies the dirty metadata, so each transaction holds whole operations only. Without it a transaction could
+     * hold a bitmap with a block taken but the descriptor counted before the take (issue 22), or a file size whose
+     * data was still gathered in memory (zero-filled gaps after a crash, issue 16 D).
+     */
+    private final ReentrantReadWriteLock barrier = new ReentrantReadWriteLock();
 
     private Volume(Superblock sb, Geometry geo, Group[] groups, BlockIo io, MetadataCache meta, MetadataWriter writer,
                    boolean readOnly, String forcedReadOnlyReason) {
@@ -89,7 +99,7 @@ final class Volume {
             sb.setWriteTime(now);
         }
         stageSuperblock();
-        meta.writeBack(writer);
+        meta.commit(writer, meta.snapshot(this::writeRank));
     }
 
     private static Superblock readSuperblock(BlockDevice device) throws IOException {
@@ -210,20 +220,38 @@ final class Volume {
         }
     }
 
-    /** Writes back all staged metadata (superblock and descriptors included) as one transaction. */
+    /**
+     * Writes back all metadata as one transaction (ext3's ordered-mode commit). With every update excluded: the
+     * gathered file data goes to the write-behind queue (allocating its blocks), the superblock and descriptors are
+     * staged and the dirty blocks copied. Then, with updates running again: the queued data reaches the device, and
+     * the copies go through the seam, whose commit makes the data durable before the commit record. So a committed
+     * size never covers data that was only in memory, and descriptors always match the bitmaps they commit with.
+     * Must not be called inside an {@link #update()} (the barrier cannot be upgraded).
+     */
     void writeBack() throws IOException {
         if (readOnly) {
             return;
         }
+        if (barrier.getReadHoldCount() > 0) {
+            throw new IllegalStateException("write-back from inside an update would wait for itself");
+        }
         synchronized (writeBackLock) { // one write-back at a time, so the listener sees start/commit in pairs
+            MetadataCache.Snapshot snapshot;
+            barrier.writeLock().lock();
+            try {
+                dataFlusher.flushAll();
+                writeBackListener.starting();
+                stageSuperblock();
+                snapshot = meta.snapshot(this::writeRank);
+            } finally {
+                barrier.writeLock().unlock();
+            }
             io.drainWrites(); // ordered mode: data written behind reaches the device before metadata pointing at it
             if (errorFlagPending) {
                 persistErrorFlag(); // the failing member may have come back
             }
-            writeBackListener.starting();
-            stageSuperblock();
             try {
-                meta.writeBack(writer);
+                meta.commit(writer, snapshot);
             } catch (IOException e) {
                 recordError("writing metadata back", e);
                 throw e;
@@ -282,6 +310,50 @@ final class Volume {
             LOG.error("{}: could not mark the superblock with errors (retried at the next write-back): {}",
                     io.device().name(), e.toString());
         }
+    }
+
+    /**
+     * The order of a write-back's blocks. A journal commits them atomically, in any order; written home directly
+     * (no journal), a crash part-way leaves a prefix, so what is pointed at goes before what points at it: bitmaps,
+     * directory and indirect blocks first, then inode tables (so a size or block pointer never lands before the
+     * blocks it names), the descriptors and superblock last (their counts are summaries fsck recomputes).
+     */
+    private int writeRank(long blockNr) {
+        if (blockNr <= superblockBlock() || (blockNr >= geo.gdtFirstBlock(0)
+                && blockNr < geo.gdtFirstBlock(0) + geo.gdtBlocks())) {
+            return 2;
+        }
+        long g = geo.groupOfBlock(Math.max(blockNr, geo.firstDataBlock()));
+        if (g >= 0 && g < groups.length) {
+            long table = groups[(int) g].desc.inodeTable();
+            if (blockNr >= table && blockNr < table + geo.inodeTableBlocks()) {
+                return 1;
+            }
+        }
+        return 0;
+    }
+
+    /** An operation that changes metadata or gathered data: a write-back waits for it (close it when done). */
+    Update update() {
+        barrier.readLock().lock();
+        return barrier.readLock()::unlock;
+    }
+
+    /** Held by a running update; closing it lets a waiting write-back take its snapshot. */
+    interface Update extends AutoCloseable {
+        @Override
+        void close();
+    }
+
+    /** Writes every open file's gathered blocks behind (told by the engine, which keeps the open files). */
+    @FunctionalInterface
+    interface DataFlusher {
+        /** Runs with every update excluded; a failure of one file goes to that file, never stops the write-back. */
+        void flushAll() throws IOException;
+    }
+
+    void setDataFlusher(DataFlusher flusher) {
+        this.dataFlusher = flusher;
     }
 
     /**
