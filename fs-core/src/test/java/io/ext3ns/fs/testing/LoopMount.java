@@ -35,6 +35,14 @@ public final class LoopMount implements AutoCloseable {
         return new LoopMount(image, mountPoint, r);
     }
 
+    /** Mounts {@code image} read-write (mount -o loop -t TYPE) at a new directory {@code mountPoint}. */
+    public static LoopMount readWrite(Path image, String type, Path mountPoint) throws IOException, InterruptedException {
+        Files.createDirectories(mountPoint);
+        ExternalTool.Result r = ExternalTool.run("mount", "-o", "loop", "-t", type, image.toString(),
+                mountPoint.toString());
+        return new LoopMount(image, mountPoint, r);
+    }
+
     public boolean mounted() {
         return mount.exitCode() == 0;
     }
