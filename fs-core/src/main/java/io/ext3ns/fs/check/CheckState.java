@@ -62,8 +62,8 @@ final class CheckState {
     final Map<Long, InodeInfo> inodes = new TreeMap<>();
     final Map<Long, DirInfo> dirs = new TreeMap<>();
     final Map<Long, Long> dirsPerGroup = new HashMap<>();
-    /** Extended attribute blocks already claimed (several inodes may share one). */
-    final Set<Long> sharedAttributeBlocks = new HashSet<>();
+    /** Extended attribute blocks claimed, with the number of inodes pointing at each (they may share one). */
+    final Map<Long, Long> attributeBlockRefs = new TreeMap<>();
     final List<Problem> problems = new ArrayList<>();
     /** Inode of /lost+found as the root names it, 0 when absent. */
     long lostAndFound;

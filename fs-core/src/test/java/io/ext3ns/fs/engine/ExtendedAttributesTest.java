@@ -8,6 +8,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.ext3ns.fs.acl.PosixAcl;
 import io.ext3ns.fs.api.Errno;
+import io.ext3ns.fs.check.CheckOptions;
+import io.ext3ns.fs.check.CheckReport;
+import io.ext3ns.fs.check.VolumeChecker;
 import io.ext3ns.fs.api.FileSystem;
 import io.ext3ns.fs.api.FsException;
 import io.ext3ns.fs.disk.ExtendedAttributes;
@@ -15,6 +18,7 @@ import io.ext3ns.fs.disk.XattrEntry;
 import io.ext3ns.fs.testing.E2fsprogs;
 import io.ext3ns.fs.testing.ExternalTool;
 import io.ext3ns.fs.testing.LoopMount;
+import io.ext3ns.sda.FileMember;
 import java.io.RandomAccessFile;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -230,5 +234,23 @@ class ExtendedAttributesTest {
         }
         Images.assertFsckClean(img);
         Images.assertOurFsckClean(img);
+
+        // fsck.ext3ns counts references: a wrong h_refcount is found (and e2fsck agrees)
+        try (Ext3FileSystem fs = Images.open(img, false)) {
+            fs.setxattr(fs.lookup(FileSystem.ROOT_INO, "p"), "user.b", bytes(3000, 'b'), 0);
+        }
+        long block = fileAcl(img, "p");
+        byte[] raw2 = readBlock(img, block, 4096);
+        ExtendedAttributes.setRefcount(raw2, 3);
+        try (RandomAccessFile f = new RandomAccessFile(img.toFile(), "rw")) {
+            f.seek(block * 4096);
+            f.write(raw2);
+        }
+        try (FileMember dev = new FileMember(img, true)) {
+            CheckReport r = VolumeChecker.check(dev, CheckOptions.READ_ONLY_FORCED);
+            assertTrue(!r.clean() && r.remaining().toString().contains("reference count 3, should be 1"),
+                    r.remaining().toString());
+        }
+        assertNotEquals(0, E2fsprogs.checkReadOnly(img).exitCode());
     }
 }
