@@ -12,6 +12,12 @@ public interface FuseBackend {
     String SUBTYPE = "ext3ns";
 
     /**
+     * A marker among the options, not a FUSE option: the mount wants the kernel to enforce POSIX ACLs (ext3's
+     * {@code acl}). libfuse 3 turns it into FUSE_CAP_POSIX_ACL; libfuse 2 has no such capability and drops it.
+     */
+    String POSIX_ACL = "x-ext3ns-posix-acl";
+
+    /**
      * Serves {@code ops} at {@code mountPoint} and blocks until the file system is unmounted (by umount,
      * fusermount -u, or {@link #requestUnmount}). Returns the FUSE loop's exit status, 0 for a normal unmount.
      *

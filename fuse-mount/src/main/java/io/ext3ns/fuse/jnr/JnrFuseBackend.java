@@ -45,11 +45,13 @@ public final class JnrFuseBackend implements FuseBackend {
 
     /**
      * The -o value for libfuse 2: big_writes (without it the kernel sends 4 KiB writes) and max_read at libfuse 2's
-     * ceiling (it never sends more; saying so keeps the kernel from trying), then {@code options}.
+     * ceiling (it never sends more; saying so keeps the kernel from trying), then {@code options}. libfuse 2 has no
+     * POSIX ACL capability: {@value io.ext3ns.fuse.FuseBackend#POSIX_ACL} is dropped (the mount's
+     * default_permissions then checks the mode bits only; docs/fuse.md).
      */
     static String commandLineOptions(List<String> options, String fsName) {
         List<String> all = new java.util.ArrayList<>(List.of("big_writes", "max_read=" + MAX_REQUEST));
-        all.addAll(options);
+        options.stream().filter(o -> !o.equals(io.ext3ns.fuse.FuseBackend.POSIX_ACL)).forEach(all::add);
         return FuseCommandLine.options(all, fsName);
     }
 

@@ -10,7 +10,7 @@ import java.util.Set;
 
 /**
  * The -o options of mount.ext3ns, parsed once: ours (ro/rw, cache=, metacache=, readahead=, commit=, logfile=,
- * multithread, libfuse= or transport=, rtsp=, http=), FUSE's
+ * multithread, libfuse= or transport=, rtsp=, http=, ext3's acl/noacl and user_xattr/nouser_xattr), FUSE's
  * that we pass on (allow_other, default_permissions, attr_timeout=, ...), and mount(8)'s bookkeeping options that
  * only mean something in fstab (defaults, noauto, _netdev, ...), which are dropped.
  *
@@ -23,10 +23,16 @@ import java.util.Set;
  * @param libfuse       the libfuse version to serve through (libfuse=2|3, or transport=libfuse2|libfuse3),
  *                      0 for the best installed
  * @param fuseOptions   options passed to FUSE unchanged
+ * @param xattrs        ext3's acl/noacl and user_xattr/nouser_xattr (both on by default, as ext3 mounts)
  */
 public record MountOptions(boolean readOnly, long cacheBytes, long metaCacheBytes, int readAheadKb, int commitSeconds,
                            Path logFile, Map<String, String> services, boolean multiThreaded, int libfuse,
-                           List<String> fuseOptions) {
+                           List<String> fuseOptions, Xattrs xattrs) {
+
+    /** ext3's extended-attribute mount options. */
+    public record Xattrs(boolean acl, boolean userXattr) {
+        public static final Xattrs DEFAULT = new Xattrs(true, true);
+    }
 
     /** ext3's default commit interval: a read-write mount syncs (one journal transaction) this often. */
     public static final int DEFAULT_COMMIT_SECONDS = 5;
@@ -56,6 +62,8 @@ public record MountOptions(boolean readOnly, long cacheBytes, long metaCacheByte
         int libfuse = 0;
         Map<String, String> services = new LinkedHashMap<>();
         List<String> fuse = new ArrayList<>();
+        boolean acl = true;
+        boolean userXattr = true;
         for (String group : optionStrings) {
             for (String option : group.split(",")) {
                 if (option.isEmpty()) {
@@ -74,6 +82,10 @@ public record MountOptions(boolean readOnly, long cacheBytes, long metaCacheByte
                     readAhead = parseReadAheadKb(required(key, value));
                 } else if (key.equals("commit")) {
                     commit = parseCommitSeconds(required(key, value));
+                } else if ((key.equals("acl") || key.equals("noacl")) && value == null) {
+                    acl = key.equals("acl");
+                } else if ((key.equals("user_xattr") || key.equals("nouser_xattr")) && value == null) {
+                    userXattr = key.equals("user_xattr");
                 } else if (key.equals("multithread") && value == null) {
                     multiThreaded = true;
                 } else if (key.equals("libfuse")) {
@@ -95,7 +107,7 @@ public record MountOptions(boolean readOnly, long cacheBytes, long metaCacheByte
             }
         }
         return new MountOptions(readOnly, cache, metaCache, readAhead, commit, logFile, services, multiThreaded,
-                libfuse, fuse);
+                libfuse, fuse, new Xattrs(acl, userXattr));
     }
 
     private static int parseLibfuse(String value) {

@@ -55,8 +55,26 @@ public final class MountSession {
         if (readOnly) {
             fuse.add("ro");
         }
+        // Permissions as ext3 has them: the kernel checks the mode bits (and, with acl through libfuse 3, the ACLs
+        // in our xattrs), and a mount made by root serves every user, as a kernel mount does.
+        fuse.add("default_permissions");
+        if (options.xattrs().acl()) {
+            fuse.add(io.ext3ns.fuse.FuseBackend.POSIX_ACL);
+        }
+        if (runByRoot() && !options.fuseOptions().contains("allow_other")) {
+            fuse.add("allow_other");
+        }
         fuse.addAll(options.fuseOptions());
         return fuse;
+    }
+
+    private static boolean runByRoot() {
+        try {
+            return Integer.valueOf(0).equals(java.nio.file.Files.getAttribute(java.nio.file.Path.of("/proc/self"),
+                    "unix:uid"));
+        } catch (java.io.IOException | RuntimeException e) {
+            return false;
+        }
     }
 
     /** Mounts and serves until unmounted. Returns normally after a clean unmount. */
@@ -98,7 +116,8 @@ public final class MountSession {
     private void serve(FileSystem fs, boolean readOnly) throws MountFailure {
         Thread loop = new Thread(() -> {
             int status = backend.serve(request.mountPoint(), request.source(), fuseOptions(request.options(),
-                    readOnly), request.options().multiThreaded(), new FileSystemOps(fs));
+                    readOnly), request.options().multiThreaded(), new FileSystemOps(fs,
+                    request.options().xattrs().acl(), request.options().xattrs().userXattr()));
             if (status != 0) {
                 log.error("the FUSE loop ended with status {}", status);
             }
