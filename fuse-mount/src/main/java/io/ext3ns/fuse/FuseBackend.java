@@ -28,6 +28,14 @@ public interface FuseBackend {
      */
     int serve(Path mountPoint, String fsName, List<String> options, boolean multiThreaded, FuseOps ops);
 
+    /**
+     * True when this binding can have the kernel enforce POSIX ACLs (libfuse 3's FUSE_CAP_POSIX_ACL). Without it a
+     * mount behaves as ext3 mounted {@code noacl}: ACLs are neither shown nor set, the mode bits decide.
+     */
+    default boolean enforcesPosixAcls() {
+        return false;
+    }
+
     /** Asks the kernel to unmount (non-lazy first); {@link #serve} then returns. Safe to call from any thread. */
     void requestUnmount(Path mountPoint);
 }

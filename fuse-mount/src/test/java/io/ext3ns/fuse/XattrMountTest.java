@@ -80,24 +80,36 @@ class XattrMountTest {
         Shell.run(null, List.of("mke2fs", "-q", "-F", "-t", "ext3", "-b", "4096", "-d", tree.toString(),
                 image.toString(), "64M"), 120).check();
         Path kmnt = Files.createDirectories(tmp.resolve("kmnt"));
+        onKernel(image, kmnt, "loop", "setfattr -n user.k -v kernel a && mkdir d"
+                + " && setfacl -m u:65534:rwx -d -m g:0:rx d && touch d/inherits"
+                + " && setfattr -n user.blk -v \"$(head -c 1500 /dev/zero | tr '\\0' k)\" d");
+        // Through libfuse 2 the mount is noacl (no way to have the kernel enforce ACLs): the ACLs are not shown
+        // there, and this kernel no longer has a noacl to compare with, so only the other names are compared.
+        boolean noacl = System.getProperty(MountProcess.TRANSPORT_PROPERTY, "").equals("libfuse2");
         // by name: readdir's order differs (the kernel walks mke2fs's htree in hash order)
-        String dump = "for f in $(find . -path ./lost+found -prune -o -print | sort); do getfattr -d -m- \"$f\";"
-                + " getfacl -n \"$f\"; done 2>&1";
-        String kernel;
-        Shell.run(null, List.of("mount", "-o", "loop", "-t", "ext3", image.toString(), kmnt.toString()), 60).check();
-        try {
-            Shell.bash(kmnt, "setfattr -n user.k -v kernel a && mkdir d && setfacl -m u:65534:rwx -d -m g:0:rx d"
-                    + " && touch d/inherits && setfattr -n user.blk -v \"$(head -c 1500 /dev/zero | tr '\\0' k)\" d")
-                    .check();
-            kernel = Shell.bash(kmnt, dump).check().out();
-        } finally {
-            Shell.run(null, List.of("umount", kmnt.toString()), 60);
-            MountProcess.forceUnmount(kmnt);
-        }
+        String dump = "for f in $(find . -path ./lost+found -prune -o -print | sort); do "
+                + (noacl ? "getfattr -d -m '^(user|trusted)[.]' \"$f\"; done 2>&1"
+                        : "getfattr -d -m- \"$f\"; getfacl -n \"$f\"; done 2>&1");
+        String kernel = onKernel(image, kmnt, "loop,ro", dump);
         assertTrue(kernel.contains("trusted.from=\"mke2fs\"") && kernel.contains("user.k=\"kernel\"")
-                && kernel.contains("default:group:0:r-x"), kernel);
-        MountProcess.withMount(image, tmp.resolve("mnt"), "",
-                mount -> assertEquals(kernel, Shell.bash(mount.mountPoint, dump).check().out()));
+                && (noacl || kernel.contains("default:group:0:r-x")), kernel);
+        MountProcess.withMount(image, tmp.resolve("mnt"), "", mount -> {
+            assertEquals(kernel, Shell.bash(mount.mountPoint, dump).check().out());
+            if (noacl) {
+                assertEquals("", Shell.bash(mount.mountPoint, "getfattr -m- -d d d/inherits | grep posix_acl; true")
+                        .check().out(), "a noacl mount shows no ACL");
+            }
+        });
+    }
+
+    private static String onKernel(Path image, Path mnt, String options, String script) throws Exception {
+        Shell.run(null, List.of("mount", "-o", options, "-t", "ext3", image.toString(), mnt.toString()), 60).check();
+        try {
+            return Shell.bash(mnt, script).check().out();
+        } finally {
+            Shell.run(null, List.of("umount", mnt.toString()), 60);
+            MountProcess.forceUnmount(mnt);
+        }
     }
 
     private static long availableKb(Path mnt) throws Exception {

@@ -113,11 +113,25 @@ public final class MountSession {
         }
     }
 
+    /**
+     * ext3's acl as far as the binding can honour it: without a way to have the kernel enforce ACLs (libfuse 2) the
+     * mount is noacl, so that no ACL is shown or stored that the permission checks would not follow.
+     */
+    private boolean effectiveAcl() {
+        boolean asked = request.options().xattrs().acl();
+        if (asked && !backend.enforcesPosixAcls()) {
+            log.warn("this FUSE binding cannot have the kernel enforce POSIX ACLs: mounted as noacl "
+                    + "(mode bits only; ACL attributes answer EOPNOTSUPP)");
+            return false;
+        }
+        return asked;
+    }
+
     private void serve(FileSystem fs, boolean readOnly) throws MountFailure {
+        FileSystemOps ops = new FileSystemOps(fs, effectiveAcl(), request.options().xattrs().userXattr());
         Thread loop = new Thread(() -> {
             int status = backend.serve(request.mountPoint(), request.source(), fuseOptions(request.options(),
-                    readOnly), request.options().multiThreaded(), new FileSystemOps(fs,
-                    request.options().xattrs().acl(), request.options().xattrs().userXattr()));
+                    readOnly), request.options().multiThreaded(), ops);
             if (status != 0) {
                 log.error("the FUSE loop ended with status {}", status);
             }
