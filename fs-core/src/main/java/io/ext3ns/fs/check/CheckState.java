@@ -7,10 +7,8 @@ import io.ext3ns.fs.inspect.VolumeReader;
 import io.ext3ns.fs.util.Progress;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.TreeMap;
 
 /** What the passes learn about one volume and hand on to the next pass, plus the problems found so far. */

@@ -315,7 +315,8 @@ final class InodePass {
             st.report(Problem.error(PASS, "inode " + ino + " has an illegal extended attribute block " + acl));
             return 0;
         }
-        if (st.attributeBlockRefs.merge(acl, 1L, Long::sum) == 1 && claimChecked(ino, acl, "extended attribute block") > 0) {
+        boolean first = st.attributeBlockRefs.merge(acl, 1L, Long::sum) == 1;
+        if (first && claimChecked(ino, acl, "extended attribute block") > 0) {
             checkAttributeBlock(ino, acl);
         }
         return 1;
@@ -327,7 +328,7 @@ final class InodePass {
         st.volume.blocks().read(block, b);
         try {
             checkHashes(ino, ExtendedAttributes.decodeBlock(b, "inode " + ino + ": extended attribute block " + block),
-                    "extended attribute block " + block);
+                    "extended attribute block " + block, false);
         } catch (CorruptFsException e) {
             st.report(Problem.error(PASS, e.getMessage()));
         }
@@ -336,15 +337,14 @@ final class InodePass {
     /** Attributes in a large inode after i_extra_isize: entries and values inside the inode, hashes 0 or right. */
     private void checkInInodeAttributes(long ino, Inode in) {
         try {
-            checkHashes(ino, in.inInodeXattrs(ino), "its in-inode attributes");
+            checkHashes(ino, in.inInodeXattrs(ino), "the inode", true);
         } catch (CorruptFsException e) {
             st.report(Problem.error(PASS, e.getMessage()));
         }
     }
 
     /** e_hash must be the unsigned or (older kernels) the signed-char hash; in the inode 0 is allowed too. */
-    private void checkHashes(long ino, java.util.List<XattrEntry> entries, String where) {
-        boolean inInode = where.startsWith("its");
+    private void checkHashes(long ino, java.util.List<XattrEntry> entries, String where, boolean inInode) {
         for (XattrEntry e : entries) {
             int h = e.storedHash();
             if (!(inInode && h == 0) && h != ExtendedAttributes.entryHash(e.name(), e.value())
