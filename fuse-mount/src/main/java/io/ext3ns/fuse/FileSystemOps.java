@@ -36,10 +36,18 @@ public final class FileSystemOps implements FuseOps {
     private final HandleTable handles = new HandleTable();
     private final BlockReader blocks;
     private final ReadWriteLock namespace = new ReentrantReadWriteLock();
+    private final XattrPolicy xattrs;
 
+    /** With ext3's default mount options acl and user_xattr. */
     public FileSystemOps(FileSystem fs) {
+        this(fs, true, true);
+    }
+
+    /** {@code acl} and {@code userXattr}: ext3's mount options of those names. */
+    public FileSystemOps(FileSystem fs, boolean acl, boolean userXattr) {
         this.fs = fs;
         this.blocks = new BlockReader(fs);
+        this.xattrs = new XattrPolicy(fs, acl, userXattr);
     }
 
     // ---- path resolution ----
@@ -132,7 +140,10 @@ public final class FileSystemOps implements FuseOps {
 
     @Override
     public void mkdir(String path, int mode, Caller caller) throws FsException {
-        fs.mkdir(resolveParent(path), Split.of(path).name(), mode & PERMISSION_BITS, caller.uid(), caller.gid());
+        long parent = resolveParent(path);
+        XattrPolicy.Inherited acl = xattrs.inherit(parent, mode & PERMISSION_BITS, true, caller.umask());
+        long ino = fs.mkdir(parent, Split.of(path).name(), acl.mode(), caller.uid(), caller.gid());
+        xattrs.apply(ino, acl);
     }
 
     @Override
@@ -211,7 +222,9 @@ public final class FileSystemOps implements FuseOps {
 
     @Override
     public void chmod(String path, int mode) throws FsException {
-        fs.chmod(resolve(path), mode & PERMISSION_BITS);
+        long ino = resolve(path);
+        fs.chmod(ino, mode & PERMISSION_BITS);
+        xattrs.chmodded(ino, mode & PERMISSION_BITS);
     }
 
     @Override
@@ -294,8 +307,10 @@ public final class FileSystemOps implements FuseOps {
 
     @Override
     public long create(String path, int mode, Caller caller) throws FsException {
-        long ino = fs.create(resolveParent(path), Split.of(path).name(), mode & PERMISSION_BITS, caller.uid(),
-                caller.gid());
+        long parent = resolveParent(path);
+        XattrPolicy.Inherited acl = xattrs.inherit(parent, mode & PERMISSION_BITS, false, caller.umask());
+        long ino = fs.create(parent, Split.of(path).name(), acl.mode(), caller.uid(), caller.gid());
+        xattrs.apply(ino, acl);
         return handles.add(new HandleTable.Open(fs.open(ino, true), null));
     }
 
@@ -360,7 +375,12 @@ public final class FileSystemOps implements FuseOps {
 
     @Override
     public void mknod(String path, int mode, int rdev, Caller caller) throws FsException {
-        fs.mknod(resolveParent(path), Split.of(path).name(), mode, rdev, caller.uid(), caller.gid());
+        // The umask (and a default ACL) applies here, not in the kernel: the mount asks for DONT_MASK.
+        long parent = resolveParent(path);
+        XattrPolicy.Inherited acl = xattrs.inherit(parent, mode & PERMISSION_BITS, false, caller.umask());
+        long ino = fs.mknod(parent, Split.of(path).name(), (mode & ~07777) | (acl.mode() & 07777), rdev,
+                caller.uid(), caller.gid());
+        xattrs.apply(ino, acl);
     }
 
     @Override
@@ -375,6 +395,28 @@ public final class FileSystemOps implements FuseOps {
             paths.invalidateTree(b);
             namespace.writeLock().unlock();
         }
+    }
+
+    // ---- extended attributes ----
+
+    @Override
+    public byte[] getxattr(String path, String name) throws FsException {
+        return xattrs.get(resolve(path), name);
+    }
+
+    @Override
+    public void setxattr(String path, String name, byte[] value, int flags) throws FsException {
+        xattrs.set(resolve(path), name, value, flags);
+    }
+
+    @Override
+    public List<String> listxattr(String path) throws FsException {
+        return xattrs.list(resolve(path));
+    }
+
+    @Override
+    public void removexattr(String path, String name) throws FsException {
+        xattrs.remove(resolve(path), name);
     }
 
     @Override

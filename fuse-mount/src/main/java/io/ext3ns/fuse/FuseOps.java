@@ -18,8 +18,14 @@ import java.util.List;
  * thread-safe: FUSE calls from many threads at once.
  */
 public interface FuseOps {
-    /** The identity of the process making a call, for ownership of what it creates. */
-    record Caller(int uid, int gid) {
+    /**
+     * The identity of the process making a call, for ownership of what it creates, and its umask (applied by us
+     * when the kernel leaves it to the file system: POSIX ACLs, where a default ACL replaces it).
+     */
+    record Caller(int uid, int gid, int umask) {
+        public Caller(int uid, int gid) {
+            this(uid, gid, 0);
+        }
     }
 
     /** Value of a time in {@link #utimens} meaning "leave unchanged". */
@@ -114,6 +120,19 @@ public interface FuseOps {
 
     /** renameat2(RENAME_EXCHANGE): the two existing names swap what they refer to. */
     void exchange(String a, String b) throws FsException;
+
+    // ---- extended attributes ----
+
+    /** The value of attribute {@code name}; ENODATA when there is none. */
+    byte[] getxattr(String path, String name) throws FsException;
+
+    /** setxattr(2): flags XATTR_CREATE / XATTR_REPLACE ({@link io.ext3ns.fs.api.FileSystem}). */
+    void setxattr(String path, String name, byte[] value, int flags) throws FsException;
+
+    /** The names of the attributes the mount's options show (user.* unless nouser_xattr, ACLs unless noacl). */
+    List<String> listxattr(String path) throws FsException;
+
+    void removexattr(String path, String name) throws FsException;
 
     /** The session ends (unmounted): write back everything and release what is still open. */
     void destroy();

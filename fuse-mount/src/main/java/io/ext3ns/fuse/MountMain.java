@@ -30,7 +30,8 @@ import java.util.concurrent.Callable;
                         + " metacache=SIZE, readahead=KB, commit=SECONDS, logfile=PATH, rtsp=PORT, http=PORT, multithread"
                         + " (libfuse's thread pool instead of the default single loop thread), transport=libfuse3|libfuse2"
                         + " (the FUSE transport; default libfuse3 where installed, else libfuse2; libfuse=3|2 says the"
-                        + " same), relatime (default) | strictatime | noatime (when reads set atime), and FUSE's"
+                        + " same), relatime (default) | strictatime | noatime (when reads set atime),"
+                        + " acl|noacl and user_xattr|nouser_xattr (ext3's; on by default), and FUSE's"
                         + " attr_timeout=, entry_timeout=, kernel_cache, direct_io, dev, suid, noexec."})
 public final class MountMain implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "MEMBER[,MEMBER...]", description = "image, disk, or array members in order")

@@ -143,6 +143,38 @@ public interface FileSystem extends Closeable {
         return false;
     }
 
+    // ---- extended attributes (ext3's ext_attr: user., trusted., security., system.posix_acl_*) ----
+
+    /** setxattr(2)'s flags: fail with EEXIST if the attribute exists / with ENODATA if it does not. */
+    int XATTR_CREATE = 1;
+    int XATTR_REPLACE = 2;
+
+    /**
+     * The value of attribute {@code name} ("user.x", "system.posix_acl_access" in the VFS's ACL xattr format);
+     * ENODATA when it has none, EOPNOTSUPP for an unknown namespace.
+     */
+    default byte[] getxattr(long ino, String name) throws FsException {
+        throw new FsException(Errno.EOPNOTSUPP, "no extended attributes");
+    }
+
+    /**
+     * Sets attribute {@code name}: flags 0, {@link #XATTR_CREATE} or {@link #XATTR_REPLACE}; ENOSPC when it does
+     * not fit (in the inode or its one attribute block), E2BIG above 64 KiB, ERANGE for a name above 255 bytes.
+     */
+    default void setxattr(long ino, String name, byte[] value, int flags) throws FsException {
+        throw new FsException(Errno.EOPNOTSUPP, "no extended attributes");
+    }
+
+    /** The full names of the inode's attributes. */
+    default List<String> listxattr(long ino) throws FsException {
+        throw new FsException(Errno.EOPNOTSUPP, "no extended attributes");
+    }
+
+    /** Removes attribute {@code name}; ENODATA when there is none. */
+    default void removexattr(long ino, String name) throws FsException {
+        throw new FsException(Errno.EOPNOTSUPP, "no extended attributes");
+    }
+
     int blockSize();
 
     /** Writes back everything dirty and makes it durable. */

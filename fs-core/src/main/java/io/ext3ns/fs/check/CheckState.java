@@ -7,10 +7,8 @@ import io.ext3ns.fs.inspect.VolumeReader;
 import io.ext3ns.fs.util.Progress;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.TreeMap;
 
 /** What the passes learn about one volume and hand on to the next pass, plus the problems found so far. */
@@ -62,8 +60,8 @@ final class CheckState {
     final Map<Long, InodeInfo> inodes = new TreeMap<>();
     final Map<Long, DirInfo> dirs = new TreeMap<>();
     final Map<Long, Long> dirsPerGroup = new HashMap<>();
-    /** Extended attribute blocks already claimed (several inodes may share one). */
-    final Set<Long> sharedAttributeBlocks = new HashSet<>();
+    /** Extended attribute blocks claimed, with the number of inodes pointing at each (they may share one). */
+    final Map<Long, Long> attributeBlockRefs = new TreeMap<>();
     final List<Problem> problems = new ArrayList<>();
     /** Inode of /lost+found as the root names it, 0 when absent. */
     long lostAndFound;

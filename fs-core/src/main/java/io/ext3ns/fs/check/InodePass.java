@@ -1,17 +1,21 @@
 package io.ext3ns.fs.check;
 
 import io.ext3ns.fs.api.FileSystem;
+import io.ext3ns.fs.disk.CorruptFsException;
 import io.ext3ns.fs.disk.DirEntryType;
+import io.ext3ns.fs.disk.ExtendedAttributes;
 import io.ext3ns.fs.disk.Features;
 import io.ext3ns.fs.disk.Geometry;
 import io.ext3ns.fs.disk.Inode;
+import io.ext3ns.fs.disk.XattrEntry;
 import io.ext3ns.fs.inspect.BlockMapWalker;
 import java.io.IOException;
 
 /**
  * Pass 1, as e2fsck's: claims the metadata blocks of every group, then reads every inode of every inode table (not
  * only those the bitmap calls used) and checks in-use inodes: mode, dtime, every block pointer in range and claimed
- * once, i_blocks, and the size against the block map. Deleted inodes must carry a dtime.
+ * once, i_blocks, and the size against the block map, extended attributes (in the inode and in blocks: every
+ * field and hash; each block's h_refcount against the inodes pointing at it). Deleted inodes must carry a dtime.
  */
 final class InodePass {
     static final int PASS = 1;
@@ -58,6 +62,7 @@ final class InodePass {
                 st.progress.update(g * ipg + firstIndex + count);
             }
         }
+        checkAttributeBlockRefcounts();
     }
 
     /** Superblock and descriptor copies, reserved GDT, bitmaps and inode tables of every group. */
@@ -256,6 +261,7 @@ final class InodePass {
             checkSpecialFile(ino, in);
         }
         blocks += extendedAttributeBlock(ino, in);
+        checkInInodeAttributes(ino, in);
         checkBlockCount(ino, in, blocks);
     }
 
@@ -348,7 +354,7 @@ final class InodePass {
     }
 
     /** The i_file_acl block (ext_attr): claimed once however many inodes share it, counted in each i_blocks. */
-    private long extendedAttributeBlock(long ino, Inode in) {
+    private long extendedAttributeBlock(long ino, Inode in) throws IOException {
         long acl = in.fileAcl();
         if (acl == 0) {
             return 0;
@@ -357,11 +363,62 @@ final class InodePass {
             st.report(Problem.error(PASS, "inode " + ino + " has an illegal extended attribute block " + acl));
             return 0;
         }
-        if (!st.sharedAttributeBlocks.contains(acl)) {
-            st.sharedAttributeBlocks.add(acl);
-            claimChecked(ino, acl, "extended attribute block");
+        boolean first = st.attributeBlockRefs.merge(acl, 1L, Long::sum) == 1;
+        if (first && claimChecked(ino, acl, "extended attribute block") > 0) {
+            checkAttributeBlock(ino, acl);
         }
         return 1;
+    }
+
+    /** e2fsck's check_ext_attr: header, every entry and value inside the block, entry hashes. */
+    private void checkAttributeBlock(long ino, long block) throws IOException {
+        byte[] b = new byte[bs];
+        st.volume.blocks().read(block, b);
+        try {
+            checkHashes(ino, ExtendedAttributes.decodeBlock(b, "inode " + ino + ": extended attribute block " + block),
+                    "extended attribute block " + block, false);
+        } catch (CorruptFsException e) {
+            st.report(Problem.error(PASS, e.getMessage()));
+        }
+    }
+
+    /** Attributes in a large inode after i_extra_isize: entries and values inside the inode, hashes 0 or right. */
+    private void checkInInodeAttributes(long ino, Inode in) {
+        try {
+            checkHashes(ino, in.inInodeXattrs(ino), "the inode", true);
+        } catch (CorruptFsException e) {
+            st.report(Problem.error(PASS, e.getMessage()));
+        }
+    }
+
+    /** e_hash must be the unsigned or (older kernels) the signed-char hash; in the inode 0 is allowed too. */
+    private void checkHashes(long ino, java.util.List<XattrEntry> entries, String where, boolean inInode) {
+        for (XattrEntry e : entries) {
+            int h = e.storedHash();
+            if (!(inInode && h == 0) && h != ExtendedAttributes.entryHash(e.name(), e.value())
+                    && h != ExtendedAttributes.entryHashSigned(e.name(), e.value())) {
+                st.report(Problem.error(PASS, "inode " + ino + ": extended attribute in " + where
+                        + " has a bad hash"));
+            }
+        }
+    }
+
+    /** Pass 1's end: each attribute block's h_refcount must be the number of inodes pointing at it. */
+    private void checkAttributeBlockRefcounts() throws IOException {
+        for (var ref : st.attributeBlockRefs.entrySet()) {
+            long block = ref.getKey();
+            long counted = ref.getValue();
+            byte[] b = new byte[bs];
+            st.volume.blocks().read(block, b);
+            ExtendedAttributes.BlockHeader h = ExtendedAttributes.header(b);
+            if (h.magic() == ExtendedAttributes.MAGIC && h.refcount() != counted) {
+                st.report(Problem.error(PASS, "extended attribute block " + block + " has reference count "
+                        + h.refcount() + ", should be " + counted, r -> {
+                            ExtendedAttributes.setRefcount(b, counted);
+                            r.writeBlock(block, b);
+                        }));
+            }
+        }
     }
 
     /** 1 when the pointer is inside the volume, else -1 after reporting it. */

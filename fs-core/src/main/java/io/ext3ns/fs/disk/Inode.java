@@ -274,4 +274,27 @@ public final class Inode {
             setExtraIsize(extra == 0 ? EXTRA_ISIZE : extra);
         }
     }
+
+    // ---- extended attributes (ext_attr) ----
+
+    /** i_file_acl: the inode's extended-attribute block (0: none). */
+    public void setFileAcl(long block) {
+        checkU32("i_file_acl", block);
+        put32(b, 0x68, block);
+    }
+
+    /** The attributes kept in a large inode after i_extra_isize (none in a small one). */
+    public java.util.List<XattrEntry> inInodeXattrs(long ino) throws CorruptFsException {
+        return ExtendedAttributes.decodeInInode(b, extraIsize(), "inode " + ino);
+    }
+
+    /** Bytes a large inode offers to attributes after i_extra_isize (0 for a small inode). */
+    public int inInodeXattrCapacity() {
+        return ExtendedAttributes.inInodeCapacity(b.length, extraIsize());
+    }
+
+    /** Rewrites the in-inode attributes; false, changing nothing, when they do not fit. */
+    public boolean setInInodeXattrs(java.util.List<XattrEntry> entries) {
+        return ExtendedAttributes.encodeInInode(entries, b, extraIsize());
+    }
 }

@@ -57,6 +57,7 @@ public final class Ext3FileSystem implements FileSystem, MetricsSource {
     private final DirectoryIndex dirIndex;
     private final FileData data;
     private final Namespace names;
+    private final XattrStore xattrs;
     private final EngineOptions opts;
     private final ConcurrentHashMap<Long, OpenInode> openInodes = new ConcurrentHashMap<>();
     private final boolean ownsDevice;
@@ -81,6 +82,7 @@ public final class Ext3FileSystem implements FileSystem, MetricsSource {
         this.dirs = new Directory(vol, map, dirIndex);
         this.data = new FileData(vol, map, balloc, dataCache, opts.readAheadBlocks());
         this.names = new Namespace(vol, inodes, locks, ialloc, balloc, dirs, map, data, openInodes::containsKey);
+        this.xattrs = new XattrStore(vol, balloc);
     }
 
     /**
@@ -633,6 +635,39 @@ public final class Ext3FileSystem implements FileSystem, MetricsSource {
     @Override
     public boolean registerBuffers(HugePageArena arena) throws IOException {
         return vol.io.device() instanceof StreamDiskArray array && array.registerBuffers(arena);
+    }
+
+    // ---- extended attributes ----
+
+    @Override
+    public byte[] getxattr(long ino, String name) throws FsException {
+        return call(() -> {
+            try (LockTable.Held l = locks.read(ino)) {
+                return xattrs.get(ino, inodes.getLive(ino), name);
+            }
+        });
+    }
+
+    @Override
+    public List<String> listxattr(long ino) throws FsException {
+        return call(() -> {
+            try (LockTable.Held l = locks.read(ino)) {
+                return xattrs.list(ino, inodes.getLive(ino));
+            }
+        });
+    }
+
+    @Override
+    public void setxattr(long ino, String name, byte[] value, int flags) throws FsException {
+        if (value == null) {
+            throw new FsException(Errno.EINVAL, "setxattr without a value");
+        }
+        updateInode(ino, in -> xattrs.set(ino, in, name, value, flags));
+    }
+
+    @Override
+    public void removexattr(long ino, String name) throws FsException {
+        updateInode(ino, in -> xattrs.set(ino, in, name, null, 0));
     }
 
     @Override

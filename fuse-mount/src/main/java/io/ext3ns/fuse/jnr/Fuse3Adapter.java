@@ -106,11 +106,22 @@ final class Fuse3Adapter {
         o.create.set(this::create);
         o.utimens.set(this::utimens);
         o.fallocate.set(this::fallocate);
+        registerXattrs(o);
+    }
+
+    private void registerXattrs(Fuse3Operations o) {
+        o.setxattr.set((path, name, value, size, flags) -> run("setxattr", path,
+                () -> ops.setxattr(path, name, Upcalls.bytes(value, size), flags)));
+        o.getxattr.set((path, name, value, size) -> call("getxattr", path,
+                () -> Upcalls.copyValue(ops.getxattr(path, name), value, size)));
+        o.listxattr.set((path, list, size) -> call("listxattr", path,
+                () -> Upcalls.copyNames(ops.listxattr(path), list, size)));
+        o.removexattr.set((path, name) -> run("removexattr", path, () -> ops.removexattr(path, name)));
     }
 
     private FuseOps.Caller caller() {
         FuseContext context = FuseContext.of(lib.fuse_get_context());
-        return new FuseOps.Caller(context.uid.intValue(), context.gid.intValue());
+        return new FuseOps.Caller(context.uid.intValue(), context.gid.intValue(), context.umask.intValue());
     }
 
     int getattr(String path, Pointer stat, Pointer fi) {

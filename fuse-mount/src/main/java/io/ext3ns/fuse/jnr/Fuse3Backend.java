@@ -50,6 +50,12 @@ public final class Fuse3Backend implements FuseBackend {
         return status;
     }
 
+    /** FUSE_CAP_POSIX_ACL is asked for in init() ({@link Fuse3Options}); kernels since 4.9 offer it. */
+    @Override
+    public boolean enforcesPosixAcls() {
+        return true;
+    }
+
     @Override
     public void requestUnmount(Path mountPoint) {
         FuseCommandLine.unmount(mountPoint);

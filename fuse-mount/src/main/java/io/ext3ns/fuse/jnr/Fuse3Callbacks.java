@@ -117,4 +117,25 @@ public final class Fuse3Callbacks {
         @Delegate
         int fallocate(String path, int mode, long offset, long length, Pointer fi);
     }
+
+    public interface SetXattr {
+        @Delegate
+        int setxattr(String path, String name, Pointer value, long size, int flags);
+    }
+
+    public interface GetXattr {
+        @Delegate
+        int getxattr(String path, String name, Pointer value, long size);
+    }
+
+    public interface ListXattr {
+        @Delegate
+        int listxattr(String path, Pointer list, long size);
+    }
+
+    /** removexattr: (path, name). */
+    public interface RemoveXattr {
+        @Delegate
+        int removexattr(String path, String name);
+    }
 }

@@ -10,6 +10,10 @@ import static io.ext3ns.fuse.jnr.Fuse3Callbacks.Destroy;
 import static io.ext3ns.fuse.jnr.Fuse3Callbacks.Fallocate;
 import static io.ext3ns.fuse.jnr.Fuse3Callbacks.Fsync;
 import static io.ext3ns.fuse.jnr.Fuse3Callbacks.GetAttr;
+import static io.ext3ns.fuse.jnr.Fuse3Callbacks.GetXattr;
+import static io.ext3ns.fuse.jnr.Fuse3Callbacks.ListXattr;
+import static io.ext3ns.fuse.jnr.Fuse3Callbacks.RemoveXattr;
+import static io.ext3ns.fuse.jnr.Fuse3Callbacks.SetXattr;
 import static io.ext3ns.fuse.jnr.Fuse3Callbacks.Init;
 import static io.ext3ns.fuse.jnr.Fuse3Callbacks.Mkdir;
 import static io.ext3ns.fuse.jnr.Fuse3Callbacks.Mknod;
@@ -26,7 +30,7 @@ import static io.ext3ns.fuse.jnr.Fuse3Callbacks.WithFile;
 
 /**
  * libfuse 3's struct fuse_operations, in its order, up to fallocate (libfuse zeroes what a shorter struct leaves
- * out). A slot left unset is NULL: libfuse answers ENOSYS (xattrs; locks, which the kernel then keeps locally;
+ * out). A slot left unset is NULL: libfuse answers ENOSYS (locks, which the kernel then keeps locally;
  * access, which the kernel takes as allowed). The fields keep the Java callbacks reachable for as long as the
  * struct is.
  */
@@ -50,10 +54,10 @@ final class Fuse3Operations extends BaseStruct {
     final Func<WithFile> flush = func(WithFile.class);
     final Func<WithFile> release = func(WithFile.class);
     final Func<Fsync> fsync = func(Fsync.class);
-    final Pointer setxattr = new Pointer(); // not implemented: NULL
-    final Pointer getxattr = new Pointer(); // not implemented: NULL
-    final Pointer listxattr = new Pointer(); // not implemented: NULL
-    final Pointer removexattr = new Pointer(); // not implemented: NULL
+    final Func<SetXattr> setxattr = func(SetXattr.class);
+    final Func<GetXattr> getxattr = func(GetXattr.class);
+    final Func<ListXattr> listxattr = func(ListXattr.class);
+    final Func<RemoveXattr> removexattr = func(RemoveXattr.class);
     final Func<WithFile> opendir = func(WithFile.class);
     final Func<Readdir> readdir = func(Readdir.class);
     final Func<WithFile> releasedir = func(WithFile.class);

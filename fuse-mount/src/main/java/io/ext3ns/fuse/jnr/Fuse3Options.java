@@ -1,5 +1,6 @@
 package io.ext3ns.fuse.jnr;
 
+import io.ext3ns.fuse.FuseBackend;
 import jnr.ffi.Pointer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -19,13 +20,20 @@ import java.util.List;
  * @param directIo            set fuse_config.direct_io
  * @param maxBackground       fuse_conn_info.max_background, or -1 to keep libfuse's
  * @param congestionThreshold fuse_conn_info.congestion_threshold, or -1 to keep libfuse's
+ * @param posixAcl            ask for FUSE_CAP_POSIX_ACL (the kernel enforces the ACLs in our xattrs, and implies
+ *                            default_permissions) and FUSE_CAP_DONT_MASK (the umask reaches us, to be replaced by a
+ *                            directory's default ACL): the marker option {@value FuseBackend#POSIX_ACL}
  */
 record Fuse3Options(List<String> commandLine, boolean useIno, boolean hardRemove, boolean directIo, int maxBackground,
-                    int congestionThreshold) {
+                    int congestionThreshold, boolean posixAcl) {
     private static final Logger log = LoggerFactory.getLogger(Fuse3Options.class);
     /** Offsets in libfuse 3's struct fuse_conn_info (nine unsigned ints from proto_major on). */
     private static final long CONN_MAX_BACKGROUND = 28;
     private static final long CONN_CONGESTION_THRESHOLD = 32;
+    private static final long CONN_CAPABLE = 20;
+    private static final long CONN_WANT = 24;
+    private static final int CAP_DONT_MASK = 1 << 6;
+    private static final int CAP_POSIX_ACL = 1 << 19;
     /** Offsets in libfuse 3's struct fuse_config (six ints, three doubles, then ints: ..., hard_remove, use_ino). */
     private static final long CONFIG_HARD_REMOVE = 60;
     private static final long CONFIG_USE_INO = 64;
@@ -39,9 +47,12 @@ record Fuse3Options(List<String> commandLine, boolean useIno, boolean hardRemove
         boolean directIo = false;
         int maxBackground = -1;
         int congestionThreshold = -1;
+        boolean posixAcl = false;
         for (String option : options) {
             if (option.equals("nonempty")) {
                 continue;
+            } else if (option.equals(FuseBackend.POSIX_ACL)) {
+                posixAcl = true;
             } else if (option.equals("use_ino")) {
                 useIno = true;
             } else if (option.equals("hard_remove")) {
@@ -56,7 +67,8 @@ record Fuse3Options(List<String> commandLine, boolean useIno, boolean hardRemove
                 commandLine.add(option);
             }
         }
-        return new Fuse3Options(List.copyOf(commandLine), useIno, hardRemove, directIo, maxBackground, congestionThreshold);
+        return new Fuse3Options(List.copyOf(commandLine), useIno, hardRemove, directIo, maxBackground,
+                congestionThreshold, posixAcl);
     }
 
     /** Sets the init-time fields in libfuse's struct fuse_conn_info and struct fuse_config. */
@@ -78,6 +90,13 @@ record Fuse3Options(List<String> commandLine, boolean useIno, boolean hardRemove
         }
         if (congestionThreshold >= 0) {
             conn.putInt(CONN_CONGESTION_THRESHOLD, congestionThreshold);
+        }
+        if (posixAcl) {
+            int capable = conn.getInt(CONN_CAPABLE);
+            if ((capable & CAP_POSIX_ACL) == 0) {
+                log.warn("the kernel cannot enforce POSIX ACLs through FUSE; only the mode bits are checked");
+            }
+            conn.putInt(CONN_WANT, conn.getInt(CONN_WANT) | (capable & (CAP_POSIX_ACL | CAP_DONT_MASK)));
         }
     }
 

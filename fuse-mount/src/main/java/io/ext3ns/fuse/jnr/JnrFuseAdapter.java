@@ -27,7 +27,7 @@ import static io.ext3ns.fuse.jnr.Upcalls.view;
  * jffi's upcall path would be lost or worse). jnr types stay in this package.
  *
  * <p>Not registered (libfuse answers ENOSYS, which the kernel takes as "nothing to do" for access):
- * xattrs, locks, access. libfuse 2 has no rename flags: the kernel answers renameat2 with flags EINVAL
+ * locks, access. libfuse 2 has no rename flags: the kernel answers renameat2 with flags EINVAL
  * (docs/fuse.md).
  */
 final class JnrFuseAdapter extends FuseStubFS {
@@ -69,7 +69,7 @@ final class JnrFuseAdapter extends FuseStubFS {
 
     private FuseOps.Caller caller() {
         FuseContext context = getContext();
-        return new FuseOps.Caller(context.uid.intValue(), context.gid.intValue());
+        return new FuseOps.Caller(context.uid.intValue(), context.gid.intValue(), context.umask.intValue());
     }
 
     // ---- attributes ----
@@ -239,6 +239,28 @@ final class JnrFuseAdapter extends FuseStubFS {
     @Override
     public int release(String path, FuseFileInfo fi) {
         return run("release", path, () -> ops.release(fi.fh.get()));
+    }
+
+    // ---- extended attributes ----
+
+    @Override
+    public int getxattr(String path, String name, Pointer value, long size) {
+        return call("getxattr", path, () -> Upcalls.copyValue(ops.getxattr(path, name), value, size));
+    }
+
+    @Override
+    public int setxattr(String path, String name, Pointer value, long size, int flags) {
+        return run("setxattr", path, () -> ops.setxattr(path, name, Upcalls.bytes(value, size), flags));
+    }
+
+    @Override
+    public int listxattr(String path, Pointer list, long size) {
+        return call("listxattr", path, () -> Upcalls.copyNames(ops.listxattr(path), list, size));
+    }
+
+    @Override
+    public int removexattr(String path, String name) {
+        return run("removexattr", path, () -> ops.removexattr(path, name));
     }
 
     @Override

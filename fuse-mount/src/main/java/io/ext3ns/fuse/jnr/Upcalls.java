@@ -126,4 +126,38 @@ final class Upcalls {
         buf.putByte(n, (byte) 0);
         return 0;
     }
+
+    // ---- extended attributes ----
+
+    /** getxattr's answer: with size 0 the length needed, else the value, or ERANGE if it does not fit. */
+    static int copyValue(byte[] value, Pointer buf, long size) {
+        if (size == 0) {
+            return value.length;
+        }
+        if (value.length > size) {
+            return -ErrorCodes.ERANGE();
+        }
+        buf.put(0, value, 0, value.length);
+        return value.length;
+    }
+
+    /** listxattr's answer: the names, each NUL-terminated, sized as {@link #copyValue}. */
+    static int copyNames(java.util.List<String> names, Pointer buf, long size) {
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        for (String name : names) {
+            byte[] b = name.getBytes(StandardCharsets.UTF_8);
+            out.write(b, 0, b.length);
+            out.write(0);
+        }
+        return copyValue(out.toByteArray(), buf, size);
+    }
+
+    /** setxattr's value from the request buffer (none when size is 0). */
+    static byte[] bytes(Pointer value, long size) {
+        byte[] b = new byte[Math.toIntExact(size)];
+        if (size > 0) {
+            value.get(0, b, 0, b.length);
+        }
+        return b;
+    }
 }

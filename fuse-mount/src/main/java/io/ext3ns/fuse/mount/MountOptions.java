@@ -12,7 +12,8 @@ import java.util.Set;
 
 /**
  * The -o options of mount.ext3ns, parsed once: ours (ro/rw, cache=, metacache=, readahead=, commit=, logfile=,
- * multithread, libfuse= or transport=, rtsp=, http=, relatime/strictatime/norelatime/noatime/atime), FUSE's
+ * multithread, libfuse= or transport=, rtsp=, http=, relatime/strictatime/norelatime/noatime/atime, ext3's
+ * acl/noacl and user_xattr/nouser_xattr), FUSE's
  * that we pass on (allow_other, default_permissions, attr_timeout=, ...), and mount(8)'s bookkeeping options that
  * only mean something in fstab (defaults, noauto, _netdev, ...), which are dropped.
  *
@@ -27,10 +28,16 @@ import java.util.Set;
  * @param fuseOptions   options passed to FUSE unchanged
  * @param atime         when reads set atime: relatime (the default, as the kernel mounts ext3), strictatime
  *                      (or norelatime), noatime; the last one given wins, and atime undoes noatime
+ * @param xattrs        ext3's acl/noacl and user_xattr/nouser_xattr (both on by default, as ext3 mounts)
  */
 public record MountOptions(boolean readOnly, long cacheBytes, long metaCacheBytes, int readAheadKb, int commitSeconds,
                            Path logFile, Map<String, String> services, boolean multiThreaded, int libfuse,
-                           List<String> fuseOptions, AtimePolicy atime) {
+                           List<String> fuseOptions, AtimePolicy atime, Xattrs xattrs) {
+
+    /** ext3's extended-attribute mount options. */
+    public record Xattrs(boolean acl, boolean userXattr) {
+        public static final Xattrs DEFAULT = new Xattrs(true, true);
+    }
 
     /** ext3's default commit interval: a read-write mount syncs (one journal transaction) this often. */
     public static final int DEFAULT_COMMIT_SECONDS = 5;
@@ -67,6 +74,8 @@ public record MountOptions(boolean readOnly, long cacheBytes, long metaCacheByte
         AtimePolicy atime = AtimePolicy.RELATIME;
         Map<String, String> services = new LinkedHashMap<>();
         List<String> fuse = new ArrayList<>();
+        boolean acl = true;
+        boolean userXattr = true;
         for (String group : optionStrings) {
             for (String option : group.split(",")) {
                 if (option.isEmpty()) {
@@ -85,6 +94,10 @@ public record MountOptions(boolean readOnly, long cacheBytes, long metaCacheByte
                     readAhead = parseReadAheadKb(required(key, value));
                 } else if (key.equals("commit")) {
                     commit = parseCommitSeconds(required(key, value));
+                } else if ((key.equals("acl") || key.equals("noacl")) && value == null) {
+                    acl = key.equals("acl");
+                } else if ((key.equals("user_xattr") || key.equals("nouser_xattr")) && value == null) {
+                    userXattr = key.equals("user_xattr");
                 } else if (key.equals("multithread") && value == null) {
                     multiThreaded = true;
                 } else if (key.equals("libfuse")) {
@@ -116,7 +129,7 @@ public record MountOptions(boolean readOnly, long cacheBytes, long metaCacheByte
             }
         }
         return new MountOptions(readOnly, cache, metaCache, readAhead, commit, logFile, services, multiThreaded,
-                libfuse, fuse, atime);
+                libfuse, fuse, atime, new Xattrs(acl, userXattr));
     }
 
     private static int parseLibfuse(String value) {

@@ -53,21 +53,30 @@ public final class MountSession {
         // The high-level API gives each name its own kernel inode: cached attributes of one hard link would go
         // stale when another link changes, so attributes are not cached by default.
         fuse.add("attr_timeout=0");
-        // The kernel checks modes and owners (and ACLs where the binding enables them) as ext3's generic_permission
-        // does; without it every access(2) would pass (root's X_OK on a 0600 file too) and other users bypass modes.
-        fuse.add("default_permissions");
-        if (mountedByRoot() && !options.fuseOptions().contains("allow_other")) {
-            fuse.add("allow_other"); // a volume root mounts serves every user, as a kernel mount does
-        }
         if (readOnly) {
             fuse.add("ro");
+        }
+        // Permissions as ext3 has them: the kernel checks the mode bits (and, with acl through libfuse 3, the ACLs
+        // in our xattrs), and a mount made by root serves every user, as a kernel mount does. Without
+        // default_permissions every access(2) would pass (root's X_OK on a 0600 file too).
+        fuse.add("default_permissions");
+        if (options.xattrs().acl()) {
+            fuse.add(io.ext3ns.fuse.FuseBackend.POSIX_ACL);
+        }
+        if (runByRoot() && !options.fuseOptions().contains("allow_other")) {
+            fuse.add("allow_other");
         }
         fuse.addAll(options.fuseOptions());
         return fuse;
     }
 
-    private static boolean mountedByRoot() {
-        return new com.sun.security.auth.module.UnixSystem().getUid() == 0;
+    private static boolean runByRoot() {
+        try {
+            return Integer.valueOf(0).equals(java.nio.file.Files.getAttribute(java.nio.file.Path.of("/proc/self"),
+                    "unix:uid"));
+        } catch (java.io.IOException | RuntimeException e) {
+            return false;
+        }
     }
 
     /** Mounts and serves until unmounted. Returns normally after a clean unmount. */
@@ -106,10 +115,25 @@ public final class MountSession {
         }
     }
 
+    /**
+     * ext3's acl as far as the binding can honour it: without a way to have the kernel enforce ACLs (libfuse 2) the
+     * mount is noacl, so that no ACL is shown or stored that the permission checks would not follow.
+     */
+    private boolean effectiveAcl() {
+        boolean asked = request.options().xattrs().acl();
+        if (asked && !backend.enforcesPosixAcls()) {
+            log.warn("this FUSE binding cannot have the kernel enforce POSIX ACLs: mounted as noacl "
+                    + "(mode bits only; ACL attributes answer EOPNOTSUPP)");
+            return false;
+        }
+        return asked;
+    }
+
     private void serve(FileSystem fs, boolean readOnly) throws MountFailure {
+        FileSystemOps ops = new FileSystemOps(fs, effectiveAcl(), request.options().xattrs().userXattr());
         Thread loop = new Thread(() -> {
             int status = backend.serve(request.mountPoint(), request.source(), fuseOptions(request.options(),
-                    readOnly), request.options().multiThreaded(), new FileSystemOps(fs));
+                    readOnly), request.options().multiThreaded(), ops);
             if (status != 0) {
                 log.error("the FUSE loop ended with status {}", status);
             }

@@ -131,6 +131,22 @@ class Fuse3AdapterTest {
         assertEquals(0, conn.getInt(32), "a threshold that is not a number leaves libfuse's");
     }
 
+    /** The acl marker leaves the command line and asks for POSIX_ACL and DONT_MASK, as far as the kernel offers. */
+    @Test
+    void posixAclMarkerAsksForTheCapabilitiesTheKernelOffers() {
+        Fuse3Options parsed = Fuse3Options.parse(List.of("default_permissions", io.ext3ns.fuse.FuseBackend.POSIX_ACL));
+        assertEquals(List.of("default_permissions"), parsed.commandLine());
+        Pointer conn = Memory.allocate(RUNTIME, 128);
+        conn.putInt(20, (1 << 19) | (1 << 6) | 1);
+        conn.putInt(24, 1);
+        parsed.applyTo(conn, Memory.allocate(RUNTIME, 128));
+        assertEquals((1 << 19) | (1 << 6) | 1, conn.getInt(24));
+        Pointer old = Memory.allocate(RUNTIME, 128);
+        old.putInt(20, 1);
+        parsed.applyTo(old, Memory.allocate(RUNTIME, 128));
+        assertEquals(0, old.getInt(24), "nothing asked that the kernel cannot give");
+    }
+
     private static Pointer fileInfo(int flags) {
         Pointer fi = Memory.allocate(RUNTIME, 64);
         fi.putInt(0, flags);

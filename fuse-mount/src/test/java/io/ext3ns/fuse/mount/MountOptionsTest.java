@@ -1,6 +1,8 @@
 package io.ext3ns.fuse.mount;
 
 import io.ext3ns.fs.engine.AtimePolicy;
+import io.ext3ns.fuse.FuseBackend;
+
 import org.junit.jupiter.api.Test;
 
 import java.nio.file.Path;
@@ -86,6 +88,17 @@ class MountOptionsTest {
     @Test
     void everyMountGetsInodeNumbersUncachedAttributesAndTheKernelsPermissionChecks() {
         List<String> fuse = MountSession.fuseOptions(MountOptions.parse(List.of("allow_other")), true);
-        assertEquals(List.of("use_ino", "attr_timeout=0", "default_permissions", "ro", "allow_other"), fuse);
+        assertEquals(List.of("use_ino", "attr_timeout=0", "ro", "default_permissions", FuseBackend.POSIX_ACL,
+                "allow_other"), fuse);
+    }
+
+    /** ext3's acl and user_xattr: on unless turned off; noacl leaves the kernel checking mode bits only. */
+    @Test
+    void aclAndUserXattrAreOnByDefaultAsExt3MountsThem() {
+        assertEquals(MountOptions.Xattrs.DEFAULT, MountOptions.parse(List.of()).xattrs());
+        MountOptions off = MountOptions.parse(List.of("noacl,nouser_xattr"));
+        assertEquals(new MountOptions.Xattrs(false, false), off.xattrs());
+        assertFalse(MountSession.fuseOptions(off, false).contains(FuseBackend.POSIX_ACL));
+        assertTrue(MountSession.fuseOptions(off, false).contains("default_permissions"));
     }
 }
