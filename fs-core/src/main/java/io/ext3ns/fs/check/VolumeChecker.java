@@ -99,7 +99,7 @@ public final class VolumeChecker {
             List<Problem> remaining = new ArrayList<>(state.problems);
             remaining.addAll(failedRepairs);
             if (options.fix() && remaining.stream().noneMatch(Problem::isError)) {
-                Problem marked = markClean(volume, now);
+                Problem marked = markClean(opened.volume(), now); // as the last scan read it: repaired counts
                 if (marked != null) {
                     found.add(marked);
                     repaired++;

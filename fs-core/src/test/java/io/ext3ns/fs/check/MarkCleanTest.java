@@ -86,4 +86,46 @@ class MarkCleanTest {
         }
         assertEquals(CheckReport.EXIT_CLEAN, fsck(img, true).exitCode(), "a clean volume is left as it is");
     }
+
+    /**
+     * Marking clean must not undo the round's repairs: the superblock written last is the one the final scan read,
+     * with the free counts the repairs set (a crash left them stale), so e2fsck -fn then prints the same counts.
+     */
+    @ParameterizedTest(name = "{0}-byte blocks")
+    @CsvSource({"4096", "1048576"})
+    void markingCleanKeepsTheRepairedFreeCounts(int bs) throws Exception {
+        Path img = tmp.resolve("v.img");
+        TestImages.format(img, bs == 4096 ? 32L << 20 : 256L << 20, bs);
+        try (Ext3FileSystem fs = Ext3FileSystem.open(new FileMember(img, false), EngineOptions.defaults())) {
+            long ino = fs.create(FileSystem.ROOT_INO, "a", 0644, 0, 0);
+            FileHandle h = fs.open(ino, true);
+            fs.write(h, 0, ByteBuffer.wrap(new byte[3 * bs]));
+            fs.fsync(h);
+            fs.release(h);
+        }
+        long free;
+        try (FileMember dev = new FileMember(img, true)) {
+            free = VolumeReader.open(dev).superblock().freeBlocksCount();
+        }
+        setState(img, 0); // a crash: not clean
+        try (RandomAccessFile f = new RandomAccessFile(img.toFile(), "rw")) { // s_free_blocks_count, stale by 9
+            long stale = free + 9;
+            f.seek(Superblock.OFFSET + 0x0C);
+            f.write(new byte[] {(byte) stale, (byte) (stale >>> 8), (byte) (stale >>> 16), (byte) (stale >>> 24)});
+        }
+        CheckReport fixed = fsck(img, true);
+        assertTrue(fixed.found().stream().anyMatch(p -> p.message().contains("marked clean")), fixed.found().toString());
+        try (FileMember dev = new FileMember(img, true)) {
+            Superblock sb = VolumeReader.open(dev).superblock();
+            assertEquals(free, sb.freeBlocksCount(), "the repaired free count survives marking clean");
+            assertEquals(Superblock.STATE_VALID, sb.state());
+        }
+        if (bs <= 65536 && E2fsprogs.installed()) {
+            io.ext3ns.fs.testing.ExternalTool.Result r = E2fsprogs.checkReadOnly(img);
+            assertEquals(0, r.exitCode(), r.output());
+            String last = r.output().strip().lines().reduce((a, b) -> b).orElse("");
+            assertEquals(last.replaceFirst("^[^:]*:", ""), fsck(img, false).summaryLine().replaceFirst("^[^:]*:", ""),
+                    "e2fsck's and our counts");
+        }
+    }
 }
