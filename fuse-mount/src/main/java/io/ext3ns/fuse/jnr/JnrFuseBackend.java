@@ -45,14 +45,13 @@ public final class JnrFuseBackend implements FuseBackend {
 
     /**
      * The -o value for libfuse 2: big_writes (without it the kernel sends 4 KiB writes) and max_read at libfuse 2's
-     * ceiling (it never sends more; saying so keeps the kernel from trying), hard_remove (a name unlinked while open
-     * goes at once, as on ext3: libfuse 2 still passes fgetattr by handle, so fstat of the file keeps working), then
-     * {@code options}. libfuse 2 has no POSIX ACL capability: {@value io.ext3ns.fuse.FuseBackend#POSIX_ACL} is
+     * ceiling (it never sends more; saying so keeps the kernel from trying), then {@code options}. No hard_remove: as
+     * through libfuse 3, fstat of a file unlinked while open would fail (the kernel's GETATTR carries no handle), so
+     * libfuse keeps it as .fuse_hidden*, which FileSystemOps hides. libfuse 2 has no POSIX ACL capability: {@value io.ext3ns.fuse.FuseBackend#POSIX_ACL} is
      * dropped (the mount's default_permissions then checks the mode bits only; docs/fuse.md).
      */
     static String commandLineOptions(List<String> options, String fsName) {
-        List<String> all = new java.util.ArrayList<>(List.of("big_writes", "max_read=" + MAX_REQUEST,
-                "hard_remove"));
+        List<String> all = new java.util.ArrayList<>(List.of("big_writes", "max_read=" + MAX_REQUEST));
         options.stream().filter(o -> !o.equals(io.ext3ns.fuse.FuseBackend.POSIX_ACL)).forEach(all::add);
         return FuseCommandLine.options(all, fsName);
     }

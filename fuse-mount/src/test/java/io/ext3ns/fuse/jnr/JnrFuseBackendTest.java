@@ -10,7 +10,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 class JnrFuseBackendTest {
     @Test
     void libfuse2GetsBigWritesAndTheRequestCap() {
-        assertEquals("big_writes,max_read=131072,hard_remove,use_ino,attr_timeout=0,ro,allow_other,subtype=ext3ns,"
+        assertEquals("big_writes,max_read=131072,use_ino,attr_timeout=0,ro,allow_other,subtype=ext3ns,"
                         + "fsname=/a\\,/b",
                 JnrFuseBackend.commandLineOptions(List.of("use_ino", "attr_timeout=0", "ro", "allow_other"),
                         "/a,/b"));
