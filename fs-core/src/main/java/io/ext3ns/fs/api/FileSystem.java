@@ -9,6 +9,9 @@ import java.util.List;
 /**
  * The file system as FUSE and the streaming server call it: inode-based, thread-safe, every failure an
  * {@link FsException} carrying an {@link Errno}. Names are single path components (no '/'); times in nanoseconds.
+ * Names, symlink targets and xattr names are byte strings as on Linux, carried as the Strings
+ * {@link io.ext3ns.fs.util.FileNames} decodes them to (lossless: bytes that are not UTF-8 are escapes), and compared as
+ * bytes.
  */
 public interface FileSystem extends Closeable {
     long ROOT_INO = 2;

@@ -143,7 +143,7 @@ final class DirectoryPass {
     private void checkNulTerminated(DirectoryBlock.Entry e, byte[] raw, long physical, String at) {
         int after = e.offset() + DirectoryBlock.HEADER + e.nameLen();
         if (raw[after] != 0) {
-            st.report(Problem.error(PASS, "'" + e.nameString() + "' directory entry in " + at
+            st.report(Problem.error(PASS, "'" + e.printableName() + "' directory entry in " + at
                     + " is not NUL terminated", r -> r.patchBlock(physical, b -> b[after] = 0)));
         }
     }
@@ -152,7 +152,7 @@ final class DirectoryPass {
     private void checkDirectoryType(DirectoryBlock.Entry e, long physical, String at) {
         int want = fileTypes ? DirEntryType.DIR : DirEntryType.UNKNOWN;
         if (e.fileType() != want) {
-            st.report(Problem.error(PASS, "entry '" + e.nameString() + "' in " + at + " has an incorrect filetype"
+            st.report(Problem.error(PASS, "entry '" + e.printableName() + "' in " + at + " has an incorrect filetype"
                     + " (was " + e.fileType() + ", should be " + want + ")",
                     r -> r.setEntryTarget(physical, e.offset(), e.inode(), want)));
         }
@@ -174,7 +174,7 @@ final class DirectoryPass {
         if (!bad) {
             return e;
         }
-        String shown = e.nameString().replace("\0", "^@");
+        String shown = e.printableName().replace("\0", "^@");
         st.report(Problem.error(PASS, "entry '" + shown + "' in " + at + " has illegal characters in its name",
                 r -> r.patchBlock(physical, b -> System.arraycopy(name, 0, b,
                         e.offset() + DirectoryBlock.HEADER, name.length))));
@@ -205,7 +205,7 @@ final class DirectoryPass {
     }
 
     private void checkEntry(CheckState.DirInfo dir, DirectoryBlock.Entry e, long physical, String at) {
-        String name = "entry '" + e.nameString() + "' in " + at;
+        String name = "entry '" + e.printableName() + "' in " + at;
         Problem.Repair clear = r -> r.clearEntry(physical, e.offset(), at);
         if (e.isDotOrDotDot()) {
             st.report(Problem.error(PASS, name + " is a '.' or '..' out of place", clear));

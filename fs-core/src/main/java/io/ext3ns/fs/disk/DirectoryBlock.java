@@ -5,7 +5,7 @@ import static io.ext3ns.fs.disk.LittleEndian.put32;
 import static io.ext3ns.fs.disk.LittleEndian.u16;
 import static io.ext3ns.fs.disk.LittleEndian.u32;
 
-import java.nio.charset.StandardCharsets;
+import io.ext3ns.fs.util.FileNames;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -26,8 +26,14 @@ public final class DirectoryBlock {
 
     /** One decoded entry; {@code offset} is its byte position inside the block. */
     public record Entry(int offset, long inode, int recLen, int nameLen, int fileType, byte[] name) {
+        /** The name as a String ({@link FileNames}: lossless for any bytes). */
         public String nameString() {
-            return new String(name, StandardCharsets.UTF_8);
+            return FileNames.decode(name);
+        }
+
+        /** The name for messages: bytes that are not UTF-8 shown as \xNN. */
+        public String printableName() {
+            return FileNames.printable(name);
         }
 
         public boolean isDotOrDotDot() {

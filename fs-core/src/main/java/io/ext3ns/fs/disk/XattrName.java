@@ -2,7 +2,7 @@ package io.ext3ns.fs.disk;
 
 import io.ext3ns.fs.api.Errno;
 import io.ext3ns.fs.api.FsException;
-import java.nio.charset.StandardCharsets;
+import io.ext3ns.fs.util.FileNames;
 
 /**
  * The namespaces of ext3's extended attributes and their name indexes (e_name_index): a full name such as
@@ -25,7 +25,7 @@ public record XattrName(int index, byte[] suffix) {
      * after it EINVAL, a name longer than 255 bytes ERANGE.
      */
     public static XattrName parse(String full) throws FsException {
-        byte[] all = full.getBytes(StandardCharsets.UTF_8);
+        byte[] all = bytes(full);
         if (all.length > NAME_MAX) {
             throw new FsException(Errno.ERANGE, "attribute name of " + all.length + " bytes (max 255)");
         }
@@ -41,7 +41,7 @@ public record XattrName(int index, byte[] suffix) {
                 if (full.length() == prefix.length()) {
                     throw new FsException(Errno.EINVAL, "attribute name '" + full + "' has no name after its prefix");
                 }
-                return new XattrName(index, full.substring(prefix.length()).getBytes(StandardCharsets.UTF_8));
+                return new XattrName(index, bytes(full.substring(prefix.length())));
             }
         }
         throw new FsException(Errno.EOPNOTSUPP, "attribute namespace of '" + full + "' not supported");
@@ -65,7 +65,16 @@ public record XattrName(int index, byte[] suffix) {
         if (prefix == null) {
             return null;
         }
-        return prefix + new String(e.name(), StandardCharsets.UTF_8);
+        return prefix + FileNames.decode(e.name());
+    }
+
+    /** Attribute names are byte strings as file names are ({@link FileNames}). */
+    private static byte[] bytes(String name) throws FsException {
+        try {
+            return FileNames.encode(name);
+        } catch (IllegalArgumentException e) {
+            throw new FsException(Errno.EINVAL, e.getMessage());
+        }
     }
 
     public boolean isAcl() {

@@ -194,7 +194,7 @@ final class Directory {
         List<DirectoryBlock.Entry> entries = vol.meta.read(phys, b -> new DirectoryBlock(b).entries(where));
         for (DirectoryBlock.Entry e : entries) {
             if (e.inode() != 0 && !geo.isValidInode(e.inode())) {
-                throw new CorruptFsException(where + ": entry '" + e.nameString() + "' points to inode " + e.inode()
+                throw new CorruptFsException(where + ": entry '" + e.printableName() + "' points to inode " + e.inode()
                         + " outside the volume");
             }
         }

@@ -7,8 +7,8 @@ import io.ext3ns.fs.disk.DeviceNumber;
 import io.ext3ns.fs.disk.DirEntryType;
 import io.ext3ns.fs.disk.DirectoryBlock;
 import io.ext3ns.fs.disk.Inode;
+import io.ext3ns.fs.util.FileNames;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 import java.util.function.LongPredicate;
@@ -53,21 +53,30 @@ final class Namespace {
         return t.getEpochSecond() * 1_000_000_000L + t.getNano();
     }
 
-    /** Checks one path component and returns its bytes. */
+    /** Checks one path component and returns its bytes ({@link FileNames}: any bytes but '/' and NUL). */
     static byte[] nameBytes(String name) throws FsException {
         if (name == null || name.isEmpty()) {
             throw new FsException(Errno.ENOENT, "empty name");
         }
-        byte[] b = name.getBytes(StandardCharsets.UTF_8);
+        byte[] b = bytes(name);
         if (b.length > DirectoryBlock.MAX_NAME_LEN) {
             throw new FsException(Errno.ENAMETOOLONG, "name of " + b.length + " bytes (max 255)");
         }
         for (byte c : b) {
             if (c == '/' || c == 0) {
-                throw new FsException(Errno.EINVAL, "'/' or NUL in name '" + name + "'");
+                throw new FsException(Errno.EINVAL, "'/' or NUL in name '" + FileNames.printable(name) + "'");
             }
         }
         return b;
+    }
+
+    /** A name or symlink target as the bytes it stands for; EINVAL for a String no byte string decodes to. */
+    private static byte[] bytes(String name) throws FsException {
+        try {
+            return FileNames.encode(name);
+        } catch (IllegalArgumentException e) {
+            throw new FsException(Errno.EINVAL, e.getMessage());
+        }
     }
 
     private static boolean isDot(String name) {
@@ -122,7 +131,7 @@ final class Namespace {
     }
 
     long symlink(long parent, String name, String target, int uid, int gid) throws IOException {
-        byte[] t = target.getBytes(StandardCharsets.UTF_8);
+        byte[] t = bytes(target);
         if (t.length == 0) {
             throw new FsException(Errno.ENOENT, "empty symlink target");
         }
@@ -215,13 +224,13 @@ final class Namespace {
                 throw new FsException(Errno.EUCLEAN, "symlink " + ino + ": bad size " + size);
             }
             if (in.isFastSymlink()) {
-                return new String(in.blockArea(), 0, (int) size, StandardCharsets.UTF_8);
+                return FileNames.decode(in.blockArea(), 0, (int) size);
             }
             long blk = map.map(ino, in, 0);
             if (blk == 0) {
                 throw new FsException(Errno.EUCLEAN, "symlink " + ino + ": no target block");
             }
-            return vol.meta.read(blk, b -> new String(b, 0, (int) size, StandardCharsets.UTF_8));
+            return vol.meta.read(blk, b -> FileNames.decode(b, 0, (int) size));
         }
     }
 

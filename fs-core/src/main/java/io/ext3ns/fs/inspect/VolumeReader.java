@@ -13,7 +13,6 @@ import io.ext3ns.sda.AlignedBuffers;
 import io.ext3ns.sda.BlockDevice;
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -241,7 +240,7 @@ public final class VolumeReader {
             if (!dir.isDirectory()) {
                 throw new CorruptFsException(path + ": inode " + ino + " on the way is not a directory");
             }
-            ino = find(ino, dir, part.getBytes(StandardCharsets.UTF_8));
+            ino = find(ino, dir, io.ext3ns.fs.util.FileNames.encode(part));
             if (ino == 0) {
                 throw new java.nio.file.NoSuchFileException(path + ": no entry " + part);
             }
