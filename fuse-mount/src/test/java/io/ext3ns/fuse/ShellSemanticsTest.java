@@ -129,6 +129,15 @@ class ShellSemanticsTest {
             a=$(stat -c %x at); cat at > /dev/null; [ "$(stat -c %x at)" = "$a" ] && echo "second read: atime kept"
             touch -a -d '2001-01-01' . ; ls > /dev/null; [ "$(stat -c %X .)" -gt 978307200 ] && echo "listing: set"
             cd ..
+            # Names are bytes: Latin-1 'é' and UTF-8 'é' are two files; other bytes in names, targets, xattr names.
+            mkdir nb && cd nb
+            l=$(printf 'caf\\351'); u=$(printf 'caf\\303\\251'); s=$(printf '\\377\\376x\\200')
+            t touch "$l" "$u"; t mkdir "$s"; t ln -s "m$l" "$s/lnk$l"; echo latin > "$l"; echo utf > "$u"
+            t mv "$l" "$s/m$l"; t cat "$s/lnk$l"; ls -a | od -An -c; ls -a "$s" | od -An -c
+            t setfattr -n "user.$l" -v 1 "$u"; getfattr -d -m- "$u" | od -An -c
+            t rm "$u"; t cat "$s/lnk$l"; t mv "$s/m$l" "$l"; t cat "$s/lnk$l"; readlink "$s/lnk$l" | od -An -c
+            t rm -r "$s" "$l"; t ls -a
+            cd ..
             # Extended attributes (ext3's user_xattr and acl are default mount options) and their errnos.
             touch xa
             t setfattr -n user.colour -v blue xa; t setfattr -n trusted.t -v 0x0102 xa; t setfattr -n user.a -v 1 xa

@@ -27,7 +27,7 @@ class StressNgJudgeTest {
     static final List<String> STRESSORS = List.of("access", "chdir", "chmod", "chown", "copy-file", "dentry", "dir",
             "dirdeep", "dirmany", "dup", "fcntl", "file-ioctl", "flock", "fpunch", "fsize", "fstat", "getdent",
             "hdd", "io", "link", "locka", "lockf", "lockofd", "open", "rename", "symlink", "touch", "utime", "mknod",
-            "fallocate", "sync-file", "iomix");
+            "fallocate", "sync-file", "iomix", "filename");
 
     /** The stressors that size a file by the volume (1 GiB each by default): sized for a 1 GiB test volume. */
     static final List<String> SIZES = List.of("--fallocate-bytes", "64m", "--sync-file-bytes", "64m",

@@ -20,6 +20,7 @@ import static io.ext3ns.fuse.jnr.Upcalls.call;
 import static io.ext3ns.fuse.jnr.Upcalls.copyLink;
 import static io.ext3ns.fuse.jnr.Upcalls.fill;
 import static io.ext3ns.fuse.jnr.Upcalls.nanos;
+import static io.ext3ns.fuse.jnr.Upcalls.path;
 import static io.ext3ns.fuse.jnr.Upcalls.run;
 import static io.ext3ns.fuse.jnr.Upcalls.view;
 
@@ -28,7 +29,8 @@ import static io.ext3ns.fuse.jnr.Upcalls.view;
  * libfuse 2 (same errno rules, same structs for stat, statvfs and timespec). What libfuse 3 changes: getattr,
  * chmod, chown, truncate and utimens may carry the open file (fstat, ftruncate, fchmod, ...), and then the path
  * may be null (nullpath_ok: a file unlinked while open has none); rename carries flags; readdir's
- * filler takes flags; there is no fgetattr/ftruncate. Its gain is the request size: libfuse 3 negotiates
+ * filler takes flags; there is no fgetattr/ftruncate. Paths and names arrive and leave as bytes
+ * ({@link io.ext3ns.fs.util.FileNames}). Its gain is the request size: libfuse 3 negotiates
  * FUSE_MAX_PAGES, so reads and writes arrive in 1 MiB pieces instead of libfuse 2's 128 KiB.
  */
 final class Fuse3Adapter {
@@ -61,62 +63,103 @@ final class Fuse3Adapter {
 
     private void register() {
         Fuse3Operations o = operations;
-        o.getattr.set(this::getattr);
-        o.readlink.set((path, buf, size) -> call("readlink", path, () -> copyLink(ops.readlink(path), buf, size)));
-        o.mknod.set(this::mknod);
-        o.mkdir.set((path, mode) -> run("mkdir", path, () -> ops.mkdir(path, mode, caller())));
-        o.unlink.set(path -> run("unlink", path, () -> ops.unlink(path)));
-        o.rmdir.set(path -> run("rmdir", path, () -> ops.rmdir(path)));
-        o.symlink.set((target, link) -> run("symlink", link, () -> ops.symlink(target, link, caller())));
-        o.rename.set(this::rename);
-        o.link.set((existing, link) -> run("link", link, () -> ops.link(existing, link)));
-        o.chmod.set((path, mode, fi) -> run("chmod", path, () -> {
-            if (fi != null) {
-                ops.chmod(Fuse3FileInfo.fh(fi), mode);
-            } else {
-                ops.chmod(path, mode);
-            }
-        }));
+        o.getattr.set((p, stat, fi) -> getattr(path(p), stat, fi));
+        o.readlink.set((p, buf, size) -> {
+            String path = path(p);
+            return call("readlink", path, () -> copyLink(ops.readlink(path), buf, size));
+        });
+        o.mknod.set((p, mode, rdev) -> mknod(path(p), mode, rdev));
+        o.mkdir.set((p, mode) -> {
+            String path = path(p);
+            return run("mkdir", path, () -> ops.mkdir(path, mode, caller()));
+        });
+        o.unlink.set(p -> {
+            String path = path(p);
+            return run("unlink", path, () -> ops.unlink(path));
+        });
+        o.rmdir.set(p -> {
+            String path = path(p);
+            return run("rmdir", path, () -> ops.rmdir(path));
+        });
+        o.symlink.set((t, l) -> {
+            String target = path(t);
+            String link = path(l);
+            return run("symlink", link, () -> ops.symlink(target, link, caller()));
+        });
+        o.rename.set((f, t, flags) -> rename(path(f), path(t), flags));
+        o.link.set((e, l) -> {
+            String existing = path(e);
+            String link = path(l);
+            return run("link", link, () -> ops.link(existing, link));
+        });
+        o.chmod.set((p, mode, fi) -> {
+            String path = path(p);
+            return run("chmod", path, () -> {
+                if (fi != null) {
+                    ops.chmod(Fuse3FileInfo.fh(fi), mode);
+                } else {
+                    ops.chmod(path, mode);
+                }
+            });
+        });
         // uid_t arrives unsigned: (uid_t) -1, "unchanged", is 0xffffffff, which as an int is -1 again.
-        o.chown.set((path, uid, gid, fi) -> run("chown", path, () -> {
-            if (fi != null) {
-                ops.chown(Fuse3FileInfo.fh(fi), uid, gid);
-            } else {
-                ops.chown(path, uid, gid);
-            }
-        }));
-        o.truncate.set(this::truncate);
-        o.open.set(this::open);
-        o.read.set((path, buf, size, offset, fi) -> call("read", path,
+        o.chown.set((p, uid, gid, fi) -> {
+            String path = path(p);
+            return run("chown", path, () -> {
+                if (fi != null) {
+                    ops.chown(Fuse3FileInfo.fh(fi), uid, gid);
+                } else {
+                    ops.chown(path, uid, gid);
+                }
+            });
+        });
+        o.truncate.set((p, size, fi) -> truncate(path(p), size, fi));
+        o.open.set((p, fi) -> open(path(p), fi));
+        o.read.set((p, buf, size, offset, fi) -> call("read", path(p),
                 () -> ops.read(Fuse3FileInfo.fh(fi), offset, view(buf, size))));
-        o.write.set((path, buf, size, offset, fi) -> call("write", path,
+        o.write.set((p, buf, size, offset, fi) -> call("write", path(p),
                 () -> ops.write(Fuse3FileInfo.fh(fi), offset, view(buf, size), caller())));
-        o.statfs.set((path, st) -> call("statfs", path, () -> fill(Statvfs.of(st), ops.statfs())));
+        o.statfs.set((p, st) -> call("statfs", path(p), () -> fill(Statvfs.of(st), ops.statfs())));
         // close(2) returns what flush returns (release's result is dropped by the kernel): write-behind errors.
-        o.flush.set((path, fi) -> run("flush", path, () -> ops.flush(Fuse3FileInfo.fh(fi))));
-        o.release.set((path, fi) -> run("release", path, () -> ops.release(Fuse3FileInfo.fh(fi))));
-        o.fsync.set((path, datasync, fi) -> run("fsync", path, () -> ops.fsync(Fuse3FileInfo.fh(fi))));
-        o.opendir.set((path, fi) -> run("opendir", path, () -> Fuse3FileInfo.setFh(fi, ops.opendir(path))));
-        o.readdir.set(this::readdir);
+        o.flush.set((p, fi) -> run("flush", path(p), () -> ops.flush(Fuse3FileInfo.fh(fi))));
+        o.release.set((p, fi) -> run("release", path(p), () -> ops.release(Fuse3FileInfo.fh(fi))));
+        o.fsync.set((p, datasync, fi) -> run("fsync", path(p), () -> ops.fsync(Fuse3FileInfo.fh(fi))));
+        o.opendir.set((p, fi) -> {
+            String path = path(p);
+            return run("opendir", path, () -> Fuse3FileInfo.setFh(fi, ops.opendir(path)));
+        });
+        o.readdir.set((p, buf, filler, offset, fi, flags) -> readdir(path(p), buf, filler, offset, fi, flags));
         o.init.set((conn, config) -> {
             onInit.accept(conn, config);
             return null;
         });
         o.destroy.set(privateData -> run("destroy", "/", ops::destroy));
-        o.create.set(this::create);
-        o.utimens.set(this::utimens);
-        o.fallocate.set(this::fallocate);
+        o.create.set((p, mode, fi) -> create(path(p), mode, fi));
+        o.utimens.set((p, times, fi) -> utimens(path(p), times, fi));
+        o.fallocate.set((p, mode, offset, length, fi) -> fallocate(path(p), mode, offset, length, fi));
         registerXattrs(o);
     }
 
     private void registerXattrs(Fuse3Operations o) {
-        o.setxattr.set((path, name, value, size, flags) -> run("setxattr", path,
-                () -> ops.setxattr(path, name, Upcalls.bytes(value, size), flags)));
-        o.getxattr.set((path, name, value, size) -> call("getxattr", path,
-                () -> Upcalls.copyValue(ops.getxattr(path, name), value, size)));
-        o.listxattr.set((path, list, size) -> call("listxattr", path,
-                () -> Upcalls.copyNames(ops.listxattr(path), list, size)));
-        o.removexattr.set((path, name) -> run("removexattr", path, () -> ops.removexattr(path, name)));
+        o.setxattr.set((p, n, value, size, flags) -> {
+            String path = path(p);
+            String name = path(n);
+            return run("setxattr", path, () -> ops.setxattr(path, name, Upcalls.bytes(value, size), flags));
+        });
+        o.getxattr.set((p, n, value, size) -> {
+            String path = path(p);
+            String name = path(n);
+            return call("getxattr", path, () -> Upcalls.copyValue(ops.getxattr(path, name), value, size));
+        });
+        o.listxattr.set((p, list, size) -> {
+            String path = path(p);
+            return call("listxattr", path, () -> Upcalls.copyNames(ops.listxattr(path), list, size));
+        });
+        o.removexattr.set((p, n) -> {
+            String path = path(p);
+            String name = path(n);
+            return run("removexattr", path, () -> ops.removexattr(path, name));
+        });
     }
 
     private FuseOps.Caller caller() {
@@ -195,7 +238,7 @@ final class Fuse3Adapter {
 
     int readdir(String path, Pointer buf, Pointer filler, long offset, Pointer fi, int flags) {
         return call("readdir", path, () -> {
-            try (Fuse3DirFiller names = new Fuse3DirFiller(filler.address(), buf.address())) {
+            try (DirFiller names = DirFiller.libfuse3(filler.address(), buf.address())) {
                 for (DirEntry entry : ops.readdir(Fuse3FileInfo.fh(fi))) {
                     if (!names.add(entry.name())) {
                         return -ErrorCodes.ENOMEM();

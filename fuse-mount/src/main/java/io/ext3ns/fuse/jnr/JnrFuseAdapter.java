@@ -6,7 +6,6 @@ import io.ext3ns.fuse.FuseOps;
 import io.ext3ns.fuse.OpenFlags;
 import jnr.ffi.Pointer;
 import ru.serce.jnrfuse.ErrorCodes;
-import ru.serce.jnrfuse.FuseFillDir;
 import ru.serce.jnrfuse.FuseStubFS;
 import ru.serce.jnrfuse.struct.FileStat;
 import ru.serce.jnrfuse.struct.FuseContext;
@@ -25,6 +24,8 @@ import static io.ext3ns.fuse.jnr.Upcalls.view;
  * The jnr-fuse callbacks, each turned into one {@link FuseOps} call. Every callback catches everything: an
  * {@link FsException} becomes its -errno, anything unexpected is logged and becomes -EIO (an exception escaping into
  * jffi's upcall path would be lost or worse). jnr types stay in this package.
+ *
+ * <p>Paths and names reach these methods decoded from their bytes by {@link Fuse2BytePaths}, not by jnr-fuse.
  *
  * <p>Not registered (libfuse answers ENOSYS, which the kernel takes as "nothing to do" for access):
  * locks, access. libfuse 2 has no rename flags: the kernel answers renameat2 with flags EINVAL
@@ -47,6 +48,8 @@ final class JnrFuseAdapter extends FuseStubFS {
 
     private final FuseOps ops;
     private final String subtype;
+    /** The callbacks taking paths as bytes ({@link Fuse2BytePaths}), kept reachable with the adapter. */
+    private final java.util.List<Object> bytePaths;
 
     JnrFuseAdapter(FuseOps ops, String subtype) {
         this.ops = ops;
@@ -54,6 +57,7 @@ final class JnrFuseAdapter extends FuseStubFS {
         jnr.ffi.Pointer operations = jnr.ffi.Struct.getMemory(fuseOperations);
         operations.putByte(OPERATIONS_FLAGS, (byte) (operations.getByte(OPERATIONS_FLAGS) | NULLPATH_OK_BIT
                 | UTIME_OMIT_OK_BIT));
+        this.bytePaths = Fuse2BytePaths.install(this, fuseOperations);
     }
 
     /** argv[0] of libfuse's command line, which names the program in its messages. */
@@ -127,13 +131,18 @@ final class JnrFuseAdapter extends FuseStubFS {
         return run("opendir", path, () -> fi.fh.set(ops.opendir(path)));
     }
 
-    @Override
-    public int readdir(String path, Pointer buf, FuseFillDir filler, long offset, FuseFileInfo fi) {
+    /**
+     * readdir with libfuse's fuse_fill_dir_t as it is ({@link Fuse2BytePaths} installs it): names go back as their
+     * bytes, where jnr-fuse's FuseFillDir would encode them with the JVM's charset.
+     */
+    int readdir(String path, Pointer buf, Pointer filler, FuseFileInfo fi) {
         return call("readdir", path, () -> {
             // Offset 0 to the filler: libfuse collects the whole listing and serves the kernel's reads from it.
-            for (DirEntry entry : ops.readdir(fi.fh.get())) {
-                if (filler.apply(buf, entry.name(), null, 0) != 0) {
-                    return -ErrorCodes.ENOMEM();
+            try (DirFiller names = DirFiller.libfuse2(filler.address(), buf.address())) {
+                for (DirEntry entry : ops.readdir(fi.fh.get())) {
+                    if (!names.add(entry.name())) {
+                        return -ErrorCodes.ENOMEM();
+                    }
                 }
             }
             return 0;

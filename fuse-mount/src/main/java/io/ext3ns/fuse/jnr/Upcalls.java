@@ -4,6 +4,7 @@ import com.kenai.jffi.MemoryIO;
 import io.ext3ns.fs.api.Attr;
 import io.ext3ns.fs.api.FsException;
 import io.ext3ns.fs.api.StatFs;
+import io.ext3ns.fs.util.FileNames;
 import io.ext3ns.fuse.FuseOps;
 import io.ext3ns.fuse.FuseRequestMetrics;
 import jnr.ffi.Pointer;
@@ -15,7 +16,6 @@ import ru.serce.jnrfuse.struct.Statvfs;
 import ru.serce.jnrfuse.struct.Timespec;
 
 import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
 
 /**
  * What the libfuse 2 and libfuse 3 adapters share: running one upcall so that nothing escapes into jffi (an
@@ -118,9 +118,27 @@ final class Upcalls {
         return ts.tv_sec.get() * 1_000_000_000L + nsec;
     }
 
+    /**
+     * A path or name libfuse passes (a NUL-terminated char *, or NULL: null), as the String {@link FileNames} decodes
+     * its bytes to. Not jnr-ffi's String conversion, which uses the JVM's charset and replaces bytes that are not
+     * UTF-8 with U+FFFD, so that a name such as $'caf\xe9' would reach the engine as other bytes.
+     */
+    static String path(Pointer p) {
+        if (p == null) {
+            return null;
+        }
+        int n = p.indexOf(0, (byte) 0);
+        if (n < 0) {
+            throw new IllegalArgumentException("path without a NUL");
+        }
+        byte[] bytes = new byte[n];
+        p.get(0, bytes, 0, n);
+        return FileNames.decode(bytes);
+    }
+
     /** readlink's answer: a NUL-terminated string, truncated to fit the buffer, as libfuse wants it. */
     static int copyLink(String target, Pointer buf, long size) {
-        byte[] bytes = target.getBytes(StandardCharsets.UTF_8);
+        byte[] bytes = FileNames.encode(target);
         int n = (int) Math.min(bytes.length, size - 1);
         buf.put(0, bytes, 0, n);
         buf.putByte(n, (byte) 0);
@@ -145,7 +163,7 @@ final class Upcalls {
     static int copyNames(java.util.List<String> names, Pointer buf, long size) {
         java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
         for (String name : names) {
-            byte[] b = name.getBytes(StandardCharsets.UTF_8);
+            byte[] b = FileNames.encode(name);
             out.write(b, 0, b.length);
             out.write(0);
         }
