@@ -25,7 +25,7 @@ final class DirectoryTarget implements ImportTarget {
     }
 
     private Path at(String path) {
-        return path.isEmpty() ? root : root.resolve(path);
+        return HostPaths.resolve(root, path); // the names' own bytes ({@link HostPaths})
     }
 
     @Override
@@ -65,7 +65,7 @@ final class DirectoryTarget implements ImportTarget {
 
     @Override
     public void symlink(String path, String target) throws IOException {
-        Files.createSymbolicLink(at(path), Path.of(target));
+        Files.createSymbolicLink(at(path), HostPaths.linkPath(target));
     }
 
     @Override

@@ -1,6 +1,7 @@
 package io.ext3ns.tools;
 
 import io.ext3ns.fs.engine.Ext3FileSystem;
+import io.ext3ns.fs.util.FileNames;
 import io.ext3ns.fs.util.MemberList;
 import io.ext3ns.fs.util.Progress;
 import java.io.IOException;
@@ -148,21 +149,22 @@ public final class ImportMain implements Callable<Integer> {
         if (sources.size() != 1 || parent == null || !Files.isDirectory(parent) || local.getFileName() == null) {
             throw ImportFailure.refused(dest + ": no such directory");
         }
-        names.put(Path.of(sources.get(0)), local.getFileName().toString());
+        names.put(Path.of(sources.get(0)), HostPaths.name(local));
         return parent;
     }
 
     private static void nameBySource(List<String> sources, Map<Path, String> names) throws ImportFailure {
         for (String s : sources) {
             Path p = Path.of(s);
-            Path name = p.toAbsolutePath().normalize().getFileName();
+            String name = HostPaths.name(p);
             if (name == null) {
                 throw ImportFailure.refused(s + ": has no name to copy it under; import its contents instead");
             }
-            if (names.containsValue(name.toString())) {
-                throw ImportFailure.refused("two sources are named " + name + "; they would land on one another");
+            if (names.containsValue(name)) {
+                throw ImportFailure.refused("two sources are named " + FileNames.printable(name)
+                        + "; they would land on one another");
             }
-            names.put(p, name.toString());
+            names.put(p, name);
         }
     }
 

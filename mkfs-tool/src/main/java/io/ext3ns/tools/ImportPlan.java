@@ -14,6 +14,7 @@ import java.util.stream.Stream;
  * What an import will copy, found by walking the sources before anything is written: every directory, regular file
  * and symbolic link (links are copied as links, never followed), with the destination path each lands at, in
  * pre-order (a directory before what it holds). Other kinds (devices, FIFOs, sockets) refuse the whole import.
+ * Names and link targets are the host's bytes ({@link HostPaths}), whatever the JVM's file name encoding.
  */
 final class ImportPlan {
     enum Kind { DIRECTORY, FILE, SYMLINK }
@@ -49,7 +50,7 @@ final class ImportPlan {
         FileTime mtime = (FileTime) a.get("lastModifiedTime");
         if (Files.isSymbolicLink(source)) {
             entries.add(new Entry(source, dest, Kind.SYMLINK, 0, mode & 07777, atime, mtime,
-                    Files.readSymbolicLink(source).toString()));
+                    HostPaths.linkTarget(Files.readSymbolicLink(source))));
         } else if (Files.isDirectory(source, LinkOption.NOFOLLOW_LINKS)) {
             entries.add(new Entry(source, dest, Kind.DIRECTORY, 0, mode & 07777, atime, mtime, null));
             List<Path> children;
@@ -57,7 +58,7 @@ final class ImportPlan {
                 children = list.sorted().toList();
             }
             for (Path child : children) {
-                add(child, dest + "/" + child.getFileName());
+                add(child, dest + "/" + HostPaths.name(child));
             }
         } else if (Files.isRegularFile(source, LinkOption.NOFOLLOW_LINKS)) {
             if (!Files.isReadable(source)) {
