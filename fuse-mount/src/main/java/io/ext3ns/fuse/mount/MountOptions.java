@@ -111,6 +111,8 @@ public record MountOptions(boolean readOnly, long cacheBytes, long metaCacheByte
                     atime = key.equals("relatime") ? AtimePolicy.RELATIME : AtimePolicy.STRICTATIME;
                 } else if (SERVICE_PORTS.contains(key)) {
                     services.put(key, String.valueOf(parsePort(key, required(key, value))));
+                } else if (key.equals("url_secret")) { // the mount process later runs in "/": resolve it now
+                    services.put(key, Path.of(required(key, value)).toAbsolutePath().normalize().toString());
                 } else if (SERVICE_KEYS.contains(key)) {
                     services.put(key, required(key, value));
                 } else if (FUSE_FLAGS.contains(key) && value == null
