@@ -15,7 +15,7 @@ import java.util.Arrays;
  * URL), and, like ext3ns.conf when it holds a secret, not readable by others.
  */
 public final class UrlSecret {
-    /** Fewest key bytes accepted; {@code head -c 32 /dev/urandom | base64 > FILE} makes a good one. */
+    /** Fewest key bytes accepted; {@link #recipe} makes a good secret. */
     public static final int MIN_BYTES = 16;
     /** Larger files are not secrets (a wrong path): refuse rather than read a movie into memory. */
     private static final long MAX_FILE_BYTES = 4096;
@@ -48,12 +48,11 @@ public final class UrlSecret {
             end--;
         }
         if (end == 0) {
-            throw new IOException("URL secret " + file + ": empty (make one: head -c 32 /dev/urandom | base64 > "
-                    + file + ")");
+            throw new IOException("URL secret " + file + ": empty (make one: " + recipe(file) + ")");
         }
         if (end < MIN_BYTES) {
             throw new IOException("URL secret " + file + ": " + end + " bytes, at least " + MIN_BYTES
-                    + " needed (head -c 32 /dev/urandom | base64 > " + file + ")");
+                    + " needed (" + recipe(file) + ")");
         }
         PosixFileAttributeView posix = Files.getFileAttributeView(file, PosixFileAttributeView.class);
         if (posix != null && posix.readAttributes().permissions().contains(PosixFilePermission.OTHERS_READ)) {
@@ -66,5 +65,10 @@ public final class UrlSecret {
         } finally {
             Arrays.fill(key, (byte) 0); // the key spec holds its own copy
         }
+    }
+
+    /** The shell line that makes a good secret file: 32 random bytes in base64, readable by its owner only. */
+    static String recipe(Path file) {
+        return "(umask 077; head -c 32 /dev/urandom | base64 > " + file + ")";
     }
 }
