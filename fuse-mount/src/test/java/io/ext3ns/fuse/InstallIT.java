@@ -20,7 +20,7 @@ import org.junit.jupiter.api.io.TempDir;
 class InstallIT {
     private static final Path REPO = Path.of("").toAbsolutePath().getParent();
     private static final List<String> COMMANDS = List.of("mkfs.ext3ns", "fsck.ext3ns", "dump.ext3ns",
-            "mount.ext3ns", "umount.ext3ns", "ext3ns-serve", "ext3ns-import", "ext3ns-shooter");
+            "mount.ext3ns", "umount.ext3ns", "ext3ns-serve", "ext3ns-import", "ext3ns-shooter", "ext3ns-sign");
 
     @Test
     void installedCommandsManualsCompletionAndUnits(@TempDir Path tmp) throws Exception {

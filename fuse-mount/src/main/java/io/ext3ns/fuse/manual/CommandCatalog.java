@@ -4,6 +4,7 @@ import io.ext3ns.fs.util.BuildInfo;
 import io.ext3ns.fuse.MountMain;
 import io.ext3ns.stream.server.CommandRunner;
 import io.ext3ns.stream.server.ServeMain;
+import io.ext3ns.stream.server.SignMain;
 import io.ext3ns.stream.shooter.ShooterMain;
 import io.ext3ns.tools.DumpMain;
 import io.ext3ns.tools.FsckMain;
@@ -35,6 +36,7 @@ public final class CommandCatalog {
                 umount(),
                 CommandRunner.commandLine(new ServeMain()),
                 CommandRunner.commandLine(new ShooterMain()),
+                CommandRunner.commandLine(new SignMain()),
                 quickstart(),
                 stop(),
                 install(),

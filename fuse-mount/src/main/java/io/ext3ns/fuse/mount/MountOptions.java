@@ -45,10 +45,10 @@ public record MountOptions(boolean readOnly, long cacheBytes, long metaCacheByte
     /**
      * Service options reserved for the streaming server started from the mounting process: its ports, and settings
      * passed on as given (the server checks them when it starts: bind address, request-head deadline in seconds,
-     * connections per client address).
+     * connections per client address, CORS origin, URL-signing secret file).
      */
     public static final Set<String> SERVICE_KEYS = Set.of("rtsp", "http", "bind", "header_timeout",
-            "max_conn_per_client");
+            "max_conn_per_client", "cors_origin", "url_secret");
     private static final Set<String> SERVICE_PORTS = Set.of("rtsp", "http");
 
     /** FUSE options passed through as given (libfuse 2.9 accepts them). */
@@ -111,6 +111,8 @@ public record MountOptions(boolean readOnly, long cacheBytes, long metaCacheByte
                     atime = key.equals("relatime") ? AtimePolicy.RELATIME : AtimePolicy.STRICTATIME;
                 } else if (SERVICE_PORTS.contains(key)) {
                     services.put(key, String.valueOf(parsePort(key, required(key, value))));
+                } else if (key.equals("url_secret")) { // the mount process later runs in "/": resolve it now
+                    services.put(key, Path.of(required(key, value)).toAbsolutePath().normalize().toString());
                 } else if (SERVICE_KEYS.contains(key)) {
                     services.put(key, required(key, value));
                 } else if (FUSE_FLAGS.contains(key) && value == null

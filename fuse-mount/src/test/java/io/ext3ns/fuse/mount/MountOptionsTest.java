@@ -51,6 +51,15 @@ class MountOptionsTest {
     }
 
     @Test
+    void accessOptionsArePassedOnWithTheSecretFileMadeAbsolute() {
+        // the mount process serves from "/" once mounted: a relative secret file must be resolved at parse time
+        MountOptions o = MountOptions.parse(List.of("http=8080,cors_origin=https://a.example,url_secret=conf/url.secret"));
+        assertEquals(Map.of("http", "8080", "cors_origin", "https://a.example", "url_secret",
+                Path.of("conf/url.secret").toAbsolutePath().toString()), o.services());
+        assertThrows(IllegalArgumentException.class, () -> MountOptions.parse(List.of("url_secret=")));
+    }
+
+    @Test
     void theLastOfRoAndRwWins() {
         assertTrue(MountOptions.parse(List.of("rw,ro")).readOnly());
         assertFalse(MountOptions.parse(List.of("ro", "rw")).readOnly());

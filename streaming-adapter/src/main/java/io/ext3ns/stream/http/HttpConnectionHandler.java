@@ -1,6 +1,8 @@
 package io.ext3ns.stream.http;
 
 import io.ext3ns.fs.api.FileSystem;
+import io.ext3ns.stream.access.AccessPolicy;
+import io.ext3ns.stream.access.UrlSigner;
 import io.ext3ns.stream.metrics.PrometheusWriter;
 import io.ext3ns.stream.metrics.RequestCounts;
 import io.ext3ns.stream.pool.PoolExhaustedException;
@@ -39,6 +41,10 @@ import java.util.function.Supplier;
  * <p>{@code GET /metrics} answers the server's Prometheus scrape when a metrics supplier is given (it shadows a
  * store file of that name). Every answer is counted by method and status; every body served is logged once, at its
  * end, with its range and the bytes sent.
+ *
+ * <p>Access (docs/server.md, "Access control"): OPTIONS is answered 204 with Allow, and as a CORS preflight when it
+ * asks; every answer carries the CORS headers the policy gives for the request's Origin; with a URL secret, every
+ * path but /metrics needs a valid signature ({@code ?exp=&sig=}) before it is even looked up, else 403.
  */
 public final class HttpConnectionHandler implements ConnectionHandler {
     private static final Logger LOG = LoggerFactory.getLogger(HttpConnectionHandler.class);
@@ -46,7 +52,9 @@ public final class HttpConnectionHandler implements ConnectionHandler {
     /** The path of the Prometheus scrape. */
     public static final String METRICS_PATH = "/metrics";
     /** Methods counted by name in the request counters; anything else counts as "other". */
-    public static final Set<String> METHODS = Set.of("GET", "HEAD");
+    public static final Set<String> METHODS = Set.of("GET", "HEAD", "OPTIONS");
+    /** The methods this server answers, for Allow. */
+    private static final String ALLOW = "GET, HEAD, OPTIONS";
 
     /** When the pinned pool is exhausted, ask again after this long. */
     private static final long POOL_RETRY_MILLIS = 20;
@@ -58,6 +66,8 @@ public final class HttpConnectionHandler implements ConnectionHandler {
     private final RequestParser parser;
     private final RequestCounts requests;
     private final Supplier<String> metrics; // null: no /metrics endpoint
+    private final AccessPolicy access;
+    private String origin; // the Origin header of the request being answered, for its CORS headers
     private MediaSource body;
     private LoadedUnit unit; // the unit the queued slice points into
     private boolean loading;
@@ -72,12 +82,16 @@ public final class HttpConnectionHandler implements ConnectionHandler {
 
     public HttpConnectionHandler(FileSystem fs, ContentResolver resolver, SharedUnitCache units, NioLoop loop,
                                  RequestParser parser) {
-        this(fs, resolver, units, loop, parser, new RequestCounts(METHODS), null);
+        this(fs, resolver, units, loop, parser, new RequestCounts(METHODS), null, AccessPolicy.OPEN);
     }
 
-    /** With request counters shared by every connection, and {@code metrics} producing the /metrics body. */
+    /**
+     * With request counters shared by every connection, {@code metrics} producing the /metrics body, and the
+     * server's CORS and URL-signing policy.
+     */
     public HttpConnectionHandler(FileSystem fs, ContentResolver resolver, SharedUnitCache units, NioLoop loop,
-                                 RequestParser parser, RequestCounts requests, Supplier<String> metrics) {
+                                 RequestParser parser, RequestCounts requests, Supplier<String> metrics,
+                                 AccessPolicy access) {
         this.fs = fs;
         this.resolver = resolver;
         this.units = units;
@@ -85,6 +99,7 @@ public final class HttpConnectionHandler implements ConnectionHandler {
         this.parser = parser;
         this.requests = requests;
         this.metrics = metrics;
+        this.access = access;
     }
 
     @Override
@@ -94,6 +109,7 @@ public final class HttpConnectionHandler implements ConnectionHandler {
         try {
             while (body == null && in.hasRemaining() && !c.isClosing()) {
                 Request request;
+                origin = null; // an answer before a parsed request has no Origin to answer
                 try {
                     request = parser.parse(in);
                 } catch (RequestParser.BadRequest e) {
@@ -112,6 +128,7 @@ public final class HttpConnectionHandler implements ConnectionHandler {
     }
 
     private void answer(Connection c, Request r) throws IOException {
+        origin = r.header("Origin");
         boolean keepAlive = r.version().equals("HTTP/1.1") ? !"close".equalsIgnoreCase(r.header("Connection"))
                 : "keep-alive".equalsIgnoreCase(r.header("Connection"));
         if (!r.version().equals("HTTP/1.1") && !r.version().equals("HTTP/1.0")) {
@@ -123,18 +140,23 @@ public final class HttpConnectionHandler implements ConnectionHandler {
             respond(c, r, error(400, "HTTP/1.1 request without Host"), keepAlive); // RFC 9112 3.2
             return;
         }
+        if (r.method().equals("OPTIONS")) {
+            respond(c, r, options(r), keepAlive);
+            return;
+        }
         boolean head = r.method().equals("HEAD");
         if (!head && !r.method().equals("GET")) {
-            respond(c, r, error(405, "GET and HEAD only").header("Allow", "GET, HEAD"), keepAlive);
+            respond(c, r, error(405, "GET, HEAD and OPTIONS only").header("Allow", ALLOW), keepAlive);
             return;
         }
         ContentFile file;
         try {
             String path = path(r.target());
             if (metrics != null && path.equals(METRICS_PATH)) {
-                respond(c, r, scrape(head), keepAlive);
+                respond(c, r, scrape(head), keepAlive); // never signed: a scraper cannot sign; no titles in it
                 return;
             }
+            authorize(r.target(), path);
             file = resolver.resolve(path);
         } catch (ContentException e) {
             respond(c, r, error(e.status(), e.getMessage()), keepAlive);
@@ -200,8 +222,9 @@ public final class HttpConnectionHandler implements ConnectionHandler {
         finishResponse(c, keepAlive);
     }
 
-    /** Every answer goes out here, so each is counted once. */
+    /** Every answer goes out here, so each is counted once and carries the CORS headers. */
     private void send(Connection c, String method, Response response) throws IOException {
+        access.cors().responseHeaders(origin).forEach(response::header);
         requests.count(method, response.status());
         c.sendOwned(response.toBuffer());
     }
@@ -213,6 +236,36 @@ public final class HttpConnectionHandler implements ConnectionHandler {
                     bytes);
         }
         served = null;
+    }
+
+    /**
+     * OPTIONS (any target, "*" too): 204 with Allow; a CORS preflight (it names Access-Control-Request-Method) also
+     * gets the methods, request headers and lifetime the policy grants its origin. Never signed: it reveals nothing.
+     */
+    private Response options(Request r) {
+        Response response = new Response("HTTP/1.1", 204).header("Server", "ext3ns").header("Date", now())
+                .header("Allow", ALLOW);
+        if (r.header("Access-Control-Request-Method") != null) {
+            access.cors().preflightHeaders(origin).forEach(response::header);
+        }
+        return response.withoutBody();
+    }
+
+    /**
+     * With a URL secret: the request's signature ({@code ?exp=&sig=}) must grant {@code path} (or a folder or title
+     * above it: the playlists under a title inherit its token), else 403 before the store is consulted, so an
+     * unsigned client cannot tell which names exist.
+     */
+    private void authorize(String target, String path) throws ContentException {
+        if (!access.signing()) {
+            return;
+        }
+        int q = target.indexOf('?');
+        UrlSigner.Verdict verdict = access.authorize(ContentResolver.decode(path),
+                q < 0 ? null : target.substring(q + 1));
+        if (verdict != UrlSigner.Verdict.GRANTED) {
+            throw new ContentException(403, verdict.reason());
+        }
     }
 
     /** The Prometheus scrape; for HEAD its head only, with the length the body would have. */

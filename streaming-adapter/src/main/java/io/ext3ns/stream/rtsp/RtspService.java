@@ -1,6 +1,7 @@
 package io.ext3ns.stream.rtsp;
 
 import io.ext3ns.fs.api.FileSystem;
+import io.ext3ns.stream.access.UrlSigner;
 import io.ext3ns.stream.index.InvalidTransportStreamException;
 import io.ext3ns.stream.index.PcrIndex;
 import io.ext3ns.stream.index.PcrIndexCache;
@@ -47,7 +48,8 @@ import java.util.function.Supplier;
  * The RTSP 1.0 server state machine (RFC 2326): the methods, the session table and its limits and time-outs. Runs
  * on the event-loop thread only. Each session's RTP stream is a {@link StreamSession} of the streaming engine
  * (PCR pacing, RFC 2250 packets, RTCP, the fast and batched send paths); this class maps Range to byte offsets with
- * the file's {@link PcrIndex} and RTSP states to the stream's play/pause/stop.
+ * the file's {@link PcrIndex} and RTSP states to the stream's play/pause/stop. With a URL secret, DESCRIBE, SETUP
+ * and PLAY need a valid signature in their URL's query (PLAY's must grant the title SETUP named), else 403.
  */
 public final class RtspService {
     private static final Logger LOG = LoggerFactory.getLogger(RtspService.class);
@@ -231,11 +233,12 @@ public final class RtspService {
 
     private Response describe(Connection c, Request r) throws RtspException, ContentException, IOException {
         RtspUrl url = RtspUrl.parse(r.target());
+        authorize(ContentResolver.decode(url.contentPath()), url.query());
         ContentFile file = resolver.resolve(url.contentPath());
         PcrIndex index = indexNow(file);
         String host = c.local().getAddress().getHostAddress();
         return ok().header("Content-Base", url.contentBase())
-                .body("application/sdp", Sdp.describe(file, index.endSeconds(), host));
+                .body("application/sdp", Sdp.describe(file, index.endSeconds(), host, url.trackControl()));
     }
 
     private Response setup(Connection c, Request r) throws RtspException, ContentException, IOException {
@@ -244,6 +247,8 @@ public final class RtspService {
             throw new RtspException(459, "session " + existing.id + " already has its one stream set up");
         }
         RtspUrl url = RtspUrl.parse(r.target());
+        String title = ContentResolver.decode(url.contentPath());
+        authorize(title, url.query());
         TransportSpec transport = TransportSpec.parse(r.header("Transport"));
         InetAddress client = c.remote().getAddress();
         if (sessions.size() >= config.maxSessions()
@@ -283,9 +288,10 @@ public final class RtspService {
         }
         reply += ";ssrc=" + String.format("%08X", stream.ssrc());
         String id = HexFormat.of().formatHex(randomBytes());
-        String control = url.contentBase() + RtspUrl.TRACK;
+        String control = url.trackUrl();
         RtspSession session = new RtspSession(id, client, c, transport.tcp(), index, control, stream, path,
                 file.path(), System.nanoTime());
+        session.title = title;
         sessions.put(id, session);
         sessionsPerClient.merge(client, 1, Integer::sum);
         if (rtcpPeer != null) {
@@ -299,6 +305,17 @@ public final class RtspService {
             }
         });
         return ok().header("Transport", reply).header("Session", sessionHeader(session));
+    }
+
+    /**
+     * With a URL secret: the query's signature must grant {@code path} (URL-decoded) or a folder above it, else
+     * 403, before the store is consulted (an unsigned client cannot tell which names exist).
+     */
+    private void authorize(String path, String query) throws RtspException {
+        UrlSigner.Verdict verdict = config.access().authorize(path, query);
+        if (verdict != UrlSigner.Verdict.GRANTED) {
+            throw new RtspException(403, verdict.reason());
+        }
     }
 
     /** Has the loop read the stream's RTCP port (server_port + 1), if it has one and the loop does not yet. */
@@ -421,6 +438,9 @@ public final class RtspService {
      */
     private Response play(Request r) throws RtspException {
         RtspSession s = session(r);
+        if (config.access().signing()) {
+            authorize(s.title, RtspUrl.parse(r.target()).query());
+        }
         if (s.stream.state().terminal()) {
             throw new RtspException(455, "the stream has ended (" + s.stream.state() + "); SETUP again");
         }

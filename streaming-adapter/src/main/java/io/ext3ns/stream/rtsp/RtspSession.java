@@ -24,6 +24,7 @@ final class RtspSession {
     long lastActivityNanos;
     boolean started;
     java.net.InetSocketAddress rtcpPeer; // where the client's RTCP comes from (UDP), or null
+    String title; // the URL-decoded path SETUP named: what a PLAY's signature must grant
 
     RtspSession(String id, InetAddress client, Connection connection, boolean interleaved, PcrIndex index, String controlUrl, StreamSession stream, String path, String file, long now) {
         this.id = id;

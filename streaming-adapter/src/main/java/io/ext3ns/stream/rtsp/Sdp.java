@@ -9,7 +9,8 @@ final class Sdp {
     private Sdp() {
     }
 
-    static String describe(ContentFile file, double durationSeconds, String serverAddress) {
+    /** {@code trackControl}: the track's a=control (relative "trackID=0", or absolute with a signed query). */
+    static String describe(ContentFile file, double durationSeconds, String serverAddress, String trackControl) {
         String ip = serverAddress.contains(":") ? "IP6" : "IP4";
         return "v=0\r\n"
                 + "o=- " + file.ino() + " " + Math.max(1, file.mtimeNanos() / 1_000_000_000L) + " IN " + ip + " "
@@ -21,6 +22,6 @@ final class Sdp {
                 + String.format(Locale.ROOT, "a=range:npt=0-%.3f\r\n", durationSeconds)
                 + "m=video 0 RTP/AVP 33\r\n"
                 + "a=rtpmap:33 MP2T/90000\r\n"
-                + "a=control:" + RtspUrl.TRACK + "\r\n";
+                + "a=control:" + trackControl + "\r\n";
     }
 }

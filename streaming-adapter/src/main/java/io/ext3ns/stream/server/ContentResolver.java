@@ -124,7 +124,7 @@ public final class ContentResolver {
     }
 
     /** Strict percent-decoding to UTF-8 bytes; '+' stays '+' (it is not a space in a path). */
-    static String decode(String raw) throws ContentException {
+    public static String decode(String raw) throws ContentException {
         if (raw.length() > MAX_PATH_BYTES) {
             throw new ContentException(400, "path longer than " + MAX_PATH_BYTES + " bytes");
         }

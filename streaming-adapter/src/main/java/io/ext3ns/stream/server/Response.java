@@ -8,7 +8,8 @@ import java.util.Map;
 public final class Response {
     /** Reason phrases of RFC 9110 and RFC 2326 (7.1.1); the protocol decides, as a few codes differ in meaning. */
     private static final Map<Integer, String> REASONS = Map.ofEntries(
-            Map.entry(200, "OK"), Map.entry(206, "Partial Content"), Map.entry(304, "Not Modified"),
+            Map.entry(200, "OK"), Map.entry(204, "No Content"), Map.entry(206, "Partial Content"),
+            Map.entry(304, "Not Modified"),
             Map.entry(400, "Bad Request"), Map.entry(403, "Forbidden"), Map.entry(404, "Not Found"),
             Map.entry(405, "Method Not Allowed"), Map.entry(408, "Request Timeout"),
             Map.entry(411, "Length Required"), Map.entry(412, "Precondition Failed"),
@@ -70,7 +71,7 @@ public final class Response {
         return header("Content-Length", length);
     }
 
-    /** A response that has no body and says no length (304, RFC 9110 15.4.5). */
+    /** A response that has no body and says no length (204, 304: RFC 9110 15.3.5, 15.4.5). */
     public Response withoutBody() {
         explicitLength = true;
         return this;

@@ -5,6 +5,9 @@ import io.ext3ns.fs.engine.Ext3FileSystem;
 import io.ext3ns.fs.util.MemberList;
 import io.ext3ns.sda.BlockDevice;
 import io.ext3ns.sda.BlockDevices;
+import io.ext3ns.stream.access.AccessPolicy;
+import io.ext3ns.stream.access.CorsPolicy;
+import io.ext3ns.stream.access.UrlSecret;
 import io.ext3ns.stream.nativeio.SystemdNotify;
 import io.ext3ns.stream.session.DataPath;
 import io.ext3ns.stream.session.SessionOptions;
@@ -83,6 +86,16 @@ public final class ServeMain implements Callable<Integer> {
                     + "(default ${DEFAULT-VALUE}; larger: fewer system calls and wake-ups per stream)")
     double sendWindowMs = SessionOptions.defaults().burstWindowNanos() / 1e6;
 
+    @Option(names = "--cors-origin", paramLabel = "ORIGIN",
+            description = "let web pages of ORIGIN (scheme://host[:port]; several separated by spaces) or of any "
+                    + "origin (*) read media, playlists and /metrics: CORS headers, OPTIONS preflight (default: off)")
+    String corsOrigin;
+
+    @Option(names = "--url-secret", paramLabel = "FILE",
+            description = "require signed URLs (?exp=&sig=, made by ext3ns-sign) on HTTP and RTSP, keyed with the "
+                    + "secret in FILE (at least 16 bytes, not readable by others; default: no signing)")
+    java.nio.file.Path urlSecret;
+
     public static void main(String[] args) {
         System.exit(CommandRunner.run("ext3ns-serve", new ServeMain(), args));
     }
@@ -94,7 +107,9 @@ public final class ServeMain implements Callable<Integer> {
                 .withEngine(path, schedulers, poolMb << 20).withRealtimePriority(realtime)
                 .withSendWindow(Duration.ofNanos(Math.round(sendWindowMs * 1e6)))
                 .withConnectionLimits(maxConnections, maxConnectionsPerClient,
-                        Duration.ofSeconds(headerTimeoutSeconds));
+                        Duration.ofSeconds(headerTimeoutSeconds))
+                .withAccess(new AccessPolicy(CorsPolicy.parse(corsOrigin),
+                        urlSecret == null ? null : UrlSecret.read(urlSecret)));
         BlockDevice device = BlockDevices.open(MemberList.parse(members), !readWrite);
         Ext3FileSystem fs;
         try {
@@ -114,9 +129,10 @@ public final class ServeMain implements Callable<Integer> {
             }
         }, "serve-shutdown"));
         try (fs; StreamingServer server = StreamingServer.start(fs, config)) {
-            System.out.printf("ext3ns-serve: %s%s; send path %s; Ctrl-C stops%n",
+            System.out.printf("ext3ns-serve: %s%s; send path %s%s; Ctrl-C stops%n",
                     server.rtspPort() > 0 ? "rtsp://" + bind + ":" + server.rtspPort() + "/ " : "",
-                    server.httpPort() > 0 ? "http://" + bind + ":" + server.httpPort() + "/" : "", path);
+                    server.httpPort() > 0 ? "http://" + bind + ":" + server.httpPort() + "/" : "", path,
+                    urlSecret == null ? "" : "; signed URLs only");
             SystemdNotify.ready("serving: RTSP port " + server.rtspPort() + ", HTTP port " + server.httpPort());
             stopRequested.await();
             SystemdNotify.stopping();

@@ -1,5 +1,8 @@
 package io.ext3ns.stream.server;
 
+import io.ext3ns.stream.access.AccessPolicy;
+import io.ext3ns.stream.access.CorsPolicy;
+import io.ext3ns.stream.access.UrlSecret;
 import io.ext3ns.stream.session.DataPath;
 import io.ext3ns.stream.session.SessionOptions;
 
@@ -16,13 +19,14 @@ import java.time.Duration;
  * {@code realtimePriority} above 0 runs the engine's pacing and I/O threads SCHED_FIFO at that priority (see
  * RealtimePacing; 0, the default, leaves them to the normal scheduler). {@code sendWindow}: packets due within it
  * leave together (longer GSO bursts, fewer wake-ups; a packet leaves at most that much before its PCR time; see
- * {@link io.ext3ns.stream.session.SessionOptions#burstWindowNanos()}).
+ * {@link io.ext3ns.stream.session.SessionOptions#burstWindowNanos()}). {@code access}: CORS and signed URLs (see
+ * docs/server.md, "Access control"; {@link AccessPolicy#OPEN} by default).
  */
 public record ServerConfig(InetAddress bindAddress, int rtspPort, int httpPort, int maxRequestBytes, int maxHeaders,
                            int maxSessionsPerClient, int maxSessions, int maxConnections, Duration sessionTimeout,
                            DataPath dataPath, int schedulerThreads, long poolBytes, int tcpQueueBytes,
                            int realtimePriority, Duration sendWindow, int maxConnectionsPerClient,
-                           Duration headerTimeout) {
+                           Duration headerTimeout, AccessPolicy access) {
 
     public static final int DISABLED = -1;
     /** Connections one client address may hold (a player needs one or two). */
@@ -50,6 +54,9 @@ public record ServerConfig(InetAddress bindAddress, int rtspPort, int httpPort, 
         if (headerTimeout.compareTo(Duration.ofSeconds(1)) < 0) {
             throw new IllegalArgumentException("header timeout must be at least 1 s: " + headerTimeout);
         }
+        if (access == null) {
+            throw new IllegalArgumentException("access policy missing (AccessPolicy.OPEN for none)");
+        }
         if (sendWindow.isNegative() || sendWindow.compareTo(Duration.ofMillis(100)) > 0) {
             throw new IllegalArgumentException("send window must be 0..100 ms: " + sendWindow);
         }
@@ -63,11 +70,12 @@ public record ServerConfig(InetAddress bindAddress, int rtspPort, int httpPort, 
         return new ServerConfig(InetAddress.getLoopbackAddress(), 0, 0, 16 * 1024, 64, 2000, 4000, 6000,
                 Duration.ofSeconds(60), DataPath.BATCHED, Math.max(1, Runtime.getRuntime().availableProcessors()),
                 1L << 30, 2 << 20, 0, Duration.ofNanos(SessionOptions.defaults().burstWindowNanos()),
-                DEFAULT_CONNECTIONS_PER_CLIENT, DEFAULT_HEADER_TIMEOUT);
+                DEFAULT_CONNECTIONS_PER_CLIENT, DEFAULT_HEADER_TIMEOUT, AccessPolicy.OPEN);
     }
 
     /**
-     * The configuration a mount asks for with {@code -o rtsp=PORT,http=PORT[,bind=ADDR]} (what
+     * The configuration a mount asks for with {@code -o rtsp=PORT,http=PORT[,bind=ADDR][,cors_origin=ORIGIN]
+     * [,url_secret=FILE]} (what
      * {@code mount.ext3ns} passes to its streaming extension): an absent protocol is disabled, the address defaults
      * to all interfaces. Throws IllegalArgumentException naming a bad value.
      */
@@ -79,7 +87,8 @@ public record ServerConfig(InetAddress bindAddress, int rtspPort, int httpPort, 
                     .withConnectionLimits(d.maxConnections(),
                             positive(options, "max_conn_per_client", d.maxConnectionsPerClient()),
                             Duration.ofSeconds(positive(options, "header_timeout",
-                                    (int) d.headerTimeout().toSeconds())));
+                                    (int) d.headerTimeout().toSeconds())))
+                    .withAccess(access(options));
         } catch (java.net.UnknownHostException e) {
             throw new IllegalArgumentException("bind: unknown address " + options.get("bind"), e);
         }
@@ -87,7 +96,26 @@ public record ServerConfig(InetAddress bindAddress, int rtspPort, int httpPort, 
 
     /** Mount option keys {@link #fromMountOptions} reads. */
     public static final java.util.Set<String> MOUNT_OPTION_KEYS = java.util.Set.of("rtsp", "http", "bind",
-            "max_conn_per_client", "header_timeout");
+            "max_conn_per_client", "header_timeout", "cors_origin", "url_secret");
+
+    /** cors_origin=ORIGIN|* and url_secret=FILE; a bad origin or secret file fails the mount, naming it. */
+    private static AccessPolicy access(java.util.Map<String, String> options) {
+        AccessPolicy access = AccessPolicy.OPEN;
+        try {
+            access = access.withCors(CorsPolicy.parse(options.get("cors_origin")));
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("cors_origin=" + options.get("cors_origin") + ": " + e.getMessage(), e);
+        }
+        String secret = options.get("url_secret");
+        if (secret != null) {
+            try {
+                access = access.withSigner(UrlSecret.read(java.nio.file.Path.of(secret)));
+            } catch (java.io.IOException | java.nio.file.InvalidPathException e) {
+                throw new IllegalArgumentException("url_secret=" + secret + ": " + e.getMessage(), e);
+            }
+        }
+        return access;
+    }
 
     private static int positive(java.util.Map<String, String> options, String key, int otherwise) {
         String value = options.get(key);
@@ -125,21 +153,21 @@ public record ServerConfig(InetAddress bindAddress, int rtspPort, int httpPort, 
         return new ServerConfig(bindAddress, rtsp, http, maxRequestBytes, maxHeaders, maxSessionsPerClient,
                 maxSessions, maxConnections, sessionTimeout, dataPath, schedulerThreads, poolBytes, tcpQueueBytes,
                 realtimePriority, sendWindow,
-                maxConnectionsPerClient, headerTimeout);
+                maxConnectionsPerClient, headerTimeout, access);
     }
 
     public ServerConfig withBindAddress(InetAddress address) {
         return new ServerConfig(address, rtspPort, httpPort, maxRequestBytes, maxHeaders, maxSessionsPerClient,
                 maxSessions, maxConnections, sessionTimeout, dataPath, schedulerThreads, poolBytes, tcpQueueBytes,
                 realtimePriority, sendWindow,
-                maxConnectionsPerClient, headerTimeout);
+                maxConnectionsPerClient, headerTimeout, access);
     }
 
     public ServerConfig withSessionLimits(int perClient, int total, Duration timeout) {
         return new ServerConfig(bindAddress, rtspPort, httpPort, maxRequestBytes, maxHeaders, perClient, total,
                 maxConnections, timeout, dataPath, schedulerThreads, poolBytes, tcpQueueBytes, realtimePriority,
                 sendWindow,
-                maxConnectionsPerClient, headerTimeout);
+                maxConnectionsPerClient, headerTimeout, access);
     }
 
     /** Runs pacing and I/O threads SCHED_FIFO at {@code priority} (1..99), or normally (0). */
@@ -147,14 +175,14 @@ public record ServerConfig(InetAddress bindAddress, int rtspPort, int httpPort, 
         return new ServerConfig(bindAddress, rtspPort, httpPort, maxRequestBytes, maxHeaders, maxSessionsPerClient,
                 maxSessions, maxConnections, sessionTimeout, dataPath, schedulerThreads, poolBytes, tcpQueueBytes,
                 priority, sendWindow,
-                maxConnectionsPerClient, headerTimeout);
+                maxConnectionsPerClient, headerTimeout, access);
     }
 
     public ServerConfig withEngine(DataPath path, int schedulers, long pool) {
         return new ServerConfig(bindAddress, rtspPort, httpPort, maxRequestBytes, maxHeaders, maxSessionsPerClient,
                 maxSessions, maxConnections, sessionTimeout, path, schedulers, pool, tcpQueueBytes, realtimePriority,
                 sendWindow,
-                maxConnectionsPerClient, headerTimeout);
+                maxConnectionsPerClient, headerTimeout, access);
     }
 
     /** Packets due within {@code window} of each other leave together (0..100 ms). */
@@ -162,14 +190,21 @@ public record ServerConfig(InetAddress bindAddress, int rtspPort, int httpPort, 
         return new ServerConfig(bindAddress, rtspPort, httpPort, maxRequestBytes, maxHeaders, maxSessionsPerClient,
                 maxSessions, maxConnections, sessionTimeout, dataPath, schedulerThreads, poolBytes, tcpQueueBytes,
                 realtimePriority, window,
-                maxConnectionsPerClient, headerTimeout);
+                maxConnectionsPerClient, headerTimeout, access);
     }
 
     /** Limits on the connections of one client address and on the time to send a request head. */
     public ServerConfig withConnectionLimits(int total, int perClient, Duration headTimeout) {
         return new ServerConfig(bindAddress, rtspPort, httpPort, maxRequestBytes, maxHeaders, maxSessionsPerClient,
                 maxSessions, total, sessionTimeout, dataPath, schedulerThreads, poolBytes, tcpQueueBytes,
-                realtimePriority, sendWindow, perClient, headTimeout);
+                realtimePriority, sendWindow, perClient, headTimeout, access);
+    }
+
+    /** CORS headers and URL signing ({@link AccessPolicy#OPEN}: neither). */
+    public ServerConfig withAccess(AccessPolicy policy) {
+        return new ServerConfig(bindAddress, rtspPort, httpPort, maxRequestBytes, maxHeaders, maxSessionsPerClient,
+                maxSessions, maxConnections, sessionTimeout, dataPath, schedulerThreads, poolBytes, tcpQueueBytes,
+                realtimePriority, sendWindow, maxConnectionsPerClient, headerTimeout, policy);
     }
 
     /** How long a session set up but never played lives: {@link #UNPLAYED_TIMEOUT}, or the time-out if shorter. */

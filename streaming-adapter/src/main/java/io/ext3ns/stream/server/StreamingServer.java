@@ -76,7 +76,7 @@ public final class StreamingServer implements Closeable {
             httpAddress = config.httpPort() == ServerConfig.DISABLED ? null
                     : loop.listen(new InetSocketAddress(config.bindAddress(), config.httpPort()),
                     () -> new HttpConnectionHandler(fs, resolver, engine.cache(), loop, parser, httpRequests,
-                            metrics::scrape));
+                            metrics::scrape, config.access()));
         } catch (IOException e) {
             loop.close();
             closeEngine();

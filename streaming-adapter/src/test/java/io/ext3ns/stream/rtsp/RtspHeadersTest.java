@@ -66,4 +66,26 @@ class RtspHeadersTest {
         assertEquals("/a.ts", RtspUrl.parse("/a.ts").contentPath());
         assertEquals(400, assertThrows(RtspException.class, () -> RtspUrl.parse("http://h/a.ts")).status());
     }
+
+    @Test
+    void aSignedQueryIsRepeatedInTheUrlsWeHandBack() throws Exception {
+        RtspUrl plain = RtspUrl.parse("rtsp://h:8554/a.ts");
+        assertEquals(null, plain.query());
+        assertEquals("rtsp://h:8554/a.ts/", plain.contentBase());
+        assertEquals("trackID=0", plain.trackControl());
+        assertEquals("rtsp://h:8554/a.ts/trackID=0", plain.trackUrl());
+        RtspUrl signed = RtspUrl.parse("rtsp://h:8554/a.ts?exp=17&sig=ab-_");
+        assertEquals("exp=17&sig=ab-_", signed.query());
+        assertEquals("rtsp://h:8554/a.ts/?exp=17&sig=ab-_", signed.contentBase());
+        assertEquals("rtsp://h:8554/a.ts/trackID=0?exp=17&sig=ab-_", signed.trackControl());
+        RtspUrl setup = RtspUrl.parse(signed.trackControl());
+        assertEquals("/a.ts", setup.contentPath());
+        assertTrue(setup.track());
+        assertEquals("exp=17&sig=ab-_", setup.query());
+        assertEquals("/a.ts", RtspUrl.parse(signed.contentBase()).contentPath(), "PLAY of the aggregate URL");
+        // what would end a URL in RTP-Info, or a bare path with no base to make an absolute URL of: not repeated
+        assertEquals("trackID=0", RtspUrl.parse("rtsp://h/a.ts?a=1;b=2").trackControl());
+        assertEquals("rtsp://h/a.ts/", RtspUrl.parse("rtsp://h/a.ts?a=1,2").contentBase());
+        assertEquals("trackID=0", RtspUrl.parse("/a.ts?exp=1&sig=2").trackControl());
+    }
 }

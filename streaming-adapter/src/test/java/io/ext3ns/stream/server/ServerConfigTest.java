@@ -49,4 +49,28 @@ class ServerConfigTest {
         assertEquals(java.time.Duration.ofSeconds(4),
                 d.withSessionLimits(1, 1, java.time.Duration.ofSeconds(4)).unplayedTimeout());
     }
+
+    @Test
+    void corsOriginAndUrlSecretComeFromTheMountOptions(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+            throws Exception {
+        ServerConfig open = ServerConfig.fromMountOptions(Map.of("http", "0"));
+        assertEquals(io.ext3ns.stream.access.AccessPolicy.OPEN, open.access());
+        java.nio.file.Path secret = dir.resolve("url.secret");
+        java.nio.file.Files.writeString(secret, "0123456789abcdefghij\n");
+        java.nio.file.Files.setPosixFilePermissions(secret,
+                java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+        ServerConfig set = ServerConfig.fromMountOptions(Map.of("http", "0", "cors_origin", "*",
+                "url_secret", secret.toString()));
+        assertEquals("*", set.access().cors().spec());
+        assertEquals(io.ext3ns.stream.access.UrlSigner.Verdict.MISSING, set.access().authorize("/a.ts", null));
+        java.nio.file.Path empty = dir.resolve("empty.secret");
+        java.nio.file.Files.createFile(empty);
+        String message = assertThrows(IllegalArgumentException.class, () -> ServerConfig.fromMountOptions(
+                Map.of("url_secret", empty.toString()))).getMessage();
+        org.junit.jupiter.api.Assertions.assertTrue(message.startsWith("url_secret=" + empty + ": URL secret "
+                + empty + ": empty"), message);
+        message = assertThrows(IllegalArgumentException.class, () -> ServerConfig.fromMountOptions(
+                Map.of("cors_origin", "https://a.example/"))).getMessage();
+        org.junit.jupiter.api.Assertions.assertTrue(message.startsWith("cors_origin=https://a.example/: "), message);
+    }
 }
