@@ -206,11 +206,6 @@ public final class StreamSession implements Schedulable {
         seekedSinceLastSend = true;
     }
 
-    /** True while a trick play feed is being sent (or paused, or held at its end). */
-    public synchronized boolean inTrickPlay() {
-        return timed != null;
-    }
-
     /**
      * Stops sending but keeps the position; {@link #play(long)} resumes. No effect unless playing. As with
      * {@link #stop()}, packets the batched path already queued in the current scheduler round still leave.
