@@ -163,12 +163,13 @@ class TrickPlayEndToEndTest {
 
     private static final Map<Stretch, Long> expectedRtp = new HashMap<>();
 
-    /** Reads frames for {@code millis} (or until a BYE when {@code untilBye}). */
+    /** Reads frames for {@code millis} (or until the next BYE when {@code untilBye}). */
     private static void receive(RtspClient c, Session session, long millis, boolean untilBye) throws IOException {
         long until = System.nanoTime() + millis * 1_000_000;
+        int byesBefore = session.byes;
         c.socket().setSoTimeout(100);
         try {
-            while (System.nanoTime() < until && !(untilBye && session.byes > 0)) {
+            while (System.nanoTime() < until && !(untilBye && session.byes > byesBefore)) {
                 try {
                     RtspClient.Frame f = c.readFrame();
                     if (f == null) {
@@ -283,7 +284,7 @@ class TrickPlayEndToEndTest {
     }
 
     @Test
-    void fastForwardToTheEndSendsByeAndPlayStartsOver() throws Exception {
+    void trickPlayEndsWithByeAtEitherEndOfTheTitle() throws Exception {
         try (RtspClient c = new RtspClient("127.0.0.1", server.rtspPort())) {
             Session session = new Session();
             c.onFrame(f -> session.frame(f));
@@ -302,6 +303,17 @@ class TrickPlayEndToEndTest {
             Stretch again = play(c, session, id, 1, "Scale: 1");
             receive(c, session, 600, false);
             assertEquals(sourcePictures.get(0).pts(), again.ts.pictures().get(0).pts(), "PLAY after the end starts over");
+            // backward to the start: the first key frames in reverse, then the BYE again
+            Stretch rewind = play(c, session, id, -8, "Range: npt=3.5-", "Scale: -8");
+            receive(c, session, 10_000, true);
+            assertEquals(2, session.byes, "a BYE at the start of the title after backward play");
+            List<TsPictures.Picture> back = checkKeyframesOnly(rewind, 2);
+            List<Long> keys = sourcePictures.stream().filter(TsPictures.Picture::keyframe)
+                    .map(TsPictures.Picture::pts).toList();
+            for (int i = 0; i < back.size(); i++) {
+                // the last picture (key frame 0) is the one no later PES closes: the complete ones end at key frame 1
+                assertEquals(keys.get(back.size() - i), sourcePts.get(back.get(i).digest()));
+            }
             assertEquals(200, c.request("TEARDOWN", url + "/", id).status());
         }
     }
