@@ -7,8 +7,10 @@ import java.util.Arrays;
  * Builds a {@link KeyframeTable} from the bytes of a transport stream fed in file order, in pieces of any size (a
  * piece may end inside a TS packet). Reads the first PAT and its program's PMT (each must fit one packet), takes
  * the PMT's first video stream, and records every PES start on that PID whose packet carries the random-access
- * indicator, with its PTS, up to the next PES start on the PID. Every packet is checked for the sync byte.
- * Separate from {@link PcrIndexBuilder} (seeking needs only PCRs; this needs the PSI and the PES headers).
+ * indicator, with its PTS, up to the next PES start on the PID. Every packet is checked for the sync byte. The
+ * table keeps the PAT as it is and the PMT rewritten to list the video stream only (what trick play sends).
+ * Separate from {@link PcrIndexBuilder} (seeking needs only PCRs; this needs the PSI and the PES headers); both
+ * could be fed from one scan.
  */
 public final class KeyframeScanner {
     private static final int TS = 188;
