@@ -2,7 +2,9 @@ package io.ext3ns.stream.rtsp;
 
 import io.ext3ns.fs.api.FileSystem;
 import io.ext3ns.stream.access.UrlSigner;
+import io.ext3ns.stream.feed.TrickPlayFeed;
 import io.ext3ns.stream.index.InvalidTransportStreamException;
+import io.ext3ns.stream.index.KeyframeTable;
 import io.ext3ns.stream.index.PcrIndex;
 import io.ext3ns.stream.index.PcrIndexCache;
 import io.ext3ns.stream.metrics.RequestCounts;
@@ -76,6 +78,12 @@ public final class RtspService {
     private NioLoop loop;
     private final SecureRandom random = new SecureRandom();
     private final RequestCounts requests = new RequestCounts(java.util.Set.of(PUBLIC.split(", ")));
+    /**
+     * Trick play's own threads (key frame scans, reading and assembling pictures), apart from the seek indexer and
+     * the engine's unit readers; idle threads go after 30 s, so a server nobody trick-plays on has none.
+     */
+    private final java.util.concurrent.ThreadPoolExecutor trickIo;
+    private final TrickPlayIndexes trickIndexes;
 
     public RtspService(ServerConfig config, FileSystem fs, ContentResolver resolver, PcrIndexCache indexes,
                        StreamingEngine engine, Supplier<String> stats) {
@@ -85,6 +93,15 @@ public final class RtspService {
         this.indexes = indexes;
         this.engine = engine;
         this.stats = stats;
+        java.util.concurrent.atomic.AtomicInteger n = new java.util.concurrent.atomic.AtomicInteger();
+        this.trickIo = new java.util.concurrent.ThreadPoolExecutor(2, 2, 30, java.util.concurrent.TimeUnit.SECONDS,
+                new java.util.concurrent.LinkedBlockingQueue<>(), r -> {
+                    Thread t = new Thread(r, "ext3ns-trick-" + n.getAndIncrement());
+                    t.setDaemon(true);
+                    return t;
+                });
+        trickIo.allowCoreThreadTimeOut(true);
+        this.trickIndexes = new TrickPlayIndexes(fs, trickIo, 256);
     }
 
     /** The event loop this service runs on: it reads the RTCP ports of the sessions' streams. */
@@ -215,7 +232,7 @@ public final class RtspService {
             case "SETUP":
                 return setup(c, r);
             case "PLAY":
-                return play(r);
+                return playWithScale(r);
             case "PAUSE":
                 return pause(r);
             case "TEARDOWN":
@@ -290,7 +307,7 @@ public final class RtspService {
         String id = HexFormat.of().formatHex(randomBytes());
         String control = url.trackUrl();
         RtspSession session = new RtspSession(id, client, c, transport.tcp(), index, control, stream, path,
-                file.path(), System.nanoTime());
+                file, System.nanoTime());
         session.title = title;
         sessions.put(id, session);
         sessionsPerClient.merge(client, 1, Integer::sum);
@@ -384,6 +401,23 @@ public final class RtspService {
         }
     }
 
+    /** The key frame table of {@code file} if ready; otherwise {@link IndexPending}, as {@link #indexNow}. */
+    private KeyframeTable keyframesNow(ContentFile file) throws IOException {
+        CompletableFuture<KeyframeTable> table = trickIndexes.get(file);
+        if (!table.isDone()) {
+            throw new IndexPending(table);
+        }
+        try {
+            return table.join();
+        } catch (CompletionException e) {
+            Throwable cause = e.getCause() instanceof UncheckedIOException u ? u.getCause() : e.getCause();
+            if (cause instanceof IOException io) {
+                throw io;
+            }
+            throw e;
+        }
+    }
+
     /** Thrown by a request that needs an index still being built; carries the build to wait for. */
     private static final class IndexPending extends RuntimeException {
         final CompletableFuture<?> build;
@@ -433,14 +467,85 @@ public final class RtspService {
     }
 
     /**
-     * PLAY: from the Range start (at the key frame before it), else from where the stream is, else (new, or
-     * played to its end) from the beginning; up to the Range end if one is given, else to the end of the title.
+     * PLAY with its Scale (RFC 2326 12.34): none or 1 is normal play ({@link #play}); any other is trick play
+     * ({@link #playTrick}) when the title has key frames to play, else normal play (the nearest scale we can do).
+     * A Scale asked for is answered with the Scale used.
      */
-    private Response play(Request r) throws RtspException {
+    private Response playWithScale(Request r) throws RtspException, IOException {
         RtspSession s = session(r);
         if (config.access().signing()) {
             authorize(s.title, RtspUrl.parse(r.target()).query());
         }
+        if (s.stream.state().terminal()) {
+            throw new RtspException(455, "the stream has ended (" + s.stream.state() + "); SETUP again");
+        }
+        String asked = r.header("Scale");
+        int scale = asked == null ? 1 : TrickScale.parse(asked);
+        if (scale != 1) {
+            KeyframeTable table = keyframesNow(s.content);
+            if (table.size() > 0) {
+                return playTrick(s, r, scale, table);
+            }
+            scale = 1; // no video key frames: normal play is the nearest we can do
+        }
+        Response ok = play(s, r);
+        return asked == null ? ok : ok.header("Scale", TrickScale.format(scale));
+    }
+
+    /**
+     * Trick play: from the key frame at or before the Range start; else from where the stream is (forward from the
+     * next key frame, backward from the last one at or before it); a new session, or one at its end, forward from
+     * the start and backward from the end. Up to the Range end if given (for a negative Scale the end is the
+     * smaller time: {@code npt=30-10}), else to the last (forward) or first (backward) key frame; then the stream
+     * ends as at the end of the title (BYE, held for another PLAY).
+     */
+    private Response playTrick(RtspSession s, Request r, int scale, KeyframeTable table) throws RtspException {
+        String range = r.header("Range");
+        double start = range == null ? NptRange.NO_START : NptRange.startSeconds(range);
+        double end = range == null ? NptRange.NO_END : NptRange.endSeconds(range);
+        double duration = s.index.endSeconds();
+        boolean forward = scale > 0;
+        int first;
+        if (start != NptRange.NO_START) {
+            if (start > duration) {
+                throw new RtspException(457, "Range starts after the end (" + duration + " s)");
+            }
+            first = table.atOrBefore(s.index.seekOffset(start));
+        } else if (!s.started || s.stream.atEnd()) {
+            first = forward ? 0 : table.size() - 1;
+        } else {
+            long at = s.stream.position();
+            first = forward ? table.atOrAfter(at) : table.atOrBefore(at);
+        }
+        first = Math.max(0, Math.min(table.size() - 1, first));
+        int limit = forward ? table.size() - 1 : 0;
+        if (end != NptRange.NO_END) {
+            if (start != NptRange.NO_START && (forward ? end <= start : end >= start)) {
+                throw new RtspException(457, "Range ends " + (forward ? "before" : "after") + " it starts for Scale "
+                        + scale + ": " + range);
+            }
+            limit = forward ? Math.max(first, table.atOrBefore(s.index.offsetAfter(end) - 1))
+                    : Math.min(first, Math.max(0, table.atOrAfter(s.index.seekOffset(end))));
+        }
+        s.started = true;
+        TrickPlayFeed feed = new TrickPlayFeed(s.stream.source(), table, engine.pool(), trickIo, first, scale, limit);
+        RtpInfo info = s.stream.playTrick(feed, Math.abs(scale));
+        double from = s.index.timeAt(table.offset(first)) / (double) PcrIndex.PCR_HZ;
+        double to = end != NptRange.NO_END ? Math.min(end, duration) : forward ? duration : 0;
+        SessionLog.event(s, "PLAY", String.format(java.util.Locale.ROOT, "from=%.3fs to=%.3fs scale=%d", from, to,
+                scale));
+        return ok().header("Session", sessionHeader(s))
+                .header("Range", NptRange.format(from, to))
+                .header("Scale", TrickScale.format(scale))
+                .header("RTP-Info", info.header(s.controlUrl));
+    }
+
+    /**
+     * PLAY: from the Range start (at the key frame before it), else from where the stream is, else (new, or
+     * played to its end) from the beginning; up to the Range end if one is given, else to the end of the title.
+     * After trick play, "where the stream is" is the key frame trick play got to.
+     */
+    private Response play(RtspSession s, Request r) throws RtspException {
         if (s.stream.state().terminal()) {
             throw new RtspException(455, "the stream has ended (" + s.stream.state() + "); SETUP again");
         }
@@ -577,5 +682,6 @@ public final class RtspService {
         for (RtspSession s : new ArrayList<>(sessions.values())) {
             end(s, "SHUTDOWN");
         }
+        trickIo.shutdown(); // a picture being assembled finishes; its session gives its units back
     }
 }

@@ -20,13 +20,14 @@ final class RtspSession {
     final StreamSession stream;
     final String path; // send path, for stats
     final String file; // the content path, for logs
+    final io.ext3ns.stream.server.ContentFile content; // the file's version at SETUP (its key frames for trick play)
     final long createdNanos;
     long lastActivityNanos;
     boolean started;
     java.net.InetSocketAddress rtcpPeer; // where the client's RTCP comes from (UDP), or null
     String title; // the URL-decoded path SETUP named: what a PLAY's signature must grant
 
-    RtspSession(String id, InetAddress client, Connection connection, boolean interleaved, PcrIndex index, String controlUrl, StreamSession stream, String path, String file, long now) {
+    RtspSession(String id, InetAddress client, Connection connection, boolean interleaved, PcrIndex index, String controlUrl, StreamSession stream, String path, io.ext3ns.stream.server.ContentFile content, long now) {
         this.id = id;
         this.client = client;
         this.connection = connection;
@@ -35,7 +36,8 @@ final class RtspSession {
         this.controlUrl = controlUrl;
         this.stream = stream;
         this.path = path;
-        this.file = file;
+        this.file = content.path();
+        this.content = content;
         this.lastActivityNanos = now;
         this.createdNanos = now;
     }

@@ -2,6 +2,7 @@ package io.ext3ns.stream.session;
 
 import io.ext3ns.stream.feed.Payload;
 import io.ext3ns.stream.feed.PayloadFeed;
+import io.ext3ns.stream.feed.TimedPayloadFeed;
 import io.ext3ns.stream.rtp.RtcpSenderReport;
 import io.ext3ns.stream.rtp.RtpHeader;
 import io.ext3ns.stream.rtp.RtpInfo;
@@ -40,6 +41,10 @@ import org.slf4j.LoggerFactory;
  * {@link SessionOptions#speed()}, counted from the PLAY; so the schedule is never ahead of a PCR. Timing: the RTP
  * timestamp is that media time in 90 kHz units; the first packet after PLAY carries exactly the
  * {@link RtpInfo#rtpTime()} PLAY returned, and sequence numbers run on across PAUSE and seeks.
+ *
+ * <p>Trick play: {@link #playTrick} sends from another feed for a while (RTSP Scale), one that times its payloads
+ * itself ({@link TimedPayloadFeed}) at {@code rate} times real time; the next {@link #play} returns to the file
+ * where that feed is. Sequence numbers and RTP time run on across the switches.
  */
 public final class StreamSession implements Schedulable {
     private static final Logger LOG = LoggerFactory.getLogger(StreamSession.class);
@@ -58,6 +63,13 @@ public final class StreamSession implements Schedulable {
 
     private final MediaSource source;
     private final PayloadFeed feed;
+    /** What is being sent: {@link #feed}, or a trick play feed (then {@link #timed} is the same object). */
+    private PayloadFeed active;
+    private TimedPayloadFeed timed;
+    /** Media time per wall-clock time on top of the options' speed: |Scale| in trick play, else 1. */
+    private double rate = 1.0;
+    /** Completes when every trick play feed closed so far has finished its reads and given back its units. */
+    private CompletableFuture<Void> retiredFeeds = CompletableFuture.completedFuture(null);
     private final RtpSink sink;
     private final StreamScheduler scheduler;
     private final SessionOptions options;
@@ -93,6 +105,7 @@ public final class StreamSession implements Schedulable {
                   SessionOptions options) {
         this.source = source;
         this.feed = feed;
+        this.active = feed;
         this.sink = sink;
         this.scheduler = scheduler;
         this.options = options;
@@ -125,6 +138,13 @@ public final class StreamSession implements Schedulable {
             if (byteOffset < 0 && atEnd) {
                 byteOffset = 0; // replay: PLAY after the end starts over
             }
+            if (timed != null) { // back from trick play: on in the file where it got to
+                long reached = active.position();
+                endTrickLocked();
+                if (byteOffset < 0) {
+                    byteOffset = reached;
+                }
+            }
             if (byteOffset >= 0) {
                 seekLocked(byteOffset - byteOffset % TsPacket.SIZE);
             }
@@ -136,6 +156,54 @@ public final class StreamSession implements Schedulable {
         }
         scheduler.schedule(this, System.nanoTime());
         return info;
+    }
+
+    /**
+     * Starts or resumes sending {@code trick}'s payloads (RTSP PLAY with a Scale other than 1), paced at
+     * {@code rate} times real time on the feed's own media time; the session owns the feed from here and closes it
+     * at the next {@link #play}, {@code playTrick}, at the end or at {@link #stop()}. At the feed's end the session
+     * ends as at the end of the file. Returns the RTP-Info of the first packet.
+     *
+     * @throws IllegalStateException when the session has ended (the feed is closed)
+     */
+    public RtpInfo playTrick(TimedPayloadFeed trick, double rate) {
+        if (!(rate > 0) || Double.isInfinite(rate)) {
+            trick.close();
+            throw new IllegalArgumentException("rate must be a positive finite number: " + rate);
+        }
+        RtpInfo info;
+        synchronized (this) {
+            if (state.terminal()) {
+                trick.close();
+                checkNotEnded();
+            }
+            if (timed != null) {
+                endTrickLocked();
+            }
+            seekLocked(source.size()); // the file's units are not needed meanwhile
+            active = trick;
+            timed = trick;
+            this.rate = rate;
+            stopOffset = Long.MAX_VALUE;
+            atEnd = false;
+            draining = false;
+            info = restartLocked();
+            state = SessionState.PLAYING;
+        }
+        scheduler.schedule(this, System.nanoTime());
+        return info;
+    }
+
+    /** Closes the trick play feed and goes back to the file's (positioned by the caller). */
+    private void endTrickLocked() {
+        burst.clear();
+        havePending = false;
+        timed.close();
+        retiredFeeds = CompletableFuture.allOf(retiredFeeds, timed.quiesced());
+        active = feed;
+        timed = null;
+        rate = 1.0;
+        seekedSinceLastSend = true;
     }
 
     /**
@@ -202,7 +270,7 @@ public final class StreamSession implements Schedulable {
 
     /** Byte offset of the next payload to send. */
     public synchronized long position() {
-        return feed.position();
+        return active.position();
     }
 
     public synchronized long packetsSent() {
@@ -264,11 +332,11 @@ public final class StreamSession implements Schedulable {
         boolean finished = false;
         while (burst.count() < options.maxBurst()) {
             if (!havePending) {
-                if (feed.position() >= stopOffset) {
+                if (active.position() >= stopOffset) {
                     finished = true;
                     break;
                 }
-                int r = feed.peek(payload);
+                int r = active.peek(payload);
                 if (r == PayloadFeed.NOT_READY) {
                     waiting = true;
                     break;
@@ -306,7 +374,7 @@ public final class StreamSession implements Schedulable {
             return draining(now);
         }
         if (waiting) {
-            feed.readiness().whenComplete((r, e) -> scheduler.schedule(this, System.nanoTime()));
+            active.readiness().whenComplete((r, e) -> scheduler.schedule(this, System.nanoTime()));
             return IDLE;
         }
         return next;
@@ -329,6 +397,9 @@ public final class StreamSession implements Schedulable {
         draining = false;
         atEnd = true;
         state = SessionState.PAUSED;
+        if (timed != null) {
+            endTrickLocked();
+        }
         seekLocked(source.size()); // lets go of the units until a PLAY
         return IDLE;
     }
@@ -342,12 +413,15 @@ public final class StreamSession implements Schedulable {
         seekedSinceLastSend = false;
         packets++;
         payloadBytes += payload.bytes();
-        feed.advance();
+        active.advance();
         havePending = false;
     }
 
     /** Feeds the payload's TS packets to the PCR clock; the payload is due at its last packet's media time. */
     private long mediaTimeOf(Payload p) {
+        if (timed != null) {
+            return timed.peekedMediaTime();
+        }
         long t = 0;
         int n = p.tsPackets();
         for (int k = 0; k < n; k++) {
@@ -359,7 +433,7 @@ public final class StreamSession implements Schedulable {
     }
 
     private long dueOf(long mediaTime) {
-        double nanos = (mediaTime - anchorMediaTime) * (1e9 / TsPacket.PCR_HZ) / options.speed();
+        double nanos = (mediaTime - anchorMediaTime) * (1e9 / TsPacket.PCR_HZ) / (options.speed() * rate);
         return anchorWall + (long) nanos;
     }
 
@@ -372,12 +446,15 @@ public final class StreamSession implements Schedulable {
 
     /** Media time of the next payload as far as known without reading ahead. */
     private long nextMediaTime() {
-        return havePending ? pendingMediaTime : clock.lastTime();
+        if (havePending) {
+            return pendingMediaTime;
+        }
+        return timed != null ? timed.nextMediaTime() : clock.lastTime();
     }
 
     private void seekLocked(long offset) {
         burst.clear();
-        feed.seek(offset);
+        active.seek(offset);
         clock = new PcrClock();
         havePending = false;
         seekedSinceLastSend = true;
@@ -406,7 +483,8 @@ public final class StreamSession implements Schedulable {
         if (rtpAnchorMediaTime == UNSET || !options.paced()) {
             rtpNow = lastSentRtp == UNSET ? rtpAnchorValue : lastSentRtp;
         } else {
-            long mediaNow = anchorMediaTime + (long) ((now - anchorWall) * options.speed() * TsPacket.PCR_HZ / 1e9);
+            long mediaNow = anchorMediaTime
+                    + (long) ((now - anchorWall) * options.speed() * rate * TsPacket.PCR_HZ / 1e9);
             rtpNow = rtpOf(mediaNow);
         }
         Instant wall = Instant.now();
@@ -429,13 +507,16 @@ public final class StreamSession implements Schedulable {
             LOG.debug("final RTCP BYE not sent: {}", e.toString());
         }
         burst.clear();
+        if (timed != null) {
+            endTrickLocked();
+        }
         feed.close();
         closeQuietly(sink);
         end = new SessionEnd(how, error, packets, payloadBytes);
         SessionEnd result = end;
         // a read this session started may be serving other sessions of the same title: close the source after it;
         // ended() completes once every unit is back in the pool (and never under this session's lock)
-        feed.quiesced().whenCompleteAsync((v, e) -> {
+        CompletableFuture.allOf(feed.quiesced(), retiredFeeds).whenCompleteAsync((v, e) -> {
             closeQuietly(source);
             ended.complete(result);
         });
