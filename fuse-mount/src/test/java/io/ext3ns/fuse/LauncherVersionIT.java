@@ -55,7 +55,6 @@ class LauncherVersionIT {
         try (Stream<Path> left = Files.list(cwd)) {
             assertEquals(List.of(), left.toList(), "--version wrote files");
         }
-        assertTrue(!BuildInfo.version().equals("unknown") && !BuildInfo.commit().equals("unknown"),
-                BuildInfo.versionLine("the test"));
+        assertTrue(!BuildInfo.version().equals("unknown"), BuildInfo.versionLine("the test"));
     }
 }
