@@ -46,25 +46,31 @@ class DependencyStepTest {
         fakeAptGet(bin, "echo \"$*\" >> " + calls + "\n"
                 + "case \" $* \" in *\" install \"*)\n"
                 + "  echo 'E: Unable to locate package ffmpeg' >&2; exit 100 ;;\nesac\n");
-        Shell.Result r = run(List.of("env", "PATH=" + bin, "bash", "bin/ext3ns-quickstart"), tmp);
-        assertEquals(1, r.exit(), r.err());
-        assertTrue(r.err().contains("E: Unable to locate package ffmpeg"), r.err());
-        assertTrue(r.err().contains("apt-get failed"), r.err());
-        assertTrue(commandLine(r.err()).contains(EXACT_COMMAND), r.err());
-        List<String> log = Files.readAllLines(calls);
-        assertEquals(2, log.size(), log.toString());
-        assertTrue(log.get(0).startsWith("update"), log.toString());
-        assertTrue(log.get(1).startsWith("install -y") && List.of(log.get(1).split(" ")).contains("ffmpeg"),
-                log.toString());
+        for (String script : List.of("bin/ext3ns-quickstart", "bin/ext3ns-test")) {
+            Files.deleteIfExists(calls);
+            Shell.Result r = run(List.of("env", "PATH=" + bin, "bash", script), tmp);
+            assertEquals(1, r.exit(), script + ":\n" + r.err());
+            assertTrue(r.err().contains("E: Unable to locate package ffmpeg"), r.err());
+            assertTrue(r.err().contains("apt-get failed"), r.err());
+            assertTrue(commandLine(r.err()).contains(EXACT_COMMAND), r.err());
+            List<String> log = Files.readAllLines(calls);
+            assertEquals(2, log.size(), script + ": " + log);
+            assertTrue(log.get(0).startsWith("update"), log.toString());
+            assertTrue(log.get(1).startsWith("install -y") && List.of(log.get(1).split(" ")).contains("ffmpeg"),
+                    log.toString());
+        }
     }
 
     @Test
     void asRootWithoutAptGetItSaysSo(@TempDir Path tmp) throws Exception {
         Path bin = pathWithout(tmp, "ffmpeg");
-        Shell.Result r = run(List.of("env", "PATH=" + bin, "bash", "bin/ext3ns-deps"), tmp);
-        assertEquals(1, r.exit(), r.err());
-        assertTrue(r.err().contains("apt-get is not on PATH"), r.err());
-        assertTrue(commandLine(r.err()).contains(EXACT_COMMAND), r.err());
+        for (String script : List.of("bin/ext3ns-deps", "bin/ext3ns-quickstart", "bin/ext3ns-test")) {
+            Shell.Result r = run(List.of("env", "PATH=" + bin, "bash", script), tmp);
+            assertEquals(1, r.exit(), script + ":\n" + r.err());
+            assertTrue(missingLine(r.err()).contains(" ffmpeg"), script + ":\n" + r.err());
+            assertTrue(r.err().contains("apt-get is not on PATH"), script + ":\n" + r.err());
+            assertTrue(commandLine(r.err()).contains(EXACT_COMMAND), script + ":\n" + r.err());
+        }
     }
 
     @Test

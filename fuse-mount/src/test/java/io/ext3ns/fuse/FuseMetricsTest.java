@@ -63,7 +63,9 @@ class FuseMetricsTest {
         Map<String, Double> scrape = new LinkedHashMap<>();
         Path mnt = Files.createDirectory(tmp.resolve("mnt"));
         Path log = tmp.resolve("mount.log");
-        List<String> cmd = MountProcess.command(image.toString(), mnt.toString(), "-f", "-o", "http=" + port);
+        // a small pinned pool: the default 1 GiB took most of this test's time
+        List<String> cmd = MountProcess.command(image.toString(), mnt.toString(), "-f", "-o",
+                "http=" + port + ",pool=8M");
         try (NotifySocket socket = new NotifySocket(tmp.resolve("notify"))) {
             // no configuration file: an empty EXT3NS_CONF path would be the default one, so name a missing file
             Process mount = socket.startService(List.of(),

@@ -19,8 +19,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * As systemd runs them (Type=notify units): ext3ns-serve and mount.ext3ns -f, started with $NOTIFY_SOCKET and
- * $EXT3NS_CONF, send READY=1 only once their ports listen / the mount is live, with members, ports and mount
- * options taken from the configuration file; both send STOPPING=1 when they stop, and the mount exits 0.
+ * $EXT3NS_CONF, send READY=1 only once their ports listen / the mount is live and its server's port listens, with
+ * members, ports and mount options (pool size included) taken from the configuration file; both send STOPPING=1 when they stop, and the mount exits 0.
  */
 class ServiceReadinessTest {
     private static final int TIMEOUT_S = 90;
@@ -61,7 +61,9 @@ class ServiceReadinessTest {
         Path image = TestImages.ext3ns(tmp.resolve("img"), 64L << 20, 4096);
         Path mnt = Files.createDirectory(tmp.resolve("mnt"));
         Path conf = tmp.resolve("ext3ns.conf");
-        Files.writeString(conf, "mount.ro = true\nmount.cache = 16M\n");
+        int http = freePort();
+        // the mount's own streaming server too (a small pinned pool keeps the test quick): READY waits for its port
+        Files.writeString(conf, "mount.ro = true\nmount.cache = 16M\nmount.http = " + http + "\nmount.pool = 8M\n");
         try (NotifySocket socket = new NotifySocket(tmp.resolve("notify"))) {
             List<String> cmd = MountProcess.command(image.toString(), mnt.toString(), "-f");
             Process mount = start(cmd.subList(cmd.indexOf(MountMain.class.getName()), cmd.size()), conf, socket,
@@ -72,6 +74,7 @@ class ServiceReadinessTest {
                 String line = mountLine(mnt);
                 assertTrue(line != null, "READY=1 before the mount is in the mount table");
                 assertTrue(line.split(" ")[3].matches("ro(,.*)?"), "the configuration's ro is not applied: " + line);
+                assertTrue(listens(http), "READY=1 before the mount's HTTP port " + http + " listens");
                 assertEquals(0, Shell.run(null, List.of("fusermount", "-u", mnt.toString()), 60).exit());
                 assertEquals("STOPPING=1", socket.receive(mount, TIMEOUT_S));
                 assertTrue(mount.waitFor(TIMEOUT_S, TimeUnit.SECONDS), "mount process still running");

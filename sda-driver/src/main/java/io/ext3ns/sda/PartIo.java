@@ -18,12 +18,18 @@ final class PartIo {
     private final long memberOffset;
     private final ByteBuffer slice;
     private final ArrayRequest request;
+    /** Where the part's time goes when it succeeds; null for parts that are not timed. */
+    private final MemberRequestTimes times;
+    /** When the part was made, which is when it is submitted to its member queue (the array does both at once). */
+    private final long submittedNanos;
 
-    PartIo(Kind kind, long memberOffset, ByteBuffer slice, ArrayRequest request) {
+    PartIo(Kind kind, long memberOffset, ByteBuffer slice, ArrayRequest request, MemberRequestTimes times) {
         this.kind = kind;
         this.memberOffset = memberOffset;
         this.slice = slice;
         this.request = request;
+        this.times = times;
+        this.submittedNanos = times == null ? 0 : System.nanoTime();
     }
 
     Kind kind() {
@@ -56,9 +62,15 @@ final class PartIo {
         return false;
     }
 
-    /** Reports the outcome to the request; a {@code cause} becomes an error naming the member and offset. */
+    /**
+     * Reports the outcome to the request; a {@code cause} becomes an error naming the member and offset. A success
+     * is timed before the request hears of it, so a caller whose request completed finds it counted.
+     */
     void finish(String member, Throwable cause) {
         if (cause == null) {
+            if (times != null) {
+                times.completed(kind, submittedNanos);
+            }
             request.partDone(null);
             return;
         }

@@ -14,7 +14,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * readers.
  */
 final class ThreadMemberQueue implements MemberQueue {
-    private static final PartIo STOP = new PartIo(PartIo.Kind.SYNC, 0, null, null);
+    private static final PartIo STOP = new PartIo(PartIo.Kind.SYNC, 0, null, null, null);
 
     private final MemberIo member;
     private final BlockingQueue<PartIo> pending = new LinkedBlockingQueue<>();

@@ -17,6 +17,7 @@ import io.ext3ns.fs.journal.Journal;
 import io.ext3ns.fs.journal.JournalMetadataWriter;
 import io.ext3ns.sda.BlockDevice;
 import io.ext3ns.sda.HugePageArena;
+import io.ext3ns.sda.MemberLatency;
 import io.ext3ns.sda.StreamDiskArray;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -775,6 +776,11 @@ public final class Ext3FileSystem implements FileSystem, MetricsSource {
     @Override
     public int[] deviceQueueDepths() {
         return vol.io.device() instanceof StreamDiskArray array ? array.memberQueueDepths() : new int[0];
+    }
+
+    @Override
+    public List<MemberLatency> deviceRequestLatencies() {
+        return vol.io.device() instanceof StreamDiskArray array ? array.memberLatencies() : List.of();
     }
 
     /** Drops clean cached blocks (metadata and data), so the next reads come from the device. */

@@ -59,6 +59,7 @@ class CacheStatsTest {
                     > before.get("metadata").hits() + before.get("metadata").misses(), "metadata " + after);
             assertTrue(after.get("data").entries() >= 1);
             assertArrayEquals(new int[0], fs.deviceQueueDepths(), "a plain image has no member queues");
+            assertEquals(List.of(), fs.deviceRequestLatencies(), "nor member latencies");
         }
     }
 }

@@ -45,10 +45,10 @@ public record MountOptions(boolean readOnly, long cacheBytes, long metaCacheByte
     /**
      * Service options reserved for the streaming server started from the mounting process: its ports, and settings
      * passed on as given (the server checks them when it starts: bind address, request-head deadline in seconds,
-     * connections per client address, CORS origin, URL-signing secret file).
+     * connections per client address, CORS origin, URL-signing secret file, pinned pool size).
      */
     public static final Set<String> SERVICE_KEYS = Set.of("rtsp", "http", "bind", "header_timeout",
-            "max_conn_per_client", "cors_origin", "url_secret");
+            "max_conn_per_client", "cors_origin", "url_secret", "pool");
     private static final Set<String> SERVICE_PORTS = Set.of("rtsp", "http");
 
     /** FUSE options passed through as given (libfuse 2.9 accepts them). */

@@ -10,13 +10,17 @@ import io.ext3ns.stream.send.SendTotals;
 import io.ext3ns.stream.session.LatenessHistogram;
 import io.ext3ns.stream.session.StreamingEngine;
 
+import io.ext3ns.sda.LatencyHistogram;
+import io.ext3ns.sda.MemberLatency;
 import java.math.BigDecimal;
+import java.util.Arrays;
+import java.util.List;
 import java.util.Map;
 
 /**
  * Everything {@code GET /metrics} reports, read from where it lives: the streaming engine (sessions, send
  * counters, lateness, pinned pool, shared unit reads), the RTSP service (sessions by send path, requests), the HTTP
- * request counters, the file system if it is a {@link MetricsSource} (engine caches, array queue depths), and the
+ * request counters, the file system if it is a {@link MetricsSource} (engine caches, array queue depths and member request latencies), and the
  * {@link MetricsSection}s of the layers above (the FUSE mount's requests).
  * Nothing is sampled in the background: each scrape reads the live counters. Call {@link #scrape} on the server's
  * event-loop thread (the RTSP session table is confined to it); the HTTP handler does.
@@ -51,6 +55,7 @@ public final class ServerMetrics {
         pool(w);
         caches(w);
         queues(w);
+        memberLatencies(w);
         requests(w, "ext3ns_http_requests_total", "HTTP requests answered, by method and status.", http);
         requests(w, "ext3ns_rtsp_requests_total", "RTSP requests answered, by method and status.",
                 rtsp.requestCounts());
@@ -151,6 +156,44 @@ public final class ServerMetrics {
         for (int i = 0; i < depths.length; i++) {
             w.sample("ext3ns_sda_queue_depth", depths[i], "member", Integer.toString(i));
         }
+    }
+
+    private void memberLatencies(PrometheusWriter w) {
+        List<MemberLatency> members = fs instanceof MetricsSource m ? m.deviceRequestLatencies() : List.of();
+        if (members.isEmpty()) {
+            return; // not an array
+        }
+        String name = "ext3ns_sda_request_seconds";
+        w.family(name, Type.HISTOGRAM, "Stream Disk Array member requests (parts) from submission to completion, "
+                + "queueing included, by member and operation; failed requests are not counted.");
+        String[] le = bucketLabels(LatencyHistogram.boundsNanos());
+        for (MemberLatency m : members) {
+            String member = Integer.toString(m.member());
+            histogram(w, name, le, m.reads(), "member", member, "op", "read");
+            histogram(w, name, le, m.writes(), "member", member, "op", "write");
+        }
+    }
+
+    /** One labelled series set of a histogram family: the buckets, +Inf, _sum (seconds) and _count. */
+    private static void histogram(PrometheusWriter w, String name, String[] le, LatencyHistogram.Snapshot s,
+            String... labels) {
+        String[] withLe = Arrays.copyOf(labels, labels.length + 2);
+        withLe[labels.length] = "le";
+        for (int i = 0; i <= le.length; i++) {
+            withLe[labels.length + 1] = i < le.length ? le[i] : "+Inf";
+            w.sample(name + "_bucket", s.within(i), withLe);
+        }
+        w.sample(name + "_sum", s.sumNanos() / 1e9, labels);
+        w.sample(name + "_count", s.count(), labels);
+    }
+
+    /** Bucket bounds in nanoseconds as Prometheus {@code le} values in seconds ("0.00001", not "1.0E-5"). */
+    private static String[] bucketLabels(long[] boundsNanos) {
+        String[] le = new String[boundsNanos.length];
+        for (int i = 0; i < le.length; i++) {
+            le[i] = BigDecimal.valueOf(boundsNanos[i]).movePointLeft(9).stripTrailingZeros().toPlainString();
+        }
+        return le;
     }
 
     private static void requests(PrometheusWriter w, String name, String help, RequestCounts counts) {

@@ -75,7 +75,7 @@ public record ServerConfig(InetAddress bindAddress, int rtspPort, int httpPort, 
 
     /**
      * The configuration a mount asks for with {@code -o rtsp=PORT,http=PORT[,bind=ADDR][,cors_origin=ORIGIN]
-     * [,url_secret=FILE]} (what
+     * [,url_secret=FILE][,pool=SIZE]} (what
      * {@code mount.ext3ns} passes to its streaming extension): an absent protocol is disabled, the address defaults
      * to all interfaces. Throws IllegalArgumentException naming a bad value.
      */
@@ -84,6 +84,7 @@ public record ServerConfig(InetAddress bindAddress, int rtspPort, int httpPort, 
             InetAddress bind = InetAddress.getByName(options.getOrDefault("bind", "0.0.0.0"));
             ServerConfig d = defaults();
             return d.withBindAddress(bind).withPorts(port(options, "rtsp"), port(options, "http"))
+                    .withEngine(d.dataPath(), d.schedulerThreads(), poolSize(options, d.poolBytes()))
                     .withConnectionLimits(d.maxConnections(),
                             positive(options, "max_conn_per_client", d.maxConnectionsPerClient()),
                             Duration.ofSeconds(positive(options, "header_timeout",
@@ -96,7 +97,7 @@ public record ServerConfig(InetAddress bindAddress, int rtspPort, int httpPort, 
 
     /** Mount option keys {@link #fromMountOptions} reads. */
     public static final java.util.Set<String> MOUNT_OPTION_KEYS = java.util.Set.of("rtsp", "http", "bind",
-            "max_conn_per_client", "header_timeout", "cors_origin", "url_secret");
+            "max_conn_per_client", "header_timeout", "cors_origin", "url_secret", "pool");
 
     /** cors_origin=ORIGIN|* and url_secret=FILE; a bad origin or secret file fails the mount, naming it. */
     private static AccessPolicy access(java.util.Map<String, String> options) {
@@ -115,6 +116,24 @@ public record ServerConfig(InetAddress bindAddress, int rtspPort, int httpPort, 
             }
         }
         return access;
+    }
+
+    /** The pinned pool a mount asks for with {@code pool=SIZE} (2M at least), or {@code otherwise}. */
+    private static long poolSize(java.util.Map<String, String> options, long otherwise) {
+        String value = options.get("pool");
+        if (value == null) {
+            return otherwise;
+        }
+        long bytes;
+        try {
+            bytes = io.ext3ns.fs.util.SizeParser.parse(value);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("pool=" + value + ": " + e.getMessage(), e);
+        }
+        if (bytes < (2 << 20)) {
+            throw new IllegalArgumentException("pool=" + value + ": the pinned pool needs at least 2M");
+        }
+        return bytes;
     }
 
     private static int positive(java.util.Map<String, String> options, String key, int otherwise) {

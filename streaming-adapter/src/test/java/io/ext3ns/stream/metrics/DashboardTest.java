@@ -31,7 +31,8 @@ import org.junit.jupiter.api.Test;
  * The Grafana dashboard in dist/grafana asks only for what /metrics really exports: every ext3ns_* name in a panel's
  * PromQL is a family of a real scrape (a histogram's _bucket/_count/_sum of a histogram family), and every label a
  * panel groups by or shows in its legend is a label that family's series carry. The scrape comes from a real server
- * on a 2-member Stream Disk Array (so the array's queue depths are there) with one RTSP session set up and one HTTP request answered. The
+ * on a 2-member Stream Disk Array (so the array's queue depths and member latencies are there) with one RTSP session
+ * set up, one HTTP request answered and the file read once over HTTP (its member reads are timed). The
  * ext3ns_fuse_* panels are checked against a real mount's scrape by fuse-mount's FuseMetricsTest.
  */
 class DashboardTest {
@@ -85,7 +86,8 @@ class DashboardTest {
             }
         }
         for (String wanted : List.of("ext3ns_streams", "ext3ns_rtp_bytes_sent_total", "ext3ns_late_packets_total",
-                "ext3ns_packet_lateness_seconds", "ext3ns_cache_hits_total", "ext3ns_sda_queue_depth")) {
+                "ext3ns_packet_lateness_seconds", "ext3ns_cache_hits_total", "ext3ns_sda_queue_depth",
+                "ext3ns_sda_request_seconds")) {
             assertTrue(used.contains(wanted), "the dashboard has no panel on " + wanted);
         }
     }
@@ -139,13 +141,27 @@ class DashboardTest {
                 URI base = URI.create("http://127.0.0.1:" + server.httpPort());
                 assertEquals(404, http.send(HttpRequest.newBuilder(base.resolve("/missing.ts")).build(),
                         HttpResponse.BodyHandlers.discarding()).statusCode()); // HTTP requests have a labelled series
-                HttpResponse<String> r = http.send(HttpRequest.newBuilder(base.resolve("/metrics")).build(),
-                        HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
-                assertEquals(200, r.statusCode());
+                PrometheusScrape before = scrape(http, base);
+                // a real read of the file from the array: the member latency series count it
+                assertEquals(200, http.send(HttpRequest.newBuilder(base.resolve("/asset.ts")).build(),
+                        HttpResponse.BodyHandlers.discarding()).statusCode());
+                PrometheusScrape scrape = scrape(http, base);
+                for (String member : List.of("0", "1")) {
+                    String reads = "ext3ns_sda_request_seconds_count{member=\"" + member + "\",op=\"read\"}";
+                    assertTrue(scrape.value(reads) > before.value(reads), "the file's reads from member " + member
+                            + " are not timed: " + before.value(reads) + " then " + scrape.value(reads));
+                }
                 assertEquals(200, rtsp.request("TEARDOWN", url, "Session: " + setup.header("Session").split(";")[0])
                         .status());
-                return PrometheusScrape.parse(r.body());
+                return scrape;
             }
         }
+    }
+
+    private static PrometheusScrape scrape(HttpClient http, URI base) throws Exception {
+        HttpResponse<String> r = http.send(HttpRequest.newBuilder(base.resolve("/metrics")).build(),
+                HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
+        assertEquals(200, r.statusCode());
+        return PrometheusScrape.parse(r.body());
     }
 }

@@ -84,6 +84,8 @@ class MetricsEndpointTest {
         assertEquals(0, idle.value("ext3ns_sda_queue_depth{member=\"0\"}"));
         assertEquals(0, idle.value("ext3ns_sda_queue_depth{member=\"1\"}"));
         assertTrue(!idle.has("ext3ns_sda_queue_depth{member=\"2\"}"), "one line per member of the array");
+        assertEquals("histogram", idle.type("ext3ns_sda_request_seconds"));
+        assertTrue(!idle.has("ext3ns_sda_request_seconds_count{member=\"2\",op=\"read\"}"), "two members only");
 
         ByteArrayOutputStream log = new ByteArrayOutputStream();
         PrintStream stderr = System.err;
@@ -143,6 +145,17 @@ class MetricsEndpointTest {
         assertTrue(playing.value("ext3ns_pinned_units_in_use") >= 1, "a playing stream holds a unit");
         assertTrue(playing.value("ext3ns_packet_lateness_seconds_count") > 0, "paced packets are timed");
         assertTrue(playing.value("ext3ns_cache_misses_total{cache=\"stream_units\"}") >= 1, "units were read");
+        for (String member : List.of("0", "1")) {
+            for (PrometheusScrape s : List.of(idle, playing, after)) {
+                for (String op : List.of("read", "write")) {
+                    assertMemberHistogram(s, member, op);
+                }
+            }
+            String reads = "ext3ns_sda_request_seconds_count{member=\"" + member + "\",op=\"read\"}";
+            // every unit read is a split block: one part on each member, timed before the read completes
+            assertTrue(playing.value(reads) > idle.value(reads), "units read from member " + member + " are timed");
+            assertTrue(after.value(reads) >= playing.value(reads), "a counter");
+        }
         assertEquals(0, after.sum("ext3ns_streams"));
         assertEquals(0, after.value("ext3ns_pinned_units_in_use"), "units are back after TEARDOWN");
         assertEquals(1, after.value("ext3ns_http_requests_total{method=\"GET\",status=\"206\"}"));
@@ -163,6 +176,26 @@ class MetricsEndpointTest {
                 + " served bytes=1000");
         assertEquals(4, text.lines().filter(l -> l.contains("session=" + session)).count(),
                 "one line per event, none per packet:\n" + text);
+    }
+
+    /** One member's latency histogram for {@code op}: every bucket present, cumulative, +Inf = _count. */
+    private static void assertMemberHistogram(PrometheusScrape s, String member, String op) {
+        String labels = "member=\"" + member + "\",op=\"" + op + "\"";
+        double previous = 0;
+        int buckets = 0;
+        for (String key : s.seriesKeys()) {
+            if (key.startsWith("ext3ns_sda_request_seconds_bucket{" + labels + ",le=")) {
+                assertTrue(s.value(key) >= previous, "cumulative: " + key);
+                previous = s.value(key);
+                buckets++;
+            }
+        }
+        assertEquals(18, buckets, "17 bounds from 10 us to 2.5 s and +Inf, for " + labels);
+        double count = s.value("ext3ns_sda_request_seconds_count{" + labels + "}");
+        assertEquals(count, s.value("ext3ns_sda_request_seconds_bucket{" + labels + ",le=\"+Inf\"}"));
+        assertTrue(s.value("ext3ns_sda_request_seconds_bucket{" + labels + ",le=\"0.00001\"}") <= count);
+        assertTrue(s.value("ext3ns_sda_request_seconds_sum{" + labels + "}") >= 0);
+        assertTrue(count == 0 || s.value("ext3ns_sda_request_seconds_sum{" + labels + "}") > 0, labels);
     }
 
     private static Matcher assertLine(String log, String regex) {

@@ -6,6 +6,7 @@ import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** What mount.ext3ns -o rtsp=PORT,http=PORT[,bind=ADDR] turns into. */
 class ServerConfigTest {
@@ -44,7 +45,13 @@ class ServerConfigTest {
                 () -> ServerConfig.fromMountOptions(Map.of("header_timeout", "0"))).getMessage());
         assertThrows(IllegalArgumentException.class,
                 () -> ServerConfig.fromMountOptions(Map.of("max_conn_per_client", "many")));
-        // a session never played ends after 10 s, or the session time-out if that is shorter
+        assertEquals(1L << 30, d.poolBytes(), "1 GiB of pinned units unless pool= says otherwise");
+        assertEquals(64L << 20, ServerConfig.fromMountOptions(Map.of("http", "0", "pool", "64M")).poolBytes());
+        assertEquals("pool=1M: the pinned pool needs at least 2M", assertThrows(IllegalArgumentException.class,
+                () -> ServerConfig.fromMountOptions(Map.of("pool", "1M"))).getMessage());
+        assertTrue(assertThrows(IllegalArgumentException.class,
+                () -> ServerConfig.fromMountOptions(Map.of("pool", "lots"))).getMessage().startsWith("pool=lots: "));
+                // a session never played ends after 10 s, or the session time-out if that is shorter
         assertEquals(java.time.Duration.ofSeconds(10), d.unplayedTimeout());
         assertEquals(java.time.Duration.ofSeconds(4),
                 d.withSessionLimits(1, 1, java.time.Duration.ofSeconds(4)).unplayedTimeout());
