@@ -53,15 +53,14 @@ public final class RtspService {
     private static final Logger LOG = LoggerFactory.getLogger(RtspService.class);
     static final String PROTOCOL = "RTSP/1.0";
     static final String PUBLIC = "OPTIONS, DESCRIBE, SETUP, PLAY, PAUSE, TEARDOWN, GET_PARAMETER";
-    /** GET_PARAMETER body that returns the server's statistics (the shooter reads it). */
-    public static final String STATS_PARAMETER = "ext3ns.stats";
 
     private final ServerConfig config;
     private final FileSystem fs;
     private final ContentResolver resolver;
     private final PcrIndexCache indexes;
     private final StreamingEngine engine;
-    private final Supplier<String> stats;
+    /** The parameters GET_PARAMETER answers, by name: the composition root decides what the server exposes. */
+    private final Map<String, Supplier<String>> parameters;
     private final Map<String, RtspSession> sessions = new HashMap<>();
     private final Map<InetAddress, Integer> sessionsPerClient = new HashMap<>();
     private final Map<Connection, FrameChannel> frameChannels = new HashMap<>();
@@ -76,13 +75,13 @@ public final class RtspService {
     private final RequestCounts requests = new RequestCounts(java.util.Set.of(PUBLIC.split(", ")));
 
     public RtspService(ServerConfig config, FileSystem fs, ContentResolver resolver, PcrIndexCache indexes,
-                       StreamingEngine engine, Supplier<String> stats) {
+                       StreamingEngine engine, Map<String, Supplier<String>> parameters) {
         this.config = config;
         this.fs = fs;
         this.resolver = resolver;
         this.indexes = indexes;
         this.engine = engine;
-        this.stats = stats;
+        this.parameters = Map.copyOf(parameters);
     }
 
     /** The event loop this service runs on: it reads the RTCP ports of the sessions' streams. */
@@ -484,8 +483,9 @@ public final class RtspService {
         if (asked.isEmpty()) {
             return ok;
         }
-        if (asked.equals(STATS_PARAMETER)) {
-            return ok.body("text/parameters", stats.get());
+        Supplier<String> value = parameters.get(asked);
+        if (value != null) {
+            return ok.body("text/parameters", value.get());
         }
         throw new RtspException(451, "unknown parameter: " + asked);
     }
