@@ -108,6 +108,7 @@ public final class StreamDiskArray implements BlockDevice {
     }
 
     /** True when {@link #registerBuffers} would register an arena (an io_uring engine runs this array). */
+    @Override
     public boolean canRegisterBuffers() {
         return !rings.isEmpty();
     }
@@ -118,6 +119,7 @@ public final class StreamDiskArray implements BlockDevice {
      * nothing) on the thread engine; the arena's huge pages still make every request's page pinning cheaper there.
      * The arena must stay open until this array is closed.
      */
+    @Override
     public boolean registerBuffers(HugePageArena arena) throws IOException {
         for (UringEngine ring : rings) {
             ring.register(arena);
@@ -142,7 +144,8 @@ public final class StreamDiskArray implements BlockDevice {
      * Per member, in member order: requests queued or in flight on it right now (the pipelined I/O manager's
      * backlog). Cheap (one atomic read per member), for metrics scrapes.
      */
-    public int[] memberQueueDepths() {
+    @Override
+    public int[] queueDepths() {
         int[] depths = new int[queues.length];
         for (int i = 0; i < queues.length; i++) {
             depths[i] = queues[i].depth();

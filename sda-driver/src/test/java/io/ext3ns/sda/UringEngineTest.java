@@ -258,7 +258,7 @@ class UringEngineTest {
                                 mismatches.incrementAndGet();
                             }
                         }));
-                        for (int d : array.memberQueueDepths()) {
+                        for (int d : array.queueDepths()) {
                             deepest.accumulateAndGet(d, Math::max);
                         }
                     }

@@ -15,9 +15,9 @@ import io.ext3ns.fs.disk.DeviceNumber;
 import io.ext3ns.fs.disk.Inode;
 import io.ext3ns.fs.journal.Journal;
 import io.ext3ns.fs.journal.JournalMetadataWriter;
+import io.ext3ns.fs.metadata.MetadataWriter;
 import io.ext3ns.sda.BlockDevice;
 import io.ext3ns.sda.HugePageArena;
-import io.ext3ns.sda.StreamDiskArray;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
@@ -629,12 +629,12 @@ public final class Ext3FileSystem implements FileSystem, MetricsSource {
 
     @Override
     public boolean canRegisterBuffers() {
-        return vol.io.device() instanceof StreamDiskArray array && array.canRegisterBuffers();
+        return vol.io.device().canRegisterBuffers();
     }
 
     @Override
     public boolean registerBuffers(HugePageArena arena) throws IOException {
-        return vol.io.device() instanceof StreamDiskArray array && array.registerBuffers(arena);
+        return vol.io.device().registerBuffers(arena);
     }
 
     // ---- extended attributes ----
@@ -774,7 +774,7 @@ public final class Ext3FileSystem implements FileSystem, MetricsSource {
 
     @Override
     public int[] deviceQueueDepths() {
-        return vol.io.device() instanceof StreamDiskArray array ? array.memberQueueDepths() : new int[0];
+        return vol.io.device().queueDepths();
     }
 
     /** Drops clean cached blocks (metadata and data), so the next reads come from the device. */

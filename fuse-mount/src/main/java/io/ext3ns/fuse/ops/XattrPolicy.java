@@ -1,4 +1,4 @@
-package io.ext3ns.fuse;
+package io.ext3ns.fuse.ops;
 
 import io.ext3ns.fs.acl.PosixAcl;
 import io.ext3ns.fs.api.Attr;

@@ -1,5 +1,6 @@
-package io.ext3ns.fs.engine;
+package io.ext3ns.fs.metadata;
 
+import io.ext3ns.sda.BlockDevice;
 import java.io.IOException;
 
 /**
@@ -9,7 +10,7 @@ import java.io.IOException;
  *
  * <p>The engine collects dirty metadata in its cache and writes it back as one transaction on sync, fsync, close, or
  * when too much is dirty: {@link #begin()}, one {@link Transaction#write} per block (whole blocks, each block at most
- * once per transaction), then {@link Transaction#commit()}. {@link DirectMetadataWriter} writes straight to the
+ * once per transaction), then {@link Transaction#commit()}. The engine's direct writer writes straight to the
  * device and flushes on commit. A JBD2 journal plugs in here: log the blocks in {@code write}, write the commit record
  * and checkpoint in {@code commit}; the engine needs no other change.
  */
@@ -39,9 +40,12 @@ public interface MetadataWriter {
         void commit() throws IOException;
     }
 
-    /** Creates the engine's metadata writer once the device is open (the journal plugs in here). */
+    /**
+     * Creates the engine's metadata writer once the device is open (the journal plugs in here); {@code direct} is the
+     * journal-less writer on the same device, for a volume without a journal.
+     */
     @FunctionalInterface
     interface Factory {
-        MetadataWriter create(BlockIo io) throws IOException;
+        MetadataWriter create(BlockDevice device, MetadataWriter direct) throws IOException;
     }
 }

@@ -1,4 +1,4 @@
-package io.ext3ns.fuse;
+package io.ext3ns.fuse.ops;
 
 /**
  * open(2)'s flags as every FUSE transport delivers them to {@link FuseOps#open}: Linux's numbers, which the kernel

@@ -1,4 +1,4 @@
-package io.ext3ns.fuse;
+package io.ext3ns.fuse.ops;
 
 import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.concurrent.atomic.AtomicInteger;

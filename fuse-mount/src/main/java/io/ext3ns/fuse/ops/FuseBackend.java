@@ -1,11 +1,11 @@
-package io.ext3ns.fuse;
+package io.ext3ns.fuse.ops;
 
 import java.nio.file.Path;
 import java.util.List;
 
 /**
  * A FUSE binding: serves {@link FuseOps} at a mount point. Two exist, libfuse 3 and libfuse 2 (jnr-fuse);
- * {@link FuseBackends} picks one. Neither the file system nor the mount command knows which.
+ * {@link io.ext3ns.fuse.FuseBackends} picks one. Neither the file system nor the mount command knows which.
  */
 public interface FuseBackend {
     /** Every binding mounts as type "fuse.ext3ns", which is what mount -t fuse.ext3ns and fstab name. */

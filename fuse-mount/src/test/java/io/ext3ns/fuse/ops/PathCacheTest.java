@@ -1,4 +1,4 @@
-package io.ext3ns.fuse;
+package io.ext3ns.fuse.ops;
 
 import org.junit.jupiter.api.Test;
 
