@@ -10,6 +10,8 @@ import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * A Stream Disk Array: the logical device over labelled members, with the pipelined I/O manager.
@@ -25,6 +27,7 @@ import java.util.concurrent.CompletionException;
  * A failing member fails only the requests with a part on it, with a {@link MemberIoException} naming it.
  */
 public final class StreamDiskArray implements BlockDevice {
+    private static final Logger LOG = LoggerFactory.getLogger(StreamDiskArray.class);
     /** Member requests in flight per member: issue the next part while one is being served. */
     public static final int DEFAULT_IN_FLIGHT = 2;
 
@@ -82,8 +85,7 @@ public final class StreamDiskArray implements BlockDevice {
         } catch (IOException e) {
             started.forEach(UringEngine::close);
             Arrays.fill(queues, null);
-            System.err.println("ext3ns: " + name + ": io_uring unavailable (" + e.getMessage()
-                    + "); using the thread engine");
+            LOG.warn("{}: io_uring unavailable ({}); using the thread engine", name, e.getMessage());
             return List.of();
         }
     }

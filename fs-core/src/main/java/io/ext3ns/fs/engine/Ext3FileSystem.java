@@ -836,7 +836,11 @@ public final class Ext3FileSystem implements FileSystem, MetricsSource {
         T run() throws IOException;
     }
 
-    /** Runs an operation, turning device failures into EIO and programming slips into EIO with their cause. */
+    /**
+     * Runs an operation, turning device failures into EIO. A programming slip is a bug, not a device failure: it is
+     * logged as an internal error with its stack trace (the device's error count and ERROR_FS are left alone), and
+     * the caller still gets EIO, the only answer a POSIX call has for it.
+     */
     private <T> T call(Op<T> op) throws FsException {
         if (closed) {
             throw new FsException(Errno.EIO, "file system is closed");
@@ -849,6 +853,7 @@ public final class Ext3FileSystem implements FileSystem, MetricsSource {
             throw new FsException(Errno.EIO, "I/O error on " + vol.io.device().name() + ": " + e.getMessage(), e);
         } catch (IllegalArgumentException | IllegalStateException | ArithmeticException
                  | IndexOutOfBoundsException e) {
+            LOG.error("{}: internal error (a bug, not a device failure)", vol.io.device().name(), e);
             throw new FsException(Errno.EIO, "internal error: " + e, e);
         }
     }
