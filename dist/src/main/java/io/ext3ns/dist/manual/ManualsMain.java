@@ -9,8 +9,7 @@ import picocli.CommandLine;
 
 /**
  * Build step (this module's package phase): writes DIR/man/man8/NAME.8 and DIR/bash-completion/NAME for every
- * command of {@link CommandCatalog}; bin/ext3ns-install copies both trees. The bench module renders the load
- * generator's page with {@link #write(Path, List, List)}.
+ * command of {@link CommandCatalog}; bin/ext3ns-install copies both trees.
  */
 public final class ManualsMain {
     private ManualsMain() {
@@ -32,7 +31,7 @@ public final class ManualsMain {
     }
 
     /** Writes the page and completion script of each of {@code commands}; SEE ALSO names {@code seeAlso}. */
-    public static void write(Path dir, List<CommandLine> commands, List<String> seeAlso) throws IOException {
+    private static void write(Path dir, List<CommandLine> commands, List<String> seeAlso) throws IOException {
         Path man = Files.createDirectories(dir.resolve("man").resolve("man" + ManPage.SECTION));
         Path completion = Files.createDirectories(dir.resolve("bash-completion"));
         for (CommandLine c : commands) {

@@ -1,9 +1,10 @@
-package io.ext3ns.fuse;
+package io.ext3ns.dist;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.ext3ns.fs.util.BuildInfo;
+import io.ext3ns.fuse.Shell;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -20,7 +21,7 @@ import org.junit.jupiter.api.io.TempDir;
 class InstallIT {
     private static final Path REPO = Path.of("").toAbsolutePath().getParent();
     private static final List<String> COMMANDS = List.of("mkfs.ext3ns", "fsck.ext3ns", "dump.ext3ns",
-            "mount.ext3ns", "umount.ext3ns", "ext3ns-serve", "ext3ns-import", "ext3ns-shooter");
+            "mount.ext3ns", "umount.ext3ns", "ext3ns-serve", "ext3ns-import");
 
     @Test
     void installedCommandsManualsCompletionAndUnits(@TempDir Path tmp) throws Exception {
@@ -38,6 +39,10 @@ class InstallIT {
             assertTrue(page.out().contains(c.toUpperCase() + "(8)"), c + ":\n" + page.out());
             assertTrue(Files.isRegularFile(prefix.resolve("share/bash-completion/completions/" + c)), c);
         }
+        // the bench module (benchmarks, the load generator) is not part of an installation
+        assertTrue(Files.notExists(prefix.resolve("bin/ext3ns-shooter"))
+                && Files.notExists(prefix.resolve("lib/ext3ns/bin/ext3ns-shooter"))
+                && Files.notExists(prefix.resolve("lib/ext3ns/bench")), "bench installed");
         assertTrue(Files.isSymbolicLink(tmp.resolve("sbin/mount.fuse.ext3ns")));
         assertTrue(Files.isRegularFile(etc.resolve("ext3ns/ext3ns.conf")));
 
