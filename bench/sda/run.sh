@@ -9,7 +9,7 @@
 #   --loop    members are loop devices (losetup --direct-io=on) over the files, detached on exit
 #   --dir     where the member files go (default /var/tmp/ext3ns-bench-sda; not tmpfs)
 #   --keep    leave the member files for the next run (loop devices are detached regardless)
-# Other options go to io.ext3ns.sda.bench.SdaBench (later ones win): --block 1M --readers 1,4,16,64,256 --seconds S
+# Other options go to io.ext3ns.bench.sda.SdaBench (later ones win): --block 1M --readers 1,4,16,64,256 --seconds S
 #   --latency-ms 5 --latency-readers 4 --reader-depth 2 --repeat 3 --no-fio --depth 2 (requests in flight per member,
 #   ours and fio's) --variants threads,threads+arena,uring,uring+fixed (split) --other-variants threads,uring+fixed
 #   (raid0 and single member) --layouts split,raid0,single --no-pipelining
@@ -65,6 +65,6 @@ else
 fi
 
 echo "kernel $(uname -r), $(nproc) cores, $(java -version 2>&1 | head -1), load average $(cut -d' ' -f1-3 /proc/loadavg)"
-"$root/bin/ext3ns-launch" sda-driver io.ext3ns.sda.bench.SdaBench \
+"$root/bin/ext3ns-launch" bench io.ext3ns.bench.sda.SdaBench \
   --members "$(IFS=,; echo "${members[*]}")" --seconds "$seconds" "${extra[@]}"
 echo "load average after the run: $(cut -d' ' -f1-3 /proc/loadavg) (other work on this machine skews the numbers)"

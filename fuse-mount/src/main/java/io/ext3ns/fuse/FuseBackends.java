@@ -2,6 +2,7 @@ package io.ext3ns.fuse;
 
 import io.ext3ns.fuse.jnr.Fuse3Backend;
 import io.ext3ns.fuse.jnr.JnrFuseBackend;
+import io.ext3ns.fuse.ops.FuseBackend;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

@@ -7,6 +7,7 @@ import io.ext3ns.fuse.mount.MountFailure;
 import io.ext3ns.fuse.mount.MountOptions;
 import io.ext3ns.fuse.mount.MountRequest;
 import io.ext3ns.fuse.mount.MountSession;
+import io.ext3ns.fuse.ops.FuseBackend;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.ext3ns.fuse.ops.FuseRequestMetrics;
 import io.ext3ns.stream.metrics.PrometheusWriter;
 import java.net.ServerSocket;
 import java.net.URI;

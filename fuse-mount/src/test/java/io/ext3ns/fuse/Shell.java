@@ -7,10 +7,10 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
-/** Runs real tools (bash, cp, diff, ffprobe, e2fsck) and captures what they print. */
-final class Shell {
-    record Result(int exit, String out, String err) {
-        Result check() {
+/** Runs real tools (bash, cp, diff, ffprobe, e2fsck) and captures what they print (shared through the test-jar). */
+public final class Shell {
+    public record Result(int exit, String out, String err) {
+        public Result check() {
             if (exit != 0) {
                 throw new AssertionError("exit " + exit + "\nstdout:\n" + out + "\nstderr:\n" + err);
             }
@@ -22,11 +22,11 @@ final class Shell {
     }
 
     /** Runs a bash script in {@code dir}. */
-    static Result bash(Path dir, String script) throws IOException, InterruptedException {
+    public static Result bash(Path dir, String script) throws IOException, InterruptedException {
         return run(dir, List.of("bash", "-c", script), 300);
     }
 
-    static Result run(Path dir, List<String> command, long timeoutSeconds) throws IOException, InterruptedException {
+    public static Result run(Path dir, List<String> command, long timeoutSeconds) throws IOException, InterruptedException {
         Process p = new ProcessBuilder(command).directory(dir == null ? null : dir.toFile()).start();
         CompletableFuture<String> out = drain(p.getInputStream());
         CompletableFuture<String> err = drain(p.getErrorStream());

@@ -1,5 +1,6 @@
 package io.ext3ns.tools;
 
+import io.ext3ns.fs.api.FsException;
 import io.ext3ns.fs.util.BuildInfo;
 import io.ext3ns.fs.util.SizeParser;
 import java.io.PrintWriter;
@@ -39,6 +40,9 @@ public final class ToolRunner {
 
     /** One line saying what went wrong, without the errno prefix or exception class noise where a message exists. */
     static String describe(Throwable ex) {
+        if (ex instanceof FsException fe) {
+            return fe.detail();
+        }
         String msg = ex.getMessage();
         if (ex instanceof java.nio.file.NoSuchFileException && msg != null && !msg.contains("no such")) {
             return msg + ": no such file or device";
@@ -49,7 +53,7 @@ public final class ToolRunner {
         if (msg == null || msg.isBlank()) {
             return ex.getClass().getSimpleName();
         }
-        return msg.replaceFirst("^[A-Z]+: ", "");
+        return msg;
     }
 
     /** A byte count given as 4096, 64K, 1M... on the command line. */

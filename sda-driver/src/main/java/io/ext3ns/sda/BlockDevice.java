@@ -52,6 +52,39 @@ public interface BlockDevice extends Closeable {
     /** Human-readable name for messages: the member path, or the list of members. */
     String name();
 
+    /**
+     * True when {@link #registerBuffers} would register an arena with the kernel (an io_uring engine runs this
+     * device); a capability the file system asks for, never a type it tests.
+     */
+    default boolean canRegisterBuffers() {
+        return false;
+    }
+
+    /**
+     * Registers {@code arena}'s pages as the fixed buffers of this device's I/O rings, so that reads into the arena
+     * skip per-request page pinning; true when registered. A device without rings registers nothing. The arena must
+     * stay open until this device is closed.
+     */
+    default boolean registerBuffers(HugePageArena arena) throws IOException {
+        return false;
+    }
+
+    /**
+     * Per member, in member order: requests queued or in flight on it right now (cheap, for metrics scrapes); empty
+     * for a device without a pipelined I/O manager.
+     */
+    default int[] queueDepths() {
+        return new int[0];
+    }
+
+    /**
+     * Per member, in member order: how long its read and write parts took, from submission to completion (for
+     * metrics scrapes); empty for a device without member queues.
+     */
+    default java.util.List<MemberLatency> memberLatencies() {
+        return java.util.List.of();
+    }
+
     /** A blocking transfer, run now. */
     @FunctionalInterface
     interface Transfer {

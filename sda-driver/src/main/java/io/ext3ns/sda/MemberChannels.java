@@ -9,9 +9,12 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /** Opens a member's channel, with O_DIRECT when asked and the member's file system supports it. */
 final class MemberChannels {
+    private static final Logger LOG = LoggerFactory.getLogger(MemberChannels.class);
     private MemberChannels() {
     }
 
@@ -25,8 +28,7 @@ final class MemberChannels {
                 return new Opened(FileChannel.open(path, options(readOnly, true)), true);
             } catch (IOException | UnsupportedOperationException refused) {
                 FileChannel channel = openBufferedAfterRefusal(path, readOnly);
-                System.err.println("ext3ns: " + path + ": O_DIRECT not supported here (" + refused.getMessage()
-                        + "); using buffered I/O");
+                LOG.warn("{}: O_DIRECT not supported here ({}); using buffered I/O", path, refused.getMessage());
                 return new Opened(channel, false);
             }
         }

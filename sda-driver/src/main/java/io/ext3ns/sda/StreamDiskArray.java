@@ -10,6 +10,8 @@ import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * A Stream Disk Array: the logical device over labelled members, with the pipelined I/O manager.
@@ -25,6 +27,7 @@ import java.util.concurrent.CompletionException;
  * A failing member fails only the requests with a part on it, with a {@link MemberIoException} naming it.
  */
 public final class StreamDiskArray implements BlockDevice {
+    private static final Logger LOG = LoggerFactory.getLogger(StreamDiskArray.class);
     /** Member requests in flight per member: issue the next part while one is being served. */
     public static final int DEFAULT_IN_FLIGHT = 2;
 
@@ -86,8 +89,7 @@ public final class StreamDiskArray implements BlockDevice {
         } catch (IOException e) {
             started.forEach(UringEngine::close);
             Arrays.fill(queues, null);
-            System.err.println("ext3ns: " + name + ": io_uring unavailable (" + e.getMessage()
-                    + "); using the thread engine");
+            LOG.warn("{}: io_uring unavailable ({}); using the thread engine", name, e.getMessage());
             return List.of();
         }
     }
@@ -112,6 +114,7 @@ public final class StreamDiskArray implements BlockDevice {
     }
 
     /** True when {@link #registerBuffers} would register an arena (an io_uring engine runs this array). */
+    @Override
     public boolean canRegisterBuffers() {
         return !rings.isEmpty();
     }
@@ -122,6 +125,7 @@ public final class StreamDiskArray implements BlockDevice {
      * nothing) on the thread engine; the arena's huge pages still make every request's page pinning cheaper there.
      * The arena must stay open until this array is closed.
      */
+    @Override
     public boolean registerBuffers(HugePageArena arena) throws IOException {
         for (UringEngine ring : rings) {
             ring.register(arena);
@@ -146,7 +150,8 @@ public final class StreamDiskArray implements BlockDevice {
      * Per member, in member order: requests queued or in flight on it right now (the pipelined I/O manager's
      * backlog). Cheap (one atomic read per member), for metrics scrapes.
      */
-    public int[] memberQueueDepths() {
+    @Override
+    public int[] queueDepths() {
         int[] depths = new int[queues.length];
         for (int i = 0; i < queues.length; i++) {
             depths[i] = queues[i].depth();
@@ -158,6 +163,7 @@ public final class StreamDiskArray implements BlockDevice {
      * Per member, in member order: how long its read and write parts took since the array opened, from submission
      * to the array until the member completed them (queueing included). Cheap (a few atomic reads), for metrics.
      */
+    @Override
     public List<MemberLatency> memberLatencies() {
         List<MemberLatency> out = new ArrayList<>(times.length);
         for (int i = 0; i < times.length; i++) {

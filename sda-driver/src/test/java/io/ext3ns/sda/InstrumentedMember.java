@@ -1,5 +1,6 @@
 package io.ext3ns.sda;
 
+import io.ext3ns.sda.testing.ForwardingMember;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.util.concurrent.atomic.AtomicBoolean;

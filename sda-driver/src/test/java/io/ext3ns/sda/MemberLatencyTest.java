@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.ext3ns.sda.testing.ForwardingMember;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;

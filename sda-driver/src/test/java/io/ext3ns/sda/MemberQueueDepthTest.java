@@ -15,7 +15,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** memberQueueDepths() counts the parts waiting or in flight on each member, and returns to zero when they end. */
+/** queueDepths() counts the parts waiting or in flight on each member, and returns to zero when they end. */
 class MemberQueueDepthTest {
     private static final int BLOCK = 64 << 10;
     private static final int READS = 8;
@@ -28,7 +28,7 @@ class MemberQueueDepthTest {
         List<Path> paths = TestMembers.sparseFiles(dir, 2, 16L << 20);
         try (StreamDiskArray array = BlockDevices.create(paths, new ArraySpec(ArrayLayout.SPLIT, BLOCK))) {
             array.write(0, TestMembers.pattern(3, READS * BLOCK));
-            assertArrayEquals(new int[] {0, 0}, array.memberQueueDepths(), "idle array");
+            assertArrayEquals(new int[] {0, 0}, array.queueDepths(), "idle array");
         }
         List<MemberIo> slow = new ArrayList<>();
         for (MemberIo m : TestMembers.open(paths, OpenOptions.READ_ONLY)) {
@@ -41,7 +41,7 @@ class MemberQueueDepthTest {
             for (int k = 0; k < READS; k++) {
                 reads.add(array.readAsync((long) k * BLOCK, AlignedBuffers.allocate(BLOCK)));
             }
-            int[] busy = array.memberQueueDepths();
+            int[] busy = array.queueDepths();
             assertEquals(2, busy.length);
             for (int depth : busy) {
                 // a split block has one part per member; at most two of the eight can have finished so far
@@ -51,10 +51,10 @@ class MemberQueueDepthTest {
             CompletableFuture.allOf(reads.toArray(CompletableFuture[]::new)).get(30, TimeUnit.SECONDS);
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
             // the counter drops just after the part's completion callback ran: allow that instant to pass
-            while (Arrays.stream(array.memberQueueDepths()).sum() != 0 && System.nanoTime() < deadline) {
+            while (Arrays.stream(array.queueDepths()).sum() != 0 && System.nanoTime() < deadline) {
                 Thread.sleep(5);
             }
-            assertArrayEquals(new int[] {0, 0}, array.memberQueueDepths(), "drained");
+            assertArrayEquals(new int[] {0, 0}, array.queueDepths(), "drained");
         }
     }
 }

@@ -52,7 +52,7 @@ final class DirectoryPass {
         try {
             entries = new DirectoryBlock(raw).entries(where, false);
         } catch (CorruptFsException e) {
-            st.report(Problem.error(PASS, e.getMessage().replaceFirst("^EUCLEAN: ", "") + " (directory corrupted)",
+            st.report(Problem.error(PASS, e.detail() + " (directory corrupted)",
                     r -> r.patchBlock(physical, b -> salvage(dir, logical, b))));
             return;
         }

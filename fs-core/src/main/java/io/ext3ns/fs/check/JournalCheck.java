@@ -46,7 +46,7 @@ final class JournalCheck {
             journal = JournalProbe.read(st.volume.blocks(), st.sb, inode);
         } catch (FsException e) {
             st.report(Problem.error(0, "invalid journal (inode " + ino + "): "
-                    + e.getMessage().replaceFirst("^[A-Z]+: ", ""), resetSuperblock(inode)));
+                    + e.detail(), resetSuperblock(inode)));
             return;
         }
         if (st.sb.hasJournalUuid()) {

@@ -50,7 +50,7 @@ final class SuperblockChoice {
         if (primary != null && primary.groupCount() <= 1) {
             throw primaryError; // one group: there is no backup copy
         }
-        String why = primaryError.getMessage().replaceFirst("^EUCLEAN: ", "");
+        String why = primaryError.detail();
         for (long[] candidate : candidates(device)) {
             for (long group : BACKUP_GROUPS) {
                 Opened backup = tryGroup(device, (int) candidate[0], candidate[1], group, why);
@@ -110,7 +110,7 @@ final class SuperblockChoice {
                 VolumeReader volume = VolumeReader.open(device, sb, group);
                 return new Opened(volume, namedProblem(device, block, group));
             } catch (CorruptFsException e) {
-                last = e.getMessage().replaceFirst("^EUCLEAN: ", "");
+                last = e.detail();
             }
         }
         throw new CorruptFsException("no valid superblock copy at block " + block
@@ -128,7 +128,7 @@ final class SuperblockChoice {
             VolumeReader.open(device);
         } catch (CorruptFsException e) {
             return Problem.error(0, "the primary superblock or group descriptors are invalid ("
-                    + e.getMessage().replaceFirst("^EUCLEAN: ", "") + "); " + what, Repairs::rewritePrimaryCopies);
+                    + e.detail() + "); " + what, Repairs::rewritePrimaryCopies);
         }
         return Problem.note(0, what + "; -y writes it over the primary", Repairs::rewritePrimaryCopies);
     }

@@ -107,7 +107,7 @@ public final class VolumeChecker {
             }
             return new CheckReport(name, List.copyOf(found), repaired, List.copyOf(remaining), null, stats(state));
         } catch (CorruptFsException e) {
-            return CheckReport.operational(name, e.getMessage().replaceFirst("^EUCLEAN: ", ""));
+            return CheckReport.operational(name, e.detail());
         } catch (IOException | RuntimeException e) {
             return CheckReport.operational(name, "cannot check: " + e);
         }

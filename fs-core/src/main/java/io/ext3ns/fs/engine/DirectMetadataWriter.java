@@ -1,5 +1,6 @@
 package io.ext3ns.fs.engine;
 
+import io.ext3ns.fs.metadata.MetadataWriter;
 import java.io.IOException;
 
 /**

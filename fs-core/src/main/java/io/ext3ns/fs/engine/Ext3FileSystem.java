@@ -15,10 +15,10 @@ import io.ext3ns.fs.disk.DeviceNumber;
 import io.ext3ns.fs.disk.Inode;
 import io.ext3ns.fs.journal.Journal;
 import io.ext3ns.fs.journal.JournalMetadataWriter;
+import io.ext3ns.fs.metadata.MetadataWriter;
 import io.ext3ns.sda.BlockDevice;
 import io.ext3ns.sda.HugePageArena;
 import io.ext3ns.sda.MemberLatency;
-import io.ext3ns.sda.StreamDiskArray;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
@@ -630,12 +630,12 @@ public final class Ext3FileSystem implements FileSystem, MetricsSource {
 
     @Override
     public boolean canRegisterBuffers() {
-        return vol.io.device() instanceof StreamDiskArray array && array.canRegisterBuffers();
+        return vol.io.device().canRegisterBuffers();
     }
 
     @Override
     public boolean registerBuffers(HugePageArena arena) throws IOException {
-        return vol.io.device() instanceof StreamDiskArray array && array.registerBuffers(arena);
+        return vol.io.device().registerBuffers(arena);
     }
 
     // ---- extended attributes ----
@@ -775,12 +775,12 @@ public final class Ext3FileSystem implements FileSystem, MetricsSource {
 
     @Override
     public int[] deviceQueueDepths() {
-        return vol.io.device() instanceof StreamDiskArray array ? array.memberQueueDepths() : new int[0];
+        return vol.io.device().queueDepths();
     }
 
     @Override
     public List<MemberLatency> deviceRequestLatencies() {
-        return vol.io.device() instanceof StreamDiskArray array ? array.memberLatencies() : List.of();
+        return vol.io.device().memberLatencies();
     }
 
     /** Drops clean cached blocks (metadata and data), so the next reads come from the device. */
@@ -842,7 +842,11 @@ public final class Ext3FileSystem implements FileSystem, MetricsSource {
         T run() throws IOException;
     }
 
-    /** Runs an operation, turning device failures into EIO and programming slips into EIO with their cause. */
+    /**
+     * Runs an operation, turning device failures into EIO. A programming slip is a bug, not a device failure: it is
+     * logged as an internal error with its stack trace (the device's error count and ERROR_FS are left alone), and
+     * the caller still gets EIO, the only answer a POSIX call has for it.
+     */
     private <T> T call(Op<T> op) throws FsException {
         if (closed) {
             throw new FsException(Errno.EIO, "file system is closed");
@@ -855,6 +859,7 @@ public final class Ext3FileSystem implements FileSystem, MetricsSource {
             throw new FsException(Errno.EIO, "I/O error on " + vol.io.device().name() + ": " + e.getMessage(), e);
         } catch (IllegalArgumentException | IllegalStateException | ArithmeticException
                  | IndexOutOfBoundsException e) {
+            LOG.error("{}: internal error (a bug, not a device failure)", vol.io.device().name(), e);
             throw new FsException(Errno.EIO, "internal error: " + e, e);
         }
     }

@@ -2,6 +2,7 @@ package io.ext3ns.fs.engine;
 
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
+import io.ext3ns.fs.metadata.MetadataWriter;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Arrays;

@@ -7,6 +7,7 @@ import io.ext3ns.fs.disk.Features;
 import io.ext3ns.fs.disk.Geometry;
 import io.ext3ns.fs.disk.GroupDescriptor;
 import io.ext3ns.fs.disk.Superblock;
+import io.ext3ns.fs.metadata.MetadataWriter;
 import io.ext3ns.sda.AlignedBuffers;
 import io.ext3ns.sda.BlockDevice;
 import java.io.IOException;
@@ -82,7 +83,7 @@ final class Volume {
         }
         MetadataCache meta = new MetadataCache(io, opts.metadataCacheBytes());
         Group[] groups = readGroups(io, geo);
-        MetadataWriter writer = ro ? null : writerFactory.create(io);
+        MetadataWriter writer = ro ? null : writerFactory.create(device, new DirectMetadataWriter(io));
         return new Volume(sb, geo, groups, io, meta, writer, ro, forced);
     }
 

@@ -95,11 +95,14 @@ final class WriteBehind {
             if (unflushed.addAndGet(blockSize) >= EARLY_FLUSH_BYTES) {
                 startEarlyFlush();
             }
-        } catch (IOException | RuntimeException e) {
-            IOException error = e instanceof IOException io ? io
-                    : new IOException("write of block " + blockNr + " failed: " + e, e);
+        } catch (IOException e) {
             LOG.error("{}: writing data block {} failed: {}", device.name(), blockNr, e.toString());
-            onError.accept(error);
+            onError.accept(e);
+        } catch (RuntimeException e) {
+            // a bug, not the device: logged as such with its stack trace; the block is still not written
+            LOG.error("{}: internal error writing data block {} (a bug, not a device failure)", device.name(),
+                    blockNr, e);
+            onError.accept(new IOException("write of block " + blockNr + " failed: internal error: " + e, e));
         } finally {
             pending.remove(blockNr, done);
             recycle.accept(block);

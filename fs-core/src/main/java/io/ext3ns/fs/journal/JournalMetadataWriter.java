@@ -2,9 +2,8 @@ package io.ext3ns.fs.journal;
 
 import io.ext3ns.fs.api.Errno;
 import io.ext3ns.fs.api.FsException;
-import io.ext3ns.fs.engine.BlockIo;
-import io.ext3ns.fs.engine.DirectMetadataWriter;
-import io.ext3ns.fs.engine.MetadataWriter;
+import io.ext3ns.fs.metadata.MetadataWriter;
+import io.ext3ns.sda.BlockDevice;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
@@ -35,16 +34,16 @@ public final class JournalMetadataWriter implements MetadataWriter {
     }
 
     /**
-     * The writer for the volume behind {@code io}: journalled when the file system has a journal, direct otherwise.
-     * Refuses a journal that still needs recovery (recover before mounting: {@link Journal#recoverIfNeeded}).
+     * The writer for the volume on {@code device}: journalled when the file system has a journal, {@code direct}
+     * otherwise. Refuses a journal that still needs recovery (recover before mounting: {@link Journal#recoverIfNeeded}).
      */
-    public static MetadataWriter create(BlockIo io) throws IOException {
-        if (!Journal.hasJournal(io.device())) {
-            return new DirectMetadataWriter(io);
+    public static MetadataWriter create(BlockDevice device, MetadataWriter direct) throws IOException {
+        if (!Journal.hasJournal(device)) {
+            return direct;
         }
-        Journal journal = Journal.open(io.device());
+        Journal journal = Journal.open(device);
         if (journal.needsRecovery()) {
-            throw new FsException(Errno.EUCLEAN, io.device().name()
+            throw new FsException(Errno.EUCLEAN, device.name()
                     + ": the journal holds transactions that were never replayed; recover it first");
         }
         return new JournalMetadataWriter(journal);

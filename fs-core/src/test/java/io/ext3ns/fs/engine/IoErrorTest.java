@@ -21,7 +21,7 @@ import io.ext3ns.sda.ArrayLayout;
 import io.ext3ns.sda.ArraySpec;
 import io.ext3ns.sda.BlockDevice;
 import io.ext3ns.sda.BlockDevices;
-import io.ext3ns.sda.ForwardingMember;
+import io.ext3ns.sda.testing.ForwardingMember;
 import io.ext3ns.sda.MemberIo;
 import io.ext3ns.sda.OpenOptions;
 import io.ext3ns.sda.RawMember;

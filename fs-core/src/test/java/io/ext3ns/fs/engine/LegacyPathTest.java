@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.ext3ns.fs.api.FileHandle;
 import io.ext3ns.fs.api.FileSystem;
-import io.ext3ns.sda.ForwardingDevice;
+import io.ext3ns.sda.testing.ForwardingDevice;
 import io.ext3ns.sda.BlockDevice;
 import io.ext3ns.sda.FileMember;
 import java.io.IOException;

@@ -12,7 +12,7 @@ import io.ext3ns.fs.api.FsException;
 import io.ext3ns.sda.AlignedBuffers;
 import io.ext3ns.sda.BlockDevice;
 import io.ext3ns.sda.FileMember;
-import io.ext3ns.sda.ForwardingDevice;
+import io.ext3ns.sda.testing.ForwardingDevice;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;

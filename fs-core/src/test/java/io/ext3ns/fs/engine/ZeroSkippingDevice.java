@@ -1,6 +1,6 @@
 package io.ext3ns.fs.engine;
 
-import io.ext3ns.sda.ForwardingDevice;
+import io.ext3ns.sda.testing.ForwardingDevice;
 import io.ext3ns.sda.BlockDevice;
 import java.io.IOException;
 import java.nio.ByteBuffer;

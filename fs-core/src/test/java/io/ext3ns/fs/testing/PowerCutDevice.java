@@ -1,7 +1,7 @@
 package io.ext3ns.fs.testing;
 
 import io.ext3ns.sda.BlockDevice;
-import io.ext3ns.sda.ForwardingDevice;
+import io.ext3ns.sda.testing.ForwardingDevice;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;

@@ -1,7 +1,7 @@
 package io.ext3ns.fuse.jnr;
 
-import io.ext3ns.fuse.FuseBackend;
-import io.ext3ns.fuse.FuseOps;
+import io.ext3ns.fuse.ops.FuseBackend;
+import io.ext3ns.fuse.ops.FuseOps;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

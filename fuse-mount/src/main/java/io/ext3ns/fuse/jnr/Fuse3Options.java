@@ -1,6 +1,6 @@
 package io.ext3ns.fuse.jnr;
 
-import io.ext3ns.fuse.FuseBackend;
+import io.ext3ns.fuse.ops.FuseBackend;
 import jnr.ffi.Pointer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;

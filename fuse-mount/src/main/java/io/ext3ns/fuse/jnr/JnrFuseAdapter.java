@@ -2,8 +2,8 @@ package io.ext3ns.fuse.jnr;
 
 import io.ext3ns.fs.api.DirEntry;
 import io.ext3ns.fs.api.FsException;
-import io.ext3ns.fuse.FuseOps;
-import io.ext3ns.fuse.OpenFlags;
+import io.ext3ns.fuse.ops.FuseOps;
+import io.ext3ns.fuse.ops.OpenFlags;
 import jnr.ffi.Pointer;
 import ru.serce.jnrfuse.ErrorCodes;
 import ru.serce.jnrfuse.FuseStubFS;

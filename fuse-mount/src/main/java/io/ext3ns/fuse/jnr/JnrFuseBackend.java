@@ -1,7 +1,7 @@
 package io.ext3ns.fuse.jnr;
 
-import io.ext3ns.fuse.FuseBackend;
-import io.ext3ns.fuse.FuseOps;
+import io.ext3ns.fuse.ops.FuseBackend;
+import io.ext3ns.fuse.ops.FuseOps;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import ru.serce.jnrfuse.FuseException;
@@ -47,12 +47,12 @@ public final class JnrFuseBackend implements FuseBackend {
      * The -o value for libfuse 2: big_writes (without it the kernel sends 4 KiB writes) and max_read at libfuse 2's
      * ceiling (it never sends more; saying so keeps the kernel from trying), then {@code options}. No hard_remove: as
      * through libfuse 3, fstat of a file unlinked while open would fail (the kernel's GETATTR carries no handle), so
-     * libfuse keeps it as .fuse_hidden*, which FileSystemOps hides. libfuse 2 has no POSIX ACL capability: {@value io.ext3ns.fuse.FuseBackend#POSIX_ACL} is
+     * libfuse keeps it as .fuse_hidden*, which FileSystemOps hides. libfuse 2 has no POSIX ACL capability: {@value FuseBackend#POSIX_ACL} is
      * dropped (the mount's default_permissions then checks the mode bits only; docs/fuse.md).
      */
     static String commandLineOptions(List<String> options, String fsName) {
         List<String> all = new java.util.ArrayList<>(List.of("big_writes", "max_read=" + MAX_REQUEST));
-        options.stream().filter(o -> !o.equals(io.ext3ns.fuse.FuseBackend.POSIX_ACL)).forEach(all::add);
+        options.stream().filter(o -> !o.equals(FuseBackend.POSIX_ACL)).forEach(all::add);
         return FuseCommandLine.options(all, fsName);
     }
 

@@ -1,6 +1,6 @@
 package io.ext3ns.fuse.mount;
 
-import io.ext3ns.fuse.FuseBackend;
+import io.ext3ns.fuse.ops.FuseBackend;
 
 import java.io.IOException;
 import java.nio.file.Files;

@@ -4,8 +4,8 @@ import io.ext3ns.fs.api.Errno;
 import io.ext3ns.fs.api.FileSystem;
 import io.ext3ns.fs.api.FsException;
 import io.ext3ns.fs.journal.PeriodicCommit;
-import io.ext3ns.fuse.FileSystemOps;
-import io.ext3ns.fuse.FuseBackend;
+import io.ext3ns.fuse.ops.FileSystemOps;
+import io.ext3ns.fuse.ops.FuseBackend;
 import io.ext3ns.sda.BlockDevice;
 import io.ext3ns.sda.BlockDevices;
 import io.ext3ns.sda.OpenOptions;
@@ -61,7 +61,7 @@ public final class MountSession {
         // default_permissions every access(2) would pass (root's X_OK on a 0600 file too).
         fuse.add("default_permissions");
         if (options.xattrs().acl()) {
-            fuse.add(io.ext3ns.fuse.FuseBackend.POSIX_ACL);
+            fuse.add(FuseBackend.POSIX_ACL);
         }
         if (runByRoot() && !options.fuseOptions().contains("allow_other")) {
             fuse.add("allow_other");

@@ -1,7 +1,7 @@
 package io.ext3ns.fuse.mount;
 
 import io.ext3ns.fs.api.FileSystem;
-import io.ext3ns.fuse.FuseRequestMetrics;
+import io.ext3ns.fuse.ops.FuseRequestMetrics;
 import io.ext3ns.stream.server.ServerConfig;
 import io.ext3ns.stream.server.StreamingServer;
 import java.util.List;

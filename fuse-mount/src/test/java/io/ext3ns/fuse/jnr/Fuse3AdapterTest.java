@@ -3,7 +3,8 @@ package io.ext3ns.fuse.jnr;
 import io.ext3ns.fs.api.Attr;
 import io.ext3ns.fs.api.Errno;
 import io.ext3ns.fs.api.FsException;
-import io.ext3ns.fuse.FuseOps;
+import io.ext3ns.fuse.ops.FuseBackend;
+import io.ext3ns.fuse.ops.FuseOps;
 import jnr.ffi.Memory;
 import jnr.ffi.Pointer;
 import jnr.ffi.Runtime;
@@ -134,7 +135,7 @@ class Fuse3AdapterTest {
     /** The acl marker leaves the command line and asks for POSIX_ACL and DONT_MASK, as far as the kernel offers. */
     @Test
     void posixAclMarkerAsksForTheCapabilitiesTheKernelOffers() {
-        Fuse3Options parsed = Fuse3Options.parse(List.of("default_permissions", io.ext3ns.fuse.FuseBackend.POSIX_ACL));
+        Fuse3Options parsed = Fuse3Options.parse(List.of("default_permissions", FuseBackend.POSIX_ACL));
         assertEquals(List.of("default_permissions"), parsed.commandLine());
         Pointer conn = Memory.allocate(RUNTIME, 128);
         conn.putInt(20, (1 << 19) | (1 << 6) | 1);

@@ -3,7 +3,7 @@ package io.ext3ns.fuse.jnr;
 import io.ext3ns.fs.api.Attr;
 import io.ext3ns.fs.api.Errno;
 import io.ext3ns.fs.api.FsException;
-import io.ext3ns.fuse.FuseOps;
+import io.ext3ns.fuse.ops.FuseOps;
 import jnr.ffi.Memory;
 import jnr.ffi.Pointer;
 import jnr.ffi.Runtime;

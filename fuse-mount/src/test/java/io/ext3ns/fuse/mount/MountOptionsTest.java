@@ -1,7 +1,7 @@
 package io.ext3ns.fuse.mount;
 
 import io.ext3ns.fs.engine.AtimePolicy;
-import io.ext3ns.fuse.FuseBackend;
+import io.ext3ns.fuse.ops.FuseBackend;
 
 import org.junit.jupiter.api.Test;
 

@@ -57,15 +57,14 @@ public final class RtspService {
     private static final Logger LOG = LoggerFactory.getLogger(RtspService.class);
     static final String PROTOCOL = "RTSP/1.0";
     static final String PUBLIC = "OPTIONS, DESCRIBE, SETUP, PLAY, PAUSE, TEARDOWN, GET_PARAMETER";
-    /** GET_PARAMETER body that returns the server's statistics (the shooter reads it). */
-    public static final String STATS_PARAMETER = "ext3ns.stats";
 
     private final ServerConfig config;
     private final FileSystem fs;
     private final ContentResolver resolver;
     private final PcrIndexCache indexes;
     private final StreamingEngine engine;
-    private final Supplier<String> stats;
+    /** The parameters GET_PARAMETER answers, by name: the composition root decides what the server exposes. */
+    private final Map<String, Supplier<String>> parameters;
     private final Map<String, RtspSession> sessions = new HashMap<>();
     private final Map<InetAddress, Integer> sessionsPerClient = new HashMap<>();
     private final Map<Connection, FrameChannel> frameChannels = new HashMap<>();
@@ -86,13 +85,13 @@ public final class RtspService {
     private final TrickPlayIndexes trickIndexes;
 
     public RtspService(ServerConfig config, FileSystem fs, ContentResolver resolver, PcrIndexCache indexes,
-                       StreamingEngine engine, Supplier<String> stats) {
+                       StreamingEngine engine, Map<String, Supplier<String>> parameters) {
         this.config = config;
         this.fs = fs;
         this.resolver = resolver;
         this.indexes = indexes;
         this.engine = engine;
-        this.stats = stats;
+        this.parameters = Map.copyOf(parameters);
         java.util.concurrent.atomic.AtomicInteger n = new java.util.concurrent.atomic.AtomicInteger();
         this.trickIo = new java.util.concurrent.ThreadPoolExecutor(2, 2, 30, java.util.concurrent.TimeUnit.SECONDS,
                 new java.util.concurrent.LinkedBlockingQueue<>(), r -> {
@@ -609,8 +608,9 @@ public final class RtspService {
         if (asked.isEmpty()) {
             return ok;
         }
-        if (asked.equals(STATS_PARAMETER)) {
-            return ok.body("text/parameters", stats.get());
+        Supplier<String> value = parameters.get(asked);
+        if (value != null) {
+            return ok.body("text/parameters", value.get());
         }
         throw new RtspException(451, "unknown parameter: " + asked);
     }

@@ -23,6 +23,7 @@ import java.lang.management.ThreadMXBean;
 import java.net.InetSocketAddress;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 
@@ -35,6 +36,8 @@ import java.util.concurrent.Executors;
  * it).
  */
 public final class StreamingServer implements Closeable {
+    /** The RTSP GET_PARAMETER name whose value is {@link #statsText()}. */
+    public static final String STATS_PARAMETER = "ext3ns.stats";
     /** A connection idle for the session time-out plus this is closed. */
     private static final long IDLE_GRACE_NANOS = 5_000_000_000L;
     private final NioLoop loop;
@@ -56,7 +59,8 @@ public final class StreamingServer implements Closeable {
             t.setDaemon(true);
             return t;
         });
-        rtsp = new RtspService(config, fs, resolver, new PcrIndexCache(fs, indexer, 1024), engine, this::statsText);
+        rtsp = new RtspService(config, fs, resolver, new PcrIndexCache(fs, indexer, 1024), engine,
+                Map.of(STATS_PARAMETER, this::statsText));
         RequestCounts httpRequests = new RequestCounts(HttpConnectionHandler.METHODS);
         ServerMetrics metrics = new ServerMetrics(engine, rtsp, httpRequests, fs, extraMetrics);
         int inputBytes = 2 * config.maxRequestBytes() + 4 + 65535; // a request, or one interleaved frame
@@ -119,7 +123,8 @@ public final class StreamingServer implements Closeable {
     }
 
     /**
-     * The statistics the shooter reads (RTSP GET_PARAMETER with body "ext3ns.stats"): sessions, paced packets and
+     * The server's statistics (RTSP GET_PARAMETER with body {@value #STATS_PARAMETER}; the load generator in bench/
+     * reads them): sessions, paced packets and
      * their lateness against the PCR schedule (100 µs histogram, "bucket:count" for non-empty buckets), CPU of the
      * server's threads (event loop, schedulers, I/O) and of the whole process, and the send paths in use. Counters
      * are cumulative; readers take differences.

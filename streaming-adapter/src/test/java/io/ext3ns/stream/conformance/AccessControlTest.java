@@ -10,7 +10,7 @@ import io.ext3ns.stream.server.ServerConfig;
 import io.ext3ns.stream.server.SignMain;
 import io.ext3ns.stream.server.StreamingServer;
 import io.ext3ns.stream.session.DataPath;
-import io.ext3ns.stream.shooter.RtspClient;
+import io.ext3ns.stream.testkit.RtspClient;
 import io.ext3ns.stream.testing.Processes;
 import io.ext3ns.stream.testing.TestStore;
 import io.ext3ns.stream.testkit.TestAsset;

@@ -3,7 +3,7 @@ package io.ext3ns.stream.conformance;
 import io.ext3ns.stream.server.ServerConfig;
 import io.ext3ns.stream.server.StreamingServer;
 import io.ext3ns.stream.session.DataPath;
-import io.ext3ns.stream.shooter.RtspClient;
+import io.ext3ns.stream.testkit.RtspClient;
 import io.ext3ns.stream.testing.ProbedPackets;
 import io.ext3ns.stream.testing.TestStore;
 import io.ext3ns.stream.testkit.TestAsset;

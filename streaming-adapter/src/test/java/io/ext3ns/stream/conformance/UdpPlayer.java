@@ -1,6 +1,6 @@
 package io.ext3ns.stream.conformance;
 
-import io.ext3ns.stream.shooter.RtspClient;
+import io.ext3ns.stream.testkit.RtspClient;
 
 import java.io.Closeable;
 import java.io.IOException;

@@ -7,7 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.ext3ns.stream.server.ServerConfig;
 import io.ext3ns.stream.server.StreamingServer;
 import io.ext3ns.stream.session.DataPath;
-import io.ext3ns.stream.shooter.RtspClient;
+import io.ext3ns.stream.testkit.RtspClient;
 import io.ext3ns.stream.testing.PrometheusScrape;
 import io.ext3ns.stream.testing.TestStore;
 import io.ext3ns.stream.testkit.RtpReceiver;

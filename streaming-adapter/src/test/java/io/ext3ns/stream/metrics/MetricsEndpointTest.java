@@ -3,7 +3,7 @@ package io.ext3ns.stream.metrics;
 import io.ext3ns.stream.server.ServerConfig;
 import io.ext3ns.stream.server.StreamingServer;
 import io.ext3ns.stream.session.DataPath;
-import io.ext3ns.stream.shooter.RtspClient;
+import io.ext3ns.stream.testkit.RtspClient;
 import io.ext3ns.stream.testing.PrometheusScrape;
 import io.ext3ns.stream.testing.TestStore;
 import io.ext3ns.stream.testkit.RtpReceiver;

@@ -1,6 +1,6 @@
 package io.ext3ns.stream.server;
 
-import io.ext3ns.stream.shooter.RtspClient;
+import io.ext3ns.stream.testkit.RtspClient;
 import io.ext3ns.stream.testing.TestStore;
 import io.ext3ns.stream.testkit.TestAsset;
 import org.junit.jupiter.api.AfterAll;

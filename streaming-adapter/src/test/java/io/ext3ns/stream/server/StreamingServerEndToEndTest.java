@@ -2,7 +2,7 @@ package io.ext3ns.stream.server;
 
 import io.ext3ns.stream.testing.ProbedPackets;
 import io.ext3ns.stream.testing.Processes;
-import io.ext3ns.stream.shooter.RtspClient;
+import io.ext3ns.stream.testkit.RtspClient;
 import io.ext3ns.stream.testing.TestStore;
 import io.ext3ns.stream.testkit.TestAsset;
 import org.junit.jupiter.api.AfterAll;

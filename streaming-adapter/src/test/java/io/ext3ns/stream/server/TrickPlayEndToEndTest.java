@@ -1,7 +1,7 @@
 package io.ext3ns.stream.server;
 
 import io.ext3ns.stream.session.DataPath;
-import io.ext3ns.stream.shooter.RtspClient;
+import io.ext3ns.stream.testkit.RtspClient;
 import io.ext3ns.stream.testing.TestStore;
 import io.ext3ns.stream.testing.TsPictures;
 import io.ext3ns.stream.testkit.TestAsset;
