@@ -58,6 +58,9 @@ public final class HttpConnectionHandler implements ConnectionHandler {
     private final RequestParser parser;
     private final RequestCounts requests;
     private final Supplier<String> metrics; // null: no /metrics endpoint
+    private final PlaylistResponder playlists; // null: no HLS
+    private final WebApp web; // null: no web page
+    private boolean waiting; // an answer is being prepared off the loop (an index scan): later requests wait
     private MediaSource body;
     private LoadedUnit unit; // the unit the queued slice points into
     private boolean loading;
@@ -85,6 +88,23 @@ public final class HttpConnectionHandler implements ConnectionHandler {
         this.parser = parser;
         this.requests = requests;
         this.metrics = metrics;
+        this.playlists = null;
+        this.web = null;
+    }
+
+    /** As above, also answering HLS playlists and the web page (either may be null). */
+    public HttpConnectionHandler(FileSystem fs, ContentResolver resolver, SharedUnitCache units, NioLoop loop,
+                                 RequestParser parser, RequestCounts requests, Supplier<String> metrics,
+                                 PlaylistResponder playlists, WebApp web) {
+        this.fs = fs;
+        this.resolver = resolver;
+        this.units = units;
+        this.loop = loop;
+        this.parser = parser;
+        this.requests = requests;
+        this.metrics = metrics;
+        this.playlists = playlists;
+        this.web = web;
     }
 
     @Override
@@ -92,7 +112,7 @@ public final class HttpConnectionHandler implements ConnectionHandler {
         ByteBuffer in = c.input();
         inInput = true;
         try {
-            while (body == null && in.hasRemaining() && !c.isClosing()) {
+            while (body == null && !waiting && in.hasRemaining() && !c.isClosing()) {
                 Request request;
                 try {
                     request = parser.parse(in);
@@ -133,6 +153,14 @@ public final class HttpConnectionHandler implements ConnectionHandler {
             String path = path(r.target());
             if (metrics != null && path.equals(METRICS_PATH)) {
                 respond(c, r, scrape(head), keepAlive);
+                return;
+            }
+            CompletableFuture<Response> later = web == null ? null : web.answer(path, head);
+            if (later == null && playlists != null) {
+                later = playlists.answer(path, query(r.target()), head);
+            }
+            if (later != null) {
+                respondWhenReady(c, r, later, keepAlive);
                 return;
             }
             file = resolver.resolve(path);
@@ -190,6 +218,40 @@ public final class HttpConnectionHandler implements ConnectionHandler {
         bodyEnd = first + length;
         closeAfterBody = !keepAlive;
         pump(c);
+    }
+
+    /**
+     * Answers with {@code answer} when it completes (at once if it has): meanwhile this connection reads no further
+     * request, so pipelined answers keep their order, and the loop serves everyone else.
+     */
+    private void respondWhenReady(Connection c, Request r, CompletableFuture<Response> answer, boolean keepAlive)
+            throws IOException {
+        if (answer.isDone()) {
+            respond(c, r, answerOf(answer), keepAlive);
+            return;
+        }
+        waiting = true;
+        answer.whenComplete((x, e) -> loop.execute(() -> {
+            waiting = false;
+            if (c.isClosed()) {
+                return;
+            }
+            try {
+                respond(c, r, answerOf(answer), keepAlive);
+                resumePipelined(c);
+            } catch (IOException e2) {
+                c.close();
+            }
+        }));
+    }
+
+    private static Response answerOf(CompletableFuture<Response> answer) {
+        try {
+            return answer.join();
+        } catch (RuntimeException e) {
+            LOG.warn("preparing an answer failed: {}", e.toString());
+            return error(500, "internal error");
+        }
     }
 
     private void respond(Connection c, Request r, Response response, boolean keepAlive) throws IOException {
@@ -371,7 +433,7 @@ public final class HttpConnectionHandler implements ConnectionHandler {
 
     @Override
     public boolean readingRequest(Connection c) {
-        return body == null;
+        return body == null && !waiting;
     }
 
     @Override
@@ -401,5 +463,11 @@ public final class HttpConnectionHandler implements ConnectionHandler {
         }
         int q = t.indexOf('?');
         return q < 0 ? t : t.substring(0, q);
+    }
+
+    /** The query string of a request target (after the first '?'), verbatim; empty if none. */
+    private static String query(String target) {
+        int q = target.indexOf('?');
+        return q < 0 ? "" : target.substring(q + 1);
     }
 }

@@ -36,6 +36,11 @@ public final class PcrIndexBuilder {
     /** Per PID: last PTS's media time and the step to it (a frame's duration), for the end of presentation. */
     private final java.util.Map<Integer, long[]> lastPts = new java.util.HashMap<>();
     private static final int MAX_PTS_PIDS = 64;
+    private final ProgramTables tables = new ProgramTables();
+    private final KeyframeRecorder keyframes = new KeyframeRecorder();
+    /** Codec strings found so far, by PID. */
+    private final java.util.Map<Integer, String> codecs = new java.util.HashMap<>();
+    private int fallbackVideoPid = -1;
 
     /** Consumes {@code data} (position to limit); the buffer's position is advanced to its limit. */
     public void feed(ByteBuffer data) throws InvalidTransportStreamException {
@@ -66,6 +71,7 @@ public final class PcrIndexBuilder {
         int afc = (buf.get(at + 3) >> 4) & 0x3;
         boolean hasAdaptation = (afc & 0x2) != 0;
         int afLength = hasAdaptation ? buf.get(at + 4) & 0xff : 0;
+        boolean randomAccess = hasAdaptation && afLength >= 1 && afLength <= 183 && (buf.get(at + 5) & 0x40) != 0;
         if (hasAdaptation && afLength >= 7 && afLength <= 183) {
             int flags = buf.get(at + 5) & 0xff;
             if ((flags & 0x10) != 0 && (pcrPid < 0 || pid == pcrPid)) {
@@ -76,17 +82,70 @@ public final class PcrIndexBuilder {
         clock.next(pid, io.ext3ns.stream.ts.TsPacket.pcr(buf, at));
         boolean unitStart = (buf.get(at + 1) & 0x40) != 0;
         int payload = at + 4 + (hasAdaptation ? 1 + afLength : 0);
-        if (unitStart && (afc & 0x1) != 0 && payload + 14 <= at + TS_PACKET && firstRaw != Long.MIN_VALUE) {
-            pes(buf, payload, pid);
+        int end = at + TS_PACKET;
+        boolean hasPayload = (afc & 0x1) != 0 && payload < end;
+        if (unitStart && hasPayload && tables.isTable(pid)) {
+            tables.section(buf, payload, end, pid);
+            keyframes.table(offset);
+        }
+        long time = Long.MIN_VALUE;
+        int esStart = -1; // first byte of the elementary stream after a PES header in this packet
+        if (unitStart && hasPayload && payload + 9 <= end && buf.get(payload) == 0 && buf.get(payload + 1) == 0
+                && buf.get(payload + 2) == 1) {
+            esStart = payload + 9 + (buf.get(payload + 8) & 0xff);
+            int streamId = buf.get(payload + 3) & 0xff;
+            if (fallbackVideoPid < 0 && streamId >= 0xe0 && streamId <= 0xef) {
+                fallbackVideoPid = pid;
+            }
+            if (payload + 14 <= end && firstRaw != Long.MIN_VALUE) {
+                time = pes(buf, payload, pid);
+            }
+        }
+        Integer type = tables.streamTypes().get(pid);
+        if (esStart >= 0 && esStart < end && type != null && !codecs.containsKey(pid)) {
+            String codec = StreamCodecs.codec(type, buf, esStart, end);
+            if (codec != null) {
+                codecs.put(pid, codec);
+            }
+        }
+        int primary = primaryPid();
+        if (pid == primary) {
+            boolean key = false;
+            if (esStart >= 0) {
+                key = !primaryIsVideo() || randomAccess
+                        || (type != null && esStart < end && StreamCodecs.startsKeyFrame(type, buf, esStart, end));
+            }
+            keyframes.packet(offset, unitStart, key, time);
         }
         offset += TS_PACKET;
     }
 
-    /** A PES header starting at {@code p}: its PTS, placed on the media time line of the last PCR. */
-    private void pes(ByteBuffer buf, int p, int pid) {
-        if (buf.get(p) != 0 || buf.get(p + 1) != 0 || buf.get(p + 2) != 1 || (buf.get(p + 7) & 0x80) == 0
-                || (buf.get(p + 9) & 0x21) != 0x21) {
-            return; // not a PES start with a PTS (marker bits checked)
+    /** The stream HLS segments are cut on: the PMT's first video stream, else its first audio stream. */
+    private int primaryPid() {
+        int audio = -1;
+        for (var e : tables.streamTypes().entrySet()) {
+            if (StreamCodecs.isVideo(e.getValue())) {
+                return e.getKey();
+            }
+            if (audio < 0 && StreamCodecs.isAudio(e.getValue())) {
+                audio = e.getKey();
+            }
+        }
+        return audio >= 0 ? audio : fallbackVideoPid; // no PMT read: the first PES with a video stream_id
+    }
+
+    private boolean primaryIsVideo() {
+        Integer type = tables.streamTypes().get(primaryPid());
+        return type == null ? primaryPid() == fallbackVideoPid : StreamCodecs.isVideo(type);
+    }
+
+    /**
+     * A PES header starting at {@code p}: its PTS, placed on the media time line of the last PCR, or
+     * Long.MIN_VALUE if it has none (or one too far from the PCR to trust).
+     */
+    private long pes(ByteBuffer buf, int p, int pid) {
+        if ((buf.get(p + 7) & 0x80) == 0 || (buf.get(p + 9) & 0x21) != 0x21) {
+            return Long.MIN_VALUE; // no PTS (marker bits checked)
         }
         long pts = ((long) (buf.get(p + 9) & 0x0e) << 29) | ((buf.get(p + 10) & 0xff) << 22)
                 | ((buf.get(p + 11) & 0xfe) << 14) | ((buf.get(p + 12) & 0xff) << 7) | ((buf.get(p + 13) & 0xfe) >> 1);
@@ -95,19 +154,23 @@ public final class PcrIndexBuilder {
             fromPcr -= PCR_WRAP; // presented before the last PCR (B-frames, or a late stream)
         }
         if (Math.abs(fromPcr) > 10 * PcrIndex.PCR_HZ) {
-            return; // not near this PCR: a damaged or discontinuous PTS says nothing about the end
+            return Long.MIN_VALUE; // not near this PCR: a damaged or discontinuous PTS says nothing about the end
         }
         long time = lastTime + fromPcr;
         long[] last = lastPts.get(pid);
         if (last == null) {
             if (lastPts.size() == MAX_PTS_PIDS) {
-                return;
+                return time;
             }
-            lastPts.put(pid, new long[]{time, 0});
-        } else if (time > last[0]) {
-            last[1] = Math.min(time - last[0], PcrIndex.PCR_HZ); // one frame (or PES) of this stream
-            last[0] = time;
+            lastPts.put(pid, new long[]{time, 0, time});
+        } else {
+            if (time > last[0]) {
+                last[1] = Math.min(time - last[0], PcrIndex.PCR_HZ); // one frame (or PES) of this stream
+                last[0] = time;
+            }
+            last[2] = Math.min(last[2], time);
         }
+        return time;
     }
 
     private static long readPcr(ByteBuffer buf, int at) {
@@ -158,11 +221,25 @@ public final class PcrIndexBuilder {
             throw new InvalidTransportStreamException("no PCR in " + offset + " bytes: not a paceable MPEG-TS file");
         }
         long end = clock.lastTime(); // media time of the last packet, as a session's clock will stamp it
+        long presentationEnd = Long.MIN_VALUE;
+        long presentationStart = Long.MAX_VALUE;
         for (long[] last : lastPts.values()) {
-            end = Math.max(end, last[0] + last[1]); // the last frame of each stream is presented until then
+            presentationEnd = Math.max(presentationEnd, last[0] + last[1]); // the last frame is shown until then
+            presentationStart = Math.min(presentationStart, last[2]);
+        }
+        if (presentationEnd == Long.MIN_VALUE) { // no PTS at all: the PCRs are the only clock
+            presentationStart = 0;
+            presentationEnd = end;
+        }
+        java.util.List<ElementaryStream> streams = new java.util.ArrayList<>();
+        for (var e : tables.streamTypes().entrySet()) {
+            int type = e.getValue();
+            streams.add(new ElementaryStream(e.getKey(), type, StreamCodecs.name(type), codecs.get(e.getKey()),
+                    StreamCodecs.isVideo(type)));
         }
         // a partial packet at the end is not played (RFC 2250 carries whole packets): the index ends before it
         return new PcrIndex(offset, java.util.Arrays.copyOf(offsets, count), java.util.Arrays.copyOf(times, count),
-                java.util.Arrays.copyOf(randomAccess, raCount), end);
+                java.util.Arrays.copyOf(randomAccess, raCount), Math.max(end, presentationEnd),
+                keyframes.build(primaryIsVideo(), presentationStart, presentationEnd), java.util.List.copyOf(streams));
     }
 }

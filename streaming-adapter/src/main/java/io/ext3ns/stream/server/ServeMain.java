@@ -83,6 +83,11 @@ public final class ServeMain implements Callable<Integer> {
                     + "(default ${DEFAULT-VALUE}; larger: fewer system calls and wake-ups per stream)")
     double sendWindowMs = SessionOptions.defaults().burstWindowNanos() / 1e6;
 
+    @Option(names = "--hls-segment-seconds", paramLabel = "SECONDS",
+            description = "target duration of HLS media segments, cut at the key frame nearest to it, 1..60 "
+                    + "(default ${DEFAULT-VALUE})")
+    int hlsSegmentSeconds = (int) ServerConfig.DEFAULT_HLS_SEGMENT.toSeconds();
+
     public static void main(String[] args) {
         System.exit(CommandRunner.run("ext3ns-serve", new ServeMain(), args));
     }
@@ -94,7 +99,8 @@ public final class ServeMain implements Callable<Integer> {
                 .withEngine(path, schedulers, poolMb << 20).withRealtimePriority(realtime)
                 .withSendWindow(Duration.ofNanos(Math.round(sendWindowMs * 1e6)))
                 .withConnectionLimits(maxConnections, maxConnectionsPerClient,
-                        Duration.ofSeconds(headerTimeoutSeconds));
+                        Duration.ofSeconds(headerTimeoutSeconds))
+                .withHlsSegment(Duration.ofSeconds(hlsSegmentSeconds));
         BlockDevice device = BlockDevices.open(MemberList.parse(members), !readWrite);
         Ext3FileSystem fs;
         try {
