@@ -162,13 +162,18 @@ public final class PcrIndexBuilder {
             if (lastPts.size() == MAX_PTS_PIDS) {
                 return time;
             }
-            lastPts.put(pid, new long[]{time, 0, time});
+            lastPts.put(pid, new long[]{time, 0, time, time, Long.MAX_VALUE});
         } else {
             if (time > last[0]) {
                 last[1] = Math.min(time - last[0], PcrIndex.PCR_HZ); // one frame (or PES) of this stream
                 last[0] = time;
             }
             last[2] = Math.min(last[2], time);
+            long step = Math.abs(time - last[3]); // in decode order: the smallest step is one frame (or PES)
+            if (step > 0 && step < last[4]) {
+                last[4] = step;
+            }
+            last[3] = time;
         }
         return time;
     }
@@ -221,11 +226,18 @@ public final class PcrIndexBuilder {
             throw new InvalidTransportStreamException("no PCR in " + offset + " bytes: not a paceable MPEG-TS file");
         }
         long end = clock.lastTime(); // media time of the last packet, as a session's clock will stamp it
-        long presentationEnd = Long.MIN_VALUE;
+        long latestEnd = end; // for RTSP: no frame of any stream is stamped past it
         long presentationStart = Long.MAX_VALUE;
-        for (long[] last : lastPts.values()) {
-            presentationEnd = Math.max(presentationEnd, last[0] + last[1]); // the last frame is shown until then
+        long presentationEnd = Long.MIN_VALUE; // for HLS durations: as exact as PES headers tell
+        int primary = primaryPid();
+        for (var e : lastPts.entrySet()) {
+            long[] last = e.getValue();
+            latestEnd = Math.max(latestEnd, last[0] + last[1]); // the last frame of each stream is shown until then
             presentationStart = Math.min(presentationStart, last[2]);
+            // the primary stream's last frame lasts its smallest PTS step (one video frame, or one audio PES);
+            // of the others only the last start is certain (an audio PES may hold fewer frames than the others)
+            long frame = e.getKey() == primary && last[4] != Long.MAX_VALUE ? Math.min(last[4], PcrIndex.PCR_HZ) : 0;
+            presentationEnd = Math.max(presentationEnd, last[0] + frame);
         }
         if (presentationEnd == Long.MIN_VALUE) { // no PTS at all: the PCRs are the only clock
             presentationStart = 0;
@@ -239,7 +251,7 @@ public final class PcrIndexBuilder {
         }
         // a partial packet at the end is not played (RFC 2250 carries whole packets): the index ends before it
         return new PcrIndex(offset, java.util.Arrays.copyOf(offsets, count), java.util.Arrays.copyOf(times, count),
-                java.util.Arrays.copyOf(randomAccess, raCount), Math.max(end, presentationEnd),
+                java.util.Arrays.copyOf(randomAccess, raCount), latestEnd,
                 keyframes.build(primaryIsVideo(), presentationStart, presentationEnd), java.util.List.copyOf(streams));
     }
 }
