@@ -60,8 +60,7 @@ public final class PlaylistResponder {
         String media = request.mediaUri(query);
         return indexes.get(file).handle((index, error) -> {
             if (error != null) {
-                Throwable cause = error instanceof CompletionException && error.getCause() != null
-                        ? error.getCause() : error;
+                Throwable cause = rootCause(error);
                 if (cause instanceof InvalidTransportStreamException) {
                     return text(404, "no HLS playlist: " + file.path() + " is not an MPEG transport stream with "
                             + "PCRs (" + cause.getMessage() + ")", head);
@@ -82,6 +81,15 @@ public final class PlaylistResponder {
     }
 
     private record PlanKey(long targetTicks) {
+    }
+
+    /** What made an index future fail, under the CompletionException and UncheckedIOException wrapping it. */
+    public static Throwable rootCause(Throwable error) {
+        Throwable t = error;
+        while ((t instanceof CompletionException || t instanceof java.io.UncheckedIOException) && t.getCause() != null) {
+            t = t.getCause();
+        }
+        return t;
     }
 
     /** Characters a URI may hold as they are (RFC 3986), and none that would end a quoted playlist attribute. */

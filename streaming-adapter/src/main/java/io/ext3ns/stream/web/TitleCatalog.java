@@ -110,7 +110,7 @@ public final class TitleCatalog {
                 .append(",\"size\":").append(f.size())
                 .append(",\"url\":").append(quote(url));
         if (index == null) {
-            Throwable cause = error.getCause() != null ? error.getCause() : error;
+            Throwable cause = io.ext3ns.stream.http.PlaylistResponder.rootCause(error);
             return out.append(",\"error\":").append(quote(String.valueOf(cause.getMessage()))).append('}').toString();
         }
         out.append(",\"duration\":").append(String.format(Locale.ROOT, "%.3f", index.endSeconds()))
