@@ -321,6 +321,7 @@ public final class HttpConnectionHandler implements ConnectionHandler {
         int n = (int) Math.min(unit.length() - within, bodyEnd - bodyNext);
         ByteBuffer slice = unit.ref().buffer().position(within).limit(within + n);
         bodyNext += n;
+        requests.addBodyBytes(n);
         c.sendOwned(slice);
         pump(c); // all taken at once: go on with the next unit
     }
