@@ -109,7 +109,7 @@ public final class PcrIndexBuilder {
             }
         }
         int primary = primaryPid();
-        if (pid == primary) {
+        if (pid == primary && hasPayload) { // adaptation-only packets (PCR carriers, stuffing) start nothing
             boolean key = false;
             if (esStart >= 0) {
                 key = !primaryIsVideo() || randomAccess

@@ -113,7 +113,9 @@ public final class TitleCatalog {
             Throwable cause = io.ext3ns.stream.http.PlaylistResponder.rootCause(error);
             return out.append(",\"error\":").append(quote(String.valueOf(cause.getMessage()))).append('}').toString();
         }
-        out.append(",\"duration\":").append(String.format(Locale.ROOT, "%.3f", index.endSeconds()))
+        var kf = index.keyframes(); // presentation time, as the HLS playlists add it up (padding has none)
+        double seconds = (kf.presentationEnd() - kf.presentationStart()) / (double) PcrIndex.PCR_HZ;
+        out.append(",\"duration\":").append(String.format(Locale.ROOT, "%.3f", seconds))
                 .append(",\"hls\":").append(quote(url + "/master.m3u8"))
                 .append(",\"codecs\":[");
         List<ElementaryStream> streams = index.streams();

@@ -142,6 +142,19 @@ class HlsPlaylistTest {
     }
 
     @Test
+    void paddedConstantRateStreamsStartIFramesAtTheirTables() throws Exception {
+        // the shared asset is muxed at a constant 2 Mbit/s: PCR-only packets on the video PID and null packets
+        byte[] ts = java.nio.file.Files.readAllBytes(io.ext3ns.stream.testkit.TestAsset.ts());
+        PcrIndex index = index(ts, ts.length);
+        List<String[]> entries = entries(Playlists.iframes(index, "../asset.ts"));
+        assertEquals(index.keyframes().count(), entries.size());
+        assertTrue(entries.size() >= 4, "key frames: " + entries.size());
+        for (String[] e : entries) {
+            assertEquals(0, pid(ts, Integer.parseInt(e[2])), "I-frame range at " + e[2] + " starts with the PAT");
+        }
+    }
+
+    @Test
     void audioOnlyTitlesHaveSegmentsButNoIFrames() throws Exception {
         byte[] ts = HlsAssets.bytes(HlsAssets.audioOnly());
         PcrIndex index = index(ts, ts.length);
