@@ -6,6 +6,7 @@ import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** What mount.ext3ns -o rtsp=PORT,http=PORT[,bind=ADDR] turns into. */
 class ServerConfigTest {
@@ -29,6 +30,18 @@ class ServerConfigTest {
         assertThrows(IllegalArgumentException.class, () -> ServerConfig.fromMountOptions(Map.of("http", "x")));
         assertThrows(IllegalArgumentException.class,
                 () -> ServerConfig.fromMountOptions(Map.of("rtsp", "1", "bind", "no.such.host.invalid")));
+    }
+
+    @Test
+    void hlsSegmentTarget() {
+        assertEquals(java.time.Duration.ofSeconds(6), ServerConfig.defaults().hlsSegment());
+        assertEquals(java.time.Duration.ofSeconds(4),
+                ServerConfig.fromMountOptions(Map.of("http", "0", "hls_segment", "4")).hlsSegment());
+        assertThrows(IllegalArgumentException.class,
+                () -> ServerConfig.fromMountOptions(Map.of("http", "0", "hls_segment", "61")));
+        assertThrows(IllegalArgumentException.class,
+                () -> ServerConfig.fromMountOptions(Map.of("http", "0", "hls_segment", "0")));
+        assertTrue(ServerConfig.MOUNT_OPTION_KEYS.contains("hls_segment"));
     }
 
     @Test
