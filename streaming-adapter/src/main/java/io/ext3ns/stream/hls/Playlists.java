@@ -30,7 +30,7 @@ public final class Playlists {
         for (int i = 0; i < plan.count(); i++) {
             entries.add(new long[]{plan.offset(i), plan.length(i), plan.durationTicks(i)});
         }
-        return playlist(entries, media, false);
+        return playlist(entries, media, null);
     }
 
     /** The I-frame playlist of {@code index}, or null when the title has no video (no I-frames to list). */
@@ -39,7 +39,27 @@ public final class Playlists {
         if (!kf.video() || kf.count() == 0) {
             return null;
         }
-        return playlist(iframeEntries(kf), media, true);
+        String map = iframeMap(kf, media);
+        return playlist(iframeEntries(kf), media, map == null ? "" : map);
+    }
+
+    /** Longest PAT..PMT stretch given as an EXT-X-MAP (a few packets; more would carry media). */
+    private static final long MAX_MAP_BYTES = 16 * 188;
+
+    /**
+     * The EXT-X-MAP line an I-frame playlist needs when some key frame has no PAT/PMT right before it (its range
+     * alone would not name the streams): the first PAT and PMT of the file; null when every range starts with them.
+     */
+    private static String iframeMap(Keyframes kf, String media) {
+        boolean all = true;
+        for (int i = 0; i < kf.count() && all; i++) {
+            all = kf.startsWithTables(i);
+        }
+        long length = kf.tablesEnd() - kf.tablesStart();
+        if (all || kf.tablesStart() < 0 || length <= 0 || length > MAX_MAP_BYTES) {
+            return null;
+        }
+        return "#EXT-X-MAP:URI=\"" + media + "\",BYTERANGE=\"" + length + "@" + kf.tablesStart() + "\"";
     }
 
     private static List<long[]> iframeEntries(Keyframes kf) {
@@ -111,17 +131,26 @@ public final class Playlists {
         return ticks <= 0 ? 0 : bytes * 8.0 * HZ / ticks;
     }
 
-    private static String playlist(List<long[]> entries, String media, boolean iframesOnly) {
+    /**
+     * A VOD playlist of byte-range entries; {@code map} non-null makes it an I-frame playlist with that EXT-X-MAP,
+     * "" an I-frame playlist without one, null a media playlist.
+     */
+    private static String playlist(List<long[]> entries, String media, String map) {
+        boolean iframesOnly = map != null;
         long target = 1;
         for (long[] e : entries) {
             target = Math.max(target, roundedSeconds(e[2]));
         }
         StringBuilder out = new StringBuilder(64 + entries.size() * (64 + media.length()));
-        out.append("#EXTM3U\n#EXT-X-VERSION:").append(VERSION).append('\n')
+        // EXT-X-MAP in an I-frames-only playlist needs version 5 (RFC 8216 7)
+        out.append("#EXTM3U\n#EXT-X-VERSION:").append(map != null && !map.isEmpty() ? 5 : VERSION).append('\n')
                 .append("#EXT-X-TARGETDURATION:").append(target).append('\n')
                 .append("#EXT-X-MEDIA-SEQUENCE:0\n#EXT-X-PLAYLIST-TYPE:VOD\n");
         if (iframesOnly) {
             out.append("#EXT-X-I-FRAMES-ONLY\n");
+            if (!map.isEmpty()) {
+                out.append(map).append('\n');
+            }
         }
         for (long[] e : entries) {
             out.append("#EXTINF:").append(seconds(e[2])).append(",\n")

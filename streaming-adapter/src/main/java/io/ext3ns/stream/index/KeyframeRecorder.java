@@ -17,11 +17,25 @@ final class KeyframeRecorder {
     private boolean open; // the last key frame's PES is still going
     private long lastPacketEnd;
     private long tablesSince = -1; // first PSI packet since the primary stream's last packet
+    private boolean[] withTables = new boolean[256];
+    private long lastPat = -1;
+    private long firstPat = -1; // the first PAT and the end of the first PMT read after it: an EXT-X-MAP
+    private long firstPmtEnd = -1;
 
-    /** A PAT or PMT packet at {@code offset}. */
-    void table(long offset) {
+    /**
+     * A PAT or PMT packet at {@code offset}; {@code pat} for the PAT, {@code firstPmt} when it is the first PMT
+     * that named the program's streams.
+     */
+    void table(long offset, boolean pat, boolean firstPmt) {
         if (tablesSince < 0) {
             tablesSince = offset;
+        }
+        if (pat) {
+            lastPat = offset;
+        }
+        if (firstPmt && lastPat >= 0 && firstPat < 0) {
+            firstPat = lastPat;
+            firstPmtEnd = offset + PcrIndexBuilder.TS_PACKET;
         }
     }
 
@@ -42,7 +56,9 @@ final class KeyframeRecorder {
                 starts = Arrays.copyOf(starts, count * 2);
                 ends = Arrays.copyOf(ends, count * 2);
                 times = Arrays.copyOf(times, count * 2);
+                withTables = Arrays.copyOf(withTables, count * 2);
             }
+            withTables[count] = tablesSince >= 0;
             starts[count] = tablesSince >= 0 ? tablesSince : offset;
             times[count] = time;
             count++;
@@ -57,6 +73,6 @@ final class KeyframeRecorder {
             ends[count - 1] = lastPacketEnd;
         }
         return new Keyframes(Arrays.copyOf(starts, count), Arrays.copyOf(ends, count), Arrays.copyOf(times, count),
-                video, presentationStart, presentationEnd);
+                Arrays.copyOf(withTables, count), video, presentationStart, presentationEnd, firstPat, firstPmtEnd);
     }
 }

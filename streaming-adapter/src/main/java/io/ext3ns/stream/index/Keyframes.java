@@ -19,8 +19,12 @@ public final class Keyframes {
     private final boolean video;
     private final long presentationStart;
     private final long presentationEnd;
+    private final boolean[] withTables;
+    private final long tablesStart;
+    private final long tablesEnd;
 
-    Keyframes(long[] starts, long[] ends, long[] times, boolean video, long presentationStart, long presentationEnd) {
+    Keyframes(long[] starts, long[] ends, long[] times, boolean[] withTables, boolean video, long presentationStart,
+              long presentationEnd, long tablesStart, long tablesEnd) {
         if (starts.length != ends.length || starts.length != times.length) {
             throw new IllegalArgumentException("keyframe arrays differ in length");
         }
@@ -30,6 +34,24 @@ public final class Keyframes {
         this.video = video;
         this.presentationStart = presentationStart;
         this.presentationEnd = presentationEnd;
+        this.withTables = withTables;
+        this.tablesStart = tablesStart;
+        this.tablesEnd = tablesEnd;
+    }
+
+    /** True when {@link #start}(i) is a PAT/PMT before the key frame (a range from there decodes alone). */
+    public boolean startsWithTables(int i) {
+        return withTables[i];
+    }
+
+    /** Offset of the first PAT followed by a PMT naming the streams, or -1: with {@link #tablesEnd}, an EXT-X-MAP. */
+    public long tablesStart() {
+        return tablesStart;
+    }
+
+    /** End (exclusive) of the first PMT packet after {@link #tablesStart}, or -1. */
+    public long tablesEnd() {
+        return tablesEnd;
     }
 
     public int count() {

@@ -85,8 +85,9 @@ public final class PcrIndexBuilder {
         int end = at + TS_PACKET;
         boolean hasPayload = (afc & 0x1) != 0 && payload < end;
         if (unitStart && hasPayload && tables.isTable(pid)) {
+            boolean hadStreams = !tables.streamTypes().isEmpty();
             tables.section(buf, payload, end, pid);
-            keyframes.table(offset);
+            keyframes.table(offset, pid == 0, !hadStreams && !tables.streamTypes().isEmpty());
         }
         long time = Long.MIN_VALUE;
         int esStart = -1; // first byte of the elementary stream after a PES header in this packet

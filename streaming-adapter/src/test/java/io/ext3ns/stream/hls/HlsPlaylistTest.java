@@ -155,6 +155,45 @@ class HlsPlaylistTest {
     }
 
     @Test
+    void keyFramesWithoutTablesGetAnIFrameMap() throws Exception {
+        // the title with its PAT and PMT only at the start, as some muxers write them
+        byte[] ts = HlsAssets.bytes(HlsAssets.video());
+        int pmtPid = -1;
+        java.io.ByteArrayOutputStream kept = new java.io.ByteArrayOutputStream(ts.length);
+        int tablesKept = 0;
+        for (int p = 0; p < ts.length; p += 188) {
+            int pid = pid(ts, p);
+            if (pid == 0 && pmtPid < 0) {
+                pmtPid = ((ts[p + 15] & 0x1f) << 8) | (ts[p + 16] & 0xff); // first program of a one-packet PAT
+            }
+            boolean table = pid == 0 || pid == pmtPid;
+            if (!table || tablesKept++ < 2) {
+                kept.write(ts, p, 188);
+            }
+        }
+        byte[] stripped = kept.toByteArray();
+        PcrIndex index = index(stripped, stripped.length);
+        String text = Playlists.iframes(index, "../t.ts");
+        assertTrue(text.contains("#EXT-X-VERSION:5\n") && text.contains("#EXT-X-MAP:URI=\"../t.ts\",BYTERANGE=\""),
+                text);
+        Matcher map = Pattern.compile("BYTERANGE=\"(\\d+)@(\\d+)\"").matcher(text);
+        assertTrue(map.find());
+        int mapOffset = Integer.parseInt(map.group(2));
+        assertEquals(0, pid(stripped, mapOffset), "the map starts at the PAT");
+        assertEquals(pmtPid, pid(stripped, mapOffset + Integer.parseInt(map.group(1)) - 188), "and ends with the PMT");
+        List<String[]> entries = entries(text);
+        assertEquals(HlsAssets.SECONDS / 2, entries.size());
+        for (String[] e : entries.subList(1, entries.size())) {
+            int at = Integer.parseInt(e[2]);
+            assertTrue((stripped[at + 1] & 0x40) != 0 && (stripped[at + 3] & 0x20) != 0 && (stripped[at + 5] & 0x40) != 0,
+                    "an I-frame range without tables starts at its key frame's first packet: " + at);
+        }
+        SegmentPlan plan = SegmentPlan.of(index, SIX_SECONDS);
+        assertEquals(12, plan.count());
+        assertTrue(!Playlists.media(plan, "../t.ts").contains("EXT-X-MAP"), "media segments keep the stream's tables");
+    }
+
+    @Test
     void audioOnlyTitlesHaveSegmentsButNoIFrames() throws Exception {
         byte[] ts = HlsAssets.bytes(HlsAssets.audioOnly());
         PcrIndex index = index(ts, ts.length);
