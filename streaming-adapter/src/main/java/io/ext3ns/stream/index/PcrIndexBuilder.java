@@ -41,6 +41,10 @@ public final class PcrIndexBuilder {
     /** Codec strings found so far, by PID. */
     private final java.util.Map<Integer, String> codecs = new java.util.HashMap<>();
     private int fallbackVideoPid = -1;
+    /** The stream key frames are recorded on (see primaryPid), its stream_type (-1 unknown), and if it is video. */
+    private int primary = -1;
+    private int primaryType = -1;
+    private boolean primaryVideo;
 
     /** Consumes {@code data} (position to limit); the buffer's position is advanced to its limit. */
     public void feed(ByteBuffer data) throws InvalidTransportStreamException {
@@ -71,7 +75,6 @@ public final class PcrIndexBuilder {
         int afc = (buf.get(at + 3) >> 4) & 0x3;
         boolean hasAdaptation = (afc & 0x2) != 0;
         int afLength = hasAdaptation ? buf.get(at + 4) & 0xff : 0;
-        boolean randomAccess = hasAdaptation && afLength >= 1 && afLength <= 183 && (buf.get(at + 5) & 0x40) != 0;
         if (hasAdaptation && afLength >= 7 && afLength <= 183) {
             int flags = buf.get(at + 5) & 0xff;
             if ((flags & 0x10) != 0 && (pcrPid < 0 || pid == pcrPid)) {
@@ -81,6 +84,21 @@ public final class PcrIndexBuilder {
         }
         clock.next(pid, io.ext3ns.stream.ts.TsPacket.pcr(buf, at));
         boolean unitStart = (buf.get(at + 1) & 0x40) != 0;
+        if (unitStart || pid == primary) { // the rest (null packets, other streams' continuations) tell nothing more
+            payloadStart(buf, at, pid, afc, unitStart);
+        }
+        offset += TS_PACKET;
+    }
+
+    /**
+     * A packet that starts a PES or section, or one of the primary stream: the PAT/PMT, PTS, codecs and key frames
+     * (kept out of {@link #packet} so that stays small enough for the JIT to inline in the scan loop).
+     */
+    private void payloadStart(ByteBuffer buf, int at, int pid, int afc, boolean unitStart)
+            throws InvalidTransportStreamException {
+        boolean hasAdaptation = (afc & 0x2) != 0;
+        int afLength = hasAdaptation ? buf.get(at + 4) & 0xff : 0;
+        boolean randomAccess = hasAdaptation && afLength >= 1 && afLength <= 183 && (buf.get(at + 5) & 0x40) != 0;
         int payload = at + 4 + (hasAdaptation ? 1 + afLength : 0);
         int end = at + TS_PACKET;
         boolean hasPayload = (afc & 0x1) != 0 && payload < end;
@@ -88,6 +106,7 @@ public final class PcrIndexBuilder {
             boolean hadStreams = !tables.streamTypes().isEmpty();
             tables.section(buf, payload, end, pid);
             keyframes.table(offset, pid == 0, !hadStreams && !tables.streamTypes().isEmpty());
+            choosePrimary();
         }
         long time = Long.MIN_VALUE;
         int esStart = -1; // first byte of the elementary stream after a PES header in this packet
@@ -97,28 +116,37 @@ public final class PcrIndexBuilder {
             int streamId = buf.get(payload + 3) & 0xff;
             if (fallbackVideoPid < 0 && streamId >= 0xe0 && streamId <= 0xef) {
                 fallbackVideoPid = pid;
+                choosePrimary();
             }
             if (payload + 14 <= end && firstRaw != Long.MIN_VALUE) {
                 time = pes(buf, payload, pid);
             }
         }
-        Integer type = tables.streamTypes().get(pid);
-        if (esStart >= 0 && esStart < end && type != null && !codecs.containsKey(pid)) {
-            String codec = StreamCodecs.codec(type, buf, esStart, end);
-            if (codec != null) {
-                codecs.put(pid, codec);
+        if (esStart >= 0 && esStart < end) {
+            Integer type = tables.streamTypes().get(pid);
+            if (type != null && !codecs.containsKey(pid)) {
+                String codec = StreamCodecs.codec(type, buf, esStart, end);
+                if (codec != null) {
+                    codecs.put(pid, codec);
+                }
             }
         }
-        int primary = primaryPid();
         if (pid == primary && hasPayload) { // adaptation-only packets (PCR carriers, stuffing) start nothing
             boolean key = false;
             if (esStart >= 0) {
-                key = !primaryIsVideo() || randomAccess
-                        || (type != null && esStart < end && StreamCodecs.startsKeyFrame(type, buf, esStart, end));
+                key = !primaryVideo || randomAccess || (primaryType >= 0 && esStart < end
+                        && StreamCodecs.startsKeyFrame(primaryType, buf, esStart, end));
             }
             keyframes.packet(offset, unitStart, key, time);
         }
-        offset += TS_PACKET;
+    }
+
+    /** Re-reads which stream is primary after the tables or the fallback changed (not per packet: it is hot). */
+    private void choosePrimary() {
+        primary = primaryPid();
+        Integer type = tables.streamTypes().get(primary);
+        primaryType = type == null ? -1 : type;
+        primaryVideo = type == null ? primary >= 0 && primary == fallbackVideoPid : StreamCodecs.isVideo(type);
     }
 
     /** The stream HLS segments are cut on: the PMT's first video stream, else its first audio stream. */
@@ -133,11 +161,6 @@ public final class PcrIndexBuilder {
             }
         }
         return audio >= 0 ? audio : fallbackVideoPid; // no PMT read: the first PES with a video stream_id
-    }
-
-    private boolean primaryIsVideo() {
-        Integer type = tables.streamTypes().get(primaryPid());
-        return type == null ? primaryPid() == fallbackVideoPid : StreamCodecs.isVideo(type);
     }
 
     /**
@@ -230,7 +253,6 @@ public final class PcrIndexBuilder {
         long latestEnd = end; // for RTSP: no frame of any stream is stamped past it
         long presentationStart = Long.MAX_VALUE;
         long presentationEnd = Long.MIN_VALUE; // for HLS durations: as exact as PES headers tell
-        int primary = primaryPid();
         for (var e : lastPts.entrySet()) {
             long[] last = e.getValue();
             latestEnd = Math.max(latestEnd, last[0] + last[1]); // the last frame of each stream is shown until then
@@ -253,6 +275,6 @@ public final class PcrIndexBuilder {
         // a partial packet at the end is not played (RFC 2250 carries whole packets): the index ends before it
         return new PcrIndex(offset, java.util.Arrays.copyOf(offsets, count), java.util.Arrays.copyOf(times, count),
                 java.util.Arrays.copyOf(randomAccess, raCount), latestEnd,
-                keyframes.build(primaryIsVideo(), presentationStart, presentationEnd), java.util.List.copyOf(streams));
+                keyframes.build(primaryVideo, presentationStart, presentationEnd), java.util.List.copyOf(streams));
     }
 }
