@@ -48,7 +48,7 @@ public record MountOptions(boolean readOnly, long cacheBytes, long metaCacheByte
      * connections per client address, CORS origin, URL-signing secret file, pinned pool size).
      */
     public static final Set<String> SERVICE_KEYS = Set.of("rtsp", "http", "bind", "header_timeout",
-            "max_conn_per_client", "cors_origin", "url_secret", "pool");
+            "max_conn_per_client", "cors_origin", "url_secret", "pool", "hls_segment");
     private static final Set<String> SERVICE_PORTS = Set.of("rtsp", "http");
 
     /** FUSE options passed through as given (libfuse 2.9 accepts them). */

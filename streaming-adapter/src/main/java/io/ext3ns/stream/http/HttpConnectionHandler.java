@@ -68,6 +68,9 @@ public final class HttpConnectionHandler implements ConnectionHandler {
     private final Supplier<String> metrics; // null: no /metrics endpoint
     private final AccessPolicy access;
     private String origin; // the Origin header of the request being answered, for its CORS headers
+    private final PlaylistResponder playlists; // null: no HLS
+    private final WebApp web; // null: no web page
+    private boolean waiting; // an answer is being prepared off the loop (an index scan): later requests wait
     private MediaSource body;
     private LoadedUnit unit; // the unit the queued slice points into
     private boolean loading;
@@ -92,6 +95,13 @@ public final class HttpConnectionHandler implements ConnectionHandler {
     public HttpConnectionHandler(FileSystem fs, ContentResolver resolver, SharedUnitCache units, NioLoop loop,
                                  RequestParser parser, RequestCounts requests, Supplier<String> metrics,
                                  AccessPolicy access) {
+        this(fs, resolver, units, loop, parser, requests, metrics, access, null, null);
+    }
+
+    /** As above, also answering HLS playlists and the web page (either may be null). */
+    public HttpConnectionHandler(FileSystem fs, ContentResolver resolver, SharedUnitCache units, NioLoop loop,
+                                 RequestParser parser, RequestCounts requests, Supplier<String> metrics,
+                                 AccessPolicy access, PlaylistResponder playlists, WebApp web) {
         this.fs = fs;
         this.resolver = resolver;
         this.units = units;
@@ -99,6 +109,8 @@ public final class HttpConnectionHandler implements ConnectionHandler {
         this.parser = parser;
         this.requests = requests;
         this.metrics = metrics;
+        this.playlists = playlists;
+        this.web = web;
         this.access = access;
     }
 
@@ -107,7 +119,7 @@ public final class HttpConnectionHandler implements ConnectionHandler {
         ByteBuffer in = c.input();
         inInput = true;
         try {
-            while (body == null && in.hasRemaining() && !c.isClosing()) {
+            while (body == null && !waiting && in.hasRemaining() && !c.isClosing()) {
                 Request request;
                 origin = null; // an answer before a parsed request has no Origin to answer
                 try {
@@ -156,7 +168,17 @@ public final class HttpConnectionHandler implements ConnectionHandler {
                 respond(c, r, scrape(head), keepAlive); // never signed: a scraper cannot sign; no titles in it
                 return;
             }
-            authorize(r.target(), path);
+            if (web == null || !web.isAsset(path)) { // the page's own scripts and styles hold no titles
+                authorize(r.target(), path);
+            }
+            CompletableFuture<Response> later = web == null ? null : web.answer(path, head);
+            if (later == null && playlists != null) {
+                later = playlists.answer(path, query(r.target()), head);
+            }
+            if (later != null) {
+                respondWhenReady(c, r, later, keepAlive);
+                return;
+            }
             file = resolver.resolve(path);
         } catch (ContentException e) {
             respond(c, r, error(e.status(), e.getMessage()), keepAlive);
@@ -212,6 +234,40 @@ public final class HttpConnectionHandler implements ConnectionHandler {
         bodyEnd = first + length;
         closeAfterBody = !keepAlive;
         pump(c);
+    }
+
+    /**
+     * Answers with {@code answer} when it completes (at once if it has): meanwhile this connection reads no further
+     * request, so pipelined answers keep their order, and the loop serves everyone else.
+     */
+    private void respondWhenReady(Connection c, Request r, CompletableFuture<Response> answer, boolean keepAlive)
+            throws IOException {
+        if (answer.isDone()) {
+            respond(c, r, answerOf(answer), keepAlive);
+            return;
+        }
+        waiting = true;
+        answer.whenComplete((x, e) -> loop.execute(() -> {
+            waiting = false;
+            if (c.isClosed()) {
+                return;
+            }
+            try {
+                respond(c, r, answerOf(answer), keepAlive);
+                resumePipelined(c);
+            } catch (IOException e2) {
+                c.close();
+            }
+        }));
+    }
+
+    private static Response answerOf(CompletableFuture<Response> answer) {
+        try {
+            return answer.join();
+        } catch (RuntimeException e) {
+            LOG.warn("preparing an answer failed: {}", e.toString());
+            return error(500, "internal error");
+        }
     }
 
     private void respond(Connection c, Request r, Response response, boolean keepAlive) throws IOException {
@@ -312,6 +368,7 @@ public final class HttpConnectionHandler implements ConnectionHandler {
         int n = (int) Math.min(unit.length() - within, bodyEnd - bodyNext);
         ByteBuffer slice = unit.ref().buffer().position(within).limit(within + n);
         bodyNext += n;
+        requests.addBodyBytes(n);
         c.sendOwned(slice);
         pump(c); // all taken at once: go on with the next unit
     }
@@ -424,7 +481,7 @@ public final class HttpConnectionHandler implements ConnectionHandler {
 
     @Override
     public boolean readingRequest(Connection c) {
-        return body == null;
+        return body == null && !waiting;
     }
 
     @Override
@@ -454,5 +511,11 @@ public final class HttpConnectionHandler implements ConnectionHandler {
         }
         int q = t.indexOf('?');
         return q < 0 ? t : t.substring(0, q);
+    }
+
+    /** The query string of a request target (after the first '?'), verbatim; empty if none. */
+    private static String query(String target) {
+        int q = target.indexOf('?');
+        return q < 0 ? "" : target.substring(q + 1);
     }
 }

@@ -18,8 +18,14 @@ public final class PcrIndex {
     private final long[] times;
     private final int[] randomAccess; // indices into offsets/times, ascending
     private final long presentationEndTicks;
+    private final Keyframes keyframes;
+    private final java.util.List<ElementaryStream> streams;
+    /** Derived data kept with the index, so with the file's identity (HLS segment plans), by what it depends on. */
+    private final java.util.concurrent.ConcurrentHashMap<Object, Object> derived =
+            new java.util.concurrent.ConcurrentHashMap<>();
 
-    PcrIndex(long fileSize, long[] offsets, long[] times, int[] randomAccess, long presentationEndTicks) {
+    PcrIndex(long fileSize, long[] offsets, long[] times, int[] randomAccess, long presentationEndTicks,
+             Keyframes keyframes, java.util.List<ElementaryStream> streams) {
         if (offsets.length == 0 || offsets.length != times.length) {
             throw new IllegalArgumentException("an index needs at least one PCR");
         }
@@ -28,6 +34,27 @@ public final class PcrIndex {
         this.times = times;
         this.randomAccess = randomAccess;
         this.presentationEndTicks = presentationEndTicks;
+        this.keyframes = keyframes;
+        this.streams = streams;
+    }
+
+    /** The random-access points of the primary stream, with presentation times (for HLS). */
+    public Keyframes keyframes() {
+        return keyframes;
+    }
+
+    /** The program's elementary streams as its PMT lists them (empty if no PMT was found). */
+    public java.util.List<ElementaryStream> streams() {
+        return streams;
+    }
+
+    /**
+     * A value computed once from this index and {@code key} (which says what else it depends on) and kept as long
+     * as the index is: the index is cached by the file's identity, so the value is too.
+     */
+    @SuppressWarnings("unchecked")
+    public <T> T derived(Object key, java.util.function.Function<PcrIndex, T> compute) {
+        return (T) derived.computeIfAbsent(key, k -> compute.apply(this));
     }
 
     /**

@@ -35,6 +35,17 @@ public final class RequestCounts {
         counts.computeIfAbsent(new Key(m, status), k -> new LongAdder()).increment();
     }
 
+    private final LongAdder bodyBytes = new LongAdder();
+
+    /** Counts body bytes handed to a connection (file bodies: downloads and HLS segments). */
+    public void addBodyBytes(long n) {
+        bodyBytes.add(n);
+    }
+
+    public long bodyBytes() {
+        return bodyBytes.sum();
+    }
+
     /** A sorted copy: key → requests so far. */
     public Map<Key, Long> snapshot() {
         Map<Key, Long> copy = new TreeMap<>();

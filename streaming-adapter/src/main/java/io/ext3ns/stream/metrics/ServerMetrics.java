@@ -57,6 +57,8 @@ public final class ServerMetrics {
         queues(w);
         memberLatencies(w);
         requests(w, "ext3ns_http_requests_total", "HTTP requests answered, by method and status.", http);
+        w.single("ext3ns_http_bytes_sent_total", Type.COUNTER,
+                "HTTP body bytes of files (downloads, HLS segments) handed to the connections.", http.bodyBytes());
         requests(w, "ext3ns_rtsp_requests_total", "RTSP requests answered, by method and status.",
                 rtsp.requestCounts());
         extra.forEach(section -> section.write(w));

@@ -96,6 +96,11 @@ public final class ServeMain implements Callable<Integer> {
                     + "secret in FILE (at least 16 bytes, not readable by others; default: no signing)")
     java.nio.file.Path urlSecret;
 
+    @Option(names = "--hls-segment-seconds", paramLabel = "SECONDS",
+            description = "target duration of HLS media segments, cut at the key frame nearest to it, 1..60 "
+                    + "(default ${DEFAULT-VALUE})")
+    int hlsSegmentSeconds = (int) ServerConfig.DEFAULT_HLS_SEGMENT.toSeconds();
+
     public static void main(String[] args) {
         System.exit(CommandRunner.run("ext3ns-serve", new ServeMain(), args));
     }
@@ -109,7 +114,8 @@ public final class ServeMain implements Callable<Integer> {
                 .withConnectionLimits(maxConnections, maxConnectionsPerClient,
                         Duration.ofSeconds(headerTimeoutSeconds))
                 .withAccess(new AccessPolicy(CorsPolicy.parse(corsOrigin),
-                        urlSecret == null ? null : UrlSecret.read(urlSecret)));
+                        urlSecret == null ? null : UrlSecret.read(urlSecret)))
+                .withHlsSegment(Duration.ofSeconds(hlsSegmentSeconds));
         BlockDevice device = BlockDevices.open(MemberList.parse(members), !readWrite);
         Ext3FileSystem fs;
         try {

@@ -26,13 +26,15 @@ public record ServerConfig(InetAddress bindAddress, int rtspPort, int httpPort, 
                            int maxSessionsPerClient, int maxSessions, int maxConnections, Duration sessionTimeout,
                            DataPath dataPath, int schedulerThreads, long poolBytes, int tcpQueueBytes,
                            int realtimePriority, Duration sendWindow, int maxConnectionsPerClient,
-                           Duration headerTimeout, AccessPolicy access) {
+                           Duration headerTimeout, AccessPolicy access, Duration hlsSegment) {
 
     public static final int DISABLED = -1;
     /** Connections one client address may hold (a player needs one or two). */
     public static final int DEFAULT_CONNECTIONS_PER_CLIENT = 128;
     /** Time a client has to send a whole request head, from its first byte or from connecting (nginx: 60 s). */
     public static final Duration DEFAULT_HEADER_TIMEOUT = Duration.ofSeconds(20);
+    /** Target duration of HLS media segments (cut at the key frame nearest to it). */
+    public static final Duration DEFAULT_HLS_SEGMENT = Duration.ofSeconds(6);
     /** A session never played ends after this (or the session time-out, if shorter): SETUP floods hold little. */
     public static final Duration UNPLAYED_TIMEOUT = Duration.ofSeconds(10);
 
@@ -57,6 +59,9 @@ public record ServerConfig(InetAddress bindAddress, int rtspPort, int httpPort, 
         if (access == null) {
             throw new IllegalArgumentException("access policy missing (AccessPolicy.OPEN for none)");
         }
+        if (hlsSegment.compareTo(Duration.ofSeconds(1)) < 0 || hlsSegment.compareTo(Duration.ofSeconds(60)) > 0) {
+            throw new IllegalArgumentException("HLS segment target must be 1..60 s: " + hlsSegment);
+        }
         if (sendWindow.isNegative() || sendWindow.compareTo(Duration.ofMillis(100)) > 0) {
             throw new IllegalArgumentException("send window must be 0..100 ms: " + sendWindow);
         }
@@ -70,12 +75,12 @@ public record ServerConfig(InetAddress bindAddress, int rtspPort, int httpPort, 
         return new ServerConfig(InetAddress.getLoopbackAddress(), 0, 0, 16 * 1024, 64, 2000, 4000, 6000,
                 Duration.ofSeconds(60), DataPath.BATCHED, Math.max(1, Runtime.getRuntime().availableProcessors()),
                 1L << 30, 2 << 20, 0, Duration.ofNanos(SessionOptions.defaults().burstWindowNanos()),
-                DEFAULT_CONNECTIONS_PER_CLIENT, DEFAULT_HEADER_TIMEOUT, AccessPolicy.OPEN);
+                DEFAULT_CONNECTIONS_PER_CLIENT, DEFAULT_HEADER_TIMEOUT, AccessPolicy.OPEN, DEFAULT_HLS_SEGMENT);
     }
 
     /**
      * The configuration a mount asks for with {@code -o rtsp=PORT,http=PORT[,bind=ADDR][,cors_origin=ORIGIN]
-     * [,url_secret=FILE][,pool=SIZE]} (what
+     * [,url_secret=FILE][,pool=SIZE][,hls_segment=SECONDS]} (what
      * {@code mount.ext3ns} passes to its streaming extension): an absent protocol is disabled, the address defaults
      * to all interfaces. Throws IllegalArgumentException naming a bad value.
      */
@@ -89,7 +94,9 @@ public record ServerConfig(InetAddress bindAddress, int rtspPort, int httpPort, 
                             positive(options, "max_conn_per_client", d.maxConnectionsPerClient()),
                             Duration.ofSeconds(positive(options, "header_timeout",
                                     (int) d.headerTimeout().toSeconds())))
-                    .withAccess(access(options));
+                    .withAccess(access(options))
+                    .withHlsSegment(Duration.ofSeconds(positive(options, "hls_segment",
+                            (int) d.hlsSegment().toSeconds())));
         } catch (java.net.UnknownHostException e) {
             throw new IllegalArgumentException("bind: unknown address " + options.get("bind"), e);
         }
@@ -97,7 +104,7 @@ public record ServerConfig(InetAddress bindAddress, int rtspPort, int httpPort, 
 
     /** Mount option keys {@link #fromMountOptions} reads. */
     public static final java.util.Set<String> MOUNT_OPTION_KEYS = java.util.Set.of("rtsp", "http", "bind",
-            "max_conn_per_client", "header_timeout", "cors_origin", "url_secret", "pool");
+            "max_conn_per_client", "header_timeout", "cors_origin", "url_secret", "pool", "hls_segment");
 
     /** cors_origin=ORIGIN|* and url_secret=FILE; a bad origin or secret file fails the mount, naming it. */
     private static AccessPolicy access(java.util.Map<String, String> options) {
@@ -172,21 +179,21 @@ public record ServerConfig(InetAddress bindAddress, int rtspPort, int httpPort, 
         return new ServerConfig(bindAddress, rtsp, http, maxRequestBytes, maxHeaders, maxSessionsPerClient,
                 maxSessions, maxConnections, sessionTimeout, dataPath, schedulerThreads, poolBytes, tcpQueueBytes,
                 realtimePriority, sendWindow,
-                maxConnectionsPerClient, headerTimeout, access);
+                maxConnectionsPerClient, headerTimeout, access, hlsSegment);
     }
 
     public ServerConfig withBindAddress(InetAddress address) {
         return new ServerConfig(address, rtspPort, httpPort, maxRequestBytes, maxHeaders, maxSessionsPerClient,
                 maxSessions, maxConnections, sessionTimeout, dataPath, schedulerThreads, poolBytes, tcpQueueBytes,
                 realtimePriority, sendWindow,
-                maxConnectionsPerClient, headerTimeout, access);
+                maxConnectionsPerClient, headerTimeout, access, hlsSegment);
     }
 
     public ServerConfig withSessionLimits(int perClient, int total, Duration timeout) {
         return new ServerConfig(bindAddress, rtspPort, httpPort, maxRequestBytes, maxHeaders, perClient, total,
                 maxConnections, timeout, dataPath, schedulerThreads, poolBytes, tcpQueueBytes, realtimePriority,
                 sendWindow,
-                maxConnectionsPerClient, headerTimeout, access);
+                maxConnectionsPerClient, headerTimeout, access, hlsSegment);
     }
 
     /** Runs pacing and I/O threads SCHED_FIFO at {@code priority} (1..99), or normally (0). */
@@ -194,14 +201,14 @@ public record ServerConfig(InetAddress bindAddress, int rtspPort, int httpPort, 
         return new ServerConfig(bindAddress, rtspPort, httpPort, maxRequestBytes, maxHeaders, maxSessionsPerClient,
                 maxSessions, maxConnections, sessionTimeout, dataPath, schedulerThreads, poolBytes, tcpQueueBytes,
                 priority, sendWindow,
-                maxConnectionsPerClient, headerTimeout, access);
+                maxConnectionsPerClient, headerTimeout, access, hlsSegment);
     }
 
     public ServerConfig withEngine(DataPath path, int schedulers, long pool) {
         return new ServerConfig(bindAddress, rtspPort, httpPort, maxRequestBytes, maxHeaders, maxSessionsPerClient,
                 maxSessions, maxConnections, sessionTimeout, path, schedulers, pool, tcpQueueBytes, realtimePriority,
                 sendWindow,
-                maxConnectionsPerClient, headerTimeout, access);
+                maxConnectionsPerClient, headerTimeout, access, hlsSegment);
     }
 
     /** Packets due within {@code window} of each other leave together (0..100 ms). */
@@ -209,21 +216,28 @@ public record ServerConfig(InetAddress bindAddress, int rtspPort, int httpPort, 
         return new ServerConfig(bindAddress, rtspPort, httpPort, maxRequestBytes, maxHeaders, maxSessionsPerClient,
                 maxSessions, maxConnections, sessionTimeout, dataPath, schedulerThreads, poolBytes, tcpQueueBytes,
                 realtimePriority, window,
-                maxConnectionsPerClient, headerTimeout, access);
+                maxConnectionsPerClient, headerTimeout, access, hlsSegment);
     }
 
     /** Limits on the connections of one client address and on the time to send a request head. */
     public ServerConfig withConnectionLimits(int total, int perClient, Duration headTimeout) {
         return new ServerConfig(bindAddress, rtspPort, httpPort, maxRequestBytes, maxHeaders, maxSessionsPerClient,
                 maxSessions, total, sessionTimeout, dataPath, schedulerThreads, poolBytes, tcpQueueBytes,
-                realtimePriority, sendWindow, perClient, headTimeout, access);
+                realtimePriority, sendWindow, perClient, headTimeout, access, hlsSegment);
     }
 
     /** CORS headers and URL signing ({@link AccessPolicy#OPEN}: neither). */
     public ServerConfig withAccess(AccessPolicy policy) {
         return new ServerConfig(bindAddress, rtspPort, httpPort, maxRequestBytes, maxHeaders, maxSessionsPerClient,
                 maxSessions, maxConnections, sessionTimeout, dataPath, schedulerThreads, poolBytes, tcpQueueBytes,
-                realtimePriority, sendWindow, maxConnectionsPerClient, headerTimeout, policy);
+                realtimePriority, sendWindow, maxConnectionsPerClient, headerTimeout, policy, hlsSegment);
+    }
+
+    /** HLS media segments of about {@code target} (1..60 s; cut at key frames). */
+    public ServerConfig withHlsSegment(Duration target) {
+        return new ServerConfig(bindAddress, rtspPort, httpPort, maxRequestBytes, maxHeaders, maxSessionsPerClient,
+                maxSessions, maxConnections, sessionTimeout, dataPath, schedulerThreads, poolBytes, tcpQueueBytes,
+                realtimePriority, sendWindow, maxConnectionsPerClient, headerTimeout, access, target);
     }
 
     /** How long a session set up but never played lives: {@link #UNPLAYED_TIMEOUT}, or the time-out if shorter. */

@@ -2,6 +2,8 @@ package io.ext3ns.stream.server;
 
 import io.ext3ns.fs.api.FileSystem;
 import io.ext3ns.stream.http.HttpConnectionHandler;
+import io.ext3ns.stream.http.PlaylistResponder;
+import io.ext3ns.stream.http.WebApp;
 import io.ext3ns.stream.index.PcrIndexCache;
 import io.ext3ns.stream.metrics.MetricsSection;
 import io.ext3ns.stream.metrics.RequestCounts;
@@ -14,6 +16,7 @@ import io.ext3ns.stream.rtsp.RtspService;
 import io.ext3ns.stream.session.EngineConfig;
 import io.ext3ns.stream.session.LatenessHistogram;
 import io.ext3ns.stream.session.StreamingEngine;
+import io.ext3ns.stream.web.TitleCatalog;
 
 import java.io.Closeable;
 import java.io.IOException;
@@ -59,8 +62,10 @@ public final class StreamingServer implements Closeable {
             t.setDaemon(true);
             return t;
         });
-        rtsp = new RtspService(config, fs, resolver, new PcrIndexCache(fs, indexer, 1024), engine,
-                Map.of(STATS_PARAMETER, this::statsText));
+        PcrIndexCache indexes = new PcrIndexCache(fs, indexer, 1024);
+        rtsp = new RtspService(config, fs, resolver, indexes, engine, Map.of(STATS_PARAMETER, this::statsText));
+        PlaylistResponder playlists = new PlaylistResponder(resolver, indexes, config.hlsSegment());
+        WebApp web = new WebApp(new TitleCatalog(fs, indexes, indexer));
         RequestCounts httpRequests = new RequestCounts(HttpConnectionHandler.METHODS);
         ServerMetrics metrics = new ServerMetrics(engine, rtsp, httpRequests, fs, extraMetrics);
         int inputBytes = 2 * config.maxRequestBytes() + 4 + 65535; // a request, or one interleaved frame
@@ -80,7 +85,7 @@ public final class StreamingServer implements Closeable {
             httpAddress = config.httpPort() == ServerConfig.DISABLED ? null
                     : loop.listen(new InetSocketAddress(config.bindAddress(), config.httpPort()),
                     () -> new HttpConnectionHandler(fs, resolver, engine.cache(), loop, parser, httpRequests,
-                            metrics::scrape, config.access()));
+                            metrics::scrape, config.access(), playlists, web));
         } catch (IOException e) {
             loop.close();
             closeEngine();

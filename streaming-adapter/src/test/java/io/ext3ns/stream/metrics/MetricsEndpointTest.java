@@ -159,6 +159,7 @@ class MetricsEndpointTest {
         assertEquals(0, after.sum("ext3ns_streams"));
         assertEquals(0, after.value("ext3ns_pinned_units_in_use"), "units are back after TEARDOWN");
         assertEquals(1, after.value("ext3ns_http_requests_total{method=\"GET\",status=\"206\"}"));
+        assertEquals(1000, after.value("ext3ns_http_bytes_sent_total"), "the one range's body");
         assertTrue(after.value("ext3ns_http_requests_total{method=\"GET\",status=\"200\"}") >= 3, "the scrapes");
         for (String m : List.of("SETUP", "PLAY", "PAUSE", "TEARDOWN")) {
             assertEquals(1, after.value("ext3ns_rtsp_requests_total{method=\"" + m + "\",status=\"200\"}"), m);

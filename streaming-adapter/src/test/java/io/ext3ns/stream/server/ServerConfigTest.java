@@ -33,6 +33,18 @@ class ServerConfigTest {
     }
 
     @Test
+    void hlsSegmentTarget() {
+        assertEquals(java.time.Duration.ofSeconds(6), ServerConfig.defaults().hlsSegment());
+        assertEquals(java.time.Duration.ofSeconds(4),
+                ServerConfig.fromMountOptions(Map.of("http", "0", "hls_segment", "4")).hlsSegment());
+        assertThrows(IllegalArgumentException.class,
+                () -> ServerConfig.fromMountOptions(Map.of("http", "0", "hls_segment", "61")));
+        assertThrows(IllegalArgumentException.class,
+                () -> ServerConfig.fromMountOptions(Map.of("http", "0", "hls_segment", "0")));
+        assertTrue(ServerConfig.MOUNT_OPTION_KEYS.contains("hls_segment"));
+    }
+
+    @Test
     void connectionLimitsAndTheHeadDeadlineComeFromTheMountOptions() {
         ServerConfig d = ServerConfig.fromMountOptions(Map.of("rtsp", "0"));
         assertEquals(ServerConfig.DEFAULT_CONNECTIONS_PER_CLIENT, d.maxConnectionsPerClient());
