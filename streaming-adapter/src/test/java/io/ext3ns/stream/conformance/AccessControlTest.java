@@ -172,7 +172,7 @@ class AccessControlTest {
         // the recipe docs/server.md gives for signing without ext3ns-sign
         String doc = Files.readString(REPO.resolve("docs/server.md"));
         String recipe = doc.lines().filter(l -> l.startsWith("sig=$(printf")).findFirst().orElseThrow();
-        String sig = Processes.run(List.of("bash", "-c", "secret=" + secretFile + " path='/a.ts' exp=" + (now + 100)
+        String sig = Processes.run(List.of("bash", "-c", "set -o pipefail; secret=" + secretFile + " path='/a.ts' exp=" + (now + 100)
                 + "; " + recipe + "; printf %s \"$sig\""), 30);
         assertEquals(64, sig.length(), sig);
         assertEquals(200, http(signed, "GET", "/a.ts?exp=" + (now + 100) + "&sig=" + sig).status());
