@@ -16,6 +16,7 @@ import java.util.ArrayDeque;
  */
 public final class Connection {
     private final SocketChannel channel;
+    private final Wire wire;
     private final SelectionKey key;
     private final NioLoop loop;
     private final ConnectionHandler handler;
@@ -23,6 +24,7 @@ public final class Connection {
     private final ByteBuffer input;
     private final int queueLimit;
     private final ArrayDeque<ByteBuffer> pending = new ArrayDeque<>();
+    private final ByteBuffer[] one = new ByteBuffer[1]; // flush's write argument, reused
     private long pendingBytes;
     private volatile boolean closed;
     private volatile long lingerUntilNanos; // 0 = not closing; else close by then at the latest
@@ -32,9 +34,10 @@ public final class Connection {
     /** When the request head now being received began (connect, or its first byte); 0 when none is pending. */
     private long headStartedNanos = lastActivityNanos;
 
-    Connection(SocketChannel channel, SelectionKey key, NioLoop loop, ConnectionHandler handler, int inputBytes,
-               int queueLimit) throws IOException {
+    Connection(SocketChannel channel, Wire wire, SelectionKey key, NioLoop loop, ConnectionHandler handler,
+               int inputBytes, int queueLimit) throws IOException {
         this.channel = channel;
+        this.wire = wire;
         this.key = key;
         this.loop = loop;
         this.handler = handler;
@@ -71,7 +74,7 @@ public final class Connection {
 
     /** True when nothing is waiting to be written. */
     public synchronized boolean drained() {
-        return pending.isEmpty();
+        return pending.isEmpty() && wire.flushed();
     }
 
     /**
@@ -81,7 +84,7 @@ public final class Connection {
         if (closed) {
             return;
         }
-        if (pending.isEmpty() && channel.write(parts) > 0) {
+        if (pending.isEmpty() && wire.write(parts) > 0) {
             lastActivityNanos = System.nanoTime();
         }
         for (ByteBuffer part : parts) {
@@ -101,7 +104,7 @@ public final class Connection {
         if (closed || pendingBytes > queueLimit) {
             return false;
         }
-        if (pending.isEmpty() && channel.write(parts) > 0) {
+        if (pending.isEmpty() && wire.write(parts) > 0) {
             lastActivityNanos = System.nanoTime();
         }
         int left = 0;
@@ -121,7 +124,7 @@ public final class Connection {
     }
 
     private void armWrite() {
-        if (!pending.isEmpty() && key.isValid() && (key.interestOps() & SelectionKey.OP_WRITE) == 0) {
+        if ((!pending.isEmpty() || !wire.flushed()) && key.isValid() && (key.interestOps() & SelectionKey.OP_WRITE) == 0) {
             key.interestOps(key.interestOps() | SelectionKey.OP_WRITE);
             loop.wakeupUnlessOnLoop();
         }
@@ -129,9 +132,13 @@ public final class Connection {
 
     /** Called by the loop when the socket is writable; returns true if the queue is now empty. */
     synchronized boolean flush() throws IOException {
+        if (!wire.flush()) {
+            return false;
+        }
         while (!pending.isEmpty()) {
             ByteBuffer head = pending.peek();
-            int n = channel.write(head);
+            one[0] = head;
+            int n = (int) wire.write(one);
             pendingBytes -= n;
             if (n > 0) {
                 lastActivityNanos = System.nanoTime();
@@ -141,11 +148,15 @@ public final class Connection {
             }
             pending.poll();
         }
+        one[0] = null;
+        if (!wire.flushed()) {
+            return false; // taken, but some of it still in the wire's buffer (TLS records)
+        }
         if (key.isValid()) {
             key.interestOps(key.interestOps() & ~SelectionKey.OP_WRITE);
         }
         if (lingerUntilNanos != 0) {
-            channel.shutdownOutput();
+            wire.shutdownOutput();
         }
         return true;
     }
@@ -161,7 +172,8 @@ public final class Connection {
         }
         lingerUntilNanos = System.nanoTime() + LINGER_NANOS;
         if (pending.isEmpty()) {
-            channel.shutdownOutput();
+            wire.shutdownOutput();
+            armWrite(); // TLS: the close_notify may not have gone out whole
         }
     }
 
@@ -176,16 +188,31 @@ public final class Connection {
 
     /** Reads what is available into {@link #input()}; returns false at end of stream. */
     boolean fill() throws IOException {
-        int n = channel.read(input);
+        int n = wire.read(input);
         if (n > 0) {
             lastActivityNanos = System.nanoTime();
+        }
+        if (!wire.flushed()) {
+            synchronized (this) {
+                armWrite(); // a TLS handshake answer the socket did not take at once
+            }
         }
         return n >= 0;
     }
 
+    /** True when bytes received are held in the wire (decrypted TLS) that no readiness event will announce. */
+    boolean hasBufferedInput() {
+        return wire.hasBufferedInput();
+    }
+
+    /** True while a TLS handshake is not finished: no request can have arrived yet. */
+    boolean handshaking() {
+        return wire.handshaking();
+    }
+
     /** Loop thread: after input was handled, starts or stops the head deadline's clock. */
     void trackHead(long now) {
-        if (input.position() > 0 && handler.readingRequest(this)) {
+        if ((input.position() > 0 || wire.handshaking()) && handler.readingRequest(this)) {
             if (headStartedNanos == 0) {
                 headStartedNanos = now;
             }

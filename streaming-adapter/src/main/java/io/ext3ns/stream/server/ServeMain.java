@@ -37,6 +37,18 @@ public final class ServeMain implements Callable<Integer> {
     @Option(names = "--http", paramLabel = "PORT", description = "HTTP port (default ${DEFAULT-VALUE}; -1 off)")
     int http = 8080;
 
+    @Option(names = {"--https", "--https-port"}, paramLabel = "PORT",
+            description = "HTTPS port, on when --tls-cert and --tls-key are given (default "
+                    + ServerConfig.DEFAULT_HTTPS_PORT + " then; plain HTTP stays on --http)")
+    int https = ServerConfig.DISABLED;
+
+    @Option(names = "--tls-cert", paramLabel = "PEM",
+            description = "certificate chain for HTTPS, PEM, leaf first (see docs/server.md, \"TLS\")")
+    String tlsCert;
+
+    @Option(names = "--tls-key", paramLabel = "PEM", description = "its private key, PEM, unencrypted PKCS#8 (RSA or EC)")
+    String tlsKey;
+
     @Option(names = "--bind", paramLabel = "ADDR", description = "address to listen on (default ${DEFAULT-VALUE})")
     String bind = "0.0.0.0";
 
@@ -94,7 +106,11 @@ public final class ServeMain implements Callable<Integer> {
                 .withEngine(path, schedulers, poolMb << 20).withRealtimePriority(realtime)
                 .withSendWindow(Duration.ofNanos(Math.round(sendWindowMs * 1e6)))
                 .withConnectionLimits(maxConnections, maxConnectionsPerClient,
-                        Duration.ofSeconds(headerTimeoutSeconds));
+                        Duration.ofSeconds(headerTimeoutSeconds))
+                .withHttps(ServerConfig.https(https, tlsCert, tlsKey));
+        if (config.https() != null) { // a bad certificate or key stops here, before the volume is opened
+            io.ext3ns.stream.tls.PemCredentials.load(config.https().certificate(), config.https().key());
+        }
         BlockDevice device = BlockDevices.open(MemberList.parse(members), !readWrite);
         Ext3FileSystem fs;
         try {
@@ -116,8 +132,11 @@ public final class ServeMain implements Callable<Integer> {
         try (fs; StreamingServer server = StreamingServer.start(fs, config)) {
             System.out.printf("ext3ns-serve: %s%s; send path %s; Ctrl-C stops%n",
                     server.rtspPort() > 0 ? "rtsp://" + bind + ":" + server.rtspPort() + "/ " : "",
-                    server.httpPort() > 0 ? "http://" + bind + ":" + server.httpPort() + "/" : "", path);
-            SystemdNotify.ready("serving: RTSP port " + server.rtspPort() + ", HTTP port " + server.httpPort());
+                    (server.httpPort() > 0 ? "http://" + bind + ":" + server.httpPort() + "/ " : "")
+                            + (server.httpsPort() > 0 ? "https://" + bind + ":" + server.httpsPort() + "/" : ""),
+                    path);
+            SystemdNotify.ready("serving: RTSP port " + server.rtspPort() + ", HTTP port " + server.httpPort()
+                    + (server.httpsPort() > 0 ? ", HTTPS port " + server.httpsPort() : ""));
             stopRequested.await();
             SystemdNotify.stopping();
         } finally {

@@ -14,6 +14,7 @@ import io.ext3ns.stream.rtsp.RtspService;
 import io.ext3ns.stream.session.EngineConfig;
 import io.ext3ns.stream.session.LatenessHistogram;
 import io.ext3ns.stream.session.StreamingEngine;
+import io.ext3ns.stream.tls.PemCredentials;
 
 import java.io.Closeable;
 import java.io.IOException;
@@ -43,8 +44,12 @@ public final class StreamingServer implements Closeable {
     private final ExecutorService indexer;
     private final InetSocketAddress rtspAddress;
     private final InetSocketAddress httpAddress;
+    private final InetSocketAddress httpsAddress;
 
     private StreamingServer(FileSystem fs, ServerConfig config, List<MetricsSection> extraMetrics) throws IOException {
+        // a bad certificate or key fails here, before anything is started
+        javax.net.ssl.SSLContext tls = config.https() == null ? null
+                : PemCredentials.load(config.https().certificate(), config.https().key()).serverContext();
         UnitSize unit = UnitSize.forBlockSize(fs.blockSize());
         int units = (int) Math.min(Integer.MAX_VALUE, Math.max(4, config.poolBytes() / unit.bytes()));
         engine = new StreamingEngine(new EngineConfig(unit, units, config.schedulerThreads(), 2, true, null, true,
@@ -77,6 +82,10 @@ public final class StreamingServer implements Closeable {
                     : loop.listen(new InetSocketAddress(config.bindAddress(), config.httpPort()),
                     () -> new HttpConnectionHandler(fs, resolver, engine.cache(), loop, parser, httpRequests,
                             metrics::scrape));
+            httpsAddress = tls == null ? null
+                    : loop.listen(new InetSocketAddress(config.bindAddress(), config.https().port()),
+                    () -> new HttpConnectionHandler(fs, resolver, engine.cache(), loop, parser, httpRequests,
+                            metrics::scrape), tls);
         } catch (IOException e) {
             loop.close();
             closeEngine();
@@ -116,6 +125,11 @@ public final class StreamingServer implements Closeable {
     /** The HTTP port bound, or -1 if HTTP is disabled. */
     public int httpPort() {
         return httpAddress == null ? -1 : httpAddress.getPort();
+    }
+
+    /** The HTTPS port bound, or -1 if HTTPS is off. */
+    public int httpsPort() {
+        return httpsAddress == null ? -1 : httpsAddress.getPort();
     }
 
     /**
