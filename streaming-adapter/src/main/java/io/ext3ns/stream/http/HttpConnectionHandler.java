@@ -20,7 +20,12 @@ import io.ext3ns.stream.source.SharedUnitCache;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import io.ext3ns.sda.MemberExtent;
+import io.ext3ns.stream.server.MemberFiles;
 import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.List;
+import java.util.concurrent.Executor;
 import java.nio.ByteBuffer;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
@@ -43,6 +48,8 @@ import java.util.function.Supplier;
 public final class HttpConnectionHandler implements ConnectionHandler {
     private static final Logger LOG = LoggerFactory.getLogger(HttpConnectionHandler.class);
     private static final int MAX_SLICE = 256 * 1024;
+    /** Bytes located per request to the store on the sendfile path: few hand-offs per GB, little held. */
+    private static final long LOCATE_BYTES = 8L << 20;
     /** The path of the Prometheus scrape. */
     public static final String METRICS_PATH = "/metrics";
     /** Methods counted by name in the request counters; anything else counts as "other". */
@@ -61,8 +68,15 @@ public final class HttpConnectionHandler implements ConnectionHandler {
     private MediaSource body;
     private LoadedUnit unit; // the unit the queued slice points into
     private boolean loading;
-    /** The unit read this connection started or joined; its source must stay open until it is done. */
-    private CompletableFuture<LoadedUnit> inFlight;
+    /** The unit read (or locate) this connection started or joined; its source must stay open until it is done. */
+    private CompletableFuture<?> inFlight;
+    private final MemberFiles memberFiles; // null: bodies always go through pinned units
+    private final Executor locator;
+    /** This body goes through pinned units: TLS, no sendfile, or a range the store cannot locate (a hole). */
+    private boolean copyBody;
+    private List<MemberExtent> extents; // where file bytes [extentsStart, extentsEnd) lie on the members
+    private long extentsStart;
+    private long extentsEnd;
     private long bodyNext;
     private long bodyEnd; // exclusive
     private boolean closeAfterBody;
@@ -78,6 +92,19 @@ public final class HttpConnectionHandler implements ConnectionHandler {
     /** With request counters shared by every connection, and {@code metrics} producing the /metrics body. */
     public HttpConnectionHandler(FileSystem fs, ContentResolver resolver, SharedUnitCache units, NioLoop loop,
                                  RequestParser parser, RequestCounts requests, Supplier<String> metrics) {
+        this(fs, resolver, units, loop, parser, requests, metrics, null, null);
+    }
+
+    /**
+     * As above; bodies on plain connections are sent with sendfile from the store's member files (opened through
+     * {@code memberFiles}; where they lie is asked on {@code locator}, off the loop) when the store can say where
+     * they lie (a read-only volume on member files), else from pinned units.
+     */
+    public HttpConnectionHandler(FileSystem fs, ContentResolver resolver, SharedUnitCache units, NioLoop loop,
+                                 RequestParser parser, RequestCounts requests, Supplier<String> metrics,
+                                 MemberFiles memberFiles, Executor locator) {
+        this.memberFiles = memberFiles;
+        this.locator = locator;
         this.fs = fs;
         this.resolver = resolver;
         this.units = units;
@@ -186,6 +213,8 @@ public final class HttpConnectionHandler implements ConnectionHandler {
             return;
         }
         body = new FsMediaSource(fs, file.path());
+        copyBody = memberFiles == null || locator == null || !c.sendsFiles();
+        extents = null;
         bodyNext = first;
         bodyEnd = first + length;
         closeAfterBody = !keepAlive;
@@ -245,10 +274,20 @@ public final class HttpConnectionHandler implements ConnectionHandler {
         }
         if (bodyNext >= bodyEnd) {
             releaseUnit();
+            extents = null;
             closeBody();
             logServed(c, "served", bodyEnd - bodyFirst);
             finishResponse(c, !closeAfterBody);
             resumePipelined(c);
+            return;
+        }
+        if (!copyBody) {
+            if (extents == null || bodyNext >= extentsEnd) {
+                locate(c);
+                return;
+            }
+            sendExtents(c);
+            pump(c); // all taken at once: go on
             return;
         }
         if (unit == null) {
@@ -261,6 +300,79 @@ public final class HttpConnectionHandler implements ConnectionHandler {
         bodyNext += n;
         c.sendOwned(slice);
         pump(c); // all taken at once: go on with the next unit
+    }
+
+    /** Queues the located bytes from {@code bodyNext} on, up to the body's end, as sendfile runs. */
+    private void sendExtents(Connection c) throws IOException {
+        long stop = Math.min(extentsEnd, bodyEnd);
+        long at = extentsStart; // file offset of the extent's first byte
+        for (MemberExtent e : extents) {
+            long end = at + e.length();
+            if (end > bodyNext && at < stop) {
+                long from = Math.max(bodyNext, at);
+                long to = Math.min(end, stop);
+                c.sendFile(memberFiles.channel(e.member()), e.offset() + (from - at), to - from);
+                memberFiles.countSent(to - from);
+                bodyNext = to;
+            }
+            at = end;
+            if (at >= stop) {
+                break;
+            }
+        }
+        if (bodyNext < stop) {
+            throw new IOException("extents cover " + (at - extentsStart) + " bytes, not " + (stop - extentsStart));
+        }
+    }
+
+    /** Asks, off the loop, where the next {@link #LOCATE_BYTES} of the body lie on the members. */
+    private void locate(Connection c) {
+        loading = true;
+        MediaSource source = body;
+        int bs = source.directAlignment();
+        long start = bodyNext / bs * bs;
+        long end = Math.min(start + LOCATE_BYTES, (bodyEnd + bs - 1) / bs * bs);
+        CompletableFuture<List<MemberExtent>> future;
+        try {
+            future = CompletableFuture.supplyAsync(() -> {
+                try {
+                    return source.locate(start, end - start);
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+            }, locator);
+        } catch (RuntimeException e) { // the executor refused: the server is closing
+            future = CompletableFuture.failedFuture(e);
+        }
+        inFlight = future;
+        future.whenComplete((where, error) -> loop.execute(() -> located(c, start, end, where, error)));
+    }
+
+    /** On the loop thread: where the body's next bytes lie (null: the store cannot say; send them by copy). */
+    private void located(Connection c, long start, long end, List<MemberExtent> where, Throwable error) {
+        loading = false;
+        if (c.isClosed() || body == null) {
+            return;
+        }
+        if (error != null) {
+            Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause()
+                    : error;
+            LOG.warn("{}: locating {} failed, closing: {}", c.remote(), body.name(), cause.toString());
+            c.close(); // the head is sent: the client sees a short body, never wrong bytes
+            return;
+        }
+        if (where == null) {
+            copyBody = true;
+        } else {
+            extents = where;
+            extentsStart = start;
+            extentsEnd = end;
+        }
+        try {
+            pump(c);
+        } catch (IOException e) {
+            c.close();
+        }
     }
 
     private void load(Connection c) {
@@ -352,7 +464,7 @@ public final class HttpConnectionHandler implements ConnectionHandler {
     private void closeBody() {
         MediaSource source = body;
         body = null;
-        CompletableFuture<LoadedUnit> read = inFlight;
+        CompletableFuture<?> read = inFlight;
         inFlight = null;
         if (read == null || read.isDone()) {
             closeQuietly(source);

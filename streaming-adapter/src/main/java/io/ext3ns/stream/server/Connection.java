@@ -3,6 +3,7 @@ package io.ext3ns.stream.server;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.SocketChannel;
 import java.util.ArrayDeque;
@@ -23,7 +24,7 @@ public final class Connection {
     private final InetSocketAddress remote;
     private final ByteBuffer input;
     private final int queueLimit;
-    private final ArrayDeque<ByteBuffer> pending = new ArrayDeque<>();
+    private final ArrayDeque<Object> pending = new ArrayDeque<>(); // ByteBuffer or FileSlice
     private final ByteBuffer[] one = new ByteBuffer[1]; // flush's write argument, reused
     private long pendingBytes;
     private volatile boolean closed;
@@ -96,6 +97,56 @@ public final class Connection {
         armWrite();
     }
 
+    /** True when {@link #sendFile} may be used: the socket is written as it is (no TLS). */
+    public boolean sendsFiles() {
+        return wire instanceof PlainWire;
+    }
+
+    /**
+     * Queues {@code count} bytes of {@code file} from {@code position}, sent with sendfile (the kernel hands the
+     * file's pages to the socket: no copy through user space). Plain connections only ({@link #sendsFiles}).
+     */
+    public synchronized void sendFile(FileChannel file, long position, long count) throws IOException {
+        if (!sendsFiles()) {
+            throw new IllegalStateException("sendfile on a TLS connection");
+        }
+        if (closed || count <= 0) {
+            return;
+        }
+        FileSlice slice = new FileSlice(file, position, count);
+        if (pending.isEmpty() && slice.transferTo(channel) > 0) {
+            lastActivityNanos = System.nanoTime();
+        }
+        if (slice.count > 0) {
+            pending.add(slice);
+            pendingBytes += slice.count;
+            armWrite();
+        }
+    }
+
+    /** A queued run of a file; {@link #transferTo} moves its start on. */
+    private static final class FileSlice {
+        final FileChannel file;
+        long position;
+        long count;
+
+        FileSlice(FileChannel file, long position, long count) {
+            this.file = file;
+            this.position = position;
+            this.count = count;
+        }
+
+        long transferTo(SocketChannel socket) throws IOException {
+            long n = file.transferTo(position, count, socket);
+            if (n <= 0 && position >= file.size()) {
+                throw new IOException("member file shorter than its extent: " + position);
+            }
+            position += Math.max(0, n);
+            count -= Math.max(0, n);
+            return n;
+        }
+    }
+
     /**
      * Writes one frame from scratch buffers the caller reuses: what the socket does not take at once is copied into
      * the queue. Returns false, taking nothing, when the queue is over its limit or the connection closed.
@@ -136,14 +187,23 @@ public final class Connection {
             return false;
         }
         while (!pending.isEmpty()) {
-            ByteBuffer head = pending.peek();
-            one[0] = head;
-            int n = (int) wire.write(one);
-            pendingBytes -= n;
+            Object next = pending.peek();
+            long n;
+            boolean done;
+            if (next instanceof FileSlice file) {
+                n = file.transferTo(channel);
+                done = file.count == 0;
+            } else {
+                ByteBuffer head = (ByteBuffer) next;
+                one[0] = head;
+                n = wire.write(one);
+                done = !head.hasRemaining();
+            }
+            pendingBytes -= Math.max(0, n);
             if (n > 0) {
                 lastActivityNanos = System.nanoTime();
             }
-            if (head.hasRemaining()) {
+            if (!done) {
                 return false;
             }
             pending.poll();

@@ -42,6 +42,9 @@ public final class StreamingServer implements Closeable {
     private final StreamingEngine engine;
     private final RtspService rtsp;
     private final ExecutorService indexer;
+    /** Asks the store where HTTP bodies lie (sendfile path), off the event loop. */
+    private final ExecutorService locator;
+    private final MemberFiles memberFiles = new MemberFiles();
     private final InetSocketAddress rtspAddress;
     private final InetSocketAddress httpAddress;
     private final InetSocketAddress httpsAddress;
@@ -58,6 +61,11 @@ public final class StreamingServer implements Closeable {
         RequestParser parser = new RequestParser(config.maxRequestBytes(), config.maxHeaders());
         indexer = Executors.newSingleThreadExecutor(r -> {
             Thread t = new Thread(r, "ext3ns-index");
+            t.setDaemon(true);
+            return t;
+        });
+        locator = Executors.newSingleThreadExecutor(r -> {
+            Thread t = new Thread(r, "ext3ns-locate");
             t.setDaemon(true);
             return t;
         });
@@ -81,7 +89,7 @@ public final class StreamingServer implements Closeable {
             httpAddress = config.httpPort() == ServerConfig.DISABLED ? null
                     : loop.listen(new InetSocketAddress(config.bindAddress(), config.httpPort()),
                     () -> new HttpConnectionHandler(fs, resolver, engine.cache(), loop, parser, httpRequests,
-                            metrics::scrape));
+                            metrics::scrape, memberFiles, locator));
             httpsAddress = tls == null ? null
                     : loop.listen(new InetSocketAddress(config.bindAddress(), config.https().port()),
                     () -> new HttpConnectionHandler(fs, resolver, engine.cache(), loop, parser, httpRequests,
@@ -125,6 +133,11 @@ public final class StreamingServer implements Closeable {
     /** The HTTP port bound, or -1 if HTTP is disabled. */
     public int httpPort() {
         return httpAddress == null ? -1 : httpAddress.getPort();
+    }
+
+    /** HTTP body bytes sent with sendfile from the member files (the rest went through pinned units). */
+    public long sendfileBytes() {
+        return memberFiles.sentBytes();
     }
 
     /** The HTTPS port bound, or -1 if HTTPS is off. */
@@ -198,6 +211,12 @@ public final class StreamingServer implements Closeable {
 
     private void closeEngine() {
         indexer.shutdownNow();
+        locator.shutdownNow();
+        try {
+            memberFiles.close();
+        } catch (IOException e) {
+            // closing read-only channels: nothing was written through them
+        }
         try {
             engine.close();
         } catch (InterruptedException e) {
