@@ -23,9 +23,7 @@ import org.slf4j.LoggerFactory;
 import io.ext3ns.sda.MemberExtent;
 import io.ext3ns.stream.server.MemberFiles;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.util.List;
-import java.util.concurrent.Executor;
 import java.nio.ByteBuffer;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
@@ -68,10 +66,9 @@ public final class HttpConnectionHandler implements ConnectionHandler {
     private MediaSource body;
     private LoadedUnit unit; // the unit the queued slice points into
     private boolean loading;
-    /** The unit read (or locate) this connection started or joined; its source must stay open until it is done. */
-    private CompletableFuture<?> inFlight;
+    /** The unit read this connection started or joined; its source must stay open until it is done. */
+    private CompletableFuture<LoadedUnit> inFlight;
     private final MemberFiles memberFiles; // null: bodies always go through pinned units
-    private final Executor locator;
     /** This body goes through pinned units: TLS, no sendfile, or a range the store cannot locate (a hole). */
     private boolean copyBody;
     private List<MemberExtent> extents; // where file bytes [extentsStart, extentsEnd) lie on the members
@@ -92,19 +89,18 @@ public final class HttpConnectionHandler implements ConnectionHandler {
     /** With request counters shared by every connection, and {@code metrics} producing the /metrics body. */
     public HttpConnectionHandler(FileSystem fs, ContentResolver resolver, SharedUnitCache units, NioLoop loop,
                                  RequestParser parser, RequestCounts requests, Supplier<String> metrics) {
-        this(fs, resolver, units, loop, parser, requests, metrics, null, null);
+        this(fs, resolver, units, loop, parser, requests, metrics, null);
     }
 
     /**
      * As above; bodies on plain connections are sent with sendfile from the store's member files (opened through
-     * {@code memberFiles}; where they lie is asked on {@code locator}, off the loop) when the store can say where
-     * they lie (a read-only volume on member files), else from pinned units.
+     * {@code memberFiles}) when the store can say where they lie (a read-only volume on member files), else from
+     * pinned units.
      */
     public HttpConnectionHandler(FileSystem fs, ContentResolver resolver, SharedUnitCache units, NioLoop loop,
                                  RequestParser parser, RequestCounts requests, Supplier<String> metrics,
-                                 MemberFiles memberFiles, Executor locator) {
+                                 MemberFiles memberFiles) {
         this.memberFiles = memberFiles;
-        this.locator = locator;
         this.fs = fs;
         this.resolver = resolver;
         this.units = units;
@@ -213,7 +209,7 @@ public final class HttpConnectionHandler implements ConnectionHandler {
             return;
         }
         body = new FsMediaSource(fs, file.path());
-        copyBody = memberFiles == null || locator == null || !c.sendsFiles();
+        copyBody = memberFiles == null || !c.sendsFiles();
         extents = null;
         bodyNext = first;
         bodyEnd = first + length;
@@ -284,6 +280,7 @@ public final class HttpConnectionHandler implements ConnectionHandler {
         if (!copyBody) {
             if (extents == null || bodyNext >= extentsEnd) {
                 locate(c);
+                pump(c);
                 return;
             }
             sendExtents(c);
@@ -325,54 +322,28 @@ public final class HttpConnectionHandler implements ConnectionHandler {
         }
     }
 
-    /** Asks, off the loop, where the next {@link #LOCATE_BYTES} of the body lie on the members. */
-    private void locate(Connection c) {
-        loading = true;
-        MediaSource source = body;
-        int bs = source.directAlignment();
+    /**
+     * Asks the store where the next {@link #LOCATE_BYTES} of the body lie on the members: block-map lookups, the
+     * same metadata work as resolving the name and opening the file, done on the loop as those are (no data is
+     * read). Null from the store (a hole, a writable volume) sends the rest of the body by copy.
+     */
+    private void locate(Connection c) throws IOException {
+        int bs = body.directAlignment();
         long start = bodyNext / bs * bs;
         long end = Math.min(start + LOCATE_BYTES, (bodyEnd + bs - 1) / bs * bs);
-        CompletableFuture<List<MemberExtent>> future;
-        try {
-            future = CompletableFuture.supplyAsync(() -> {
-                try {
-                    return source.locate(start, end - start);
-                } catch (IOException e) {
-                    throw new UncheckedIOException(e);
-                }
-            }, locator);
-        } catch (RuntimeException e) { // the executor refused: the server is closing
-            future = CompletableFuture.failedFuture(e);
-        }
-        inFlight = future;
-        future.whenComplete((where, error) -> loop.execute(() -> located(c, start, end, where, error)));
-    }
-
-    /** On the loop thread: where the body's next bytes lie (null: the store cannot say; send them by copy). */
-    private void located(Connection c, long start, long end, List<MemberExtent> where, Throwable error) {
-        loading = false;
-        if (c.isClosed() || body == null) {
-            return;
-        }
-        if (error != null) {
-            Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause()
-                    : error;
-            LOG.warn("{}: locating {} failed, closing: {}", c.remote(), body.name(), cause.toString());
-            c.close(); // the head is sent: the client sees a short body, never wrong bytes
-            return;
-        }
+        List<MemberExtent> where = body.locate(start, end - start);
         if (where == null) {
             copyBody = true;
-        } else {
-            extents = where;
-            extentsStart = start;
-            extentsEnd = end;
+            return;
         }
-        try {
-            pump(c);
-        } catch (IOException e) {
-            c.close();
+        for (MemberExtent e : where) { // checked once here: a short member would make sendfile send nothing
+            if (e.offset() + e.length() > memberFiles.size(e.member())) {
+                throw new IOException(e.member() + " is shorter than the extent at " + e.offset());
+            }
         }
+        extents = where;
+        extentsStart = start;
+        extentsEnd = end;
     }
 
     private void load(Connection c) {
@@ -464,7 +435,7 @@ public final class HttpConnectionHandler implements ConnectionHandler {
     private void closeBody() {
         MediaSource source = body;
         body = null;
-        CompletableFuture<?> read = inFlight;
+        CompletableFuture<LoadedUnit> read = inFlight;
         inFlight = null;
         if (read == null || read.isDone()) {
             closeQuietly(source);

@@ -137,10 +137,7 @@ public final class Connection {
         }
 
         long transferTo(SocketChannel socket) throws IOException {
-            long n = file.transferTo(position, count, socket);
-            if (n <= 0 && position >= file.size()) {
-                throw new IOException("member file shorter than its extent: " + position);
-            }
+            long n = file.transferTo(position, count, socket); // 0: the socket is full (the caller checked the size)
             position += Math.max(0, n);
             count -= Math.max(0, n);
             return n;

@@ -15,6 +15,7 @@ import java.util.Map;
  */
 public final class MemberFiles implements Closeable {
     private final Map<Path, FileChannel> open = new HashMap<>();
+    private final Map<Path, Long> sizes = new HashMap<>();
     private boolean closed;
     private final java.util.concurrent.atomic.AtomicLong sent = new java.util.concurrent.atomic.AtomicLong();
 
@@ -37,8 +38,15 @@ public final class MemberFiles implements Closeable {
         if (ch == null) {
             ch = FileChannel.open(member, StandardOpenOption.READ);
             open.put(member, ch);
+            sizes.put(member, ch.size()); // members do not change size while a volume is open
         }
         return ch;
+    }
+
+    /** The size of {@code member} when it was opened here. */
+    public synchronized long size(Path member) throws IOException {
+        channel(member);
+        return sizes.get(member);
     }
 
     @Override
@@ -48,5 +56,6 @@ public final class MemberFiles implements Closeable {
             ch.close();
         }
         open.clear();
+        sizes.clear();
     }
 }

@@ -42,8 +42,6 @@ public final class StreamingServer implements Closeable {
     private final StreamingEngine engine;
     private final RtspService rtsp;
     private final ExecutorService indexer;
-    /** Asks the store where HTTP bodies lie (sendfile path), off the event loop. */
-    private final ExecutorService locator;
     private final MemberFiles memberFiles = new MemberFiles();
     private final InetSocketAddress rtspAddress;
     private final InetSocketAddress httpAddress;
@@ -61,11 +59,6 @@ public final class StreamingServer implements Closeable {
         RequestParser parser = new RequestParser(config.maxRequestBytes(), config.maxHeaders());
         indexer = Executors.newSingleThreadExecutor(r -> {
             Thread t = new Thread(r, "ext3ns-index");
-            t.setDaemon(true);
-            return t;
-        });
-        locator = Executors.newSingleThreadExecutor(r -> {
-            Thread t = new Thread(r, "ext3ns-locate");
             t.setDaemon(true);
             return t;
         });
@@ -89,7 +82,7 @@ public final class StreamingServer implements Closeable {
             httpAddress = config.httpPort() == ServerConfig.DISABLED ? null
                     : loop.listen(new InetSocketAddress(config.bindAddress(), config.httpPort()),
                     () -> new HttpConnectionHandler(fs, resolver, engine.cache(), loop, parser, httpRequests,
-                            metrics::scrape, memberFiles, locator));
+                            metrics::scrape, memberFiles));
             httpsAddress = tls == null ? null
                     : loop.listen(new InetSocketAddress(config.bindAddress(), config.https().port()),
                     () -> new HttpConnectionHandler(fs, resolver, engine.cache(), loop, parser, httpRequests,
@@ -211,7 +204,6 @@ public final class StreamingServer implements Closeable {
 
     private void closeEngine() {
         indexer.shutdownNow();
-        locator.shutdownNow();
         try {
             memberFiles.close();
         } catch (IOException e) {

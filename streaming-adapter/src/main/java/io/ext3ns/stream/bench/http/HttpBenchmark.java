@@ -32,7 +32,9 @@ import java.util.concurrent.TimeUnit;
  * buffer and dropped): their CPU is theirs, not counted. Server CPU is utime+stime of the server's processes from
  * /proc (nginx: master and workers) over each measured case, divided by the body bytes the clients received.
  * Cases: whole-file GETs and 2 MiB range GETs (random offsets), each with 4 and 64 clients at once; the servers
- * take turns case by case, the order swapped every round. Needs root (losetup, mount).
+ * take turns case by case, the order swapped every round, after a warm-up of each kind (page cache, JIT). Both
+ * servers log one line per request (nginx's access log, ext3ns-serve's body log), as deployed. Needs root
+ * (losetup, mount).
  */
 @Command(name = "ext3ns-bench-http", mixinStandardHelpOptions = true, sortOptions = false,
         description = "HTTP server CPU per GB: ext3ns-serve vs nginx (sendfile, ext4 on a loop device).")
@@ -107,6 +109,7 @@ public final class HttpBenchmark implements Callable<Integer> {
             }
             for (Server s : servers) { // warm-up: page cache, JIT, unit pool
                 run(s, size, 2, false, 0.0);
+                run(s, size, 4, true, 1.0);
             }
             List<String> cases = new ArrayList<>();
             for (String kind : List.of("whole", "range")) {
@@ -201,7 +204,7 @@ public final class HttpBenchmark implements Callable<Integer> {
             fresh |= !Files.exists(m);
         }
         Path marker = dir.resolve("members.ready");
-        if (fresh || !Files.exists(marker)) {
+        if (fresh || !Files.exists(marker) || !Files.readString(marker).equals(size + "/" + members)) {
             for (String m : memberPaths) {
                 sh(List.of("truncate", "-s", String.valueOf(each), m));
             }
@@ -210,7 +213,7 @@ public final class HttpBenchmark implements Callable<Integer> {
             sh(mkfs);
             sh(List.of(root.resolve("bin/ext3ns-import").toString(), "-q", data.toString(),
                     String.join(",", memberPaths) + ":/"));
-            Files.writeString(marker, "ok");
+            Files.writeString(marker, size + "/" + members);
         }
         int port = freePort();
         List<String> cmd = new ArrayList<>(List.of(root.resolve("bin/ext3ns-serve").toString()));
@@ -248,12 +251,17 @@ public final class HttpBenchmark implements Callable<Integer> {
         Path image = dir.resolve("ext4.img");
         Path mnt = dir.resolve("ext4");
         Files.createDirectories(mnt);
+        Path marker = dir.resolve("ext4.ready");
+        boolean fresh = !Files.exists(marker) || !Files.readString(marker).equals(String.valueOf(size));
+        if (fresh) {
+            Files.deleteIfExists(image);
+        }
         sh(List.of("truncate", "-s", String.valueOf(size + (size / 8) + (128L << 20)), image.toString()));
         String loop = sh(List.of("losetup", "--direct-io=on", "-f", "--show", image.toString())).trim();
         List<AutoCloseable> undo = new ArrayList<>();
         undo.add(() -> sh(List.of("losetup", "-d", loop)));
         try {
-            if (!sh(List.of("blkid", "-o", "value", "-s", "TYPE", loop), true).trim().equals("ext4")) {
+            if (fresh || !sh(List.of("blkid", "-o", "value", "-s", "TYPE", loop), true).trim().equals("ext4")) {
                 sh(List.of("mkfs.ext4", "-q", "-F", loop));
             }
             sh(List.of("mount", loop, mnt.toString()));
@@ -263,6 +271,7 @@ public final class HttpBenchmark implements Callable<Integer> {
                 sh(List.of("cp", data.toString(), served.toString()));
                 sh(List.of("sync"));
             }
+            Files.writeString(marker, String.valueOf(size));
             int port = freePort();
             Path prefix = dir.resolve("nginx");
             Files.createDirectories(prefix.resolve("logs"));
@@ -271,7 +280,8 @@ public final class HttpBenchmark implements Callable<Integer> {
                     "worker_processes auto;", "pid " + prefix.resolve("nginx.pid") + ";",
                     "error_log " + prefix.resolve("logs/error.log") + ";",
                     "events { worker_connections 1024; }",
-                    "http {", "  access_log off;", "  sendfile on;", "  tcp_nopush on;",
+                    // one log line per request, as ext3ns-serve writes one per body: the same work on both sides
+                    "http {", "  access_log " + prefix.resolve("logs/access.log") + ";", "  sendfile on;", "  tcp_nopush on;",
                     "  keepalive_requests 100000;",
                     "  default_type application/octet-stream;",
                     "  client_body_temp_path " + prefix + "/tmp;", "  proxy_temp_path " + prefix + "/tmp;",
