@@ -61,8 +61,8 @@ public final class HttpBenchmark implements Callable<Integer> {
     double rangeGb = 4;
 
     @Option(names = "--whole-gb", description = "at most this many GB per whole-file case: fewer clients "
-            + "download the whole file when C x file is more (default ${DEFAULT-VALUE})")
-    double wholeGb = 16;
+            + "download the whole file when C x file is more (default: no limit, every client downloads it)")
+    double wholeGb = 0;
 
     @Option(names = "--only", description = "ours or nginx: measure one server only")
     String only;
@@ -74,6 +74,8 @@ public final class HttpBenchmark implements Callable<Integer> {
     boolean keep;
 
     private static final int RANGE = 2 << 20;
+    private static final int WARMUP_RANGE = 64 << 10;
+    private static final int WARMUP_REQUESTS = 30_000;
 
     public static void main(String[] args) {
         System.exit(new CommandLine(new HttpBenchmark()).execute(args));
@@ -107,9 +109,9 @@ public final class HttpBenchmark implements Callable<Integer> {
             if (!"ours".equals(only)) {
                 servers.add(startNginx(data, size));
             }
-            for (Server s : servers) { // warm-up: page cache, JIT, unit pool
-                run(s, size, 2, false, 0.0);
-                run(s, size, 4, true, 1.0);
+            for (Server s : servers) { // warm-up: page cache (whole file), JIT (many small requests: its compiler
+                run(s, size, 2, false, 0.0, RANGE); // threads are part of the process's CPU)
+                run(s, size, 4, true, WARMUP_REQUESTS * (double) WARMUP_RANGE / 1e9, WARMUP_RANGE);
             }
             List<String> cases = new ArrayList<>();
             for (String kind : List.of("whole", "range")) {
@@ -129,7 +131,7 @@ public final class HttpBenchmark implements Callable<Integer> {
                         long t0 = s.cpuTicks();
                         long n0 = System.nanoTime();
                         long got = run(s, size, Integer.parseInt(c[1]), c[0].equals("range"),
-                                c[0].equals("range") ? rangeGb : wholeGb);
+                                c[0].equals("range") ? rangeGb : wholeGb, RANGE);
                         long n1 = System.nanoTime();
                         long t1 = s.cpuTicks();
                         cpu[k][si] += (t1 - t0) / 100.0;
@@ -397,19 +399,19 @@ public final class HttpBenchmark implements Callable<Integer> {
     // ---- the clients ----
 
     /** Runs one case; returns the body bytes received. */
-    private long run(Server s, long size, int clients, boolean ranges, double gb) throws Exception {
+    private long run(Server s, long size, int clients, boolean ranges, double gb, int range) throws Exception {
         int wholeClients = clients;
         if (!ranges && gb > 0) {
             wholeClients = (int) Math.max(1, Math.min(clients, Math.floor(gb * 1e9 / size)));
         }
         int n = ranges ? clients : wholeClients;
-        long perClientRanges = ranges ? Math.max(1, Math.round(gb * 1e9 / RANGE / clients)) : 0;
+        long perClientRanges = ranges ? Math.max(1, Math.round(gb * 1e9 / range / clients)) : 0;
         ExecutorService pool = Executors.newFixedThreadPool(n);
         try {
             List<Future<Long>> results = new ArrayList<>();
             for (int i = 0; i < n; i++) {
                 long seed = i;
-                results.add(pool.submit(() -> ranges ? rangeClient(s.port(), size, perClientRanges, seed)
+                results.add(pool.submit(() -> ranges ? rangeClient(s.port(), size, range, perClientRanges, seed)
                         : wholeClient(s.port(), size)));
             }
             long total = 0;
@@ -429,15 +431,15 @@ public final class HttpBenchmark implements Callable<Integer> {
         }
     }
 
-    private static long rangeClient(int port, long size, long requests, long seed) throws IOException {
+    private static long rangeClient(int port, long size, int range, long requests, long seed) throws IOException {
         SplittableRandom random = new SplittableRandom(seed);
         long total = 0;
         try (SocketChannel ch = SocketChannel.open(new InetSocketAddress("127.0.0.1", port))) {
             ByteBuffer buf = ByteBuffer.allocateDirect(1 << 20);
             for (long i = 0; i < requests; i++) {
-                long first = random.nextLong(size - RANGE);
+                long first = random.nextLong(size - range);
                 total += get(ch, buf, "GET /data.bin HTTP/1.1\r\nHost: bench\r\nRange: bytes=" + first + "-"
-                        + (first + RANGE - 1) + "\r\n\r\n", RANGE, 206);
+                        + (first + range - 1) + "\r\n\r\n", range, 206);
             }
         }
         return total;
