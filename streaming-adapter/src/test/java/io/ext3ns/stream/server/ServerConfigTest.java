@@ -49,4 +49,21 @@ class ServerConfigTest {
         assertEquals(java.time.Duration.ofSeconds(4),
                 d.withSessionLimits(1, 1, java.time.Duration.ofSeconds(4)).unplayedTimeout());
     }
+
+    @Test
+    void httpsComesFromTheMountOptionsWithBothFiles() {
+        assertEquals(null, ServerConfig.fromMountOptions(Map.of("http", "8080")).https());
+        ServerConfig tls = ServerConfig.fromMountOptions(Map.of("http", "8080", "tls_cert", "/c.pem",
+                "tls_key", "/k.pem"));
+        assertEquals(ServerConfig.DEFAULT_HTTPS_PORT, tls.https().port());
+        assertEquals(java.nio.file.Path.of("/c.pem"), tls.https().certificate());
+        assertEquals(0, ServerConfig.fromMountOptions(Map.of("https", "0", "tls_cert", "/c.pem", "tls_key", "/k.pem"))
+                .https().port());
+        IllegalArgumentException noKey = assertThrows(IllegalArgumentException.class,
+                () -> ServerConfig.fromMountOptions(Map.of("http", "8080", "tls_cert", "/c.pem")));
+        assertEquals("a TLS certificate without a key: give --tls-key (tls_key=)", noKey.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> ServerConfig.fromMountOptions(Map.of("https", "8443")));
+        assertThrows(IllegalArgumentException.class, () -> ServerConfig.fromMountOptions(Map.of("https", "x",
+                "tls_cert", "/c.pem", "tls_key", "/k.pem")));
+    }
 }
