@@ -17,14 +17,14 @@ import io.ext3ns.stream.source.FsMediaSource;
 import io.ext3ns.stream.source.LoadedUnit;
 import io.ext3ns.stream.source.MediaSource;
 import io.ext3ns.stream.source.SharedUnitCache;
+import io.ext3ns.sda.MemberExtent;
+import io.ext3ns.stream.server.MemberFiles;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import io.ext3ns.sda.MemberExtent;
-import io.ext3ns.stream.server.MemberFiles;
 import java.io.IOException;
-import java.util.List;
 import java.nio.ByteBuffer;
+import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -37,7 +37,9 @@ import java.util.function.Supplier;
  * streaming engine's I/O threads read each pinned unit with {@code FileSystem.readDirect} (shared with RTP viewers
  * of the same title), and the socket is written straight from the unit (no copy in user space). One unit is held
  * at a time and the next is asked for only when the socket has drained, so a slow reader holds one unit and no
- * thread, and the event loop never waits for the disk.
+ * thread, and the event loop never waits for the disk. On a read-only store whose members are files or disks, and a
+ * plain (not TLS) connection, the body is sent instead with sendfile from the member files where the store says
+ * its bytes lie (see docs/server.md, "HTTP body"): no copy through user space, no unit read.
  *
  * <p>{@code GET /metrics} answers the server's Prometheus scrape when a metrics supplier is given (it shadows a
  * store file of that name). Every answer is counted by method and status; every body served is logged once, at its
@@ -46,7 +48,7 @@ import java.util.function.Supplier;
 public final class HttpConnectionHandler implements ConnectionHandler {
     private static final Logger LOG = LoggerFactory.getLogger(HttpConnectionHandler.class);
     private static final int MAX_SLICE = 256 * 1024;
-    /** Bytes located per request to the store on the sendfile path: few hand-offs per GB, little held. */
+    /** Bytes located per lookup on the sendfile path: few lookups per GB, a short list of runs held. */
     private static final long LOCATE_BYTES = 8L << 20;
     /** The path of the Prometheus scrape. */
     public static final String METRICS_PATH = "/metrics";

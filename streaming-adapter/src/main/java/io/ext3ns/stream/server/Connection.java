@@ -13,7 +13,8 @@ import java.util.ArrayDeque;
  * blocking. Responses and HTTP body pieces are queued whole ({@link #sendOwned}); RTP frames interleaved from the
  * engine's threads ({@link #sendFrame}) are refused while the client lets more than {@code queueLimit} bytes pile
  * up (the engine holds the stream back and retries), so a slow reader delays its own stream, never another
- * client.
+ * client. The bytes go through a {@link Wire}: the socket as it is, or TLS over it; plain connections may also
+ * queue runs of files, sent with sendfile ({@link #sendFile}).
  */
 public final class Connection {
     private final SocketChannel channel;
