@@ -85,6 +85,15 @@ public interface BlockDevice extends Closeable {
         return java.util.List.of();
     }
 
+    /**
+     * Where the device's bytes [{@code offset}, {@code offset + length}) lie on its members, in order, adjacent
+     * pieces on one member merged; or null when this device cannot say (a wrapper, a member with no path). The
+     * caller reads the members itself, so it must only ask for bytes no write of this device is still carrying.
+     */
+    default java.util.List<MemberExtent> locate(long offset, long length) {
+        return null;
+    }
+
     /** A blocking transfer, run now. */
     @FunctionalInterface
     interface Transfer {

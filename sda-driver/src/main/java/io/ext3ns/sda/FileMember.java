@@ -82,6 +82,14 @@ public final class FileMember implements BlockDevice {
     }
 
     @Override
+    public java.util.List<MemberExtent> locate(long offset, long length) {
+        if (offset < 0 || length <= 0 || offset + length > size()) {
+            throw new IllegalArgumentException(name() + ": cannot locate " + length + " bytes at " + offset);
+        }
+        return java.util.List.of(new MemberExtent(member.path(), offset, length));
+    }
+
+    @Override
     public void close() throws IOException {
         try {
             if (direct != null) {

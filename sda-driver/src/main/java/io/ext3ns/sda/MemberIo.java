@@ -35,4 +35,12 @@ public interface MemberIo extends Closeable {
     default int nativeDescriptor() {
         return -1;
     }
+
+    /**
+     * The member's file or disk, for readers that may read its bytes themselves (see
+     * {@link BlockDevice#locate}), or null when they must not: wrappers that change what is read do not forward it.
+     */
+    default java.nio.file.Path path() {
+        return null;
+    }
 }

@@ -128,6 +128,11 @@ public final class RawMember implements MemberIo {
     }
 
     @Override
+    public Path path() {
+        return path;
+    }
+
+    @Override
     public long size() {
         return size;
     }

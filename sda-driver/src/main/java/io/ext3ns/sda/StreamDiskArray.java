@@ -172,6 +172,35 @@ public final class StreamDiskArray implements BlockDevice {
         return out;
     }
 
+    /** Whole blocks only (offset and length multiples of the block size); null if a member has no path. */
+    @Override
+    public List<MemberExtent> locate(long offset, long length) {
+        int blockSize = geometry.blockSize();
+        if (offset < 0 || length <= 0 || offset % blockSize != 0 || length % blockSize != 0
+                || offset + length > size()) {
+            throw new IllegalArgumentException(name + ": cannot locate " + length + " bytes at " + offset);
+        }
+        for (MemberIo m : members) {
+            if (m.path() == null) {
+                return null;
+            }
+        }
+        List<MemberExtent> out = new java.util.ArrayList<>();
+        for (long block = offset / blockSize, end = (offset + length) / blockSize; block < end; block++) {
+            geometry.mapBlock(block, (member, memberOffset, inBlock, partLength) -> {
+                java.nio.file.Path path = members.get(member).path();
+                int last = out.size() - 1;
+                if (last >= 0 && out.get(last).member().equals(path)
+                        && out.get(last).offset() + out.get(last).length() == memberOffset) {
+                    out.set(last, new MemberExtent(path, out.get(last).offset(), out.get(last).length() + partLength));
+                } else {
+                    out.add(new MemberExtent(path, memberOffset, partLength));
+                }
+            });
+        }
+        return out;
+    }
+
     /** The logical block size: every offset and length must be a multiple of it. */
     @Override
     public int alignment() {

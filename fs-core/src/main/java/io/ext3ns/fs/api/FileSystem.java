@@ -99,6 +99,20 @@ public interface FileSystem extends Closeable {
      */
     int readDirect(FileHandle handle, long offset, ByteBuffer dst) throws FsException;
 
+    /**
+     * Where the file's bytes [{@code offset}, {@code offset + length}) lie on the device's members, so a reader may
+     * send them from the members itself (sendfile) as {@link #readDirect} would have read them: written data is on
+     * the device first. {@code offset} is a multiple of {@link #blockSize()}; the range ends at most at the last
+     * block of the file (the caller trims the tail past the size). Null when the engine cannot say: a hole in the
+     * range, a device that does not know its members' files, a file system that has no device, and a writable
+     * volume (a truncate could free the blocks and another file reuse them before the caller reads: only a
+     * read-only volume's answer stays true).
+     */
+    default java.util.List<io.ext3ns.sda.MemberExtent> locateDirect(FileHandle handle, long offset, long length)
+            throws FsException {
+        return null;
+    }
+
     // ---- special files, fallocate modes, exchange, set-id bits (atime: the engine's options) ----
 
     /**

@@ -128,6 +128,16 @@ public final class BlockIo {
         readLogged(firstBlock, count, dst);
     }
 
+    /**
+     * Where blocks [{@code firstBlock}, +{@code count}) lie on the device's members, once any write-behind of them
+     * has reached the device; null when the device cannot say.
+     */
+    public java.util.List<io.ext3ns.sda.MemberExtent> locateRun(long firstBlock, int count) throws FsException {
+        checkRange(firstBlock, count);
+        writeBehind.await(firstBlock, count);
+        return device.locate(firstBlock * blockSize, (long) count * blockSize);
+    }
+
     /** A read whose failure is logged with the block and, from the array, the member and its offset. */
     private void readLogged(long firstBlock, int count, ByteBuffer dst) throws IOException {
         try {

@@ -522,6 +522,33 @@ public final class Ext3FileSystem implements FileSystem, MetricsSource {
         });
     }
 
+    @Override
+    public java.util.List<io.ext3ns.sda.MemberExtent> locateDirect(FileHandle handle, long offset, long length)
+            throws FsException {
+        OpenFile h = check(handle, false);
+        if (!vol.readOnly) {
+            // writable: a truncate could free these blocks and another file reuse them before the caller reads
+            return null;
+        }
+        return call(() -> {
+            long bs = vol.geo.blockSize();
+            long fromFb = offset / bs;
+            long toFb = (offset + length + bs - 1) / bs;
+            if (!h.state.gathered.isEmpty()) {
+                try (Volume.Update u = vol.update(); LockTable.Held l = locks.write(h.ino())) {
+                    if (FileData.hasGatheredIn(h.state, fromFb, toFb)) {
+                        flushLocked(h.state);
+                    }
+                }
+            }
+            try (LockTable.Held l = locks.read(h.ino())) {
+                Inode in = inodes.getLive(h.ino());
+                requireRegular(h.ino(), in);
+                return data.locateDirect(h.ino(), in, offset, length);
+            }
+        });
+    }
+
     // ---- special files, fallocate modes, exchange, set-id bits, atime ----
 
     @Override

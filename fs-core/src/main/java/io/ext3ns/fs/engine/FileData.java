@@ -576,6 +576,40 @@ final class FileData {
         return (int) dataBytes;
     }
 
+    /** See {@link io.ext3ns.fs.api.FileSystem#locateDirect}: runs of physical blocks, asked of the device. */
+    java.util.List<io.ext3ns.sda.MemberExtent> locateDirect(long ino, Inode in, long offset, long length)
+            throws IOException {
+        if (offset < 0 || offset % bs != 0 || length <= 0) {
+            throw new FsException(Errno.EINVAL, "locateDirect needs a block-aligned offset and a length: offset "
+                    + offset + ", length " + length);
+        }
+        long blocksInFile = (in.size() + bs - 1) / bs;
+        long firstFb = offset / bs;
+        long blocks = (length + bs - 1) / bs;
+        if (firstFb + blocks > blocksInFile) {
+            throw new FsException(Errno.EINVAL, "locateDirect past the end of the file: block " + (firstFb + blocks)
+                    + " of " + blocksInFile);
+        }
+        java.util.List<io.ext3ns.sda.MemberExtent> out = new java.util.ArrayList<>();
+        for (long i = 0; i < blocks; ) {
+            long phys = map.map(ino, in, firstFb + i);
+            if (phys == 0) {
+                return null; // a hole: its zeros are on no member
+            }
+            int run = 1;
+            while (i + run < blocks && map.map(ino, in, firstFb + i + run) == phys + run) {
+                run++;
+            }
+            java.util.List<io.ext3ns.sda.MemberExtent> where = vol.io.locateRun(phys, run);
+            if (where == null) {
+                return null;
+            }
+            out.addAll(where);
+            i += run;
+        }
+        return out;
+    }
+
     // ---- deletion ----
 
     /** Frees every block of an inode (data, indirect, extended-attribute block). */

@@ -45,11 +45,12 @@ public record MountOptions(boolean readOnly, long cacheBytes, long metaCacheByte
     /**
      * Service options reserved for the streaming server started from the mounting process: its ports, and settings
      * passed on as given (the server checks them when it starts: bind address, request-head deadline in seconds,
-     * connections per client address, CORS origin, URL-signing secret file, pinned pool size).
+     * connections per client address, CORS origin, URL-signing secret file, pinned pool size, HLS segment target,
+     * HTTPS port and the PEM files of its certificate and key).
      */
     public static final Set<String> SERVICE_KEYS = Set.of("rtsp", "http", "bind", "header_timeout",
-            "max_conn_per_client", "cors_origin", "url_secret", "pool", "hls_segment");
-    private static final Set<String> SERVICE_PORTS = Set.of("rtsp", "http");
+            "max_conn_per_client", "cors_origin", "url_secret", "pool", "hls_segment", "https", "tls_cert", "tls_key");
+    private static final Set<String> SERVICE_PORTS = Set.of("rtsp", "http", "https");
 
     /** FUSE options passed through as given (libfuse 2.9 accepts them). */
     private static final Set<String> FUSE_FLAGS = Set.of("allow_other", "allow_root", "default_permissions",

@@ -19,11 +19,14 @@ import io.ext3ns.stream.source.FsMediaSource;
 import io.ext3ns.stream.source.LoadedUnit;
 import io.ext3ns.stream.source.MediaSource;
 import io.ext3ns.stream.source.SharedUnitCache;
+import io.ext3ns.sda.MemberExtent;
+import io.ext3ns.stream.server.MemberFiles;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -36,7 +39,9 @@ import java.util.function.Supplier;
  * streaming engine's I/O threads read each pinned unit with {@code FileSystem.readDirect} (shared with RTP viewers
  * of the same title), and the socket is written straight from the unit (no copy in user space). One unit is held
  * at a time and the next is asked for only when the socket has drained, so a slow reader holds one unit and no
- * thread, and the event loop never waits for the disk.
+ * thread, and the event loop never waits for the disk. On a read-only store whose members are files or disks, and a
+ * plain (not TLS) connection, the body is sent instead with sendfile from the member files where the store says
+ * its bytes lie (see docs/server.md, "HTTP body"): no copy through user space, no unit read.
  *
  * <p>{@code GET /metrics} answers the server's Prometheus scrape when a metrics supplier is given (it shadows a
  * store file of that name). Every answer is counted by method and status; every body served is logged once, at its
@@ -49,6 +54,8 @@ import java.util.function.Supplier;
 public final class HttpConnectionHandler implements ConnectionHandler {
     private static final Logger LOG = LoggerFactory.getLogger(HttpConnectionHandler.class);
     private static final int MAX_SLICE = 256 * 1024;
+    /** Bytes located per lookup on the sendfile path: few lookups per GB, a short list of runs held. */
+    private static final long LOCATE_BYTES = 8L << 20;
     /** The path of the Prometheus scrape. */
     public static final String METRICS_PATH = "/metrics";
     /** Methods counted by name in the request counters; anything else counts as "other". */
@@ -76,6 +83,12 @@ public final class HttpConnectionHandler implements ConnectionHandler {
     private boolean loading;
     /** The unit read this connection started or joined; its source must stay open until it is done. */
     private CompletableFuture<LoadedUnit> inFlight;
+    private final MemberFiles memberFiles; // null: bodies always go through pinned units
+    /** This body goes through pinned units: TLS, no sendfile, or a range the store cannot locate (a hole). */
+    private boolean copyBody;
+    private List<MemberExtent> extents; // where file bytes [extentsStart, extentsEnd) lie on the members
+    private long extentsStart;
+    private long extentsEnd;
     private long bodyNext;
     private long bodyEnd; // exclusive
     private boolean closeAfterBody;
@@ -95,13 +108,19 @@ public final class HttpConnectionHandler implements ConnectionHandler {
     public HttpConnectionHandler(FileSystem fs, ContentResolver resolver, SharedUnitCache units, NioLoop loop,
                                  RequestParser parser, RequestCounts requests, Supplier<String> metrics,
                                  AccessPolicy access) {
-        this(fs, resolver, units, loop, parser, requests, metrics, access, null, null);
+        this(fs, resolver, units, loop, parser, requests, metrics, access, null, null, null);
     }
 
-    /** As above, also answering HLS playlists and the web page (either may be null). */
+    /**
+     * As above, also answering HLS playlists and the web page (either may be null); bodies on plain connections are
+     * sent with sendfile from the store's member files (opened through {@code memberFiles}, null: never) when the
+     * store can say where they lie (a read-only volume on member files), else from pinned units.
+     */
     public HttpConnectionHandler(FileSystem fs, ContentResolver resolver, SharedUnitCache units, NioLoop loop,
                                  RequestParser parser, RequestCounts requests, Supplier<String> metrics,
-                                 AccessPolicy access, PlaylistResponder playlists, WebApp web) {
+                                 AccessPolicy access, PlaylistResponder playlists, WebApp web,
+                                 MemberFiles memberFiles) {
+        this.memberFiles = memberFiles;
         this.fs = fs;
         this.resolver = resolver;
         this.units = units;
@@ -230,6 +249,8 @@ public final class HttpConnectionHandler implements ConnectionHandler {
             return;
         }
         body = new FsMediaSource(fs, file.path());
+        copyBody = memberFiles == null || !c.sendsFiles();
+        extents = null;
         bodyNext = first;
         bodyEnd = first + length;
         closeAfterBody = !keepAlive;
@@ -354,10 +375,21 @@ public final class HttpConnectionHandler implements ConnectionHandler {
         }
         if (bodyNext >= bodyEnd) {
             releaseUnit();
+            extents = null;
             closeBody();
             logServed(c, "served", bodyEnd - bodyFirst);
             finishResponse(c, !closeAfterBody);
             resumePipelined(c);
+            return;
+        }
+        if (!copyBody) {
+            if (extents == null || bodyNext >= extentsEnd) {
+                locate(c);
+                pump(c);
+                return;
+            }
+            sendExtents(c);
+            pump(c); // all taken at once: go on
             return;
         }
         if (unit == null) {
@@ -371,6 +403,53 @@ public final class HttpConnectionHandler implements ConnectionHandler {
         requests.addBodyBytes(n);
         c.sendOwned(slice);
         pump(c); // all taken at once: go on with the next unit
+    }
+
+    /** Queues the located bytes from {@code bodyNext} on, up to the body's end, as sendfile runs. */
+    private void sendExtents(Connection c) throws IOException {
+        long stop = Math.min(extentsEnd, bodyEnd);
+        long at = extentsStart; // file offset of the extent's first byte
+        for (MemberExtent e : extents) {
+            long end = at + e.length();
+            if (end > bodyNext && at < stop) {
+                long from = Math.max(bodyNext, at);
+                long to = Math.min(end, stop);
+                c.sendFile(memberFiles.channel(e.member()), e.offset() + (from - at), to - from);
+                memberFiles.countSent(to - from);
+                bodyNext = to;
+            }
+            at = end;
+            if (at >= stop) {
+                break;
+            }
+        }
+        if (bodyNext < stop) {
+            throw new IOException("extents cover " + (at - extentsStart) + " bytes, not " + (stop - extentsStart));
+        }
+    }
+
+    /**
+     * Asks the store where the next {@link #LOCATE_BYTES} of the body lie on the members: block-map lookups, the
+     * same metadata work as resolving the name and opening the file, done on the loop as those are (no data is
+     * read). Null from the store (a hole, a writable volume) sends the rest of the body by copy.
+     */
+    private void locate(Connection c) throws IOException {
+        int bs = body.directAlignment();
+        long start = bodyNext / bs * bs;
+        long end = Math.min(start + LOCATE_BYTES, (bodyEnd + bs - 1) / bs * bs);
+        List<MemberExtent> where = body.locate(start, end - start);
+        if (where == null) {
+            copyBody = true;
+            return;
+        }
+        for (MemberExtent e : where) { // checked once here: a short member would make sendfile send nothing
+            if (e.offset() + e.length() > memberFiles.size(e.member())) {
+                throw new IOException(e.member() + " is shorter than the extent at " + e.offset());
+            }
+        }
+        extents = where;
+        extentsStart = start;
+        extentsEnd = end;
     }
 
     private void load(Connection c) {

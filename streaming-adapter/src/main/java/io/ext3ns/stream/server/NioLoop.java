@@ -3,6 +3,9 @@ package io.ext3ns.stream.server;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLEngine;
+import javax.net.ssl.SSLParameters;
 import java.io.Closeable;
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -37,6 +40,8 @@ public final class NioLoop implements Closeable {
     private final Thread thread;
     private volatile boolean running = true;
     private int connections;
+    /** Connections with input held in their wire (TLS), read again before the next wait. */
+    private final java.util.LinkedHashSet<Connection> buffered = new java.util.LinkedHashSet<>();
     /** Datagrams read per channel per wake-up: a flood on one RTCP port cannot hold the loop. */
     private static final int DATAGRAMS_PER_WAKEUP = 64;
     private final java.nio.ByteBuffer datagram = java.nio.ByteBuffer.allocate(2048);
@@ -69,11 +74,24 @@ public final class NioLoop implements Closeable {
     /** Listens on {@code address}; each accepted connection gets a handler from {@code handlers}. */
     public InetSocketAddress listen(InetSocketAddress address, Supplier<ConnectionHandler> handlers)
             throws IOException {
+        return listen(address, handlers, null);
+    }
+
+    /**
+     * As {@link #listen(InetSocketAddress, Supplier)}, speaking TLS (server side, engines from {@code tls}) on every
+     * connection accepted when {@code tls} is not null.
+     */
+    public InetSocketAddress listen(InetSocketAddress address, Supplier<ConnectionHandler> handlers, SSLContext tls)
+            throws IOException {
         ServerSocketChannel server = ServerSocketChannel.open();
         server.bind(address, 256);
         server.configureBlocking(false);
-        server.register(selector, SelectionKey.OP_ACCEPT, handlers);
+        server.register(selector, SelectionKey.OP_ACCEPT, new Listener(handlers, tls));
         return (InetSocketAddress) server.getLocalAddress();
+    }
+
+    /** What a listening socket's accepted connections get. */
+    private record Listener(Supplier<ConnectionHandler> handlers, SSLContext tls) {
     }
 
     /**
@@ -109,7 +127,11 @@ public final class NioLoop implements Closeable {
         long nextTick = System.nanoTime() + TICK_NANOS;
         while (running) {
             try {
-                selector.select(Math.max(1, (nextTick - System.nanoTime()) / 1_000_000));
+                if (buffered.isEmpty()) {
+                    selector.select(Math.max(1, (nextTick - System.nanoTime()) / 1_000_000));
+                } else {
+                    selector.selectNow();
+                }
                 for (Runnable task; (task = tasks.poll()) != null; ) {
                     task.run();
                 }
@@ -118,6 +140,7 @@ public final class NioLoop implements Closeable {
                     dispatch(key);
                 }
                 selected.clear();
+                readBuffered();
                 if (System.nanoTime() >= nextTick) {
                     nextTick = System.nanoTime() + TICK_NANOS;
                     tickers.forEach(Runnable::run);
@@ -129,13 +152,12 @@ public final class NioLoop implements Closeable {
         }
     }
 
-    @SuppressWarnings("unchecked")
     private void dispatch(SelectionKey key) {
         if (!key.isValid()) {
             return;
         }
         if (key.isAcceptable()) {
-            accept((ServerSocketChannel) key.channel(), (Supplier<ConnectionHandler>) key.attachment());
+            accept((ServerSocketChannel) key.channel(), (Listener) key.attachment());
             return;
         }
         if (key.attachment() instanceof DatagramHandler handler) {
@@ -147,31 +169,66 @@ public final class NioLoop implements Closeable {
             if (key.isWritable() && c.flush()) {
                 c.handler().onDrained(c);
             }
-            if (key.isValid() && key.isReadable() && c.isClosing()) {
-                boolean open = c.fill();
-                c.input().clear(); // refused: whatever else it sends is discarded
-                if (!open) {
-                    closeConnection(c);
-                }
-            } else if (key.isValid() && key.isReadable()) {
-                boolean open = c.fill();
-                c.input().flip();
-                try {
-                    c.handler().onInput(c);
-                } finally {
-                    c.input().compact();
-                }
-                c.trackHead(System.nanoTime());
-                if (!open) {
-                    closeConnection(c);
-                } else if (!c.input().hasRemaining() && !c.isClosed()) {
-                    LOG.debug("{}: input buffer full without a whole request", c.remote());
-                    closeConnection(c);
-                }
+            if (key.isValid() && key.isReadable()) {
+                read(c);
             }
         } catch (IOException | RuntimeException e) {
             LOG.debug("{}: closing after {}", c.remote(), e.toString());
             closeConnection(c);
+        }
+        if (!c.isClosed() && c.hasBufferedInput()) {
+            buffered.add(c);
+        }
+    }
+
+    private void read(Connection c) throws IOException {
+        if (c.isClosing()) {
+            boolean open = c.fill();
+            c.input().clear(); // refused: whatever else it sends is discarded
+            if (!open) {
+                closeConnection(c);
+            }
+            return;
+        }
+        boolean open = c.fill();
+        c.input().flip();
+        try {
+            c.handler().onInput(c);
+        } finally {
+            c.input().compact();
+        }
+        c.trackHead(System.nanoTime());
+        if (!open) {
+            closeConnection(c);
+        } else if (!c.input().hasRemaining() && !c.isClosed()) {
+            LOG.debug("{}: input buffer full without a whole request", c.remote());
+            closeConnection(c);
+        }
+    }
+
+    /**
+     * Connections whose wire holds input that no readiness event will announce (TLS records decrypted beyond what
+     * the input buffer took) are read again, as if readable, until it is taken.
+     */
+    private void readBuffered() {
+        if (buffered.isEmpty()) {
+            return;
+        }
+        List<Connection> again = List.copyOf(buffered);
+        buffered.clear();
+        for (Connection c : again) {
+            if (c.isClosed() || !c.hasBufferedInput()) {
+                continue;
+            }
+            try {
+                read(c);
+            } catch (IOException | RuntimeException e) {
+                LOG.debug("{}: closing after {}", c.remote(), e.toString());
+                closeConnection(c);
+            }
+            if (!c.isClosed() && c.hasBufferedInput()) {
+                buffered.add(c);
+            }
         }
     }
 
@@ -190,7 +247,7 @@ public final class NioLoop implements Closeable {
         }
     }
 
-    private void accept(ServerSocketChannel server, Supplier<ConnectionHandler> handlers) {
+    private void accept(ServerSocketChannel server, Listener listener) {
         try {
             SocketChannel channel;
             while ((channel = server.accept()) != null) {
@@ -209,8 +266,10 @@ public final class NioLoop implements Closeable {
                 }
                 channel.configureBlocking(false);
                 channel.socket().setTcpNoDelay(true);
+                Wire wire = listener.tls() == null ? new PlainWire(channel) : new TlsWire(channel, serverEngine(listener.tls()));
                 SelectionKey key = channel.register(selector, SelectionKey.OP_READ);
-                Connection c = new Connection(channel, key, this, handlers.get(), inputBytes, queueLimit);
+                Connection c = new Connection(channel, wire, key, this, listener.handlers().get(), inputBytes,
+                        queueLimit);
                 key.attach(c);
                 connections++;
                 perClient.merge(client, 1, Integer::sum);
@@ -229,6 +288,10 @@ public final class NioLoop implements Closeable {
                     closeConnection(c);
                 } else if (!c.isClosing() && c.headOverdue(now, headNanos)) {
                     LOG.debug("{}: no whole request head in time", c.remote());
+                    if (c.handshaking()) {
+                        closeConnection(c); // no TLS session to answer 408 in
+                        continue;
+                    }
                     try {
                         c.handler().onHeadTimeout(c);
                     } catch (IOException | RuntimeException e) {
@@ -245,6 +308,15 @@ public final class NioLoop implements Closeable {
             perClient.computeIfPresent(c.remote().getAddress(), (k, v) -> v > 1 ? v - 1 : null);
             c.handler().onClose(c);
         }
+    }
+
+    private static SSLEngine serverEngine(SSLContext tls) {
+        SSLEngine engine = tls.createSSLEngine();
+        engine.setUseClientMode(false);
+        SSLParameters params = engine.getSSLParameters();
+        params.setApplicationProtocols(new String[]{"http/1.1"}); // ALPN: no h2 here
+        engine.setSSLParameters(params);
+        return engine;
     }
 
     @Override

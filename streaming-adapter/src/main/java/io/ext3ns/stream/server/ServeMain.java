@@ -40,6 +40,18 @@ public final class ServeMain implements Callable<Integer> {
     @Option(names = "--http", paramLabel = "PORT", description = "HTTP port (default ${DEFAULT-VALUE}; -1 off)")
     int http = 8080;
 
+    @Option(names = {"--https", "--https-port"}, paramLabel = "PORT",
+            description = "HTTPS port, on when --tls-cert and --tls-key are given (default "
+                    + ServerConfig.DEFAULT_HTTPS_PORT + " then; plain HTTP stays on --http)")
+    int https = ServerConfig.DISABLED;
+
+    @Option(names = "--tls-cert", paramLabel = "PEM",
+            description = "certificate chain for HTTPS, PEM, leaf first (see docs/server.md, \"TLS\")")
+    String tlsCert;
+
+    @Option(names = "--tls-key", paramLabel = "PEM", description = "its private key, PEM, unencrypted PKCS#8 (RSA or EC)")
+    String tlsKey;
+
     @Option(names = "--bind", paramLabel = "ADDR", description = "address to listen on (default ${DEFAULT-VALUE})")
     String bind = "0.0.0.0";
 
@@ -115,7 +127,11 @@ public final class ServeMain implements Callable<Integer> {
                         Duration.ofSeconds(headerTimeoutSeconds))
                 .withAccess(new AccessPolicy(CorsPolicy.parse(corsOrigin),
                         urlSecret == null ? null : UrlSecret.read(urlSecret)))
-                .withHlsSegment(Duration.ofSeconds(hlsSegmentSeconds));
+                .withHlsSegment(Duration.ofSeconds(hlsSegmentSeconds))
+                .withHttps(ServerConfig.https(https, tlsCert, tlsKey));
+        if (config.https() != null) { // a bad certificate or key stops here, before the volume is opened
+            io.ext3ns.stream.tls.PemCredentials.load(config.https().certificate(), config.https().key());
+        }
         BlockDevice device = BlockDevices.open(MemberList.parse(members), !readWrite);
         Ext3FileSystem fs;
         try {
@@ -137,9 +153,11 @@ public final class ServeMain implements Callable<Integer> {
         try (fs; StreamingServer server = StreamingServer.start(fs, config)) {
             System.out.printf("ext3ns-serve: %s%s; send path %s%s; Ctrl-C stops%n",
                     server.rtspPort() > 0 ? "rtsp://" + bind + ":" + server.rtspPort() + "/ " : "",
-                    server.httpPort() > 0 ? "http://" + bind + ":" + server.httpPort() + "/" : "", path,
-                    urlSecret == null ? "" : "; signed URLs only");
-            SystemdNotify.ready("serving: RTSP port " + server.rtspPort() + ", HTTP port " + server.httpPort());
+                    (server.httpPort() > 0 ? "http://" + bind + ":" + server.httpPort() + "/ " : "")
+                            + (server.httpsPort() > 0 ? "https://" + bind + ":" + server.httpsPort() + "/" : ""),
+                    path, urlSecret == null ? "" : "; signed URLs only");
+            SystemdNotify.ready("serving: RTSP port " + server.rtspPort() + ", HTTP port " + server.httpPort()
+                    + (server.httpsPort() > 0 ? ", HTTPS port " + server.httpsPort() : ""));
             stopRequested.await();
             SystemdNotify.stopping();
         } finally {

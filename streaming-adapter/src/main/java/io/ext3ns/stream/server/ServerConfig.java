@@ -20,15 +20,34 @@ import java.time.Duration;
  * RealtimePacing; 0, the default, leaves them to the normal scheduler). {@code sendWindow}: packets due within it
  * leave together (longer GSO bursts, fewer wake-ups; a packet leaves at most that much before its PCR time; see
  * {@link io.ext3ns.stream.session.SessionOptions#burstWindowNanos()}). {@code access}: CORS and signed URLs (see
- * docs/server.md, "Access control"; {@link AccessPolicy#OPEN} by default).
+ * docs/server.md, "Access control"; {@link AccessPolicy#OPEN} by default). {@code hlsSegment}: the HLS segment
+ * target. {@code https}: HTTP over TLS on a port of its own, or null (off, the default); plain HTTP stays on
+ * {@code httpPort} either way.
  */
 public record ServerConfig(InetAddress bindAddress, int rtspPort, int httpPort, int maxRequestBytes, int maxHeaders,
                            int maxSessionsPerClient, int maxSessions, int maxConnections, Duration sessionTimeout,
                            DataPath dataPath, int schedulerThreads, long poolBytes, int tcpQueueBytes,
                            int realtimePriority, Duration sendWindow, int maxConnectionsPerClient,
-                           Duration headerTimeout, AccessPolicy access, Duration hlsSegment) {
+                           Duration headerTimeout, AccessPolicy access, Duration hlsSegment, Https https) {
 
     public static final int DISABLED = -1;
+    /** The HTTPS port when a certificate is given and no port. */
+    public static final int DEFAULT_HTTPS_PORT = 8443;
+
+    /**
+     * HTTPS: the port (0 ephemeral) and the PEM files of the certificate chain and its PKCS#8 key (see
+     * {@link io.ext3ns.stream.tls.PemCredentials}); read and checked when the server starts.
+     */
+    public record Https(int port, java.nio.file.Path certificate, java.nio.file.Path key) {
+        public Https {
+            if (port < 0 || port > 65535) {
+                throw new IllegalArgumentException("HTTPS port must be 0..65535: " + port);
+            }
+            if (certificate == null || key == null) {
+                throw new IllegalArgumentException("HTTPS needs both a certificate (tls-cert) and a key (tls-key)");
+            }
+        }
+    }
     /** Connections one client address may hold (a player needs one or two). */
     public static final int DEFAULT_CONNECTIONS_PER_CLIENT = 128;
     /** Time a client has to send a whole request head, from its first byte or from connecting (nginx: 60 s). */
@@ -75,7 +94,7 @@ public record ServerConfig(InetAddress bindAddress, int rtspPort, int httpPort, 
         return new ServerConfig(InetAddress.getLoopbackAddress(), 0, 0, 16 * 1024, 64, 2000, 4000, 6000,
                 Duration.ofSeconds(60), DataPath.BATCHED, Math.max(1, Runtime.getRuntime().availableProcessors()),
                 1L << 30, 2 << 20, 0, Duration.ofNanos(SessionOptions.defaults().burstWindowNanos()),
-                DEFAULT_CONNECTIONS_PER_CLIENT, DEFAULT_HEADER_TIMEOUT, AccessPolicy.OPEN, DEFAULT_HLS_SEGMENT);
+                DEFAULT_CONNECTIONS_PER_CLIENT, DEFAULT_HEADER_TIMEOUT, AccessPolicy.OPEN, DEFAULT_HLS_SEGMENT, null);
     }
 
     /**
@@ -90,6 +109,7 @@ public record ServerConfig(InetAddress bindAddress, int rtspPort, int httpPort, 
             ServerConfig d = defaults();
             return d.withBindAddress(bind).withPorts(port(options, "rtsp"), port(options, "http"))
                     .withEngine(d.dataPath(), d.schedulerThreads(), poolSize(options, d.poolBytes()))
+                    .withHttps(https(port(options, "https"), options.get("tls_cert"), options.get("tls_key")))
                     .withConnectionLimits(d.maxConnections(),
                             positive(options, "max_conn_per_client", d.maxConnectionsPerClient()),
                             Duration.ofSeconds(positive(options, "header_timeout",
@@ -104,7 +124,8 @@ public record ServerConfig(InetAddress bindAddress, int rtspPort, int httpPort, 
 
     /** Mount option keys {@link #fromMountOptions} reads. */
     public static final java.util.Set<String> MOUNT_OPTION_KEYS = java.util.Set.of("rtsp", "http", "bind",
-            "max_conn_per_client", "header_timeout", "cors_origin", "url_secret", "pool", "hls_segment");
+            "max_conn_per_client", "header_timeout", "cors_origin", "url_secret", "pool", "hls_segment",
+            "https", "tls_cert", "tls_key");
 
     /** cors_origin=ORIGIN|* and url_secret=FILE; a bad origin or secret file fails the mount, naming it. */
     private static AccessPolicy access(java.util.Map<String, String> options) {
@@ -179,21 +200,49 @@ public record ServerConfig(InetAddress bindAddress, int rtspPort, int httpPort, 
         return new ServerConfig(bindAddress, rtsp, http, maxRequestBytes, maxHeaders, maxSessionsPerClient,
                 maxSessions, maxConnections, sessionTimeout, dataPath, schedulerThreads, poolBytes, tcpQueueBytes,
                 realtimePriority, sendWindow,
-                maxConnectionsPerClient, headerTimeout, access, hlsSegment);
+                maxConnectionsPerClient, headerTimeout, access, hlsSegment, https);
+    }
+
+    /** Serves HTTP over TLS on {@code https}'s port as well (null: no HTTPS). */
+    public ServerConfig withHttps(Https https) {
+        return new ServerConfig(bindAddress, rtspPort, httpPort, maxRequestBytes, maxHeaders, maxSessionsPerClient,
+                maxSessions, maxConnections, sessionTimeout, dataPath, schedulerThreads, poolBytes, tcpQueueBytes,
+                realtimePriority, sendWindow, maxConnectionsPerClient, headerTimeout, access, hlsSegment, https);
+    }
+
+    /**
+     * The HTTPS settings of the command-line or mount options: none when neither file is named; with both, the
+     * port given or {@link #DEFAULT_HTTPS_PORT}; one file without the other, or a port without files, is an error.
+     */
+    public static Https https(int port, String certificate, String key) {
+        boolean cert = certificate != null && !certificate.isBlank();
+        boolean k = key != null && !key.isBlank();
+        if (!cert && !k) {
+            if (port != DISABLED) {
+                throw new IllegalArgumentException("an HTTPS port needs --tls-cert and --tls-key (tls_cert=, tls_key=)");
+            }
+            return null;
+        }
+        if (!cert || !k) {
+            throw new IllegalArgumentException(cert ? "a TLS certificate without a key: give --tls-key (tls_key=)"
+                    : "a TLS key without a certificate: give --tls-cert (tls_cert=)");
+        }
+        return new Https(port == DISABLED ? DEFAULT_HTTPS_PORT : port, java.nio.file.Path.of(certificate),
+                java.nio.file.Path.of(key));
     }
 
     public ServerConfig withBindAddress(InetAddress address) {
         return new ServerConfig(address, rtspPort, httpPort, maxRequestBytes, maxHeaders, maxSessionsPerClient,
                 maxSessions, maxConnections, sessionTimeout, dataPath, schedulerThreads, poolBytes, tcpQueueBytes,
                 realtimePriority, sendWindow,
-                maxConnectionsPerClient, headerTimeout, access, hlsSegment);
+                maxConnectionsPerClient, headerTimeout, access, hlsSegment, https);
     }
 
     public ServerConfig withSessionLimits(int perClient, int total, Duration timeout) {
         return new ServerConfig(bindAddress, rtspPort, httpPort, maxRequestBytes, maxHeaders, perClient, total,
                 maxConnections, timeout, dataPath, schedulerThreads, poolBytes, tcpQueueBytes, realtimePriority,
                 sendWindow,
-                maxConnectionsPerClient, headerTimeout, access, hlsSegment);
+                maxConnectionsPerClient, headerTimeout, access, hlsSegment, https);
     }
 
     /** Runs pacing and I/O threads SCHED_FIFO at {@code priority} (1..99), or normally (0). */
@@ -201,14 +250,14 @@ public record ServerConfig(InetAddress bindAddress, int rtspPort, int httpPort, 
         return new ServerConfig(bindAddress, rtspPort, httpPort, maxRequestBytes, maxHeaders, maxSessionsPerClient,
                 maxSessions, maxConnections, sessionTimeout, dataPath, schedulerThreads, poolBytes, tcpQueueBytes,
                 priority, sendWindow,
-                maxConnectionsPerClient, headerTimeout, access, hlsSegment);
+                maxConnectionsPerClient, headerTimeout, access, hlsSegment, https);
     }
 
     public ServerConfig withEngine(DataPath path, int schedulers, long pool) {
         return new ServerConfig(bindAddress, rtspPort, httpPort, maxRequestBytes, maxHeaders, maxSessionsPerClient,
                 maxSessions, maxConnections, sessionTimeout, path, schedulers, pool, tcpQueueBytes, realtimePriority,
                 sendWindow,
-                maxConnectionsPerClient, headerTimeout, access, hlsSegment);
+                maxConnectionsPerClient, headerTimeout, access, hlsSegment, https);
     }
 
     /** Packets due within {@code window} of each other leave together (0..100 ms). */
@@ -216,28 +265,28 @@ public record ServerConfig(InetAddress bindAddress, int rtspPort, int httpPort, 
         return new ServerConfig(bindAddress, rtspPort, httpPort, maxRequestBytes, maxHeaders, maxSessionsPerClient,
                 maxSessions, maxConnections, sessionTimeout, dataPath, schedulerThreads, poolBytes, tcpQueueBytes,
                 realtimePriority, window,
-                maxConnectionsPerClient, headerTimeout, access, hlsSegment);
+                maxConnectionsPerClient, headerTimeout, access, hlsSegment, https);
     }
 
     /** Limits on the connections of one client address and on the time to send a request head. */
     public ServerConfig withConnectionLimits(int total, int perClient, Duration headTimeout) {
         return new ServerConfig(bindAddress, rtspPort, httpPort, maxRequestBytes, maxHeaders, maxSessionsPerClient,
                 maxSessions, total, sessionTimeout, dataPath, schedulerThreads, poolBytes, tcpQueueBytes,
-                realtimePriority, sendWindow, perClient, headTimeout, access, hlsSegment);
+                realtimePriority, sendWindow, perClient, headTimeout, access, hlsSegment, https);
     }
 
     /** CORS headers and URL signing ({@link AccessPolicy#OPEN}: neither). */
     public ServerConfig withAccess(AccessPolicy policy) {
         return new ServerConfig(bindAddress, rtspPort, httpPort, maxRequestBytes, maxHeaders, maxSessionsPerClient,
                 maxSessions, maxConnections, sessionTimeout, dataPath, schedulerThreads, poolBytes, tcpQueueBytes,
-                realtimePriority, sendWindow, maxConnectionsPerClient, headerTimeout, policy, hlsSegment);
+                realtimePriority, sendWindow, maxConnectionsPerClient, headerTimeout, policy, hlsSegment, https);
     }
 
     /** HLS media segments of about {@code target} (1..60 s; cut at key frames). */
     public ServerConfig withHlsSegment(Duration target) {
         return new ServerConfig(bindAddress, rtspPort, httpPort, maxRequestBytes, maxHeaders, maxSessionsPerClient,
                 maxSessions, maxConnections, sessionTimeout, dataPath, schedulerThreads, poolBytes, tcpQueueBytes,
-                realtimePriority, sendWindow, maxConnectionsPerClient, headerTimeout, access, target);
+                realtimePriority, sendWindow, maxConnectionsPerClient, headerTimeout, access, target, https);
     }
 
     /** How long a session set up but never played lives: {@link #UNPLAYED_TIMEOUT}, or the time-out if shorter. */

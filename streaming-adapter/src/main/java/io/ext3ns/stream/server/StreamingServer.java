@@ -17,6 +17,7 @@ import io.ext3ns.stream.session.EngineConfig;
 import io.ext3ns.stream.session.LatenessHistogram;
 import io.ext3ns.stream.session.StreamingEngine;
 import io.ext3ns.stream.web.TitleCatalog;
+import io.ext3ns.stream.tls.PemCredentials;
 
 import java.io.Closeable;
 import java.io.IOException;
@@ -47,10 +48,15 @@ public final class StreamingServer implements Closeable {
     private final StreamingEngine engine;
     private final RtspService rtsp;
     private final ExecutorService indexer;
+    private final MemberFiles memberFiles = new MemberFiles();
     private final InetSocketAddress rtspAddress;
     private final InetSocketAddress httpAddress;
+    private final InetSocketAddress httpsAddress;
 
     private StreamingServer(FileSystem fs, ServerConfig config, List<MetricsSection> extraMetrics) throws IOException {
+        // a bad certificate or key fails here, before anything is started
+        javax.net.ssl.SSLContext tls = config.https() == null ? null
+                : PemCredentials.load(config.https().certificate(), config.https().key()).serverContext();
         UnitSize unit = UnitSize.forBlockSize(fs.blockSize());
         int units = (int) Math.min(Integer.MAX_VALUE, Math.max(4, config.poolBytes() / unit.bytes()));
         engine = new StreamingEngine(new EngineConfig(unit, units, config.schedulerThreads(), 2, true, null, true,
@@ -85,7 +91,11 @@ public final class StreamingServer implements Closeable {
             httpAddress = config.httpPort() == ServerConfig.DISABLED ? null
                     : loop.listen(new InetSocketAddress(config.bindAddress(), config.httpPort()),
                     () -> new HttpConnectionHandler(fs, resolver, engine.cache(), loop, parser, httpRequests,
-                            metrics::scrape, config.access(), playlists, web));
+                            metrics::scrape, config.access(), playlists, web, memberFiles));
+            httpsAddress = tls == null ? null
+                    : loop.listen(new InetSocketAddress(config.bindAddress(), config.https().port()),
+                    () -> new HttpConnectionHandler(fs, resolver, engine.cache(), loop, parser, httpRequests,
+                            metrics::scrape, config.access(), playlists, web, null), tls);
         } catch (IOException e) {
             loop.close();
             closeEngine();
@@ -125,6 +135,16 @@ public final class StreamingServer implements Closeable {
     /** The HTTP port bound, or -1 if HTTP is disabled. */
     public int httpPort() {
         return httpAddress == null ? -1 : httpAddress.getPort();
+    }
+
+    /** HTTP body bytes sent with sendfile from the member files (the rest went through pinned units). */
+    public long sendfileBytes() {
+        return memberFiles.sentBytes();
+    }
+
+    /** The HTTPS port bound, or -1 if HTTPS is off. */
+    public int httpsPort() {
+        return httpsAddress == null ? -1 : httpsAddress.getPort();
     }
 
     /**
@@ -194,6 +214,11 @@ public final class StreamingServer implements Closeable {
 
     private void closeEngine() {
         indexer.shutdownNow();
+        try {
+            memberFiles.close();
+        } catch (IOException e) {
+            // closing read-only channels: nothing was written through them
+        }
         try {
             engine.close();
         } catch (InterruptedException e) {

@@ -73,6 +73,11 @@ public final class FsMediaSource implements MediaSource {
     }
 
     @Override
+    public java.util.List<io.ext3ns.sda.MemberExtent> locate(long offset, long length) throws IOException {
+        return fs.locateDirect(handle, offset, length);
+    }
+
+    @Override
     public String name() {
         return "ext3ns:" + path;
     }

@@ -31,6 +31,15 @@ public interface MediaSource extends Closeable {
     /** Legacy path: copies up to {@code dst.remaining()} bytes at {@code offset} into a heap buffer; returns bytes. */
     int readLegacy(long offset, ByteBuffer dst) throws IOException;
 
+    /**
+     * Where bytes from {@code offset} (a multiple of {@link #directAlignment()}) for {@code length} lie on the
+     * store's member files, for sendfile; null when the source cannot say (see
+     * {@link io.ext3ns.fs.api.FileSystem#locateDirect}).
+     */
+    default java.util.List<io.ext3ns.sda.MemberExtent> locate(long offset, long length) throws IOException {
+        return null;
+    }
+
     /** Short description for messages. */
     String name();
 }

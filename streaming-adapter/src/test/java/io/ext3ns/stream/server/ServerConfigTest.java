@@ -92,4 +92,21 @@ class ServerConfigTest {
                 Map.of("cors_origin", "https://a.example/"))).getMessage();
         org.junit.jupiter.api.Assertions.assertTrue(message.startsWith("cors_origin=https://a.example/: "), message);
     }
+
+    @Test
+    void httpsComesFromTheMountOptionsWithBothFiles() {
+        assertEquals(null, ServerConfig.fromMountOptions(Map.of("http", "8080")).https());
+        ServerConfig tls = ServerConfig.fromMountOptions(Map.of("http", "8080", "tls_cert", "/c.pem",
+                "tls_key", "/k.pem"));
+        assertEquals(ServerConfig.DEFAULT_HTTPS_PORT, tls.https().port());
+        assertEquals(java.nio.file.Path.of("/c.pem"), tls.https().certificate());
+        assertEquals(0, ServerConfig.fromMountOptions(Map.of("https", "0", "tls_cert", "/c.pem", "tls_key", "/k.pem"))
+                .https().port());
+        IllegalArgumentException noKey = assertThrows(IllegalArgumentException.class,
+                () -> ServerConfig.fromMountOptions(Map.of("http", "8080", "tls_cert", "/c.pem")));
+        assertEquals("a TLS certificate without a key: give --tls-key (tls_key=)", noKey.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> ServerConfig.fromMountOptions(Map.of("https", "8443")));
+        assertThrows(IllegalArgumentException.class, () -> ServerConfig.fromMountOptions(Map.of("https", "x",
+                "tls_cert", "/c.pem", "tls_key", "/k.pem")));
+    }
 }

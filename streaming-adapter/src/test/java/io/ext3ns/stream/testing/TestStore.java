@@ -102,6 +102,16 @@ public final class TestStore implements Closeable {
         return fs.symlink(mkdirs(parent(path)), name(path), target, 0, 0);
     }
 
+    /**
+     * Closes this store's engine, keeping its files, and opens them again read-only, as ext3ns-serve does; the
+     * returned store deletes the files when closed (this one must not be used any more).
+     */
+    public TestStore reopenReadOnly() throws Exception {
+        fs.close();
+        BlockDevice readOnly = BlockDevices.open(files, true);
+        return new TestStore(files, readOnly, Ext3FileSystem.open(readOnly, OPTIONS.withReadOnly(true)));
+    }
+
     public void sync() throws IOException {
         fs.sync();
     }
