@@ -1,6 +1,7 @@
 package io.ext3ns.fs.inspect;
 
 import io.ext3ns.fs.disk.BlockMapShape;
+import io.ext3ns.fs.disk.BlockMapWalker;
 import io.ext3ns.fs.disk.CorruptFsException;
 import io.ext3ns.fs.disk.DeviceBlocks;
 import io.ext3ns.fs.disk.DirectoryBlock;
@@ -146,32 +147,35 @@ public final class VolumeReader {
 
     /** A walker over block maps of this volume that reads through {@link #readBlock}. */
     public BlockMapWalker walker() {
-        return new BlockMapWalker(shape, this::readBlock);
+        return new BlockMapWalker(geo, this::readBlock);
     }
 
-    /** Physical data blocks of an inode in logical order (holes skipped), pointers checked to be in range. */
+    /**
+     * Physical data blocks of an inode in logical order (holes skipped), pointers checked to be in range and no
+     * indirect block walked twice.
+     */
     public List<long[]> dataBlocks(long ino, Inode inode) throws IOException {
         List<long[]> out = new ArrayList<>();
         walker().walk(inode, new BlockMapWalker.Visitor() {
             @Override
-            public boolean indirect(long physical, int level, long firstLogical) throws CorruptFsException {
-                checkRange(ino, physical);
+            public boolean indirect(long physical, int level, long firstLogical) {
                 return true;
             }
 
             @Override
-            public void data(long logical, long physical) throws CorruptFsException {
-                checkRange(ino, physical);
+            public void data(long logical, long physical) {
                 out.add(new long[] {logical, physical});
+            }
+
+            @Override
+            public boolean bad(BlockMapWalker.Bad kind, long physical, int level, long firstLogical)
+                    throws CorruptFsException {
+                throw new CorruptFsException(kind == BlockMapWalker.Bad.OUT_OF_RANGE
+                        ? "inode " + ino + " maps block " + physical + ", outside the file system"
+                        : "inode " + ino + ": " + BlockMapWalker.describe(kind, physical, level, firstLogical));
             }
         });
         return out;
-    }
-
-    private void checkRange(long ino, long block) throws CorruptFsException {
-        if (!geo.isDataBlockInRange(block)) {
-            throw new CorruptFsException("inode " + ino + " maps block " + block + ", outside the file system");
-        }
     }
 
     /** Resolves an absolute path by reading directories linearly (htree directories included). */
