@@ -63,6 +63,24 @@ public final class BlockMapWalker {
         }
     }
 
+    /**
+     * Receives the data as runs: file blocks [logical, logical + length) stored at [physical, physical + length).
+     * A run ends at a hole or where the next block is not the physical successor (an indirect block in between).
+     */
+    public interface RunVisitor {
+        /** As {@link Visitor#indirect}; by default every indirect block is read. */
+        default boolean indirect(long physical, int level, long firstLogical) throws IOException {
+            return true;
+        }
+
+        void run(long logical, long physical, long length) throws IOException;
+
+        /** As {@link Visitor#bad}, throwing by default. */
+        default boolean bad(Bad kind, long physical, int level, long firstLogical) throws IOException {
+            throw new CorruptFsException(describe(kind, physical, level, firstLogical));
+        }
+    }
+
     private final BlockMapShape shape;
     private final long firstDataBlock;
     private final long blocksCount;
@@ -135,6 +153,39 @@ public final class BlockMapWalker {
         walkIndirect(inode.block(Inode.DIND_BLOCK), 2, first, visitor, seen);
         first += per * per;
         walkIndirect(inode.block(Inode.TIND_BLOCK), 3, first, visitor, seen);
+    }
+
+    /** {@link #walk} with the data blocks gathered into runs (dump, fragmentation: one call per run). */
+    public void walkRuns(Inode inode, RunVisitor runs) throws IOException {
+        long[] open = {0, 0, 0}; // logical, physical, length of the run being gathered
+        walk(inode, new Visitor() {
+            @Override
+            public boolean indirect(long physical, int level, long firstLogical) throws IOException {
+                return runs.indirect(physical, level, firstLogical);
+            }
+
+            @Override
+            public void data(long logical, long physical) throws IOException {
+                if (open[2] > 0 && logical == open[0] + open[2] && physical == open[1] + open[2]) {
+                    open[2]++;
+                    return;
+                }
+                if (open[2] > 0) {
+                    runs.run(open[0], open[1], open[2]);
+                }
+                open[0] = logical;
+                open[1] = physical;
+                open[2] = 1;
+            }
+
+            @Override
+            public boolean bad(Bad kind, long physical, int level, long firstLogical) throws IOException {
+                return runs.bad(kind, physical, level, firstLogical);
+            }
+        });
+        if (open[2] > 0) {
+            runs.run(open[0], open[1], open[2]);
+        }
     }
 
     private void dataPointer(long logical, long physical, Visitor visitor) throws IOException {

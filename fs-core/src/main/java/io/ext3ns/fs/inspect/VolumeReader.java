@@ -170,12 +170,35 @@ public final class VolumeReader {
             @Override
             public boolean bad(BlockMapWalker.Bad kind, long physical, int level, long firstLogical)
                     throws CorruptFsException {
-                throw new CorruptFsException(kind == BlockMapWalker.Bad.OUT_OF_RANGE
-                        ? "inode " + ino + " maps block " + physical + ", outside the file system"
-                        : "inode " + ino + ": " + BlockMapWalker.describe(kind, physical, level, firstLogical));
+                throw badPointer(ino, kind, physical, level, firstLogical);
             }
         });
         return out;
+    }
+
+    /** The data of an inode as contiguous runs in logical order, checked as {@link #dataBlocks}. */
+    public List<FileFragmentation.Run> dataRuns(long ino, Inode inode) throws IOException {
+        List<FileFragmentation.Run> out = new ArrayList<>();
+        walker().walkRuns(inode, new BlockMapWalker.RunVisitor() {
+            @Override
+            public void run(long logical, long physical, long length) {
+                out.add(new FileFragmentation.Run(logical, physical, length));
+            }
+
+            @Override
+            public boolean bad(BlockMapWalker.Bad kind, long physical, int level, long firstLogical)
+                    throws CorruptFsException {
+                throw badPointer(ino, kind, physical, level, firstLogical);
+            }
+        });
+        return out;
+    }
+
+    private static CorruptFsException badPointer(long ino, BlockMapWalker.Bad kind, long physical, int level,
+                                                 long firstLogical) {
+        return new CorruptFsException(kind == BlockMapWalker.Bad.OUT_OF_RANGE
+                ? "inode " + ino + " maps block " + physical + ", outside the file system"
+                : "inode " + ino + ": " + BlockMapWalker.describe(kind, physical, level, firstLogical));
     }
 
     /** Resolves an absolute path by reading directories linearly (htree directories included). */

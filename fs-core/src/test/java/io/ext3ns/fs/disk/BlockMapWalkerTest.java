@@ -79,6 +79,22 @@ class BlockMapWalkerTest {
     }
 
     @Test
+    void runsGatherContiguousBlocksAndBreakAtHolesAndIndirectBlocks() throws IOException {
+        for (int i = 0; i < 12; i++) {
+            if (i != 5) {
+                inode.setBlock(i, 100 + i); // 100..104, hole at 5, 106..111
+            }
+        }
+        inode.setBlock(Inode.IND_BLOCK, 112); // the indirect block sits between the runs it separates
+        pointer(112, 0, 113);
+        pointer(112, 1, 114);
+        pointer(112, 2, 700);
+        List<String> runs = new ArrayList<>();
+        walker.walkRuns(inode, (logical, physical, length) -> runs.add(logical + "@" + physical + "+" + length));
+        assertEquals(List.of("0@100+5", "6@106+6", "12@113+2", "14@700+1"), runs);
+    }
+
+    @Test
     void resolveAgreesWithTheWalk() throws IOException {
         buildTreeWithHoles();
         BlockMapWalker.PointerSource ptrs = (b, i) -> disk.containsKey(b) ? IndirectBlock.get(disk.get(b), i) : 0;
