@@ -1,6 +1,7 @@
 package io.ext3ns.fs.check;
 
 import io.ext3ns.fs.api.FileSystem;
+import io.ext3ns.fs.disk.BlockMapWalker;
 import io.ext3ns.fs.disk.CorruptFsException;
 import io.ext3ns.fs.disk.DirEntryType;
 import io.ext3ns.fs.disk.ExtendedAttributes;
@@ -8,7 +9,6 @@ import io.ext3ns.fs.disk.Features;
 import io.ext3ns.fs.disk.Geometry;
 import io.ext3ns.fs.disk.Inode;
 import io.ext3ns.fs.disk.XattrEntry;
-import io.ext3ns.fs.inspect.BlockMapWalker;
 import java.io.IOException;
 
 /**
@@ -483,6 +483,19 @@ final class InodePass {
                 return false;
             }
             return true; // read even a doubly claimed indirect block: its pointers are checked one by one
+        }
+
+        /** Out-of-range pointers are reported as e2fsck does; a repeated indirect block is claimed again (duplicate). */
+        @Override
+        public boolean bad(BlockMapWalker.Bad kind, long physical, int level, long firstLogical) {
+            if (kind == BlockMapWalker.Bad.REPEATED_INDIRECT) {
+                return true;
+            }
+            if (bad > MAX_BAD_POINTERS) {
+                return false;
+            }
+            account(physical, level == 0 ? "block #" + firstLogical : "indirect block (level " + level + ")", false);
+            return false;
         }
 
         @Override

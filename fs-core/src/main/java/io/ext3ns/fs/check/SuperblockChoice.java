@@ -3,6 +3,7 @@ package io.ext3ns.fs.check;
 import io.ext3ns.fs.disk.CorruptFsException;
 import io.ext3ns.fs.disk.Geometry;
 import io.ext3ns.fs.disk.Superblock;
+import io.ext3ns.fs.disk.SuperblockOpener;
 import io.ext3ns.fs.inspect.VolumeReader;
 import io.ext3ns.sda.AlignedBuffers;
 import io.ext3ns.sda.BlockDevice;
@@ -23,6 +24,8 @@ import java.util.Set;
 final class SuperblockChoice {
     static final int MIN_BLOCK_SIZE = 1024;
     static final int MAX_BLOCK_SIZE = 1024 << Superblock.MAX_LOG_BLOCK_SIZE;
+    /** fsck repairs what it opens: a copy with unknown ro_compat features is refused like a bad one. */
+    private static final SuperblockOpener.Policy POLICY = SuperblockOpener.Policy.REPORT;
     /** Backup groups tried in turn after a bad primary (e2fsck tries group 1 only). */
     private static final long[] BACKUP_GROUPS = {1, 3, 5, 7, 9, 25, 27, 49};
     /** Reads the last-resort scan for group 1's copy may make (a few seconds at most). */
@@ -39,11 +42,11 @@ final class SuperblockChoice {
         if (options.superblock() != 0) {
             return openNamed(device, options.superblock(), options.blockSize());
         }
-        Superblock primary = null;
+        SuperblockOpener.Result inspected = SuperblockOpener.inspect(device, Superblock.OFFSET, POLICY);
+        Superblock primary = inspected.superblock();
         CorruptFsException primaryError;
         try {
-            primary = VolumeReader.readSuperblock(device);
-            return new Opened(VolumeReader.open(device, primary, 0), null);
+            return new Opened(VolumeReader.open(device, inspected.orThrow(), 0), null);
         } catch (CorruptFsException e) {
             primaryError = e;
         }
@@ -100,7 +103,7 @@ final class SuperblockChoice {
                 continue;
             }
             try {
-                Superblock sb = VolumeReader.readSuperblockAt(device, block * bs);
+                Superblock sb = SuperblockOpener.openAt(device, block * bs, POLICY);
                 Geometry geo = new Geometry(sb);
                 long group = geo.groupOfBlock(block);
                 if (sb.blockSize() != bs || block < geo.firstDataBlock() || geo.groupFirstBlock(group) != block) {
@@ -125,7 +128,7 @@ final class SuperblockChoice {
             return null;
         }
         try {
-            VolumeReader.open(device);
+            VolumeReader.open(device, POLICY);
         } catch (CorruptFsException e) {
             return Problem.error(0, "the primary superblock or group descriptors are invalid ("
                     + e.detail() + "); " + what, Repairs::rewritePrimaryCopies);
@@ -139,7 +142,7 @@ final class SuperblockChoice {
             return null;
         }
         try {
-            Superblock sb = VolumeReader.readSuperblockAt(device, offset);
+            Superblock sb = SuperblockOpener.openAt(device, offset, POLICY);
             if (sb.blockSize() != bs || sb.blocksPerGroup() != bpg) {
                 return null;
             }

@@ -3,8 +3,8 @@ package io.ext3ns.fs.engine;
 import io.ext3ns.fs.api.Errno;
 import io.ext3ns.fs.api.FsException;
 import io.ext3ns.fs.disk.BlockMapShape;
+import io.ext3ns.fs.disk.BlockMapWalker;
 import io.ext3ns.fs.disk.CorruptFsException;
-import io.ext3ns.fs.disk.Geometry;
 import io.ext3ns.fs.disk.IndirectBlock;
 import io.ext3ns.fs.disk.Inode;
 import java.io.IOException;
@@ -15,7 +15,9 @@ import java.io.IOException;
  * data blocks and the indirect blocks left empty. i_blocks counts every block in 512-byte units.
  *
  * <p>The caller holds the inode's lock and writes the {@link Inode} back afterwards. Indirect blocks are read through
- * the metadata cache; every pointer is range-checked before it is followed or freed.
+ * the metadata cache; every pointer is range-checked before it is followed or freed. Lookups and whole-map walks
+ * go through the shared {@link BlockMapWalker}; allocation and truncation change pointers as they descend, so they
+ * keep their own descent here (with the walker's range check).
  */
 final class BlockMap {
     /** Where new blocks come from (a file's window, or a plain goal). */
@@ -32,13 +34,17 @@ final class BlockMap {
     }
 
     private final Volume vol;
-    private final Geometry geo;
     private final BlockMapShape shape;
+    /** The shared map reader: lookups, whole-map walks and the pointer range check. */
+    private final BlockMapWalker walker;
+    /** One pointer read inside the metadata cache (no copy of the block on the read path). */
+    private final BlockMapWalker.PointerSource pointers;
 
     BlockMap(Volume vol) {
         this.vol = vol;
-        this.geo = vol.geo;
-        this.shape = new BlockMapShape(geo.blockSize());
+        this.walker = new BlockMapWalker(vol.geo, blk -> vol.meta.read(blk, byte[]::clone));
+        this.shape = walker.shape();
+        this.pointers = (blk, idx) -> vol.meta.read(blk, b -> IndirectBlock.get(b, idx));
     }
 
     BlockMapShape shape() {
@@ -47,17 +53,7 @@ final class BlockMap {
 
     /** Physical block of file block {@code n}, or 0 for a hole. */
     long map(long ino, Inode in, long n) throws IOException {
-        if (n >= shape.treeCapacity()) {
-            return 0;
-        }
-        int[] path = shape.path(n);
-        long blk = checked(ino, in.block(path[0]));
-        for (int level = 1; level < path.length && blk != 0; level++) {
-            int idx = path[level];
-            long parent = blk;
-            blk = checked(ino, vol.meta.read(parent, b -> IndirectBlock.get(b, idx)));
-        }
-        return blk;
+        return walker.resolve(ino, in, n, pointers);
     }
 
     /**
@@ -237,20 +233,40 @@ final class BlockMap {
         return empty;
     }
 
-    /** Physical blocks of file blocks 0..fileBlocks-1 in logical order (0 for holes): input for run counting. */
+    /**
+     * Physical blocks of file blocks 0..fileBlocks-1 in logical order (0 for holes): input for run counting. One walk
+     * reads each indirect block once; what lies beyond the size is neither read nor judged.
+     */
     long[] physicalBlocks(long ino, Inode in, long fileBlocks) throws IOException {
         int n = (int) Math.min(fileBlocks, Integer.MAX_VALUE - 8);
         long[] out = new long[n];
-        for (int i = 0; i < n; i++) {
-            out[i] = map(ino, in, i);
-        }
+        walker.walk(in, new BlockMapWalker.Visitor() {
+            @Override
+            public boolean indirect(long physical, int level, long firstLogical) {
+                return firstLogical < n;
+            }
+
+            @Override
+            public void data(long logical, long physical) {
+                if (logical < n) {
+                    out[(int) logical] = physical;
+                }
+            }
+
+            @Override
+            public boolean bad(BlockMapWalker.Bad kind, long physical, int level, long firstLogical)
+                    throws CorruptFsException {
+                if (firstLogical < n) {
+                    throw new CorruptFsException("inode " + ino + ": "
+                            + BlockMapWalker.describe(kind, physical, level, firstLogical));
+                }
+                return false;
+            }
+        });
         return out;
     }
 
     private long checked(long ino, long blk) throws CorruptFsException {
-        if (blk != 0 && !geo.isDataBlockInRange(blk)) {
-            throw new CorruptFsException("inode " + ino + ": block pointer " + blk + " outside the volume");
-        }
-        return blk;
+        return walker.checked(ino, blk);
     }
 }

@@ -2,16 +2,14 @@ package io.ext3ns.fs.engine;
 
 import io.ext3ns.fs.api.Errno;
 import io.ext3ns.fs.api.FsException;
-import io.ext3ns.fs.disk.CorruptFsException;
 import io.ext3ns.fs.disk.Features;
 import io.ext3ns.fs.disk.Geometry;
 import io.ext3ns.fs.disk.GroupDescriptor;
 import io.ext3ns.fs.disk.Superblock;
+import io.ext3ns.fs.disk.SuperblockOpener;
 import io.ext3ns.fs.metadata.MetadataWriter;
-import io.ext3ns.sda.AlignedBuffers;
 import io.ext3ns.sda.BlockDevice;
 import java.io.IOException;
-import java.nio.ByteBuffer;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 import org.slf4j.Logger;
@@ -67,11 +65,9 @@ final class Volume {
      */
     static Volume mount(BlockDevice device, EngineOptions opts, MetadataWriter.Factory writerFactory)
             throws IOException {
-        Superblock sb = readSuperblock(device);
+        // read-only policy: unknown ro_compat features force a read-only mount below rather than refuse it
+        Superblock sb = SuperblockOpener.open(device, SuperblockOpener.Policy.READ_ONLY);
         Geometry geo = new Geometry(sb);
-        if (sb.hasCompat(Features.COMPAT_RESIZE_INODE) && sb.reservedGdtBlocks() > geo.blockSize() / 4) {
-            throw new CorruptFsException("superblock: reserved GDT blocks " + sb.reservedGdtBlocks() + " too many");
-        }
         BlockIo io = new BlockIo(device, geo.blockSize(), geo.blocksCount());
         String forced = null;
         if (!opts.readOnly()) {
@@ -103,20 +99,6 @@ final class Volume {
         meta.commit(writer, meta.snapshot(this::writeRank));
     }
 
-    private static Superblock readSuperblock(BlockDevice device) throws IOException {
-        int align = Math.max(1, device.alignment());
-        int len = Math.max(align, 4096);
-        if (device.size() < Superblock.OFFSET + Superblock.SIZE) {
-            throw new CorruptFsException(device.name() + ": too small for an ext2/3 superblock");
-        }
-        len = (int) Math.min(len, device.size() / align * align);
-        ByteBuffer buf = AlignedBuffers.allocate(len, Integer.bitCount(align) == 1 ? Math.max(align, 4096) : 4096);
-        device.read(0, buf);
-        byte[] raw = new byte[len];
-        buf.flip().get(raw);
-        return Superblock.decode(raw, Superblock.OFFSET);
-    }
-
     /** Why we must not write this image, or null: a dirty or errored image, a pending journal, unknown features. */
     private static String readWriteRefusal(Superblock sb, BlockDevice device) {
         if (device.readOnly()) {
@@ -146,14 +128,7 @@ final class Volume {
     }
 
     private static Group[] readGroups(BlockIo io, Geometry geo) throws IOException {
-        long n = geo.groupCount();
-        if (n > Integer.MAX_VALUE / 2) {
-            throw new CorruptFsException("superblock: " + n + " groups is more than we can hold");
-        }
-        if (geo.superAndGdtBlocks(0) + 3 > geo.groupBlockCount(0)) {
-            throw new CorruptFsException("superblock: " + n + " groups need a descriptor table of "
-                    + geo.gdtBlocks() + " blocks, which does not fit in group 0");
-        }
+        long n = geo.groupCount(); // bounded by the opener (descriptor table inside group 0, at most 256 MiB)
         Group[] groups = new Group[(int) n];
         int perBlock = geo.blockSize() / GroupDescriptor.SIZE;
         long first = geo.gdtFirstBlock(0);

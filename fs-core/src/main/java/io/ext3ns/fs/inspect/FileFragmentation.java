@@ -30,7 +30,12 @@ public final class FileFragmentation {
         if (inode.isFastSymlink() || !(inode.isRegular() || inode.isDirectory() || inode.isSymlink())) {
             return new FileFragmentation(List.of(), 0);
         }
-        return of(volume.dataBlocks(ino, inode));
+        List<Run> runs = volume.dataRuns(ino, inode);
+        long blocks = 0;
+        for (Run r : runs) {
+            blocks += r.length();
+        }
+        return new FileFragmentation(List.copyOf(runs), blocks);
     }
 
     /** Runs of a block list of {logical, physical} pairs in logical order. */

@@ -1,18 +1,17 @@
 package io.ext3ns.fs.inspect;
 
 import io.ext3ns.fs.disk.BlockMapShape;
+import io.ext3ns.fs.disk.BlockMapWalker;
 import io.ext3ns.fs.disk.CorruptFsException;
 import io.ext3ns.fs.disk.DeviceBlocks;
 import io.ext3ns.fs.disk.DirectoryBlock;
-import io.ext3ns.fs.disk.Features;
 import io.ext3ns.fs.disk.Geometry;
 import io.ext3ns.fs.disk.GroupDescriptor;
 import io.ext3ns.fs.disk.Inode;
 import io.ext3ns.fs.disk.Superblock;
-import io.ext3ns.sda.AlignedBuffers;
+import io.ext3ns.fs.disk.SuperblockOpener;
 import io.ext3ns.sda.BlockDevice;
 import java.io.IOException;
-import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -23,9 +22,6 @@ import java.util.List;
  * group 0, is refused with a {@link CorruptFsException} before anything is allocated from it.
  */
 public final class VolumeReader {
-    /** A descriptor table larger than this is absurd (2^23 groups) and refused before it is allocated. */
-    static final long MAX_GDT_BYTES = 256L << 20;
-
     private final DeviceBlocks blocks;
     private final Superblock sb;
     private final Geometry geo;
@@ -43,76 +39,27 @@ public final class VolumeReader {
         this.superblockGroup = superblockGroup;
     }
 
-    /** Reads and validates the primary superblock of {@code device}. */
-    public static Superblock readSuperblock(BlockDevice device) throws IOException {
-        // whole pages: AlignedBuffers only guarantees the size for multiples of the alignment
-        int probe = Math.max(AlignedBuffers.PAGE, device.alignment());
-        if (device.size() < probe) {
-            throw new CorruptFsException("device of " + device.size() + " bytes is too small to hold a superblock");
-        }
-        ByteBuffer buf = AlignedBuffers.allocate(probe, Math.max(device.alignment(), AlignedBuffers.PAGE));
-        device.read(0, buf);
-        byte[] head = new byte[probe];
-        buf.flip().get(head);
-        return Superblock.decode(head, Superblock.OFFSET);
-    }
-
-    /**
-     * Reads and validates the superblock copy at byte {@code offset} (a backup's: the first block of its group),
-     * through one aligned read of a page or of the device's alignment, whichever is larger.
-     */
-    public static Superblock readSuperblockAt(BlockDevice device, long offset) throws IOException {
-        int unit = Math.max(AlignedBuffers.PAGE, device.alignment());
-        long start = offset / unit * unit;
-        if (offset < 0 || offset % 1024 != 0 || start + unit > device.size()) {
-            throw new CorruptFsException("no superblock copy can be at byte " + offset + " of a device of "
-                    + device.size() + " bytes");
-        }
-        ByteBuffer buf = AlignedBuffers.allocate(unit, unit);
-        device.read(start, buf);
-        byte[] raw = new byte[unit];
-        buf.flip().get(raw);
-        return Superblock.decode(raw, (int) (offset - start));
-    }
-
-    /** Opens the volume on {@code device}: superblock, geometry and descriptors, all validated. */
+    /** Opens the volume on {@code device} to read it: superblock, geometry and descriptors, all validated. */
     public static VolumeReader open(BlockDevice device) throws IOException {
-        return open(device, readSuperblock(device), 0);
+        return open(device, SuperblockOpener.Policy.READ_ONLY);
+    }
+
+    /** As {@link #open(BlockDevice)}, the primary superblock opened under {@code policy} (fsck: READ_WRITE). */
+    public static VolumeReader open(BlockDevice device, SuperblockOpener.Policy policy) throws IOException {
+        return open(device, SuperblockOpener.open(device, policy), 0);
     }
 
     /**
      * Opens the volume as the superblock copy {@code sb} of group {@code group} describes, with the descriptor table
      * that follows that copy (group 0: the primary ones; a backup group's after a damaged primary, for fsck).
+     * {@code sb} comes from {@link SuperblockOpener}; its device checks are repeated here (no I/O) so that no
+     * descriptor table is allocated from a superblock that was not.
      */
     public static VolumeReader open(BlockDevice device, Superblock sb, long group) throws IOException {
+        SuperblockOpener.check(sb, device, SuperblockOpener.Policy.READ_ONLY);
         int bs = sb.blockSize();
-        if (bs % device.alignment() != 0) {
-            throw new CorruptFsException("block size " + bs + " is not a multiple of the device alignment "
-                    + device.alignment());
-        }
-        long deviceBlocks = device.size() / bs;
-        if (sb.blocksCount() > deviceBlocks) {
-            throw new CorruptFsException("the superblock says " + sb.blocksCount() + " blocks but the device holds "
-                    + deviceBlocks + " (truncated image or wrong member?)");
-        }
-        int unknownRo = sb.featureRoCompat() & ~Features.RO_COMPAT_SUPPORTED;
-        if (unknownRo != 0) {
-            throw new CorruptFsException(String.format("unsupported read-only-compatible features 0x%x", unknownRo));
-        }
         Geometry geo = new Geometry(sb);
-        if (sb.reservedGdtBlocks() > bs / 4) {
-            throw new CorruptFsException("superblock: " + sb.reservedGdtBlocks() + " reserved GDT blocks (max "
-                    + bs / 4 + ")");
-        }
         long gdtBytes = geo.gdtBlocks() * bs;
-        if (gdtBytes > MAX_GDT_BYTES || geo.superAndGdtBlocks(0) + 3 > geo.groupBlockCount(0)) {
-            throw new CorruptFsException("superblock: " + geo.groupCount() + " groups need a descriptor table of "
-                    + geo.gdtBlocks() + " blocks, which does not fit in group 0");
-        }
-        if (geo.inodeTableBlocks() + 2 > geo.blocksPerGroup()) {
-            throw new CorruptFsException("superblock: inode table of " + geo.inodeTableBlocks()
-                    + " blocks does not fit in a group of " + geo.blocksPerGroup());
-        }
         if (group < 0 || group >= geo.groupCount() || !geo.hasSuperBackup(group)) {
             throw new CorruptFsException("group " + group + " holds no superblock copy");
         }
@@ -200,32 +147,58 @@ public final class VolumeReader {
 
     /** A walker over block maps of this volume that reads through {@link #readBlock}. */
     public BlockMapWalker walker() {
-        return new BlockMapWalker(shape, this::readBlock);
+        return new BlockMapWalker(geo, this::readBlock);
     }
 
-    /** Physical data blocks of an inode in logical order (holes skipped), pointers checked to be in range. */
+    /**
+     * Physical data blocks of an inode in logical order (holes skipped), pointers checked to be in range and no
+     * indirect block walked twice.
+     */
     public List<long[]> dataBlocks(long ino, Inode inode) throws IOException {
         List<long[]> out = new ArrayList<>();
         walker().walk(inode, new BlockMapWalker.Visitor() {
             @Override
-            public boolean indirect(long physical, int level, long firstLogical) throws CorruptFsException {
-                checkRange(ino, physical);
+            public boolean indirect(long physical, int level, long firstLogical) {
                 return true;
             }
 
             @Override
-            public void data(long logical, long physical) throws CorruptFsException {
-                checkRange(ino, physical);
+            public void data(long logical, long physical) {
                 out.add(new long[] {logical, physical});
+            }
+
+            @Override
+            public boolean bad(BlockMapWalker.Bad kind, long physical, int level, long firstLogical)
+                    throws CorruptFsException {
+                throw badPointer(ino, kind, physical, level, firstLogical);
             }
         });
         return out;
     }
 
-    private void checkRange(long ino, long block) throws CorruptFsException {
-        if (!geo.isDataBlockInRange(block)) {
-            throw new CorruptFsException("inode " + ino + " maps block " + block + ", outside the file system");
-        }
+    /** The data of an inode as contiguous runs in logical order, checked as {@link #dataBlocks}. */
+    public List<FileFragmentation.Run> dataRuns(long ino, Inode inode) throws IOException {
+        List<FileFragmentation.Run> out = new ArrayList<>();
+        walker().walkRuns(inode, new BlockMapWalker.RunVisitor() {
+            @Override
+            public void run(long logical, long physical, long length) {
+                out.add(new FileFragmentation.Run(logical, physical, length));
+            }
+
+            @Override
+            public boolean bad(BlockMapWalker.Bad kind, long physical, int level, long firstLogical)
+                    throws CorruptFsException {
+                throw badPointer(ino, kind, physical, level, firstLogical);
+            }
+        });
+        return out;
+    }
+
+    private static CorruptFsException badPointer(long ino, BlockMapWalker.Bad kind, long physical, int level,
+                                                 long firstLogical) {
+        return new CorruptFsException(kind == BlockMapWalker.Bad.OUT_OF_RANGE
+                ? "inode " + ino + " maps block " + physical + ", outside the file system"
+                : "inode " + ino + ": " + BlockMapWalker.describe(kind, physical, level, firstLogical));
     }
 
     /** Resolves an absolute path by reading directories linearly (htree directories included). */

@@ -5,7 +5,7 @@ import io.ext3ns.fs.api.FsException;
 import io.ext3ns.fs.disk.DeviceBlocks;
 import io.ext3ns.fs.disk.Features;
 import io.ext3ns.fs.disk.Superblock;
-import io.ext3ns.sda.AlignedBuffers;
+import io.ext3ns.fs.disk.SuperblockOpener;
 import io.ext3ns.sda.BlockDevice;
 import java.io.IOException;
 import java.util.ArrayList;
@@ -116,9 +116,9 @@ public final class Journal implements AutoCloseable {
         return sb.hasCompat(Features.COMPAT_HAS_JOURNAL) && sb.journalInum() != 0;
     }
 
+    /** Replay rewrites only blocks the log holds: unknown ro_compat features do not concern it (as the kernel). */
     private static Superblock readSuperblock(BlockDevice dev) throws IOException {
-        DeviceBlocks probe = new DeviceBlocks(dev, Math.max(AlignedBuffers.PAGE, dev.alignment()));
-        return Superblock.decode(probe.read(0), Superblock.OFFSET);
+        return SuperblockOpener.open(dev, SuperblockOpener.Policy.READ_ONLY);
     }
 
     /** True when the log holds committed transactions that were never checkpointed (a crash left them). */
@@ -134,7 +134,7 @@ public final class Journal implements AutoCloseable {
         if (live) {
             throw new IllegalStateException("recover() while this journal has live transactions");
         }
-        boolean hadErrors = (RecoverFlag.readSuperblock(log.io()).state() & Superblock.STATE_ERROR) != 0;
+        boolean hadErrors = (readSuperblock(log.io().device()).state() & Superblock.STATE_ERROR) != 0;
         RecoveryReport report = new JournalRecovery(log).run();
         if (hadErrors) {
             keepErrorFlag();

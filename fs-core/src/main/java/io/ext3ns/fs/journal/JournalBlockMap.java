@@ -1,7 +1,7 @@
 package io.ext3ns.fs.journal;
 
 import io.ext3ns.fs.disk.DeviceBlocks;
-import io.ext3ns.fs.disk.BlockMapShape;
+import io.ext3ns.fs.disk.BlockMapWalker;
 import io.ext3ns.fs.disk.CorruptFsException;
 import io.ext3ns.fs.disk.Geometry;
 import io.ext3ns.fs.disk.GroupDescriptor;
@@ -62,7 +62,7 @@ public final class JournalBlockMap {
             throw new CorruptFsException(what + count + " blocks, outside [" + min + ", "
                     + geo.blocksCount() + "]");
         }
-        long[] map = new IndirectWalk(io, geo, inode, what).mapFirst((int) count);
+        long[] map = mapFirst(io, geo, inode, (int) count, what);
         JournalBlockMap result = new JournalBlockMap(map);
         for (int i = 1; i < result.sorted.length; i++) {
             if (result.sorted[i] == result.sorted[i - 1]) {
@@ -70,6 +70,48 @@ public final class JournalBlockMap {
             }
         }
         return result;
+    }
+
+    /**
+     * Journal blocks 0..count-1 through the shared walker (each indirect block read once, nothing beyond count
+     * read): every one must be mapped, inside the volume.
+     */
+    private static long[] mapFirst(DeviceBlocks io, Geometry geo, Inode inode, int count, String what)
+            throws IOException {
+        long[] map = new long[count];
+        new BlockMapWalker(geo, io::read).walk(inode, new BlockMapWalker.Visitor() {
+            @Override
+            public boolean indirect(long physical, int level, long firstLogical) {
+                return firstLogical < count;
+            }
+
+            @Override
+            public void data(long logical, long physical) {
+                if (logical < count) {
+                    map[(int) logical] = physical;
+                }
+            }
+
+            @Override
+            public boolean bad(BlockMapWalker.Bad kind, long physical, int level, long firstLogical)
+                    throws CorruptFsException {
+                if (firstLogical >= count) {
+                    return false;
+                }
+                String role = level == 0 ? "journal block " + firstLogical
+                        : "indirect block on the path to journal block " + firstLogical;
+                throw new CorruptFsException(what + role + (kind == BlockMapWalker.Bad.OUT_OF_RANGE
+                        ? " maps to block " + physical + ", outside the volume"
+                        : " is block " + physical + ", already used higher in the map (a loop)"));
+            }
+        });
+        for (int n = 0; n < count; n++) {
+            if (map[n] == 0) {
+                throw new CorruptFsException(what + "journal block " + n + " is a hole (unmapped, or an indirect block"
+                        + " on its path is; a journal must be fully mapped)");
+            }
+        }
+        return map;
     }
 
     private static Inode readInode(DeviceBlocks io, Geometry geo, long ino) throws IOException {
@@ -97,58 +139,5 @@ public final class JournalBlockMap {
     /** True when {@code fsBlock} belongs to the journal (a replay must never write there). */
     public boolean contains(long fsBlock) {
         return Arrays.binarySearch(sorted, fsBlock) >= 0;
-    }
-
-    /** Walks i_block and its indirect blocks in file order, reading each indirect block once. */
-    private static final class IndirectWalk {
-        private final DeviceBlocks io;
-        private final Geometry geo;
-        private final Inode inode;
-        private final String what;
-        private final BlockMapShape shape;
-        /** The indirect block currently loaded at each depth (1..3) of the path, and its number. */
-        private final byte[][] loaded = new byte[4][];
-        private final long[] loadedNr = new long[4];
-
-        IndirectWalk(DeviceBlocks io, Geometry geo, Inode inode, String what) {
-            this.io = io;
-            this.geo = geo;
-            this.inode = inode;
-            this.what = what;
-            this.shape = new BlockMapShape(geo.blockSize());
-        }
-
-        long[] mapFirst(int count) throws IOException {
-            long[] map = new long[count];
-            for (int n = 0; n < count; n++) {
-                int[] path = shape.path(n);
-                long blk = inode.block(path[0]);
-                for (int depth = 1; depth < path.length; depth++) {
-                    byte[] ind = indirect(depth, blk, n);
-                    blk = IndirectPointers.get(ind, path[depth]);
-                }
-                map[n] = checked(blk, "journal block " + n);
-            }
-            return map;
-        }
-
-        private byte[] indirect(int depth, long blk, long n) throws IOException {
-            checked(blk, "indirect block on the path to journal block " + n);
-            if (loaded[depth] == null || loadedNr[depth] != blk) {
-                loaded[depth] = io.read(blk);
-                loadedNr[depth] = blk;
-            }
-            return loaded[depth];
-        }
-
-        private long checked(long blk, String role) throws CorruptFsException {
-            if (blk == 0) {
-                throw new CorruptFsException(what + role + " is a hole (a journal must be fully mapped)");
-            }
-            if (!geo.isDataBlockInRange(blk)) {
-                throw new CorruptFsException(what + role + " maps to block " + blk + ", outside the volume");
-            }
-            return blk;
-        }
     }
 }

@@ -3,6 +3,7 @@ package io.ext3ns.fs.journal;
 import io.ext3ns.fs.disk.BlockMapShape;
 import io.ext3ns.fs.disk.DeviceBlocks;
 import io.ext3ns.fs.disk.Features;
+import io.ext3ns.fs.disk.IndirectBlock;
 import io.ext3ns.fs.disk.Inode;
 import io.ext3ns.fs.disk.Superblock;
 import java.io.IOException;
@@ -91,15 +92,15 @@ public final class JournalCreator {
             long parent = iBlock[path[0]];
             for (int depth = 1; depth < path.length - 1; depth++) {
                 byte[] pb = indirect.get(parent);
-                long child = IndirectPointers.get(pb, path[depth]);
+                long child = IndirectBlock.get(pb, path[depth]);
                 if (child == 0) {
                     child = next();
-                    IndirectPointers.put(pb, path[depth], child);
+                    IndirectBlock.set(pb, path[depth], child);
                     indirect.put(child, new byte[blockSize]);
                 }
                 parent = child;
             }
-            IndirectPointers.put(indirect.get(parent), path[path.length - 1], next());
+            IndirectBlock.set(indirect.get(parent), path[path.length - 1], next());
         }
     }
 

@@ -29,11 +29,6 @@ final class RecoverFlag {
         return block;
     }
 
-    static Superblock readSuperblock(DeviceBlocks io) throws IOException {
-        byte[] b = io.read(Superblock.OFFSET / io.blockSize());
-        return Superblock.decode(b, Superblock.OFFSET % io.blockSize());
-    }
-
     /** Sets or clears the flag on disk (read-modify-write of the superblock's block; not flushed). */
     void writeOnDisk(boolean set) throws IOException {
         byte[] b = io.read(block);

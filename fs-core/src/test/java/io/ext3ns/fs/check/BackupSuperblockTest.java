@@ -184,7 +184,7 @@ class BackupSuperblockTest {
         TestImages.format(img, 4 * bpg * bs, TestImages.spec(bs).blocksPerGroup(bpg).build());
         Geometry geo;
         try (FileMember dev = new FileMember(img, true)) {
-            geo = new Geometry(io.ext3ns.fs.inspect.VolumeReader.readSuperblock(dev));
+            geo = new Geometry(io.ext3ns.fs.disk.SuperblockOpener.open(dev, io.ext3ns.fs.disk.SuperblockOpener.Policy.READ_ONLY));
         }
         long backup = geo.groupFirstBlock(3);
         // -b on a sound volume: a note, exit 0 (as e2fsck -n -b); any block size found, or the one named

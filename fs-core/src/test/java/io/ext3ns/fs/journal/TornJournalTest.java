@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.ext3ns.fs.disk.Superblock;
+import io.ext3ns.fs.disk.SuperblockOpener;
 import io.ext3ns.sda.FileMember;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -83,7 +84,7 @@ class TornJournalTest {
     private static void damage(ImageFixture fx, long tid, Damage damage) throws IOException {
         try (FileMember dev = new FileMember(fx.img, false)) {
             DeviceBlocks io = new DeviceBlocks(dev, fx.blockSize);
-            Superblock sb = RecoverFlag.readSuperblock(io);
+            Superblock sb = SuperblockOpener.open(dev, SuperblockOpener.Policy.READ_ONLY);
             JournalLog log = JournalLog.open(io, sb);
             for (long pos = log.first(); pos < log.maxLen(); pos++) {
                 byte[] b = log.read(pos);
