@@ -1,6 +1,5 @@
 package io.ext3ns.stream.feed;
 
-import io.ext3ns.stream.send.PacketBurst;
 import io.ext3ns.stream.source.MediaSource;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -10,13 +9,13 @@ import java.util.concurrent.CompletableFuture;
 /**
  * Legacy feed (the paper's Algorithm 1): every payload is read on demand, by the calling thread, into a heap array
  * through the source's buffered read. Kept as the baseline the fast path is measured against. Payloads rotate
- * through {@link PacketBurst#MAX_PACKETS} arrays, so a burst's payloads stay intact until it is sent (a session
+ * through {@link Payload#MAX_PER_BURST} arrays, so a burst's payloads stay intact until it is sent (a session
  * never peeks further while a burst is pending).
  */
 public final class LegacyHeapFeed extends SequentialFeed {
     private static final CompletableFuture<Void> ALWAYS_READY = CompletableFuture.completedFuture(null);
 
-    private final ByteBuffer[] ring = new ByteBuffer[PacketBurst.MAX_PACKETS];
+    private final ByteBuffer[] ring = new ByteBuffer[Payload.MAX_PER_BURST];
     private int ringSlot;
     private long peekedAt = -1;
 

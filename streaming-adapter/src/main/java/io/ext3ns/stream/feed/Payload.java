@@ -13,6 +13,8 @@ import java.nio.ByteBuffer;
 public final class Payload {
     public static final int TS_PER_RTP = 7;
     public static final int MAX_BYTES = TS_PER_RTP * TsPacket.SIZE;
+    /** At most this many payloads go out in one burst (the send package's PacketBurst holds that many). */
+    public static final int MAX_PER_BURST = 64;
     static final int MAX_SEGMENTS = 2;
 
     final ByteBuffer[] memory = new ByteBuffer[MAX_SEGMENTS];

@@ -1,29 +1,26 @@
 package io.ext3ns.stream.http;
 
 import io.ext3ns.fs.api.FileSystem;
+import io.ext3ns.sda.MemberExtent;
 import io.ext3ns.stream.access.AccessPolicy;
 import io.ext3ns.stream.access.UrlSigner;
+import io.ext3ns.stream.content.ContentException;
+import io.ext3ns.stream.content.ContentFile;
+import io.ext3ns.stream.content.ContentResolver;
+import io.ext3ns.stream.content.MemberFiles;
 import io.ext3ns.stream.metrics.PrometheusWriter;
 import io.ext3ns.stream.metrics.RequestCounts;
+import io.ext3ns.stream.net.Connection;
+import io.ext3ns.stream.net.ConnectionHandler;
+import io.ext3ns.stream.net.NioLoop;
+import io.ext3ns.stream.net.Request;
+import io.ext3ns.stream.net.RequestParser;
+import io.ext3ns.stream.net.Response;
 import io.ext3ns.stream.pool.PoolExhaustedException;
-import io.ext3ns.stream.server.Connection;
-import io.ext3ns.stream.server.ConnectionHandler;
-import io.ext3ns.stream.server.ContentException;
-import io.ext3ns.stream.server.ContentFile;
-import io.ext3ns.stream.server.ContentResolver;
-import io.ext3ns.stream.server.NioLoop;
-import io.ext3ns.stream.server.Request;
-import io.ext3ns.stream.server.RequestParser;
-import io.ext3ns.stream.server.Response;
 import io.ext3ns.stream.source.FsMediaSource;
 import io.ext3ns.stream.source.LoadedUnit;
 import io.ext3ns.stream.source.MediaSource;
 import io.ext3ns.stream.source.SharedUnitCache;
-import io.ext3ns.sda.MemberExtent;
-import io.ext3ns.stream.server.MemberFiles;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.util.List;
@@ -32,6 +29,8 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * HTTP/1.1 progressive download from the store: GET and HEAD with one byte range (200, 206, 416, Accept-Ranges,

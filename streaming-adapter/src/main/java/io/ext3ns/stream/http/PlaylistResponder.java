@@ -1,19 +1,17 @@
 package io.ext3ns.stream.http;
 
+import io.ext3ns.stream.content.ContentException;
+import io.ext3ns.stream.content.ContentFile;
+import io.ext3ns.stream.content.ContentResolver;
 import io.ext3ns.stream.hls.PlaylistRequest;
 import io.ext3ns.stream.hls.Playlists;
 import io.ext3ns.stream.hls.SegmentPlan;
 import io.ext3ns.stream.index.InvalidTransportStreamException;
 import io.ext3ns.stream.index.PcrIndex;
 import io.ext3ns.stream.index.PcrIndexCache;
-import io.ext3ns.stream.server.ContentException;
-import io.ext3ns.stream.server.ContentFile;
-import io.ext3ns.stream.server.ContentResolver;
-import io.ext3ns.stream.server.Response;
-
+import io.ext3ns.stream.net.Response;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 
 /**
  * Answers {@code GET /PATH.ts/index.m3u8}, {@code iframes.m3u8} and {@code master.m3u8}: HLS playlists whose
@@ -60,7 +58,7 @@ public final class PlaylistResponder {
         String media = request.mediaUri(query);
         return indexes.get(file).handle((index, error) -> {
             if (error != null) {
-                Throwable cause = rootCause(error);
+                Throwable cause = PcrIndexCache.rootCause(error);
                 if (cause instanceof InvalidTransportStreamException) {
                     return text(404, "no HLS playlist: " + file.path() + " is not an MPEG transport stream with "
                             + "PCRs (" + cause.getMessage() + ")", head);
@@ -81,15 +79,6 @@ public final class PlaylistResponder {
     }
 
     private record PlanKey(long targetTicks) {
-    }
-
-    /** What made an index future fail, under the CompletionException and UncheckedIOException wrapping it. */
-    public static Throwable rootCause(Throwable error) {
-        Throwable t = error;
-        while ((t instanceof CompletionException || t instanceof java.io.UncheckedIOException) && t.getCause() != null) {
-            t = t.getCause();
-        }
-        return t;
     }
 
     /** Characters a URI may hold as they are (RFC 3986), and none that would end a quoted playlist attribute. */

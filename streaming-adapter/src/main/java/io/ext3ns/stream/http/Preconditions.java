@@ -1,6 +1,6 @@
 package io.ext3ns.stream.http;
 
-import io.ext3ns.stream.server.Request;
+import io.ext3ns.stream.net.Request;
 
 /**
  * The conditional request headers of RFC 9110 13, evaluated in its order (13.2.2) against a file's ETag and

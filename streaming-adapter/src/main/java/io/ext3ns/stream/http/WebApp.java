@@ -1,8 +1,7 @@
 package io.ext3ns.stream.http;
 
-import io.ext3ns.stream.server.Response;
+import io.ext3ns.stream.net.Response;
 import io.ext3ns.stream.web.TitleCatalog;
-
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;

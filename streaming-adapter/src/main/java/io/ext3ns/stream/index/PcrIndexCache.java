@@ -3,14 +3,14 @@ package io.ext3ns.stream.index;
 import io.ext3ns.fs.api.FileHandle;
 import io.ext3ns.fs.api.FileSystem;
 import io.ext3ns.sda.AlignedBuffers;
-import io.ext3ns.stream.server.ContentFile;
-
+import io.ext3ns.stream.content.ContentFile;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.Executor;
 
 /**
@@ -94,5 +94,14 @@ public final class PcrIndexCache {
             fs.release(handle);
         }
         return builder.build();
+    }
+
+    /** What made an index future fail, under the CompletionException and UncheckedIOException wrapping it. */
+    public static Throwable rootCause(Throwable error) {
+        Throwable t = error;
+        while ((t instanceof CompletionException || t instanceof UncheckedIOException) && t.getCause() != null) {
+            t = t.getCause();
+        }
+        return t;
     }
 }

@@ -3,15 +3,13 @@ package io.ext3ns.stream.metrics;
 import io.ext3ns.fs.api.CacheStats;
 import io.ext3ns.fs.api.FileSystem;
 import io.ext3ns.fs.api.MetricsSource;
+import io.ext3ns.sda.LatencyHistogram;
+import io.ext3ns.sda.MemberLatency;
 import io.ext3ns.stream.metrics.PrometheusWriter.Type;
 import io.ext3ns.stream.pool.PoolMetrics;
-import io.ext3ns.stream.rtsp.RtspService;
 import io.ext3ns.stream.send.SendTotals;
 import io.ext3ns.stream.session.LatenessHistogram;
 import io.ext3ns.stream.session.StreamingEngine;
-
-import io.ext3ns.sda.LatencyHistogram;
-import io.ext3ns.sda.MemberLatency;
 import java.math.BigDecimal;
 import java.util.Arrays;
 import java.util.List;
@@ -32,12 +30,12 @@ public final class ServerMetrics {
     private static final long[] LATENESS_BOUNDS_MICROS = {100, 500, 1_000, 2_000, 5_000, 10_000, 20_000, 50_000};
 
     private final StreamingEngine engine;
-    private final RtspService rtsp;
+    private final RtspStats rtsp;
     private final RequestCounts http;
     private final FileSystem fs;
     private final java.util.List<MetricsSection> extra;
 
-    public ServerMetrics(StreamingEngine engine, RtspService rtsp, RequestCounts http, FileSystem fs,
+    public ServerMetrics(StreamingEngine engine, RtspStats rtsp, RequestCounts http, FileSystem fs,
             java.util.List<MetricsSection> extra) {
         this.engine = engine;
         this.rtsp = rtsp;

@@ -1,10 +1,9 @@
 package io.ext3ns.stream.rtsp;
 
-import io.ext3ns.stream.server.Connection;
-import io.ext3ns.stream.server.ConnectionHandler;
-import io.ext3ns.stream.server.Request;
-import io.ext3ns.stream.server.RequestParser;
-
+import io.ext3ns.stream.net.Connection;
+import io.ext3ns.stream.net.ConnectionHandler;
+import io.ext3ns.stream.net.Request;
+import io.ext3ns.stream.net.RequestParser;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 

@@ -2,25 +2,25 @@ package io.ext3ns.stream.rtsp;
 
 import io.ext3ns.fs.api.FileSystem;
 import io.ext3ns.stream.access.UrlSigner;
+import io.ext3ns.stream.content.ContentException;
+import io.ext3ns.stream.content.ContentFile;
+import io.ext3ns.stream.content.ContentResolver;
 import io.ext3ns.stream.feed.TrickPlayFeed;
 import io.ext3ns.stream.index.InvalidTransportStreamException;
 import io.ext3ns.stream.index.KeyframeTable;
 import io.ext3ns.stream.index.PcrIndex;
 import io.ext3ns.stream.index.PcrIndexCache;
 import io.ext3ns.stream.metrics.RequestCounts;
+import io.ext3ns.stream.metrics.RtspStats;
+import io.ext3ns.stream.net.Connection;
+import io.ext3ns.stream.net.FrameChannel;
+import io.ext3ns.stream.net.NioLoop;
+import io.ext3ns.stream.net.Request;
+import io.ext3ns.stream.net.Response;
+import io.ext3ns.stream.rtp.RtcpReports;
 import io.ext3ns.stream.rtp.RtpInfo;
 import io.ext3ns.stream.send.InterleavedConnection;
-import io.ext3ns.stream.server.Connection;
-import io.ext3ns.stream.server.ContentException;
-import io.ext3ns.stream.server.ContentFile;
-import io.ext3ns.stream.server.ContentResolver;
-import io.ext3ns.stream.server.FrameChannel;
-import io.ext3ns.stream.server.NioLoop;
-import io.ext3ns.stream.rtp.RtcpReports;
 import io.ext3ns.stream.send.RtcpPort;
-import io.ext3ns.stream.server.Request;
-import io.ext3ns.stream.server.Response;
-import io.ext3ns.stream.server.ServerConfig;
 import io.ext3ns.stream.session.DataPath;
 import io.ext3ns.stream.session.SessionState;
 import io.ext3ns.stream.session.StreamSession;
@@ -28,14 +28,11 @@ import io.ext3ns.stream.session.StreamingEngine;
 import io.ext3ns.stream.source.FsMediaSource;
 import io.ext3ns.stream.source.MediaSource;
 import io.ext3ns.stream.ts.NotMpegTsException;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
-import java.io.UncheckedIOException;
 import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -45,6 +42,8 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The RTSP 1.0 server state machine (RFC 2326): the methods, the session table and its limits and time-outs. Runs
@@ -53,12 +52,12 @@ import java.util.function.Supplier;
  * the file's {@link PcrIndex} and RTSP states to the stream's play/pause/stop. With a URL secret, DESCRIBE, SETUP
  * and PLAY need a valid signature in their URL's query (PLAY's must grant the title SETUP named), else 403.
  */
-public final class RtspService {
+public final class RtspService implements RtspStats {
     private static final Logger LOG = LoggerFactory.getLogger(RtspService.class);
     static final String PROTOCOL = "RTSP/1.0";
     static final String PUBLIC = "OPTIONS, DESCRIBE, SETUP, PLAY, PAUSE, TEARDOWN, GET_PARAMETER";
 
-    private final ServerConfig config;
+    private final RtspLimits config;
     private final FileSystem fs;
     private final ContentResolver resolver;
     private final PcrIndexCache indexes;
@@ -84,7 +83,7 @@ public final class RtspService {
     private final java.util.concurrent.ThreadPoolExecutor trickIo;
     private final TrickPlayIndexes trickIndexes;
 
-    public RtspService(ServerConfig config, FileSystem fs, ContentResolver resolver, PcrIndexCache indexes,
+    public RtspService(RtspLimits config, FileSystem fs, ContentResolver resolver, PcrIndexCache indexes,
                        StreamingEngine engine, Map<String, Supplier<String>> parameters) {
         this.config = config;
         this.fs = fs;
@@ -113,6 +112,7 @@ public final class RtspService {
     }
 
     /** Count of sessions whose stream is sending now. */
+    @Override
     public int playingCount() {
         int n = 0;
         for (RtspSession s : sessions.values()) {
@@ -131,6 +131,7 @@ public final class RtspService {
     }
 
     /** Sessions per send path (e.g. "udp-batched", "tcp-interleaved"), sorted by path. */
+    @Override
     public Map<String, Integer> sessionsByPath() {
         Map<String, Integer> counts = new java.util.TreeMap<>();
         for (RtspSession s : sessions.values()) {
@@ -140,6 +141,7 @@ public final class RtspService {
     }
 
     /** Requests answered so far, by method and status (thread-safe to read). */
+    @Override
     public RequestCounts requestCounts() {
         return requests;
     }

@@ -1,9 +1,8 @@
 package io.ext3ns.stream.rtsp;
 
 import io.ext3ns.stream.index.PcrIndex;
-import io.ext3ns.stream.server.Connection;
+import io.ext3ns.stream.net.Connection;
 import io.ext3ns.stream.session.StreamSession;
-
 import java.net.InetAddress;
 
 /**
@@ -20,14 +19,14 @@ final class RtspSession {
     final StreamSession stream;
     final String path; // send path, for stats
     final String file; // the content path, for logs
-    final io.ext3ns.stream.server.ContentFile content; // the file's version at SETUP (its key frames for trick play)
+    final io.ext3ns.stream.content.ContentFile content; // the file's version at SETUP (its key frames for trick play)
     final long createdNanos;
     long lastActivityNanos;
     boolean started;
     java.net.InetSocketAddress rtcpPeer; // where the client's RTCP comes from (UDP), or null
     String title; // the URL-decoded path SETUP named: what a PLAY's signature must grant
 
-    RtspSession(String id, InetAddress client, Connection connection, boolean interleaved, PcrIndex index, String controlUrl, StreamSession stream, String path, io.ext3ns.stream.server.ContentFile content, long now) {
+    RtspSession(String id, InetAddress client, Connection connection, boolean interleaved, PcrIndex index, String controlUrl, StreamSession stream, String path, io.ext3ns.stream.content.ContentFile content, long now) {
         this.id = id;
         this.client = client;
         this.connection = connection;

@@ -1,7 +1,6 @@
 package io.ext3ns.stream.rtsp;
 
-import io.ext3ns.stream.server.ContentFile;
-
+import io.ext3ns.stream.content.ContentFile;
 import java.util.Locale;
 
 /** The DESCRIBE answer (RFC 4566, RFC 2250): one MPEG-TS stream as RTP payload type 33, with its duration. */

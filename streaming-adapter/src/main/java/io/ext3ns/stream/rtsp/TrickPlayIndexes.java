@@ -3,10 +3,9 @@ package io.ext3ns.stream.rtsp;
 import io.ext3ns.fs.api.FileHandle;
 import io.ext3ns.fs.api.FileSystem;
 import io.ext3ns.sda.AlignedBuffers;
+import io.ext3ns.stream.content.ContentFile;
 import io.ext3ns.stream.index.KeyframeScanner;
 import io.ext3ns.stream.index.KeyframeTable;
-import io.ext3ns.stream.server.ContentFile;
-
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;

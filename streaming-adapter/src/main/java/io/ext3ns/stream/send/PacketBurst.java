@@ -17,7 +17,7 @@ import java.nio.ByteBuffer;
  */
 public final class PacketBurst {
     /** At most this many packets per burst (UDP GSO accepts 64 segments; 1328-byte packets fit 49 in 64 KiB). */
-    public static final int MAX_PACKETS = 64;
+    public static final int MAX_PACKETS = Payload.MAX_PER_BURST;
     private static final int SEGMENTS_PER_PACKET = 2;
 
     private final ByteBuffer headers = AlignedBuffers.allocate(MAX_PACKETS * RtpHeader.SIZE, 64);

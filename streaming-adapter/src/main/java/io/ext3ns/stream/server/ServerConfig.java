@@ -3,9 +3,9 @@ package io.ext3ns.stream.server;
 import io.ext3ns.stream.access.AccessPolicy;
 import io.ext3ns.stream.access.CorsPolicy;
 import io.ext3ns.stream.access.UrlSecret;
+import io.ext3ns.stream.rtsp.RtspLimits;
 import io.ext3ns.stream.session.DataPath;
 import io.ext3ns.stream.session.SessionOptions;
-
 import java.net.InetAddress;
 import java.time.Duration;
 
@@ -28,7 +28,8 @@ public record ServerConfig(InetAddress bindAddress, int rtspPort, int httpPort, 
                            int maxSessionsPerClient, int maxSessions, int maxConnections, Duration sessionTimeout,
                            DataPath dataPath, int schedulerThreads, long poolBytes, int tcpQueueBytes,
                            int realtimePriority, Duration sendWindow, int maxConnectionsPerClient,
-                           Duration headerTimeout, AccessPolicy access, Duration hlsSegment, Https https) {
+                           Duration headerTimeout, AccessPolicy access, Duration hlsSegment, Https https)
+        implements RtspLimits {
 
     public static final int DISABLED = -1;
     /** The HTTPS port when a certificate is given and no port. */
@@ -290,11 +291,13 @@ public record ServerConfig(InetAddress bindAddress, int rtspPort, int httpPort, 
     }
 
     /** How long a session set up but never played lives: {@link #UNPLAYED_TIMEOUT}, or the time-out if shorter. */
+    @Override
     public Duration unplayedTimeout() {
         return sessionTimeout.compareTo(UNPLAYED_TIMEOUT) < 0 ? sessionTimeout : UNPLAYED_TIMEOUT;
     }
 
     /** The session options every stream of this server plays with. */
+    @Override
     public SessionOptions sessionOptions() {
         return SessionOptions.defaults().withBurstWindow(sendWindow.toNanos());
     }

@@ -1,6 +1,8 @@
 package io.ext3ns.stream.server;
 
 import io.ext3ns.fs.api.FileSystem;
+import io.ext3ns.stream.content.ContentResolver;
+import io.ext3ns.stream.content.MemberFiles;
 import io.ext3ns.stream.http.HttpConnectionHandler;
 import io.ext3ns.stream.http.PlaylistResponder;
 import io.ext3ns.stream.http.WebApp;
@@ -8,6 +10,8 @@ import io.ext3ns.stream.index.PcrIndexCache;
 import io.ext3ns.stream.metrics.MetricsSection;
 import io.ext3ns.stream.metrics.RequestCounts;
 import io.ext3ns.stream.metrics.ServerMetrics;
+import io.ext3ns.stream.net.NioLoop;
+import io.ext3ns.stream.net.RequestParser;
 import io.ext3ns.stream.pool.LeaseTracing;
 import io.ext3ns.stream.pool.RegisteredPools;
 import io.ext3ns.stream.pool.UnitSize;
@@ -16,9 +20,8 @@ import io.ext3ns.stream.rtsp.RtspService;
 import io.ext3ns.stream.session.EngineConfig;
 import io.ext3ns.stream.session.LatenessHistogram;
 import io.ext3ns.stream.session.StreamingEngine;
-import io.ext3ns.stream.web.TitleCatalog;
 import io.ext3ns.stream.tls.PemCredentials;
-
+import io.ext3ns.stream.web.TitleCatalog;
 import java.io.Closeable;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;

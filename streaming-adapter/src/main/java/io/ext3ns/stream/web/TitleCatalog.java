@@ -4,11 +4,10 @@ import io.ext3ns.fs.api.Attr;
 import io.ext3ns.fs.api.DirEntry;
 import io.ext3ns.fs.api.FileSystem;
 import io.ext3ns.fs.api.FsException;
+import io.ext3ns.stream.content.ContentFile;
 import io.ext3ns.stream.index.ElementaryStream;
 import io.ext3ns.stream.index.PcrIndex;
 import io.ext3ns.stream.index.PcrIndexCache;
-import io.ext3ns.stream.server.ContentFile;
-
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -110,7 +109,7 @@ public final class TitleCatalog {
                 .append(",\"size\":").append(f.size())
                 .append(",\"url\":").append(quote(url));
         if (index == null) {
-            Throwable cause = io.ext3ns.stream.http.PlaylistResponder.rootCause(error);
+            Throwable cause = PcrIndexCache.rootCause(error);
             return out.append(",\"error\":").append(quote(String.valueOf(cause.getMessage()))).append('}').toString();
         }
         var kf = index.keyframes(); // presentation time, as the HLS playlists add it up (padding has none)

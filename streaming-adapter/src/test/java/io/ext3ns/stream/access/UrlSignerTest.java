@@ -2,13 +2,12 @@ package io.ext3ns.stream.access;
 
 import io.ext3ns.stream.access.UrlSigner.Encoding;
 import io.ext3ns.stream.access.UrlSigner.Verdict;
-import org.junit.jupiter.api.Test;
-
-import javax.crypto.Mac;
-import javax.crypto.spec.SecretKeySpec;
 import java.nio.charset.StandardCharsets;
 import java.util.HexFormat;
 import java.util.Locale;
+import javax.crypto.Mac;
+import javax.crypto.spec.SecretKeySpec;
+import org.junit.jupiter.api.Test;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -128,7 +127,7 @@ class UrlSignerTest {
         String q = query(name, EXP, Encoding.HEX);
         for (String encoded : new String[]{"/Mon%20film/%C3%A9t%C3%A9%20%26%20co%2B1.ts",
                 "/Mon%20film/%c3%a9t%c3%a9%20&%20co+1.ts"}) {
-            String decoded = io.ext3ns.stream.server.ContentResolver.decode(encoded);
+            String decoded = io.ext3ns.stream.content.ContentResolver.decode(encoded);
             assertEquals(Verdict.GRANTED, SIGNER.verify(decoded, q, EXP), encoded);
         }
         assertEquals(Verdict.WRONG, SIGNER.verify("/Mon%20film/%C3%A9t%C3%A9%20%26%20co%2B1.ts", q, EXP),

@@ -1,19 +1,18 @@
 package io.ext3ns.stream.index;
 
 import io.ext3ns.fs.api.FileHandle;
-import io.ext3ns.stream.server.ContentFile;
-import io.ext3ns.stream.server.ContentResolver;
+import io.ext3ns.stream.content.ContentFile;
+import io.ext3ns.stream.content.ContentResolver;
 import io.ext3ns.stream.testing.TestStore;
 import io.ext3ns.stream.testkit.TestAsset;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertSame;

@@ -1,4 +1,4 @@
-package io.ext3ns.stream.server;
+package io.ext3ns.stream.content;
 
 /**
  * A regular file of the store a request resolved to: its path with every symlink resolved (so the streaming engine

@@ -1,4 +1,4 @@
-package io.ext3ns.stream.server;
+package io.ext3ns.stream.net;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;

@@ -1,13 +1,13 @@
-package io.ext3ns.stream.server;
+package io.ext3ns.stream.content;
 
+import io.ext3ns.stream.net.Request;
 import io.ext3ns.stream.testing.TestStore;
+import java.nio.file.Path;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
-
-import java.nio.file.Path;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;

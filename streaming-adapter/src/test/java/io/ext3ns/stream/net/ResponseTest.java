@@ -1,8 +1,7 @@
-package io.ext3ns.stream.server;
-
-import org.junit.jupiter.api.Test;
+package io.ext3ns.stream.net;
 
 import java.nio.charset.StandardCharsets;
+import org.junit.jupiter.api.Test;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;

@@ -1,4 +1,4 @@
-package io.ext3ns.stream.server;
+package io.ext3ns.stream.content;
 
 /**
  * A request names content the server will not serve; {@link #status()} is the RTSP/HTTP status code that says why

@@ -1,4 +1,4 @@
-package io.ext3ns.stream.server;
+package io.ext3ns.stream.content;
 
 import java.io.Closeable;
 import java.io.IOException;

@@ -1,10 +1,9 @@
-package io.ext3ns.stream.server;
+package io.ext3ns.stream.content;
 
 import io.ext3ns.fs.api.Attr;
 import io.ext3ns.fs.api.Errno;
 import io.ext3ns.fs.api.FileSystem;
 import io.ext3ns.fs.api.FsException;
-
 import java.io.ByteArrayOutputStream;
 import java.util.ArrayDeque;
 import java.util.ArrayList;

@@ -1,4 +1,4 @@
-package io.ext3ns.stream.server;
+package io.ext3ns.stream.net;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;

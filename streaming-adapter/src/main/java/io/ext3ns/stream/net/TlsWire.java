@@ -1,4 +1,4 @@
-package io.ext3ns.stream.server;
+package io.ext3ns.stream.net;
 
 import javax.net.ssl.SSLEngine;
 import javax.net.ssl.SSLEngineResult;
