@@ -19,16 +19,21 @@ public final class Processes {
         Thread e = new Thread(() -> copy(p.getErrorStream(), err));
         o.start();
         e.start();
+        boolean finished = false;
         try {
-            if (!p.waitFor(seconds, TimeUnit.SECONDS)) {
-                p.destroyForcibly();
-                throw new IOException(command.get(0) + " did not finish in " + seconds + " s: "
-                        + err.toString(StandardCharsets.UTF_8));
-            }
+            finished = p.waitFor(seconds, TimeUnit.SECONDS);
         } finally {
-            p.destroyForcibly();
+            // only a process still running is killed: destroying one that exited closes its output streams, and a
+            // reader thread not yet done (a loaded machine) then returned nothing
+            if (!finished) {
+                p.destroyForcibly();
+            }
             o.join(5000);
             e.join(5000);
+        }
+        if (!finished) {
+            throw new IOException(command.get(0) + " did not finish in " + seconds + " s: "
+                    + err.toString(StandardCharsets.UTF_8));
         }
         if (p.exitValue() != 0) {
             throw new IOException(String.join(" ", command) + " failed (" + p.exitValue() + "): "
