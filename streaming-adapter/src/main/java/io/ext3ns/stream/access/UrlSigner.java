@@ -66,7 +66,7 @@ public final class UrlSigner {
             throw new IllegalArgumentException("exp must not be negative: " + exp);
         }
         String digits = Long.toString(exp);
-        byte[] sig = finish(macOver(path.getBytes(StandardCharsets.UTF_8)), digits);
+        byte[] sig = finish(macOver(io.ext3ns.fs.util.FileNames.encode(path)), digits);
         String text = encoding == Encoding.HEX ? HexFormat.of().formatHex(sig)
                 : Base64.getUrlEncoder().withoutPadding().encodeToString(sig);
         return "exp=" + digits + "&sig=" + text;
@@ -107,7 +107,7 @@ public final class UrlSigner {
         if (expires < 0 || given == null) {
             return Verdict.MALFORMED;
         }
-        if (!matchesPathOrAncestor(path.getBytes(StandardCharsets.UTF_8), exp, given)) {
+        if (!matchesPathOrAncestor(io.ext3ns.fs.util.FileNames.encode(path), exp, given)) {
             return Verdict.WRONG;
         }
         return nowSeconds > expires ? Verdict.EXPIRED : Verdict.GRANTED;

@@ -4,6 +4,7 @@ import io.ext3ns.fs.api.Attr;
 import io.ext3ns.fs.api.Errno;
 import io.ext3ns.fs.api.FileSystem;
 import io.ext3ns.fs.api.FsException;
+import io.ext3ns.fs.util.FileNames;
 import java.io.ByteArrayOutputStream;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -122,7 +123,10 @@ public final class ContentResolver {
         throw new ContentException(404, "path names a directory"); // ended on "." or ".." from a link
     }
 
-    /** Strict percent-decoding to UTF-8 bytes; '+' stays '+' (it is not a space in a path). */
+    /**
+     * Strict percent-decoding to the name's bytes, read as the engine reads names ({@link FileNames}: UTF-8, and any
+     * other byte kept as it is, so a file whose name is not UTF-8 is served too); '+' stays '+' (not a space).
+     */
     public static String decode(String raw) throws ContentException {
         if (raw.length() > MAX_PATH_BYTES) {
             throw new ContentException(400, "path longer than " + MAX_PATH_BYTES + " bytes");
@@ -147,10 +151,28 @@ public final class ContentResolver {
                 out.write(c);
             }
         }
-        String decoded = out.toString(java.nio.charset.StandardCharsets.UTF_8);
-        if (decoded.indexOf('\0') >= 0 || decoded.indexOf('\\') >= 0 || decoded.indexOf('\uFFFD') >= 0) {
-            throw new ContentException(400, "NUL, backslash or invalid UTF-8 in path");
+        String decoded = FileNames.decode(out.toByteArray());
+        if (decoded.indexOf('\0') >= 0 || decoded.indexOf('\\') >= 0) {
+            throw new ContentException(400, "NUL or backslash in path");
         }
         return decoded;
+    }
+
+    /**
+     * The inverse of {@link #decode} for links we hand out: the name's bytes ({@link FileNames}) percent-encoded, all
+     * but RFC 3986's unreserved characters and '/', so any client sends it back as it is.
+     */
+    public static String encode(String path) {
+        StringBuilder b = new StringBuilder();
+        for (byte x : FileNames.encode(path)) {
+            int c = x & 0xff;
+            if (c >= 'A' && c <= 'Z' || c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || "-._~/".indexOf(c) >= 0) {
+                b.append((char) c);
+            } else {
+                b.append('%').append(Character.toUpperCase(Character.forDigit(c >> 4, 16)))
+                        .append(Character.toUpperCase(Character.forDigit(c & 15, 16)));
+            }
+        }
+        return b.toString();
     }
 }

@@ -9,7 +9,6 @@ import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import java.util.regex.Matcher;
@@ -67,7 +66,7 @@ public final class SignMain implements Callable<Integer> {
             throw new ParameterException(spec.commandLine(), "--expires must not be negative: " + exp);
         }
         UrlSigner signer = UrlSecret.read(secret);
-        spec.commandLine().getOut().println(encodePath(storePath) + "?" + signer.signedQuery(storePath, exp, encoding));
+        spec.commandLine().getOut().println(io.ext3ns.stream.content.ContentResolver.encode(storePath) + "?" + signer.signedQuery(storePath, exp, encoding));
         spec.commandLine().getOut().flush();
         return 0;
     }
@@ -107,18 +106,4 @@ public final class SignMain implements Callable<Integer> {
         };
     }
 
-    /** Percent-encodes every byte but RFC 3986's unreserved characters and '/', so any client sends it as is. */
-    static String encodePath(String path) {
-        StringBuilder b = new StringBuilder();
-        for (byte x : path.getBytes(StandardCharsets.UTF_8)) {
-            int c = x & 0xff;
-            if (c >= 'A' && c <= 'Z' || c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || "-._~/".indexOf(c) >= 0) {
-                b.append((char) c);
-            } else {
-                b.append('%').append(Character.toUpperCase(Character.forDigit(c >> 4, 16)))
-                        .append(Character.toUpperCase(Character.forDigit(c & 15, 16)));
-            }
-        }
-        return b.toString();
-    }
 }

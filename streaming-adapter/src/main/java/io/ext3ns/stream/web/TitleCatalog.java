@@ -8,7 +8,6 @@ import io.ext3ns.stream.content.ContentFile;
 import io.ext3ns.stream.index.ElementaryStream;
 import io.ext3ns.stream.index.PcrIndex;
 import io.ext3ns.stream.index.PcrIndexCache;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -103,7 +102,7 @@ public final class TitleCatalog {
     }
 
     private static String entry(ContentFile f, PcrIndex index, Throwable error) {
-        String url = urlPath(f.path());
+        String url = io.ext3ns.stream.content.ContentResolver.encode(f.path());
         StringBuilder out = new StringBuilder("{\"path\":").append(quote(f.path()))
                 .append(",\"name\":").append(quote(f.path().substring(f.path().lastIndexOf('/') + 1)))
                 .append(",\"size\":").append(f.size())
@@ -125,19 +124,6 @@ public final class TitleCatalog {
         return out.append("]}").toString();
     }
 
-    /** The path percent-encoded for a URL: every byte outside RFC 3986's unreserved set (and '/') escaped. */
-    static String urlPath(String path) {
-        StringBuilder out = new StringBuilder();
-        for (byte b : path.getBytes(StandardCharsets.UTF_8)) {
-            int c = b & 0xff;
-            if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || "-._~/".indexOf(c) >= 0) {
-                out.append((char) c);
-            } else {
-                out.append('%').append(String.format(Locale.ROOT, "%02X", c));
-            }
-        }
-        return out.toString();
-    }
 
     /** A JSON string literal (RFC 8259 7). */
     static String quote(String s) {

@@ -2,6 +2,7 @@ package io.ext3ns.stream.content;
 
 import io.ext3ns.stream.net.Request;
 import io.ext3ns.stream.testing.TestStore;
+import io.ext3ns.fs.util.FileNames;
 import java.nio.file.Path;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -30,6 +31,9 @@ class ContentResolverTest {
         store.addSymlink("/movies/up.ts", "../../x");
         store.addSymlink("/loop1", "loop2");
         store.addSymlink("/loop2", "loop1");
+        // names are bytes: Latin-1 "café" (not UTF-8) and UTF-8 "café" are two files, as in the kernel's ext3
+        store.addFile(FileNames.decode(new byte[] {'/', 'c', 'a', 'f', (byte) 0xE9, '.', 't', 's'}), new byte[564]);
+        store.addFile("/caf\u00e9.ts", new byte[752]);
         resolver = new ContentResolver(store.fs());
     }
 
@@ -45,6 +49,14 @@ class ContentResolverTest {
         ContentFile f = resolver.resolve(request);
         assertEquals(canonical, f.path());
         assertEquals(size, f.size());
+    }
+
+    @ParameterizedTest
+    @CsvSource({"/caf%E9.ts,564", "/caf%C3%A9.ts,752"})
+    void namesThatAreNotUtf8AreServedByTheirBytes(String request, long size) throws Exception {
+        ContentFile f = resolver.resolve(request);
+        assertEquals(size, f.size());
+        assertEquals(request, ContentResolver.encode(f.path()), "the link handed out names the same bytes");
     }
 
     @ParameterizedTest
