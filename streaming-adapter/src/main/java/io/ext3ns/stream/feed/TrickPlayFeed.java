@@ -1,6 +1,5 @@
 package io.ext3ns.stream.feed;
 
-import io.ext3ns.stream.index.KeyframeScanner;
 import io.ext3ns.stream.index.KeyframeTable;
 import io.ext3ns.stream.pool.PinnedBufferPool;
 import io.ext3ns.stream.pool.PoolExhaustedException;
@@ -240,7 +239,7 @@ public final class TrickPlayFeed implements TimedPayloadFeed {
     /** Reads key frame {@code index}'s access unit and writes the picture's packets into pinned units. */
     private Picture assemble(int index) {
         long from = table.offset(index);
-        int length = (int) Math.min(KeyframeScanner.MAX_ACCESS_UNIT_BYTES, table.end(index) - from);
+        int length = (int) Math.min(KeyframeTable.MAX_ACCESS_UNIT_BYTES, table.end(index) - from);
         if (scratch.length < length) {
             scratch = new byte[length];
         }

@@ -9,10 +9,13 @@ import java.util.Arrays;
  * Also the PAT and PMT packets a decoder needs before the first picture, and the PIDs. Times are 90 kHz PTS
  * ticks on an unwrapped, never decreasing time line ({@link #time}); {@link #rawPts} is the PTS as written in the
  * file. Immutable. An empty table (no video stream, no flagged key frame) means trick play is not available.
+ * Built by the seek index's scan ({@link PcrIndex#videoKeyframes}, collected by {@code VideoKeyframeRecorder}).
  */
 public final class KeyframeTable {
     /** 90 kHz PTS clock of ISO 13818-1. */
     public static final long PTS_HZ = 90_000L;
+    /** Access units larger than this are left out (a damaged or absurd stream; trick play skips them). */
+    public static final long MAX_ACCESS_UNIT_BYTES = 16L << 20;
 
     private final long[] offsets;
     private final long[] ends;

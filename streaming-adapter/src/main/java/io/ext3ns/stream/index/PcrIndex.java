@@ -19,13 +19,14 @@ public final class PcrIndex {
     private final int[] randomAccess; // indices into offsets/times, ascending
     private final long presentationEndTicks;
     private final Keyframes keyframes;
+    private final KeyframeTable videoKeyframes;
     private final java.util.List<ElementaryStream> streams;
     /** Derived data kept with the index, so with the file's identity (HLS segment plans), by what it depends on. */
     private final java.util.concurrent.ConcurrentHashMap<Object, Object> derived =
             new java.util.concurrent.ConcurrentHashMap<>();
 
     PcrIndex(long fileSize, long[] offsets, long[] times, int[] randomAccess, long presentationEndTicks,
-             Keyframes keyframes, java.util.List<ElementaryStream> streams) {
+             Keyframes keyframes, KeyframeTable videoKeyframes, java.util.List<ElementaryStream> streams) {
         if (offsets.length == 0 || offsets.length != times.length) {
             throw new IllegalArgumentException("an index needs at least one PCR");
         }
@@ -35,12 +36,21 @@ public final class PcrIndex {
         this.randomAccess = randomAccess;
         this.presentationEndTicks = presentationEndTicks;
         this.keyframes = keyframes;
+        this.videoKeyframes = videoKeyframes;
         this.streams = streams;
     }
 
     /** The random-access points of the primary stream, with presentation times (for HLS). */
     public Keyframes keyframes() {
         return keyframes;
+    }
+
+    /**
+     * The video stream's random-access pictures with their access units, PTS and PCR lead, and the PAT and a
+     * video-only PMT (for RTSP trick play; empty when there is no video or no flagged key frame).
+     */
+    public KeyframeTable videoKeyframes() {
+        return videoKeyframes;
     }
 
     /** The program's elementary streams as its PMT lists them (empty if no PMT was found). */

@@ -38,6 +38,8 @@ public final class PcrIndexBuilder {
     private static final int MAX_PTS_PIDS = 64;
     private final ProgramTables tables = new ProgramTables();
     private final KeyframeRecorder keyframes = new KeyframeRecorder();
+    /** Trick play's key frames (the video stream's flagged pictures), from the same scan. */
+    private final VideoKeyframeRecorder videoKeyframes = new VideoKeyframeRecorder();
     /** Codec strings found so far, by PID. */
     private final java.util.Map<Integer, String> codecs = new java.util.HashMap<>();
     private int fallbackVideoPid = -1;
@@ -77,9 +79,14 @@ public final class PcrIndexBuilder {
         int afLength = hasAdaptation ? buf.get(at + 4) & 0xff : 0;
         if (hasAdaptation && afLength >= 7 && afLength <= 183) {
             int flags = buf.get(at + 5) & 0xff;
-            if ((flags & 0x10) != 0 && (pcrPid < 0 || pid == pcrPid)) {
-                pcrPid = pid;
-                addPcr(readPcr(buf, at + 6), (flags & 0x40) != 0);
+            if ((flags & 0x10) != 0) {
+                if (pcrPid < 0 || pid == pcrPid) {
+                    pcrPid = pid;
+                    addPcr(readPcr(buf, at + 6), (flags & 0x40) != 0);
+                }
+                if (pid == videoKeyframes.pcrPid()) {
+                    videoKeyframes.pcr(buf, at + 6);
+                }
             }
         }
         clock.next(pid, io.ext3ns.stream.ts.TsPacket.pcr(buf, at));
@@ -102,6 +109,10 @@ public final class PcrIndexBuilder {
         int payload = at + 4 + (hasAdaptation ? 1 + afLength : 0);
         int end = at + TS_PACKET;
         boolean hasPayload = (afc & 0x1) != 0 && payload < end;
+        if (unitStart && hasPayload) {
+            videoKeyframes.unitStart(buf, at, payload, pid, hasAdaptation && afLength > 0 ? buf.get(at + 5) & 0xff : 0,
+                    offset);
+        }
         if (unitStart && hasPayload && tables.isTable(pid)) {
             boolean hadStreams = !tables.streamTypes().isEmpty();
             tables.section(buf, payload, end, pid);
@@ -275,6 +286,7 @@ public final class PcrIndexBuilder {
         // a partial packet at the end is not played (RFC 2250 carries whole packets): the index ends before it
         return new PcrIndex(offset, java.util.Arrays.copyOf(offsets, count), java.util.Arrays.copyOf(times, count),
                 java.util.Arrays.copyOf(randomAccess, raCount), latestEnd,
-                keyframes.build(primaryVideo, presentationStart, presentationEnd), java.util.List.copyOf(streams));
+                keyframes.build(primaryVideo, presentationStart, presentationEnd), videoKeyframes.build(offset),
+                java.util.List.copyOf(streams));
     }
 }

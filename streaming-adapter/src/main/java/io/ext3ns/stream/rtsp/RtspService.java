@@ -77,11 +77,10 @@ public final class RtspService implements RtspStats {
     private final SecureRandom random = new SecureRandom();
     private final RequestCounts requests = new RequestCounts(java.util.Set.of(PUBLIC.split(", ")));
     /**
-     * Trick play's own threads (key frame scans, reading and assembling pictures), apart from the seek indexer and
-     * the engine's unit readers; idle threads go after 30 s, so a server nobody trick-plays on has none.
+     * Trick play's own threads (reading and assembling pictures; the key frames come with the seek index), apart
+     * from the engine's unit readers; idle threads go after 30 s, so a server nobody trick-plays on has none.
      */
     private final java.util.concurrent.ThreadPoolExecutor trickIo;
-    private final TrickPlayIndexes trickIndexes;
 
     public RtspService(RtspLimits config, FileSystem fs, ContentResolver resolver, PcrIndexCache indexes,
                        StreamingEngine engine, Map<String, Supplier<String>> parameters) {
@@ -99,7 +98,6 @@ public final class RtspService implements RtspStats {
                     return t;
                 });
         trickIo.allowCoreThreadTimeOut(true);
-        this.trickIndexes = new TrickPlayIndexes(fs, trickIo, 256);
     }
 
     /** The event loop this service runs on: it reads the RTCP ports of the sessions' streams. */
@@ -402,23 +400,6 @@ public final class RtspService implements RtspStats {
         }
     }
 
-    /** The key frame table of {@code file} if ready; otherwise {@link IndexPending}, as {@link #indexNow}. */
-    private KeyframeTable keyframesNow(ContentFile file) throws IOException {
-        CompletableFuture<KeyframeTable> table = trickIndexes.get(file);
-        if (!table.isDone()) {
-            throw new IndexPending(table);
-        }
-        try {
-            return table.join();
-        } catch (CompletionException e) {
-            Throwable cause = e.getCause() instanceof UncheckedIOException u ? u.getCause() : e.getCause();
-            if (cause instanceof IOException io) {
-                throw io;
-            }
-            throw e;
-        }
-    }
-
     /** Thrown by a request that needs an index still being built; carries the build to wait for. */
     private static final class IndexPending extends RuntimeException {
         final CompletableFuture<?> build;
@@ -483,7 +464,7 @@ public final class RtspService implements RtspStats {
         String asked = r.header("Scale");
         int scale = asked == null ? 1 : TrickScale.parse(asked);
         if (scale != 1) {
-            KeyframeTable table = keyframesNow(s.content);
+            KeyframeTable table = s.index.videoKeyframes();
             if (table.size() > 0) {
                 return playTrick(s, r, scale, table);
             }

@@ -19,7 +19,6 @@ final class RtspSession {
     final StreamSession stream;
     final String path; // send path, for stats
     final String file; // the content path, for logs
-    final io.ext3ns.stream.content.ContentFile content; // the file's version at SETUP (its key frames for trick play)
     final long createdNanos;
     long lastActivityNanos;
     boolean started;
@@ -36,7 +35,6 @@ final class RtspSession {
         this.stream = stream;
         this.path = path;
         this.file = content.path();
-        this.content = content;
         this.lastActivityNanos = now;
         this.createdNanos = now;
     }

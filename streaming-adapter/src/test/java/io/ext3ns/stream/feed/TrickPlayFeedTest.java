@@ -1,6 +1,6 @@
 package io.ext3ns.stream.feed;
 
-import io.ext3ns.stream.index.KeyframeScanner;
+import io.ext3ns.stream.index.PcrIndexBuilder;
 import io.ext3ns.stream.index.KeyframeTable;
 import io.ext3ns.stream.pool.PinnedBufferPool;
 import io.ext3ns.stream.pool.UnitSize;
@@ -51,9 +51,9 @@ class TrickPlayFeedTest {
             writePes(out, cc, VIDEO, BASE + k * 90_000L + 45_000, false, 4, (byte) 0x77);
         }
         stream = out.toByteArray();
-        KeyframeScanner scanner = new KeyframeScanner();
+        PcrIndexBuilder scanner = new PcrIndexBuilder();
         scanner.feed(ByteBuffer.wrap(stream));
-        table = scanner.build();
+        table = scanner.build().videoKeyframes();
         source = new BytesSource(stream);
     }
 

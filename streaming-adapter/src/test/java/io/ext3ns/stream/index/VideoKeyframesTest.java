@@ -13,7 +13,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-class KeyframeScannerTest {
+/** Trick play's key frame table, as the seek index's single scan builds it ({@link PcrIndex#videoKeyframes}). */
+class VideoKeyframesTest {
     private static byte[] asset;
 
     @BeforeAll
@@ -23,11 +24,11 @@ class KeyframeScannerTest {
 
     /** Feeds {@code data} in pieces of {@code piece} bytes (so packets are split across calls). */
     private static KeyframeTable scan(byte[] data, int piece) throws InvalidTransportStreamException {
-        KeyframeScanner s = new KeyframeScanner();
+        PcrIndexBuilder s = new PcrIndexBuilder();
         for (int at = 0; at < data.length; at += piece) {
             s.feed(ByteBuffer.wrap(data, at, Math.min(piece, data.length - at)));
         }
-        return s.build();
+        return s.build().videoKeyframes();
     }
 
     @Test
@@ -93,6 +94,15 @@ class KeyframeScannerTest {
         for (int at = 0; at < asset.length; at += 188) {
             if ((((asset[at + 1] & 0x1f) << 8) | (asset[at + 2] & 0xff)) != video) {
                 rest.write(asset, at, 188);
+            } else if ((asset[at + 3] & 0x20) != 0 && (asset[at + 4] & 0xff) >= 7 && (asset[at + 5] & 0x10) != 0) {
+                // the title needs its PCRs to be served: keep them, as adaptation-only packets (no video left)
+                byte[] p = java.util.Arrays.copyOfRange(asset, at, at + 188);
+                p[1] &= (byte) ~0x40;
+                p[3] = (byte) (0x20 | (p[3] & 0x0f));
+                p[5] &= (byte) ~0x40;
+                java.util.Arrays.fill(p, 5 + (asset[at + 4] & 0xff), 188, (byte) 0xff);
+                p[4] = (byte) 183;
+                rest.write(p, 0, 188);
             }
         }
         assertEquals(0, scan(rest.toByteArray(), 4096).size());

@@ -4,29 +4,25 @@ import java.nio.ByteBuffer;
 import java.util.Arrays;
 
 /**
- * Builds a {@link KeyframeTable} from the bytes of a transport stream fed in file order, in pieces of any size (a
- * piece may end inside a TS packet). Reads the first PAT and its program's PMT (each must fit one packet), takes
- * the PMT's first video stream, and records every PES start on that PID whose packet carries the random-access
- * indicator, with its PTS, up to the next PES start on the PID. Every packet is checked for the sync byte. The
- * table keeps the PAT as it is and the PMT rewritten to list the video stream only (what trick play sends).
- * Separate from {@link PcrIndexBuilder} (seeking needs only PCRs; this needs the PSI and the PES headers); both
- * could be fed from one scan.
+ * Collects the {@link KeyframeTable} trick play needs while {@link PcrIndexBuilder} walks the packets (the same
+ * single scan as the seek index): reads the first PAT and its program's PMT (each must fit one packet), takes the
+ * PMT's first video stream, and records every PES start on that PID whose packet carries the random-access
+ * indicator, with its PTS, up to the next PES start on the PID. Keeps the PAT as it is and the PMT rewritten to
+ * list the video stream only (what trick play sends). Told only of packets that start a unit (and of the PCRs on
+ * the PMT's PCR_PID), so it adds nothing to the scan's per-packet path. Unlike {@link Keyframes} (HLS: the primary
+ * stream, video or audio, key frames found from the codec too, times on the PCR time line) these are the video
+ * stream's flagged random-access pictures on an unwrapped PTS time line, as trick play rewrites them.
  */
-public final class KeyframeScanner {
+final class VideoKeyframeRecorder {
     private static final int TS = 188;
     private static final long PTS_WRAP = 1L << 33;
     /** A PTS step larger than this between two key frames (or backwards) is a discontinuity, not a long GOP. */
     private static final long MAX_KEYFRAME_STEP = 60 * KeyframeTable.PTS_HZ;
     /** PCR-to-PTS lead assumed when the file gives none we can trust (0..1 s): half a second. */
     static final int DEFAULT_PCR_LEAD = (int) (KeyframeTable.PTS_HZ / 2);
-    /** Access units larger than this are left out (a damaged or absurd stream; trick play skips them). */
-    public static final long MAX_ACCESS_UNIT_BYTES = 16L << 20;
     /** At most this many key frames (one a second is 86 400 a day). */
     static final int MAX_KEYFRAMES = 10_000_000;
 
-    private final byte[] carry = new byte[TS];
-    private int carried;
-    private long offset; // file offset of the next packet
     private byte[] pat;
     private byte[] pmt;
     private int pmtPid = -1;
@@ -49,58 +45,34 @@ public final class KeyframeScanner {
     private int[] leads = new int[256];
     private int count;
 
-    /** Consumes {@code data} (position to limit); the buffer's position is advanced to its limit. */
-    public void feed(ByteBuffer data) throws InvalidTransportStreamException {
-        if (carried > 0) {
-            int take = Math.min(TS - carried, data.remaining());
-            data.get(carry, carried, take);
-            carried += take;
-            if (carried < TS) {
-                return;
-            }
-            packet(ByteBuffer.wrap(carry), 0);
-            carried = 0;
-        }
-        while (data.remaining() >= TS) {
-            packet(data, data.position());
-            data.position(data.position() + TS);
-        }
-        carried = data.remaining();
-        data.get(carry, 0, carried);
+    /** The PMT's PCR_PID once the PMT is read (-1 before): the builder reports that PID's PCRs. */
+    int pcrPid() {
+        return pcrPid;
     }
 
-    private void packet(ByteBuffer b, int at) throws InvalidTransportStreamException {
-        if ((b.get(at) & 0xff) != 0x47) {
-            throw new InvalidTransportStreamException("lost MPEG-TS sync at byte " + offset);
-        }
-        int pid = ((b.get(at + 1) & 0x1f) << 8) | (b.get(at + 2) & 0xff);
-        boolean unitStart = (b.get(at + 1) & 0x40) != 0;
-        int afc = (b.get(at + 3) >> 4) & 0x3;
-        int afLength = (afc & 0x2) != 0 ? b.get(at + 4) & 0xff : -1;
-        if (afLength > 183) {
-            offset += TS;
-            return; // malformed adaptation field: nothing in this packet is trusted
-        }
-        int flags = afLength > 0 ? b.get(at + 5) & 0xff : 0;
-        int payload = at + 4 + (afLength >= 0 ? 1 + afLength : 0);
-        boolean hasPayload = (afc & 0x1) != 0 && payload < at + TS;
-        if (pid == pcrPid && (flags & 0x10) != 0 && afLength >= 7) {
-            lastPcrBase = ((long) (b.get(at + 6) & 0xff) << 25) | ((b.get(at + 7) & 0xff) << 17)
-                    | ((b.get(at + 8) & 0xff) << 9) | ((b.get(at + 9) & 0xff) << 1) | ((b.get(at + 10) & 0x80) >> 7);
-        }
-        if (unitStart && hasPayload) {
-            if (pid == 0 && pat == null) {
-                pat(b, at, payload);
-            } else if (pid == pmtPid && pmt == null) {
-                pmt(b, at, payload);
-            } else if (pid == videoPid) {
-                closeOpen(offset);
-                if ((flags & 0x40) != 0) {
-                    open(b, at, payload);
-                }
+    /** A PCR on {@link #pcrPid} (its six bytes at {@code p}), read before the packet's payload is looked at. */
+    void pcr(ByteBuffer b, int p) {
+        lastPcrBase = ((long) (b.get(p) & 0xff) << 25) | ((b.get(p + 1) & 0xff) << 17)
+                | ((b.get(p + 2) & 0xff) << 9) | ((b.get(p + 3) & 0xff) << 1) | ((b.get(p + 4) & 0x80) >> 7);
+    }
+
+    /**
+     * A packet at file offset {@code offset} that starts a PES or section and has a payload (from {@code payload});
+     * {@code flags} is its adaptation field's flag byte (0 if none). Only PID 0, the PMT PID and the video PID are
+     * looked at: three compares for the rest.
+     */
+    void unitStart(ByteBuffer b, int at, int payload, int pid, int flags, long offset)
+            throws InvalidTransportStreamException {
+        if (pid == 0 && pat == null) {
+            pat(b, at, payload);
+        } else if (pid == pmtPid && pmt == null) {
+            pmt(b, at, payload);
+        } else if (pid == videoPid) {
+            closeOpen(offset);
+            if ((flags & 0x40) != 0) {
+                open(b, at, payload, offset);
             }
         }
-        offset += TS;
     }
 
     /** Start of the section a PSI packet carries (after its pointer field), or -1 if it does not fit. */
@@ -197,7 +169,7 @@ public final class KeyframeScanner {
     }
 
     /** A PES start flagged random-access: a key frame, if its header has a PTS. */
-    private void open(ByteBuffer b, int at, int p) {
+    private void open(ByteBuffer b, int at, int p, long offset) {
         if (p + 14 > at + TS || b.get(p) != 0 || b.get(p + 1) != 0 || b.get(p + 2) != 1
                 || (b.get(p + 7) & 0x80) == 0 || (b.get(p + 9) & 0x21) != 0x21) {
             return;
@@ -216,7 +188,7 @@ public final class KeyframeScanner {
         }
         long start = openAt;
         openAt = -1;
-        if (end - start > MAX_ACCESS_UNIT_BYTES) {
+        if (end - start > KeyframeTable.MAX_ACCESS_UNIT_BYTES) {
             return;
         }
         long time;
@@ -253,9 +225,9 @@ public final class KeyframeScanner {
         count++;
     }
 
-    /** The table of everything fed (a partial packet at the end is not part of any access unit). */
-    public KeyframeTable build() throws InvalidTransportStreamException {
-        closeOpen(offset);
+    /** The table of every packet seen; {@code end} is where the last whole packet ends. */
+    KeyframeTable build(long end) throws InvalidTransportStreamException {
+        closeOpen(end);
         if (count == 0 || pat == null || pmt == null || pmt.length != TS) {
             return KeyframeTable.empty();
         }
