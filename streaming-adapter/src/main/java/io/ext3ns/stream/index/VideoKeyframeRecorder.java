@@ -20,7 +20,10 @@ final class VideoKeyframeRecorder {
     private static final long MAX_KEYFRAME_STEP = 60 * KeyframeTable.PTS_HZ;
     /** PCR-to-PTS lead assumed when the file gives none we can trust (0..1 s): half a second. */
     static final int DEFAULT_PCR_LEAD = (int) (KeyframeTable.PTS_HZ / 2);
-    /** At most this many key frames (one a second is 86 400 a day). */
+    /**
+     * At most this many key frames (one a second is 86 400 a day); past it the title has no trick play (its seek
+     * index, and so normal play and HLS, must not fail for it).
+     */
     static final int MAX_KEYFRAMES = 10_000_000;
 
     private byte[] pat;
@@ -44,6 +47,7 @@ final class VideoKeyframeRecorder {
     private long[] raws = new long[256];
     private int[] leads = new int[256];
     private int count;
+    private boolean tooMany;
 
     /** The PMT's PCR_PID once the PMT is read (-1 before): the builder reports that PID's PCRs. */
     int pcrPid() {
@@ -61,8 +65,7 @@ final class VideoKeyframeRecorder {
      * {@code flags} is its adaptation field's flag byte (0 if none). Only PID 0, the PMT PID and the video PID are
      * looked at: three compares for the rest.
      */
-    void unitStart(ByteBuffer b, int at, int payload, int pid, int flags, long offset)
-            throws InvalidTransportStreamException {
+    void unitStart(ByteBuffer b, int at, int payload, int pid, int flags, long offset) {
         if (pid == 0 && pat == null) {
             pat(b, at, payload);
         } else if (pid == pmtPid && pmt == null) {
@@ -182,7 +185,7 @@ final class VideoKeyframeRecorder {
         openLead = lead >= 0 && lead <= KeyframeTable.PTS_HZ ? (int) lead : DEFAULT_PCR_LEAD;
     }
 
-    private void closeOpen(long end) throws InvalidTransportStreamException {
+    private void closeOpen(long end) {
         if (openAt < 0) {
             return;
         }
@@ -207,7 +210,8 @@ final class VideoKeyframeRecorder {
         lastRaw = openPts;
         lastTime = time;
         if (count == MAX_KEYFRAMES) {
-            throw new InvalidTransportStreamException("more than " + MAX_KEYFRAMES + " key frames: refusing to index");
+            tooMany = true;
+            return;
         }
         if (count == offsets.length) {
             int n = count * 2;
@@ -226,9 +230,9 @@ final class VideoKeyframeRecorder {
     }
 
     /** The table of every packet seen; {@code end} is where the last whole packet ends. */
-    KeyframeTable build(long end) throws InvalidTransportStreamException {
+    KeyframeTable build(long end) {
         closeOpen(end);
-        if (count == 0 || pat == null || pmt == null || pmt.length != TS) {
+        if (count == 0 || tooMany || pat == null || pmt == null || pmt.length != TS) {
             return KeyframeTable.empty();
         }
         return new KeyframeTable(Arrays.copyOf(offsets, count), Arrays.copyOf(ends, count),
