@@ -155,6 +155,43 @@ public final class BlockMapWalker {
         walkIndirect(inode.block(Inode.TIND_BLOCK), 3, first, visitor, seen);
     }
 
+    /** What a bad pointer on the path to one of the first blocks becomes ({@link #mapFirst}). */
+    @FunctionalInterface
+    public interface BadPointer {
+        CorruptFsException of(Bad kind, long physical, int level, long firstLogical);
+    }
+
+    /**
+     * Physical blocks of logical blocks 0..count-1 in logical order (0 for holes), in one walk that reads each
+     * indirect block once and nothing beyond them: a bad pointer on their paths is thrown as {@code bad} makes it,
+     * one beyond them is neither read nor judged.
+     */
+    public long[] mapFirst(Inode inode, int count, BadPointer bad) throws IOException {
+        long[] map = new long[count];
+        walk(inode, new Visitor() {
+            @Override
+            public boolean indirect(long physical, int level, long firstLogical) {
+                return firstLogical < count;
+            }
+
+            @Override
+            public void data(long logical, long physical) {
+                if (logical < count) {
+                    map[(int) logical] = physical;
+                }
+            }
+
+            @Override
+            public boolean bad(Bad kind, long physical, int level, long firstLogical) throws CorruptFsException {
+                if (firstLogical < count) {
+                    throw bad.of(kind, physical, level, firstLogical);
+                }
+                return false;
+            }
+        });
+        return map;
+    }
+
     /** {@link #walk} with the data blocks gathered into runs (dump, fragmentation: one call per run). */
     public void walkRuns(Inode inode, RunVisitor runs) throws IOException {
         long[] open = {0, 0, 0}; // logical, physical, length of the run being gathered

@@ -239,31 +239,8 @@ final class BlockMap {
      */
     long[] physicalBlocks(long ino, Inode in, long fileBlocks) throws IOException {
         int n = (int) Math.min(fileBlocks, Integer.MAX_VALUE - 8);
-        long[] out = new long[n];
-        walker.walk(in, new BlockMapWalker.Visitor() {
-            @Override
-            public boolean indirect(long physical, int level, long firstLogical) {
-                return firstLogical < n;
-            }
-
-            @Override
-            public void data(long logical, long physical) {
-                if (logical < n) {
-                    out[(int) logical] = physical;
-                }
-            }
-
-            @Override
-            public boolean bad(BlockMapWalker.Bad kind, long physical, int level, long firstLogical)
-                    throws CorruptFsException {
-                if (firstLogical < n) {
-                    throw new CorruptFsException("inode " + ino + ": "
-                            + BlockMapWalker.describe(kind, physical, level, firstLogical));
-                }
-                return false;
-            }
-        });
-        return out;
+        return walker.mapFirst(in, n, (kind, physical, level, firstLogical) -> new CorruptFsException("inode " + ino
+                + ": " + BlockMapWalker.describe(kind, physical, level, firstLogical)));
     }
 
     private long checked(long ino, long blk) throws CorruptFsException {

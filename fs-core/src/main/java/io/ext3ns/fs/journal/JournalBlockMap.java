@@ -78,32 +78,12 @@ public final class JournalBlockMap {
      */
     private static long[] mapFirst(DeviceBlocks io, Geometry geo, Inode inode, int count, String what)
             throws IOException {
-        long[] map = new long[count];
-        new BlockMapWalker(geo, io::read).walk(inode, new BlockMapWalker.Visitor() {
-            @Override
-            public boolean indirect(long physical, int level, long firstLogical) {
-                return firstLogical < count;
-            }
-
-            @Override
-            public void data(long logical, long physical) {
-                if (logical < count) {
-                    map[(int) logical] = physical;
-                }
-            }
-
-            @Override
-            public boolean bad(BlockMapWalker.Bad kind, long physical, int level, long firstLogical)
-                    throws CorruptFsException {
-                if (firstLogical >= count) {
-                    return false;
-                }
-                String role = level == 0 ? "journal block " + firstLogical
-                        : "indirect block on the path to journal block " + firstLogical;
-                throw new CorruptFsException(what + role + (kind == BlockMapWalker.Bad.OUT_OF_RANGE
-                        ? " maps to block " + physical + ", outside the volume"
-                        : " is block " + physical + ", already used higher in the map (a loop)"));
-            }
+        long[] map = new BlockMapWalker(geo, io::read).mapFirst(inode, count, (kind, physical, level, first) -> {
+            String role = level == 0 ? "journal block " + first
+                    : "indirect block on the path to journal block " + first;
+            return new CorruptFsException(what + role + (kind == BlockMapWalker.Bad.OUT_OF_RANGE
+                    ? " maps to block " + physical + ", outside the volume"
+                    : " is block " + physical + ", already used higher in the map (a loop)"));
         });
         for (int n = 0; n < count; n++) {
             if (map[n] == 0) {
