@@ -47,11 +47,15 @@ final class HeadlessChromium implements Closeable {
 
     HeadlessChromium(String url) throws IOException, InterruptedException {
         profile = Files.createTempDirectory("ext3ns-chromium");
-        process = new ProcessBuilder(BINARY, "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
-                "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync",
+        // chromium puts its singleton socket in TMPDIR (org.chromium.Chromium.*): inside the profile, so close() takes it
+        Path tmp = Files.createDirectory(profile.resolve("tmp"));
+        ProcessBuilder chromium = new ProcessBuilder(BINARY, "--headless", "--no-sandbox", "--disable-gpu",
+                "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync",
                 "--autoplay-policy=no-user-gesture-required", "--window-size=1000,900",
                 "--remote-debugging-address=127.0.0.1", "--remote-debugging-port=0",
-                "--user-data-dir=" + profile, url).redirectErrorStream(true).start();
+                "--user-data-dir=" + profile, url).redirectErrorStream(true);
+        chromium.environment().put("TMPDIR", tmp.toString());
+        process = chromium.start();
         try {
             socket = connect();
         } catch (IOException | RuntimeException e) {
