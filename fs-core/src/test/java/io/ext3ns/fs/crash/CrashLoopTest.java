@@ -3,8 +3,6 @@ package io.ext3ns.fs.crash;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
-import io.ext3ns.fs.format.FormatSpec;
-import io.ext3ns.fs.testing.TestImages;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
@@ -39,19 +37,9 @@ class CrashLoopTest {
     @CsvSource({"4096, true, 30", "4096, false, 25", "1048576, true, 25", "1048576, false, 20"})
     void everyKillRecoversWithSyncedFilesExactAndNoZeroGaps(int blockSize, boolean journal, int kills)
             throws Exception {
-        String only = System.getProperty("crash.only");
-        // -Dcrash.only=4096-true,1048576-false runs those configurations only
-        org.junit.jupiter.api.Assumptions.assumeTrue(only == null
-                || List.of(only.split(",")).contains(blockSize + "-" + journal));
+        CrashImage.assumeSelected(blockSize, journal);
         Path img = tmp.resolve("crash.img");
-        FormatSpec.Builder spec = TestImages.spec(blockSize);
-        long bytes = blockSize == 4096 ? 48L << 20 : 400L << 20;
-        if (journal) {
-            // at 1 MiB blocks the smallest JBD2 journal (1024 blocks) is 1 GiB: the image is sparse
-            spec.journalBlocks(1024);
-            bytes = blockSize == 4096 ? bytes : bytes + (1700L << 20);
-        }
-        TestImages.format(img, bytes, spec.build());
+        CrashImage.format(img, blockSize, journal);
         CrashVerdict verdict = new CrashVerdict(blockSize);
         Random rnd = new Random(SEED * 31 + blockSize + (journal ? 1 : 0));
         int frozen = 0;

@@ -4,10 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.ext3ns.fs.engine.EngineOptions;
 import io.ext3ns.fs.engine.Ext3FileSystem;
-import io.ext3ns.fs.format.FormatSpec;
 import io.ext3ns.fs.journal.PeriodicCommit;
 import io.ext3ns.fs.testing.PowerCutDevice;
-import io.ext3ns.fs.testing.TestImages;
 import io.ext3ns.sda.FileMember;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -36,18 +34,9 @@ class PowerCutTest {
     @CsvSource({"4096, true, 10", "4096, false, 10", "1048576, true, 8", "1048576, false, 8"})
     void everyPowerCutRecoversWithSyncedFilesExactAndNoZeroGaps(int blockSize, boolean journal, int cuts)
             throws Exception {
-        String only = System.getProperty("crash.only");
-        // -Dcrash.only=4096-true,1048576-false runs those configurations only
-        org.junit.jupiter.api.Assumptions.assumeTrue(only == null
-                || List.of(only.split(",")).contains(blockSize + "-" + journal));
+        CrashImage.assumeSelected(blockSize, journal);
         Path img = tmp.resolve("cut.img");
-        FormatSpec.Builder spec = TestImages.spec(blockSize);
-        long bytes = blockSize == 4096 ? 48L << 20 : 400L << 20;
-        if (journal) {
-            spec.journalBlocks(1024);
-            bytes = blockSize == 4096 ? bytes : bytes + (1700L << 20);
-        }
-        TestImages.format(img, bytes, spec.build());
+        CrashImage.format(img, blockSize, journal);
         CrashVerdict verdict = new CrashVerdict(blockSize);
         Random rnd = new Random(SEED * 31 + blockSize + (journal ? 1 : 0));
         long dropped = 0;
