@@ -8,6 +8,7 @@ import io.ext3ns.fs.disk.ExtendedAttributes;
 import io.ext3ns.fs.disk.Features;
 import io.ext3ns.fs.disk.Geometry;
 import io.ext3ns.fs.disk.Inode;
+import io.ext3ns.fs.disk.Superblock;
 import io.ext3ns.fs.disk.XattrEntry;
 import java.io.IOException;
 
@@ -250,19 +251,39 @@ final class InodePass {
             return;
         }
         long blocks = 0;
+        MapCheck map = null;
         if (hasMap) {
-            MapCheck map = new MapCheck(ino, in, in.isDirectory());
+            map = new MapCheck(ino, in, in.isDirectory());
+            if (cutsBlocksPastSize(in)) {
+                map.cutAt = (in.size() + bs - 1) / bs;
+            }
             map.walk();
-            blocks = map.blocks;
-            checkSize(ino, in, map);
+            blocks = map.blocks - map.pastCut;
         } else if (in.isSymlink()) {
             checkFastSymlink(ino, in);
         } else {
             checkSpecialFile(ino, in);
         }
         blocks += extendedAttributeBlock(ino, in);
+        if (map != null) {
+            checkSize(ino, in, map, blocks);
+        }
         checkInInodeAttributes(ino, in);
         checkBlockCount(ino, in, blocks);
+    }
+
+    /**
+     * Where a regular file's blocks past its size are let go rather than covered by a larger size (e2fsck's
+     * repair): on a volume without a journal that was not cleanly unmounted. A write-back cut short by a crash
+     * leaves exactly that there (indirect blocks go home before the inode table, so a grown file's new blocks can
+     * be mapped under its last committed size), and those blocks hold data of a size that never committed (a block
+     * written part-full reads zeros after its data). Growing the size would show those zeros inside the file;
+     * cutting at the committed size restores what the last write-back committed. Elsewhere (a journal makes each
+     * write-back atomic; a clean volume had no crash) the mismatch is damage, repaired as e2fsck does.
+     */
+    private boolean cutsBlocksPastSize(Inode in) {
+        return in.isRegular() && !st.sb.hasCompat(Features.COMPAT_HAS_JOURNAL)
+                && (st.sb.state() & Superblock.STATE_VALID) == 0;
     }
 
     /**
@@ -289,7 +310,7 @@ final class InodePass {
     }
 
     /** e2fsck's size rules: a directory is exactly its mapped blocks; a file maps nothing past the block of i_size. */
-    private void checkSize(long ino, Inode in, MapCheck map) {
+    private void checkSize(long ino, Inode in, MapCheck map, long keptBlocks) {
         long size = in.size();
         if (in.isDirectory()) {
             long want = (map.lastLogical + 1) * bs;
@@ -304,7 +325,13 @@ final class InodePass {
             return;
         }
         long maxSize = maxTreeBytes();
-        if (map.lastLogical >= 0 && size < map.lastLogical * bs) {
+        if (map.pastCut > 0) {
+            long keep = map.cutAt;
+            long sectors = keptBlocks * (bs / 512);
+            st.report(Problem.error(PASS, "inode " + ino + ", i_size is " + size + ", but " + map.pastCut
+                    + " blocks from file block " + keep + " on lie past it (a write-back cut short by a crash): "
+                    + "cut them off", r -> r.cutBlockMap(ino, keep, sectors)));
+        } else if (map.lastLogical >= 0 && size < map.lastLogical * bs) {
             long want = map.lastLogical * bs + bs;
             st.report(Problem.error(PASS, "inode " + ino + ", i_size is " + size + ", should be " + want,
                     r -> r.updateInode(ino, x -> x.setSize(want))));
@@ -452,6 +479,10 @@ final class InodePass {
         final boolean claimOnlyDind;
         long blocks;
         long lastLogical = -1;
+        /** File block from which a repair would cut the map ({@link #cutsBlocksPastSize}); none by default. */
+        long cutAt = Long.MAX_VALUE;
+        /** Of {@link #blocks}, those the cut would let go: data blocks at or past it, indirect blocks wholly past. */
+        long pastCut;
         long previous;
         boolean fragmented;
         int bad;
@@ -482,6 +513,9 @@ final class InodePass {
             if (!account(physical, "indirect block (level " + level + ")", !claimOnlyDind || level == 2)) {
                 return false;
             }
+            if (firstLogical >= cutAt) {
+                pastCut++;
+            }
             return true; // read even a doubly claimed indirect block: its pointers are checked one by one
         }
 
@@ -507,6 +541,9 @@ final class InodePass {
                 return;
             }
             lastLogical = Math.max(lastLogical, logical);
+            if (logical >= cutAt) {
+                pastCut++;
+            }
             if (dir != null) {
                 dir.blocks.add(new long[] {logical, physical});
             }

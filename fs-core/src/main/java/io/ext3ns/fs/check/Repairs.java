@@ -43,14 +43,36 @@ public final class Repairs {
     }
 
     public void updateInode(long ino, Consumer<Inode> change) throws IOException {
+        editInode(ino, change::accept);
+    }
+
+    /** A change of an inode that may itself read and write blocks; nothing of the inode is written if it throws. */
+    private interface InodeEdit {
+        void apply(Inode inode) throws IOException;
+    }
+
+    private void editInode(long ino, InodeEdit change) throws IOException {
         long byteInTable = geo.indexInGroup(ino) * geo.inodeSize();
         long block = gds[(int) geo.groupOfInode(ino)].inodeTable() + byteInTable / geo.blockSize();
         int offset = (int) (byteInTable % geo.blockSize());
         byte[] data = blocks.read(block);
         Inode inode = Inode.decode(data, offset, geo.inodeSize());
-        change.accept(inode);
+        change.apply(inode);
         inode.encodeInto(data, offset);
         writeBlock(block, data);
+    }
+
+    /**
+     * Cuts a regular file's block map at file block {@code keep} and sets i_blocks to {@code blocks512} (what stays,
+     * counted by the scan); the rescan finds the blocks let go unused and pass 5 frees them.
+     */
+    public void cutBlockMap(long ino, long keep, long blocks512) throws IOException {
+        var walker = volume.walker();
+        BlockMapCut cut = new BlockMapCut(blocks, walker.shape(), walker::inRange);
+        editInode(ino, x -> {
+            cut.cut(x, keep, this);
+            x.setBlocks512(blocks512);
+        });
     }
 
     /** e2fsck's "Clear": the inode is released (no links, dtime now); the rescan drops its names and blocks. */
