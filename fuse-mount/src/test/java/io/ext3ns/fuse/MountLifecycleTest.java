@@ -1,6 +1,11 @@
 package io.ext3ns.fuse;
 
+import io.ext3ns.fs.check.CheckOptions;
+import io.ext3ns.fs.check.VolumeChecker;
+import io.ext3ns.fs.disk.Inode;
+import io.ext3ns.fs.inspect.VolumeReader;
 import io.ext3ns.fuse.mount.BackgroundMount;
+import io.ext3ns.sda.FileMember;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -186,15 +191,52 @@ class MountLifecycleTest {
         }
     }
 
+    /**
+     * Whether the image as it stands on disk holds {@code path} with {@code content}: recovered (journal replay,
+     * repairs) on a copy, as a crash now would leave it.
+     */
+    private boolean onDisk(Path image, String path, String content) throws Exception {
+        Path copy = tmp.resolve("probe.img");
+        try {
+            Files.copy(image, copy, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+            try (FileMember dev = new FileMember(copy, false)) {
+                VolumeChecker.check(dev, CheckOptions.FIX_FORCED);
+            }
+            try (FileMember dev = new FileMember(copy, true)) {
+                VolumeReader v = VolumeReader.open(dev);
+                long ino = v.lookup(path);
+                Inode in = v.readInode(ino);
+                byte[] want = content.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+                if (in.size() != want.length) {
+                    return false;
+                }
+                List<long[]> blocks = v.dataBlocks(ino, in);
+                return !blocks.isEmpty() && java.util.Arrays.equals(want,
+                        java.util.Arrays.copyOf(v.readBlock(blocks.get(0)[1]), want.length));
+            } catch (java.io.IOException notThere) {
+                return false; // not named yet (or not readable as it stands): not durable
+            }
+        } finally {
+            Files.deleteIfExists(copy);
+        }
+    }
+
     @Test
     void theCommitIntervalMakesUnsyncedWritesSurviveAKill() throws Exception {
         Path image = image();
         Path mnt = tmp.resolve("mnt");
         try (MountProcess victim = MountProcess.mount(image.toString(), mnt, "commit=1")) {
             Shell.bash(mnt, "echo recorded > g").check(); // no fsync: only the commit timer makes it durable
-            Thread.sleep(3000);
+            long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(60);
+            while (!onDisk(image, "/g", "recorded\n")) {
+                assertTrue(System.nanoTime() < deadline, "the commit timer never made g durable:\n" + victim.log());
+                Thread.sleep(100);
+            }
             victim.kill();
-            Shell.run(null, List.of("fusermount", "-u", mnt.toString()), 60).check();
+            // a killed daemon's connection may still hold the release of g: fusermount -u can say busy, then a
+            // lazy unmount detaches it
+            MountProcess.forceUnmount(mnt);
+            assertFalse(MountProcess.isMounted(mnt), "still mounted after the kill");
         }
         try (MountProcess ro = MountProcess.mount(image.toString(), mnt, "ro")) {
             assertEquals("recorded\n", Shell.bash(mnt, "cat g").check().out());
