@@ -38,9 +38,9 @@ class SessionControlTest {
             RtpInfo first = s.play(-1);
             awaitPackets(rx, 50);
             s.pause();
-            Thread.sleep(100);
+            awaitEverythingSent(rx, s);
             int atPause = rx.packets().size();
-            Thread.sleep(300);
+            Thread.sleep(300); // a negative check: nothing may arrive while paused, however long we look
             assertEquals(atPause, rx.packets().size(), "nothing is sent while paused");
             assertEquals(SessionState.PAUSED, s.state());
 
@@ -52,7 +52,7 @@ class SessionControlTest {
             RtpInfo resumed = s.play(-1);
             awaitPackets(rx, atPause + 20);
             s.pause();
-            Thread.sleep(100);
+            awaitEverythingSent(rx, s);
             RtpReceiver.Packet r0 = rx.packets().get(atPause);
             assertEquals(resumed.sequence(), r0.sequence(), "RTP-Info seq after resume");
             assertEquals(resumed.rtpTime(), r0.timestamp(), "RTP-Info rtptime after resume");
@@ -127,6 +127,15 @@ class SessionControlTest {
         NotMpegTsException e = assertThrows(NotMpegTsException.class, () -> engine.openUdp(new PlainFileSource(file),
                 DataPath.FAST, rx.address(), null, SessionOptions.defaults()));
         assertTrue(e.getMessage().contains(reason), e.getMessage());
+    }
+
+    /** Waits until the receiver holds every payload byte the paused session sent (its position). */
+    private static void awaitEverythingSent(RtpReceiver rx, StreamSession s) throws InterruptedException {
+        long end = System.currentTimeMillis() + 10_000;
+        while (rx.payloadBytes() < s.position() && System.currentTimeMillis() < end) {
+            Thread.sleep(5);
+        }
+        assertEquals(s.position(), rx.payloadBytes(), "every byte sent before the pause arrived");
     }
 
     private static void awaitPackets(RtpReceiver rx, int n) throws InterruptedException {
