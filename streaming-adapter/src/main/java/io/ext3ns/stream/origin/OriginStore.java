@@ -329,6 +329,10 @@ public final class OriginStore extends ForwardingFileSystem {
 
         @Override
         public void failed(TitleFill fill, IOException cause) {
+            if (fill.cancelled()) {
+                LOG.info("origin: fill of {} stopped by the shutdown; removed at the next start", fill.path);
+                return; // the volume is closing: leave the file as it is, marked partial
+            }
             metrics.failures.increment();
             Title t;
             synchronized (OriginStore.this) {
@@ -434,13 +438,17 @@ public final class OriginStore extends ForwardingFileSystem {
 
     @Override
     public List<MemberExtent> locateDirect(FileHandle handle, long offset, long length) throws FsException {
-        awaitData(handle, offset, length);
+        TitleFill f = fills.get(handle.ino());
+        if (f != null && !f.complete()) {
+            return null; // callers locate on their event loop: never wait there; they read by copy instead
+        }
         return fs.locateDirect(handle, offset, length);
     }
 
     /** Stops the fills (their titles stay partial and are removed at the next start); the volume stays open. */
     @Override
     public void close() throws IOException {
+        fills.values().forEach(TitleFill::cancel);
         fetchers.shutdownNow();
         try {
             if (!fetchers.awaitTermination(10, TimeUnit.SECONDS)) {

@@ -8,12 +8,15 @@ import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
 import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.core.ResponseInputStream;
 import software.amazon.awssdk.core.exception.SdkClientException;
 import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.S3ClientBuilder;
+import software.amazon.awssdk.services.s3.S3Configuration;
 import software.amazon.awssdk.services.s3.model.GetObjectRequest;
+import software.amazon.awssdk.services.s3.model.GetObjectResponse;
 import software.amazon.awssdk.services.s3.model.HeadObjectRequest;
 import software.amazon.awssdk.services.s3.model.HeadObjectResponse;
 import software.amazon.awssdk.services.s3.model.NoSuchKeyException;
@@ -21,7 +24,7 @@ import software.amazon.awssdk.services.s3.model.S3Exception;
 
 /**
  * An S3 origin ({@code s3://BUCKET/PREFIX}) through the AWS SDK for Java v2: SigV4-signed HEAD and ranged GET
- * (with If-Match on the ETag), path-style addressing when an endpoint is given (MinIO, Ceph RGW, s3proxy), the
+ * (the ETag checked on every answer), path-style addressing when an endpoint is given (MinIO, Ceph RGW, s3proxy), the
  * JDK's HttpURLConnection as the transport.
  */
 public final class S3Origin implements Origin {
@@ -43,7 +46,9 @@ public final class S3Origin implements Origin {
         AwsCredentialsProvider provider = credentials == null ? DefaultCredentialsProvider.create()
                 : StaticCredentialsProvider.create(credentials);
         S3ClientBuilder b = S3Client.builder().httpClient(UrlConnectionHttpClient.create())
-                .region(Region.of(region == null ? "us-east-1" : region)).credentialsProvider(provider);
+                .region(Region.of(region == null ? "us-east-1" : region)).credentialsProvider(provider)
+                // no "x-amz-te: append-md5" trailer on GETs: stores other than AWS (s3proxy) refuse it with 501
+                .serviceConfiguration(S3Configuration.builder().checksumValidationEnabled(false).build());
         if (endpoint != null) {
             b.endpointOverride(endpoint).forcePathStyle(true);
         }
@@ -81,11 +86,16 @@ public final class S3Origin implements Origin {
         }
         GetObjectRequest.Builder b = GetObjectRequest.builder().bucket(bucket).key(prefix + key)
                 .range("bytes=" + start + "-" + (end - 1));
-        if (!version.etag().isEmpty()) {
-            b.ifMatch(version.etag());
-        }
         try {
-            return s3.getObject(b.build());
+            // the ETag is compared here, not sent as If-Match: self-hosted stores (s3proxy) refuse that header
+            ResponseInputStream<GetObjectResponse> in = s3.getObject(b.build());
+            String etag = in.response().eTag();
+            if (!version.etag().isEmpty() && etag != null && !etag.equals(version.etag())) {
+                in.abort();
+                throw new UpstreamUnavailableException(described + ": " + key + " changed during its fill (ETag "
+                        + version.etag() + ", now " + etag + ")");
+            }
+            return in;
         } catch (S3Exception e) {
             throw new UpstreamUnavailableException(described + " answered GET " + key + " with " + e.statusCode()
                     + (e.statusCode() == 412 ? " (the object changed)" : "") + ": " + e.getMessage(), e);

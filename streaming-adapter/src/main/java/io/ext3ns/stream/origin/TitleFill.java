@@ -21,7 +21,7 @@ final class TitleFill implements Runnable {
     static final long WAIT_LIMIT_NANOS = 60_000_000_000L;
     /** A wanted chunk at most this many chunks ahead of the copy is waited for, not jumped to. */
     private static final int LOOKAHEAD_CHUNKS = 4;
-    private static final int CHUNK_TARGET = 1 << 20;
+    private static final int CHUNK_TARGET = 256 << 10;
 
     /** What the store does when a fill ends. */
     interface Outcome {
@@ -44,6 +44,8 @@ final class TitleFill implements Runnable {
     private int wanted = -1;
     private IOException failure;
     private boolean complete;
+    private volatile boolean cancelled;
+    private volatile InputStream current; // the origin body being read, closed by cancel() to wake the read
 
     TitleFill(FileSystem fs, Origin origin, OriginMetrics metrics, Outcome outcome, String path, long ino,
               OriginObject object) {
@@ -71,6 +73,26 @@ final class TitleFill implements Runnable {
 
     synchronized boolean complete() {
         return complete;
+    }
+
+    /**
+     * Stops the fill for a shutdown: the body being read is closed (a read blocked on the origin returns), and no
+     * more is written; the title stays marked partial, so the next start removes it.
+     */
+    void cancel() {
+        cancelled = true;
+        InputStream in = current;
+        if (in != null) {
+            try {
+                in.close();
+            } catch (IOException e) {
+                // closing only to wake the reader: it stops either way
+            }
+        }
+    }
+
+    boolean cancelled() {
+        return cancelled;
     }
 
     /** Blocks until bytes {@code [offset, offset + length)} are in the file, or fails if the fill does. */
@@ -119,6 +141,7 @@ final class TitleFill implements Runnable {
         try {
             handle = fs.open(ino, true);
             copy(handle);
+            stopIfCancelled();
             fs.fsync(handle);
             fs.setxattr(ino, TitleState.XATTR, new TitleState(true, object.validator()).encode(),
                     FileSystem.XATTR_REPLACE);
@@ -164,11 +187,11 @@ final class TitleFill implements Runnable {
             }
             long from = (long) start * chunk;
             long to = Math.min(object.size(), (long) stop * chunk);
+            stopIfCancelled();
             try (InputStream in = origin.get(key(), object, from, to)) {
+                current = in;
                 for (int c = start; c < stop; c++) {
-                    if (Thread.currentThread().isInterrupted()) {
-                        throw new InterruptedIOException("fill of " + path + " stopped");
-                    }
+                    stopIfCancelled();
                     int len = (int) Math.min(chunk, object.size() - (long) c * chunk);
                     buf.clear().limit(len);
                     readFully(in, buf, c);
@@ -178,6 +201,7 @@ final class TitleFill implements Runnable {
                         firstBytes = false;
                     }
                     buf.flip();
+                    stopIfCancelled(); // the store is closing: the volume may be closed next, write nothing more
                     long off = (long) c * chunk;
                     while (buf.hasRemaining()) {
                         off += fs.write(handle, off, buf);
@@ -197,6 +221,12 @@ final class TitleFill implements Runnable {
                     }
                 }
             }
+        }
+    }
+
+    private void stopIfCancelled() throws InterruptedIOException {
+        if (cancelled || Thread.currentThread().isInterrupted()) {
+            throw new InterruptedIOException("fill of " + path + " stopped");
         }
     }
 
