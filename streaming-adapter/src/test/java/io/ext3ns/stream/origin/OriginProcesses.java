@@ -15,26 +15,26 @@ import java.util.concurrent.TimeUnit;
  * Testcontainers for them; no Docker engine runs where these tests run, so they always take this path and say so
  * ({@link #announce()}).
  */
-final class OriginProcesses {
+public final class OriginProcesses {
     private OriginProcesses() {
     }
 
-    static void announce() {
+    public static void announce() {
         System.out.println("edge tests: origins run as plain processes on 127.0.0.1 (nginx, s3proxy as a child JVM);"
                 + " the Testcontainers path of issue 21 is not implemented: no Docker engine here");
     }
 
     /** A port free a moment ago (nginx and s3proxy cannot report a port they chose themselves). */
-    static int freePort() throws IOException {
+    public static int freePort() throws IOException {
         try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
             return s.getLocalPort();
         }
     }
 
     /** A started child process, its log, and the loopback port it listens on. */
-    static final class Child implements AutoCloseable {
+    public static final class Child implements AutoCloseable {
         final Process process;
-        final int port;
+        public final int port;
         final Path log;
 
         Child(Process process, int port, Path log) {
@@ -44,7 +44,7 @@ final class OriginProcesses {
         }
 
         /** SIGKILL, as a crashed origin. */
-        void kill() throws InterruptedException {
+        public void kill() throws InterruptedException {
             process.destroyForcibly();
             process.waitFor(30, TimeUnit.SECONDS);
         }
@@ -59,7 +59,7 @@ final class OriginProcesses {
      * nginx serving {@code docroot} at / and, at most {@code slowBytesPerSecond} per connection, at /slow/; its
      * files (configuration, pid, logs, temp directories) live in {@code work}.
      */
-    static Child nginx(Path docroot, Path work, String slowRate) throws Exception {
+    public static Child nginx(Path docroot, Path work, String slowRate) throws Exception {
         IOException last = null;
         for (int attempt = 0; attempt < 3; attempt++) { // the free port may be taken between the probe and nginx
             int port = freePort();
@@ -101,7 +101,7 @@ final class OriginProcesses {
     }
 
     /** s3proxy with the filesystem backend over {@code basedir} (a bucket is a directory in it), SigV4 keys. */
-    static Child s3proxy(Path basedir, Path work, String identity, String secret) throws Exception {
+    public static Child s3proxy(Path basedir, Path work, String identity, String secret) throws Exception {
         Path jar = Path.of("target", "s3proxy", "s3proxy.jar").toAbsolutePath();
         if (!Files.isRegularFile(jar)) {
             throw new IOException(jar + " is missing: the build copies it there (maven-dependency-plugin, s3proxy-jar)");
