@@ -27,6 +27,7 @@ class EdgeMountTest {
         byte[] title = new byte[3 << 20];
         new Random(21).nextBytes(title);
         Files.write(docroot.resolve("title.ts"), title);
+        Files.write(docroot.resolve("warm.ts"), title);
         Path image = TestImages.ext3ns(tmp.resolve("img"), 64L << 20, 4096);
         Path mnt = Files.createDirectory(tmp.resolve("mnt"));
         try (OriginProcesses.Child nginx = OriginProcesses.nginx(docroot,
@@ -37,6 +38,13 @@ class EdgeMountTest {
                 String state = Shell.run(null, List.of("getfattr", "--only-values", "-n", "user.ext3ns.origin",
                         mnt.resolve("title.ts").toString()), 30).out();
                 assertTrue(state.startsWith("complete ") || state.startsWith("partial "), state);
+                // ext3ns-import --prefetch warms a title through the mount: when it returns, every byte is in
+                int status = new picocli.CommandLine(new io.ext3ns.tools.ImportMain()).execute("-q", "--prefetch",
+                        "/warm.ts", "/absent.ts", mnt.toString());
+                assertEquals(1, status, "one of the two titles is not at the origin");
+                assertEquals(title.length, Files.size(mnt.resolve("warm.ts")));
+                awaitComplete(mnt.resolve("title.ts"));
+                awaitComplete(mnt.resolve("warm.ts"));
             });
         }
         Path again = Files.createDirectory(tmp.resolve("mnt2"));
@@ -46,7 +54,23 @@ class EdgeMountTest {
             String state = Shell.run(null, List.of("getfattr", "--only-values", "-n", "user.ext3ns.origin",
                     again.resolve("title.ts").toString()), 30).out();
             assertTrue(state.startsWith("complete "), "marked complete after the fill: " + state);
+            assertArrayEquals(title, Files.readAllBytes(again.resolve("warm.ts")), "the prefetched title");
         });
         assertEquals(title.length, Files.size(docroot.resolve("title.ts")));
+    }
+
+    /** The fill marks the title complete (after its last chunk is synced): polled with a deadline. */
+    private static void awaitComplete(Path file) throws Exception {
+        long deadline = System.nanoTime() + 60_000_000_000L;
+        String state = "";
+        while (System.nanoTime() < deadline) {
+            state = Shell.run(null, List.of("getfattr", "--only-values", "-n", "user.ext3ns.origin",
+                    file.toString()), 30).out();
+            if (state.startsWith("complete ")) {
+                return;
+            }
+            Thread.sleep(20);
+        }
+        throw new AssertionError(file + " not marked complete within 60 s: " + state);
     }
 }

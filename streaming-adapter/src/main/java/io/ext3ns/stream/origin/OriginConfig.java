@@ -22,12 +22,14 @@ import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
  * @param highPercent  purge starts when the volume's used blocks pass this percentage
  * @param lowPercent   and removes origin titles until they are at or under this one
  * @param revalidate   how long a stored title is trusted before its origin object is checked again
+ * @param prefix       serve a title while it fills (the default); false: a request for a missing title waits for
+ *                     the whole of it (a plain pull-through cache, the benchmark's baseline)
  */
 public record OriginConfig(URI url, URI endpoint, String region, Path credentials, int highPercent, int lowPercent,
-                           Duration revalidate) {
+                           Duration revalidate, boolean prefix) {
     /** The option keys (mount -o names; ext3ns-serve spells them --origin-endpoint etc.). */
     public static final java.util.Set<String> KEYS = java.util.Set.of("origin", "origin_endpoint", "origin_region",
-            "origin_credentials", "origin_high", "origin_low", "origin_revalidate");
+            "origin_credentials", "origin_high", "origin_low", "origin_revalidate", "origin_prefix");
     public static final int DEFAULT_HIGH = 90;
     public static final int DEFAULT_LOW = 80;
     public static final int DEFAULT_REVALIDATE_SECONDS = 60;
@@ -67,7 +69,16 @@ public record OriginConfig(URI url, URI endpoint, String region, Path credential
                 options.getOrDefault("origin_region", "us-east-1"),
                 credentials == null ? null : Path.of(credentials),
                 percent(options, "origin_high", DEFAULT_HIGH), percent(options, "origin_low", DEFAULT_LOW),
-                Duration.ofSeconds(number(options, "origin_revalidate", DEFAULT_REVALIDATE_SECONDS, 86_400 * 365)));
+                Duration.ofSeconds(number(options, "origin_revalidate", DEFAULT_REVALIDATE_SECONDS, 86_400 * 365)),
+                onOff(options.getOrDefault("origin_prefix", "on")));
+    }
+
+    private static boolean onOff(String v) {
+        return switch (v) {
+            case "on", "yes", "1" -> true;
+            case "off", "no", "0" -> false;
+            default -> throw new IllegalArgumentException("origin_prefix must be on or off: " + v);
+        };
     }
 
     private static URI uri(String key, String value) {

@@ -190,6 +190,10 @@ public final class OriginStore extends ForwardingFileSystem {
         if (parent != null && !dirPaths.containsKey(ino) && fs.getattr(ino).isDirectory()) {
             dirPaths.put(ino, parent + "/" + name);
         }
+        TitleFill filling = config.prefix() ? null : fills.get(ino);
+        if (filling != null) {
+            filling.await(0, filling.object.size()); // plain pull-through: nothing is served before the whole title
+        }
         Title stale = staleTitle(ino);
         if (stale != null && parent != null) {
             return revalidate(stale, parent + "/" + name);
@@ -240,6 +244,15 @@ public final class OriginStore extends ForwardingFileSystem {
     }
 
     private long fill(long dirIno, String path, String name, FsException missing) throws FsException {
+        long ino = startFill(dirIno, path, name, missing);
+        TitleFill f = fills.get(ino);
+        if (!config.prefix() && f != null) {
+            f.await(0, f.object.size()); // plain pull-through: the request waits for the whole title
+        }
+        return ino;
+    }
+
+    private long startFill(long dirIno, String path, String name, FsException missing) throws FsException {
         synchronized (fillLock) {
             try {
                 return fs.lookup(dirIno, name); // another request filled it while this one waited

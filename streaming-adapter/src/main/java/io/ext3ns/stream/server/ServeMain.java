@@ -146,6 +146,11 @@ public final class ServeMain implements Callable<Integer> {
                     + OriginConfig.DEFAULT_REVALIDATE_SECONDS + "; 0: on every request)")
     Integer originRevalidate;
 
+    @Option(names = "--origin-prefix", paramLabel = "on|off",
+            description = "serve a title while it fills from the origin (default on); off: a request waits for "
+                    + "the whole title (plain pull-through)")
+    String originPrefix;
+
     /** The --origin-* options as the mount's -o keys, or null without --origin. */
     OriginConfig originConfig() {
         if (origin == null) {
@@ -159,6 +164,7 @@ public final class ServeMain implements Callable<Integer> {
         putIf(o, "origin_high", originHigh);
         putIf(o, "origin_low", originLow);
         putIf(o, "origin_revalidate", originRevalidate);
+        putIf(o, "origin_prefix", originPrefix);
         return OriginConfig.fromOptions(o);
     }
 
