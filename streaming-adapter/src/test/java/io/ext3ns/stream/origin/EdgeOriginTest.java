@@ -266,6 +266,32 @@ class EdgeOriginTest {
     }
 
     @Test
+    void aChangedOriginObjectIsNoticedAndFetchedAgain(@TempDir Path dir) throws Exception {
+        byte[] v1 = new byte[700_000];
+        byte[] v2 = new byte[700_000];
+        new java.util.Random(1).nextBytes(v1);
+        new java.util.Random(2).nextBytes(v2);
+        Path file = docroot.resolve("changing.bin");
+        Files.write(file, v1);
+        try (Edge e = Edge.start(Edge.format(dir.resolve("c.img"), 32L << 20),
+                origin("http://127.0.0.1:" + nginx.port + "/", "origin_revalidate", "0"))) {
+            assertArrayEquals(v1, download(e.http("/changing.bin"), () -> false).body());
+            await("v1 complete", () -> e.store.isComplete("/changing.bin"));
+            assertArrayEquals(v1, download(e.http("/changing.bin"), () -> true).body(), "unchanged: kept");
+            assertEquals(1, scrape(e).value("ext3ns_origin_titles_fetched_total"));
+            Files.write(file, v2);
+            // a new ETag at nginx (it is made of mtime and size): a later time than v1's, whatever the clock did
+            Files.setLastModifiedTime(file, java.nio.file.attribute.FileTime.fromMillis(
+                    System.currentTimeMillis() + 10_000));
+            assertArrayEquals(v2, download(e.http("/changing.bin"), () -> false).body(), "the new object");
+            assertEquals(2, scrape(e).value("ext3ns_origin_titles_fetched_total"));
+        } finally {
+            Files.deleteIfExists(file);
+        }
+        Edge.assertFsckClean(dir.resolve("c.img"));
+    }
+
+    @Test
     void purgeKeepsTheVolumeUnderItsHighWaterMarkWhileAPlayerPlays(@TempDir Path dir) throws Exception {
         String fast = "http://127.0.0.1:" + nginx.port + "/";
         ExecutorService pool = Executors.newCachedThreadPool();
