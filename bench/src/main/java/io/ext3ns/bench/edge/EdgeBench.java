@@ -49,10 +49,10 @@ import picocli.CommandLine.Option;
         description = "Edge store vs plain pull-through: origin bytes per served byte, first-byte latency cold/warm.")
 public final class EdgeBench implements Callable<Integer> {
     @Option(names = "--titles", description = "titles in the origin's library (default ${DEFAULT-VALUE})")
-    int titles = 60;
+    int titles = 120;
 
     @Option(names = "--title-mb", description = "size of each title in MiB (default ${DEFAULT-VALUE})")
-    int titleMb = 8;
+    int titleMb = 4;
 
     @Option(names = "--edge-mb", description = "edge volume in MiB (default: a tenth of the library)")
     Integer edgeMb;
@@ -67,12 +67,13 @@ public final class EdgeBench implements Callable<Integer> {
     double zipf = 0.8;
 
     @Option(names = "--origin-rate", description = "nginx limit_rate per connection (default ${DEFAULT-VALUE})")
-    String originRate = "16m";
+    String originRate = "8m";
 
     @Option(names = "--seed", description = "random seed (default ${DEFAULT-VALUE})")
     long seed = 21;
 
-    private record Result(boolean cold, long firstByteNanos, long bytes) {
+    /** One request: refused when the edge answered 502 (origin unavailable or no room for a new title). */
+    private record Result(boolean cold, long firstByteNanos, long bytes, boolean refused) {
     }
 
     public static void main(String[] args) {
@@ -106,7 +107,7 @@ public final class EdgeBench implements Callable<Integer> {
             try (OriginProcesses.Child nginx = OriginProcesses.nginx(docroot,
                     Files.createDirectories(work.resolve("nginx")), originRate)) {
                 String url = "http://127.0.0.1:" + nginx.port + "/slow/";
-                System.out.println("| mode | requests (cold) | origin MiB | served MiB | origin/served "
+                System.out.println("| mode | requests (cold, refused) | origin MiB | served MiB | origin/served "
                         + "| first byte cold p50 / p95 ms | first byte warm p50 / p95 ms |");
                 System.out.println("|---|---|---|---|---|---|---|");
                 for (String prefix : List.of("on", "off")) {
@@ -153,16 +154,24 @@ public final class EdgeBench implements Callable<Integer> {
                 pending.add(pool.submit(() -> get(target, cold)));
             }
             for (Future<Result> r : pending) {
-                results.add(r.get(10, TimeUnit.MINUTES));
+                try {
+                    results.add(r.get(10, TimeUnit.MINUTES));
+                } catch (java.util.concurrent.ExecutionException e) {
+                    throw new IOException("a request failed: " + e.getCause(), e.getCause());
+                }
             }
             pool.shutdown();
             originBytes = store.metrics().bytesFetched();
         }
         long served = results.stream().mapToLong(Result::bytes).sum();
-        List<Long> cold = results.stream().filter(Result::cold).map(Result::firstByteNanos).sorted().toList();
-        List<Long> warm = results.stream().filter(r -> !r.cold()).map(Result::firstByteNanos).sorted().toList();
-        System.out.printf(Locale.ROOT, "| %s | %d (%d) | %.0f | %.0f | %.3f | %s | %s |%n",
+        long refused = results.stream().filter(Result::refused).count();
+        List<Long> cold = results.stream().filter(r -> r.cold() && !r.refused()).map(Result::firstByteNanos)
+                .sorted().toList();
+        List<Long> warm = results.stream().filter(r -> !r.cold() && !r.refused()).map(Result::firstByteNanos)
+                .sorted().toList();
+        System.out.printf(Locale.ROOT, "| %s | %d (%d, %d refused) | %.0f | %.0f | %.3f | %s | %s |%n",
                 prefix.equals("on") ? "edge, prefix serving" : "plain pull-through", results.size(), cold.size(),
+                refused,
                 originBytes / 1048576.0, served / 1048576.0, (double) originBytes / Math.max(1, served),
                 percentiles(cold), percentiles(warm));
     }
@@ -179,6 +188,10 @@ public final class EdgeBench implements Callable<Integer> {
         long start = System.nanoTime();
         HttpURLConnection c = (HttpURLConnection) URI.create(url).toURL().openConnection();
         c.setReadTimeout(600_000);
+        if (c.getResponseCode() == 502) {
+            c.disconnect();
+            return new Result(cold, 0, 0, true);
+        }
         if (c.getResponseCode() != 200) {
             throw new IOException(url + " answered " + c.getResponseCode());
         }
@@ -186,7 +199,7 @@ public final class EdgeBench implements Callable<Integer> {
             int b = in.read();
             long first = System.nanoTime() - start;
             long n = b < 0 ? 0 : 1 + in.transferTo(OutputStream.nullOutputStream());
-            return new Result(cold, first, n);
+            return new Result(cold, first, n, false);
         }
     }
 }

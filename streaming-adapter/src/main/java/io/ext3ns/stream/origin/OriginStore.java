@@ -190,10 +190,6 @@ public final class OriginStore extends ForwardingFileSystem {
         if (parent != null && !dirPaths.containsKey(ino) && fs.getattr(ino).isDirectory()) {
             dirPaths.put(ino, parent + "/" + name);
         }
-        TitleFill filling = config.prefix() ? null : fills.get(ino);
-        if (filling != null) {
-            filling.await(0, filling.object.size()); // plain pull-through: nothing is served before the whole title
-        }
         Title stale = staleTitle(ino);
         if (stale != null && parent != null) {
             return revalidate(stale, parent + "/" + name);
@@ -244,12 +240,7 @@ public final class OriginStore extends ForwardingFileSystem {
     }
 
     private long fill(long dirIno, String path, String name, FsException missing) throws FsException {
-        long ino = startFill(dirIno, path, name, missing);
-        TitleFill f = fills.get(ino);
-        if (!config.prefix() && f != null) {
-            f.await(0, f.object.size()); // plain pull-through: the request waits for the whole title
-        }
-        return ino;
+        return startFill(dirIno, path, name, missing);
     }
 
     private long startFill(long dirIno, String path, String name, FsException missing) throws FsException {
@@ -433,7 +424,11 @@ public final class OriginStore extends ForwardingFileSystem {
     private void awaitData(FileHandle handle, long offset, long length) throws FsException {
         TitleFill f = fills.get(handle.ino());
         if (f != null) {
-            f.await(offset, length);
+            if (config.prefix()) {
+                f.await(offset, length);
+            } else {
+                f.await(0, f.object.size()); // plain pull-through: no byte is served before the whole title is in
+            }
         }
     }
 
@@ -462,7 +457,8 @@ public final class OriginStore extends ForwardingFileSystem {
     @Override
     public void close() throws IOException {
         fills.values().forEach(TitleFill::cancel);
-        fetchers.shutdownNow();
+        // no interrupt: a thread interrupted inside a FileChannel write closes the channel, i.e. the whole volume
+        fetchers.shutdown();
         try {
             if (!fetchers.awaitTermination(10, TimeUnit.SECONDS)) {
                 LOG.warn("origin: fills still running after 10 s");
