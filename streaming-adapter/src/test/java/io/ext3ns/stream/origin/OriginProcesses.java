@@ -60,9 +60,7 @@ public final class OriginProcesses {
      * files (configuration, pid, logs, temp directories) live in {@code work}.
      */
     public static Child nginx(Path docroot, Path work, String slowRate) throws Exception {
-        IOException last = null;
-        for (int attempt = 0; attempt < 3; attempt++) { // the free port may be taken between the probe and nginx
-            int port = freePort();
+        return start("nginx", work, 20, port -> {
             Path conf = work.resolve("nginx-" + port + ".conf");
             Files.createDirectories(work.resolve("tmp"));
             Files.writeString(conf, String.join("\n",
@@ -85,16 +83,33 @@ public final class OriginProcesses {
                     "    location /slow/ { alias " + docroot + "/; limit_rate " + slowRate + "; }",
                     "  }",
                     "}", ""));
-            Path log = work.resolve("nginx-" + port + ".out");
-            Process p = new ProcessBuilder("nginx", "-p", work.toString(), "-c", conf.toString())
-                    .redirectErrorStream(true).redirectOutput(log.toFile()).start();
+            return List.of("nginx", "-p", work.toString(), "-c", conf.toString());
+        });
+    }
+
+    /** How to start a server on a given port (writing its configuration first). */
+    private interface Launch {
+        List<String> command(int port) throws IOException;
+    }
+
+    /**
+     * Starts {@code launch} on a free port and waits until it listens; tries another port twice (the free port may
+     * be taken between the probe and the server's bind). Its output goes to {@code work}/NAME-PORT.out.
+     */
+    private static Child start(String name, Path work, int seconds, Launch launch) throws Exception {
+        IOException last = null;
+        for (int attempt = 0; attempt < 3; attempt++) {
+            int port = freePort();
+            List<String> command = launch.command(port);
+            Path log = work.resolve(name + "-" + port + ".out");
+            Process p = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
             try {
-                awaitPort(p, port, 20);
+                awaitPort(p, port, seconds);
                 return new Child(p, port, log);
             } catch (IOException e) {
                 p.destroyForcibly();
                 p.waitFor(10, TimeUnit.SECONDS);
-                last = new IOException(e.getMessage() + "\n" + Files.readString(log), e);
+                last = new IOException(name + ": " + e.getMessage() + "\n" + Files.readString(log), e);
             }
         }
         throw last;
@@ -107,9 +122,7 @@ public final class OriginProcesses {
             throw new IOException(jar + " is missing: the build copies it there (maven-dependency-plugin, s3proxy-jar)");
         }
         String java = ProcessHandle.current().info().command().orElse("java");
-        IOException last = null;
-        for (int attempt = 0; attempt < 3; attempt++) {
-            int port = freePort();
+        return start("s3proxy", work, 60, port -> {
             Path props = work.resolve("s3proxy-" + port + ".properties");
             Files.writeString(props, String.join("\n",
                     "s3proxy.endpoint=http://127.0.0.1:" + port,
@@ -118,19 +131,8 @@ public final class OriginProcesses {
                     "s3proxy.credential=" + secret,
                     "jclouds.provider=filesystem",
                     "jclouds.filesystem.basedir=" + basedir, ""));
-            Path log = work.resolve("s3proxy-" + port + ".out");
-            Process p = new ProcessBuilder(List.of(java, "-Xmx256m", "-jar", jar.toString(), "--properties",
-                    props.toString())).redirectErrorStream(true).redirectOutput(log.toFile()).start();
-            try {
-                awaitPort(p, port, 60);
-                return new Child(p, port, log);
-            } catch (IOException e) {
-                p.destroyForcibly();
-                p.waitFor(10, TimeUnit.SECONDS);
-                last = new IOException(e.getMessage() + "\n" + Files.readString(log), e);
-            }
-        }
-        throw last;
+            return List.of(java, "-Xmx256m", "-jar", jar.toString(), "--properties", props.toString());
+        });
     }
 
     private static void awaitPort(Process p, int port, int seconds) throws IOException, InterruptedException {
