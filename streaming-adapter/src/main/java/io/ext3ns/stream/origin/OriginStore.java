@@ -240,10 +240,6 @@ public final class OriginStore extends ForwardingFileSystem {
     }
 
     private long fill(long dirIno, String path, String name, FsException missing) throws FsException {
-        return startFill(dirIno, path, name, missing);
-    }
-
-    private long startFill(long dirIno, String path, String name, FsException missing) throws FsException {
         synchronized (fillLock) {
             try {
                 return fs.lookup(dirIno, name); // another request filled it while this one waited
@@ -382,6 +378,23 @@ public final class OriginStore extends ForwardingFileSystem {
                     titles.remove(ino);
                 }
             }
+        }
+    }
+
+    @Override
+    public void rmdir(long parentIno, String name) throws FsException {
+        long ino = fs.lookup(parentIno, name);
+        fs.rmdir(parentIno, name);
+        dirPaths.remove(ino); // its inode number may come back as another directory
+    }
+
+    @Override
+    public void rename(long srcParentIno, String srcName, long dstParentIno, String dstName) throws FsException {
+        long ino = fs.lookup(srcParentIno, srcName);
+        fs.rename(srcParentIno, srcName, dstParentIno, dstName);
+        if (dirPaths.remove(ino) != null) { // a moved directory: its subtree is walked again under its new path
+            dirPaths.keySet().removeIf(d -> d != ROOT_INO);
+            dirPaths.put(ROOT_INO, "");
         }
     }
 
