@@ -35,7 +35,11 @@ import java.util.concurrent.Callable;
                         + " (the FUSE transport; default libfuse3 where installed, else libfuse2; libfuse=3|2 says the"
                         + " same), relatime (default) | strictatime | noatime (when reads set atime),"
                         + " acl|noacl and user_xattr|nouser_xattr (ext3's; on by default), and FUSE's"
-                        + " attr_timeout=, entry_timeout=, kernel_cache, direct_io, dev, suid, noexec."})
+                        + " attr_timeout=, entry_timeout=, kernel_cache, direct_io, dev, suid, noexec.",
+                "Edge store (docs/edge.md): origin=URL (http(s)://BASE/ or s3://BUCKET/PREFIX) fills titles missing"
+                        + " from the volume and serves them while they fill; origin_endpoint=URL, origin_region=,"
+                        + " origin_credentials=FILE (S3), origin_high=PCT, origin_low=PCT (purge water marks, default"
+                        + " 90/80), origin_revalidate=SECONDS (default 60)."})
 public final class MountMain implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "MEMBER[,MEMBER...]", description = "image, disk, or array members in order")
     String source;

@@ -21,7 +21,8 @@ import picocli.CommandLine.Parameters;
  * ext3ns-import: copies files and directory trees into an EXT3NS volume, either through a directory (a mounted
  * volume) or offline into an unmounted one (MEMBER[,MEMBER...]:/path), with a byte progress bar on a terminal.
  */
-@Command(name = "ext3ns-import", sortOptions = false, customSynopsis = "ext3ns-import [-q] [-f] SOURCE... DEST",
+@Command(name = "ext3ns-import", sortOptions = false, customSynopsis = {"ext3ns-import [-q] [-f] SOURCE... DEST",
+            "       ext3ns-import [-q] --prefetch TITLE... EDGE"},
         description = {
             "Copy files and directory trees (regular files, directories, symbolic links; permission bits and times"
                 + " kept, owners not: copies belong to the importing user) into an EXT3NS volume.",
@@ -41,6 +42,11 @@ import picocli.CommandLine.Parameters;
                 + " copied. A failure part-way (no space, an unreadable source, Ctrl-C or SIGTERM) stops the import,"
                 + " removes the partial file and leaves the volume consistent (flushed; fsck.ext3ns clean).",
             "",
+            "--prefetch warms TITLEs (paths in the store, e.g. /films/a.ts) on an edge store that fills from an"
+                + " origin (docs/edge.md) ahead of demand: each is read whole through EDGE, the edge's mount"
+                + " directory or its http(s)://HOST:PORT/, so the edge fetches it from its origin; exit 0 when all"
+                + " are in, 1 when one could not be fetched.",
+            "",
             "Exit status: 0 imported; 1 refused, nothing written (no space, DEST exists without -f, volume"
                 + " mounted, bad SOURCE); 2 bad usage; 3 failed part-way (files copied before the failure stay)."})
 public final class ImportMain implements Callable<Integer> {
@@ -51,6 +57,10 @@ public final class ImportMain implements Callable<Integer> {
 
     @Option(names = "-f", description = "replace existing files and symlinks at the destination")
     boolean force;
+
+    @Option(names = "--prefetch", description = "warm TITLEs on an edge store (its mount or http(s)://HOST:PORT/)"
+            + " instead of copying: see below")
+    boolean prefetch;
 
     @Option(names = "--help", usageHelp = true, description = "show this help")
     boolean help;
@@ -72,6 +82,9 @@ public final class ImportMain implements Callable<Integer> {
     public Integer call() throws Exception {
         List<String> sources = paths.subList(0, paths.size() - 1);
         String dest = paths.get(paths.size() - 1);
+        if (prefetch) {
+            return Prefetch.run(sources, dest, quiet, out, System.err);
+        }
         long start = System.nanoTime();
         Importer.Summary summary;
         String where;

@@ -6,12 +6,12 @@ import java.util.Random;
  * Who asks for what and when, as the paper's PseudoPlayer drives its server: titles by Zipf popularity (title k of
  * n with probability proportional to 1/k^s) and arrivals as a Poisson process (exponential gaps at a fixed rate).
  */
-final class Popularity {
+public final class Popularity {
     private final double[] cumulative;
     private final double arrivalsPerSecond;
     private final Random random;
 
-    Popularity(int titles, double zipfExponent, double arrivalsPerSecond, long seed) {
+    public Popularity(int titles, double zipfExponent, double arrivalsPerSecond, long seed) {
         if (titles < 1 || !(arrivalsPerSecond > 0)) {
             throw new IllegalArgumentException("need at least one title and a positive arrival rate");
         }
@@ -29,7 +29,7 @@ final class Popularity {
     }
 
     /** A title index, 0 the most popular. */
-    int nextTitle() {
+    public int nextTitle() {
         double u = random.nextDouble();
         for (int k = 0; k < cumulative.length; k++) {
             if (u < cumulative[k]) {
@@ -40,7 +40,7 @@ final class Popularity {
     }
 
     /** Nanoseconds until the next arrival. */
-    long nextGapNanos() {
+    public long nextGapNanos() {
         return (long) (-Math.log(1 - random.nextDouble()) / arrivalsPerSecond * 1e9);
     }
 }

@@ -2,6 +2,7 @@ package io.ext3ns.fuse.mount;
 
 import io.ext3ns.fs.engine.AtimePolicy;
 
+import io.ext3ns.stream.origin.OriginConfig;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -116,6 +117,10 @@ public record MountOptions(boolean readOnly, long cacheBytes, long metaCacheByte
                     services.put(key, Path.of(required(key, value)).toAbsolutePath().normalize().toString());
                 } else if (SERVICE_KEYS.contains(key)) {
                     services.put(key, required(key, value));
+                } else if (OriginConfig.KEYS.contains(key)) { // edge store (OriginMount); a file as an absolute path
+                    services.put(key, key.equals("origin_credentials")
+                            ? Path.of(required(key, value)).toAbsolutePath().normalize().toString()
+                            : required(key, value));
                 } else if (FUSE_FLAGS.contains(key) && value == null
                         || FUSE_VALUED.contains(key) && value != null && !value.isEmpty()) {
                     fuse.add(option);
@@ -131,6 +136,7 @@ public record MountOptions(boolean readOnly, long cacheBytes, long metaCacheByte
                 }
             }
         }
+        OriginMount.validate(services);
         return new MountOptions(readOnly, cache, metaCache, readAhead, commit, logFile, services, multiThreaded,
                 libfuse, fuse, atime, new Xattrs(acl, userXattr));
     }

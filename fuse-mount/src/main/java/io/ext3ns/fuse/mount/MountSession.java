@@ -10,6 +10,7 @@ import io.ext3ns.sda.BlockDevice;
 import io.ext3ns.sda.BlockDevices;
 import io.ext3ns.sda.OpenOptions;
 import io.ext3ns.stream.nativeio.SystemdNotify;
+import io.ext3ns.stream.origin.OriginStore;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -107,9 +108,25 @@ public final class MountSession {
             System.err.println("mount.ext3ns: mounting read-only: " + opened.forcedReadOnly());
             readOnly = true;
         }
+        OriginStore edge;
         try {
-            serve(opened.fs(), readOnly);
+            edge = OriginMount.open(opened.fs(), request.options().services(), readOnly);
+        } catch (IOException | RuntimeException e) {
+            closeEngine(opened.fs());
+            finished.countDown();
+            throw new MountFailure(MountFailure.FAILED, "cannot fill " + request.source() + " from its origin: "
+                    + e.getMessage(), e);
+        }
+        try {
+            serve(edge == null ? opened.fs() : edge, readOnly);
         } finally {
+            if (edge != null) {
+                try {
+                    edge.close(); // stops the origin fills (the engine stays open) before the engine closes
+                } catch (IOException | RuntimeException e) {
+                    log.warn("stopping the origin fills failed: {}", e.toString());
+                }
+            }
             closeEngine(opened.fs()); // the engine owns the device and closes it
             finished.countDown();
         }
@@ -147,7 +164,7 @@ public final class MountSession {
         try {
             awaitLive(loop);
             setReadAhead(fs);
-            extensions = MountExtensions.start(fs, request.options().services());
+            extensions = MountExtensions.start(fs, OriginMount.withoutOrigin(request.options().services()));
             if (!readOnly) { // like ext3's commit=5: work of programs that never fsync reaches the journal
                 commits = PeriodicCommit.start(fs, Duration.ofSeconds(request.options().commitSeconds()));
             }

@@ -2,6 +2,7 @@ package io.ext3ns.fuse.mount;
 
 import io.ext3ns.fs.api.FileSystem;
 import io.ext3ns.fuse.ops.FuseRequestMetrics;
+import io.ext3ns.stream.origin.OriginStore;
 import io.ext3ns.stream.server.ServerConfig;
 import io.ext3ns.stream.server.StreamingServer;
 import java.util.List;
@@ -20,7 +21,8 @@ public final class StreamingServerExtension implements MountExtension {
 
     @Override
     public AutoCloseable start(FileSystem fs, Map<String, String> options) throws Exception {
-        return StreamingServer.start(fs, ServerConfig.fromMountOptions(options),
-                List.of(FuseRequestMetrics.PROCESS)); // /metrics also tells how FUSE requests fare
+        // /metrics also tells how FUSE requests fare, and on an edge (-o origin=) how the origin does
+        return StreamingServer.start(fs, ServerConfig.fromMountOptions(options), fs instanceof OriginStore edge
+                ? List.of(FuseRequestMetrics.PROCESS, edge.metrics()) : List.of(FuseRequestMetrics.PROCESS));
     }
 }

@@ -54,6 +54,8 @@ public final class ContentResolver {
                 throw new ContentException(404, "not a regular file: " + path);
             }
             return new ContentFile(found.canonicalPath(), found.ino(), attr.size(), attr.mtimeNanos());
+        } catch (UpstreamUnavailableException e) {
+            throw new ContentException(502, "origin unavailable: " + e.detail(), e);
         } catch (FsException e) {
             if (e.errno() == Errno.ENOENT || e.errno() == Errno.ENOTDIR) {
                 throw new ContentException(404, "not found: " + path);

@@ -16,7 +16,8 @@ public final class Response {
             Map.entry(413, "Content Too Large"), Map.entry(414, "URI Too Long"),
             Map.entry(415, "Unsupported Media Type"), Map.entry(416, "Range Not Satisfiable"),
             Map.entry(500, "Internal Server Error"), Map.entry(501, "Not Implemented"),
-            Map.entry(503, "Service Unavailable"), Map.entry(505, "HTTP Version Not Supported"));
+            Map.entry(502, "Bad Gateway"), Map.entry(503, "Service Unavailable"),
+            Map.entry(505, "HTTP Version Not Supported"));
     private static final Map<Integer, String> RTSP_REASONS = Map.ofEntries(
             Map.entry(408, "Request Time-out"), Map.entry(413, "Request Entity Too Large"),
             Map.entry(414, "Request-URI Too Large"),

@@ -190,7 +190,8 @@ public final class RtspService implements RtspStats {
         } catch (RtspException e) {
             response = error(e.status(), e.getMessage());
         } catch (ContentException e) {
-            response = error(e.status(), e.getMessage());
+            // RTSP has no 502: an origin that cannot be reached is "503 Service Unavailable" to a player
+            response = error(e.status() == 502 ? 503 : e.status(), e.getMessage());
         } catch (InvalidTransportStreamException | NotMpegTsException e) {
             response = error(415, e.getMessage());
         } catch (IndexPending pending) {

@@ -9,6 +9,8 @@ import io.ext3ns.stream.access.AccessPolicy;
 import io.ext3ns.stream.access.CorsPolicy;
 import io.ext3ns.stream.access.UrlSecret;
 import io.ext3ns.stream.nativeio.SystemdNotify;
+import io.ext3ns.stream.origin.OriginConfig;
+import io.ext3ns.stream.origin.OriginStore;
 import io.ext3ns.stream.session.DataPath;
 import io.ext3ns.stream.session.SessionOptions;
 import picocli.CommandLine.Command;
@@ -113,6 +115,65 @@ public final class ServeMain implements Callable<Integer> {
                     + "(default ${DEFAULT-VALUE})")
     int hlsSegmentSeconds = (int) ServerConfig.DEFAULT_HLS_SEGMENT.toSeconds();
 
+    @Option(names = "--origin", paramLabel = "URL",
+            description = "edge mode (docs/edge.md): titles missing from the volume are filled from URL, an "
+                    + "http(s):// base or s3://BUCKET/PREFIX, and served while they fill; implies --rw")
+    String origin;
+
+    @Option(names = "--origin-endpoint", paramLabel = "URL",
+            description = "S3 API endpoint of a self-hosted store (path-style; MinIO, Ceph RGW, s3proxy)")
+    String originEndpoint;
+
+    @Option(names = "--origin-region", paramLabel = "REGION", description = "S3 region (default us-east-1)")
+    String originRegion;
+
+    @Option(names = "--origin-credentials", paramLabel = "FILE",
+            description = "file with aws_access_key_id= and aws_secret_access_key= (default: the AWS SDK's chain: "
+                    + "environment, ~/.aws)")
+    String originCredentials;
+
+    @Option(names = "--origin-high", paramLabel = "PERCENT",
+            description = "purge origin titles when the volume passes this %% used (default "
+                    + OriginConfig.DEFAULT_HIGH + ")")
+    Integer originHigh;
+
+    @Option(names = "--origin-low", paramLabel = "PERCENT",
+            description = "purge down to this %% used (default " + OriginConfig.DEFAULT_LOW + ")")
+    Integer originLow;
+
+    @Option(names = "--origin-revalidate", paramLabel = "SECONDS",
+            description = "check a stored title against its origin object after this long (default "
+                    + OriginConfig.DEFAULT_REVALIDATE_SECONDS + "; 0: on every request)")
+    Integer originRevalidate;
+
+    @Option(names = "--origin-prefix", paramLabel = "on|off",
+            description = "serve a title while it fills from the origin (default on); off: a request waits for "
+                    + "the whole title (plain pull-through)")
+    String originPrefix;
+
+    /** The --origin-* options as the mount's -o keys, or null without --origin. */
+    OriginConfig originConfig() {
+        if (origin == null) {
+            return null;
+        }
+        java.util.Map<String, String> o = new java.util.HashMap<>();
+        o.put("origin", origin);
+        putIf(o, "origin_endpoint", originEndpoint);
+        putIf(o, "origin_region", originRegion);
+        putIf(o, "origin_credentials", originCredentials);
+        putIf(o, "origin_high", originHigh);
+        putIf(o, "origin_low", originLow);
+        putIf(o, "origin_revalidate", originRevalidate);
+        putIf(o, "origin_prefix", originPrefix);
+        return OriginConfig.fromOptions(o);
+    }
+
+    private static void putIf(java.util.Map<String, String> o, String key, Object value) {
+        if (value != null) {
+            o.put(key, value.toString());
+        }
+    }
+
     public static void main(String[] args) {
         System.exit(CommandRunner.run("ext3ns-serve", new ServeMain(), args));
     }
@@ -132,10 +193,12 @@ public final class ServeMain implements Callable<Integer> {
         if (config.https() != null) { // a bad certificate or key stops here, before the volume is opened
             io.ext3ns.stream.tls.PemCredentials.load(config.https().certificate(), config.https().key());
         }
-        BlockDevice device = BlockDevices.open(MemberList.parse(members), !readWrite);
+        OriginConfig originConfig = originConfig(); // a bad origin option stops here, before the volume is opened
+        boolean rw = readWrite || originConfig != null;
+        BlockDevice device = BlockDevices.open(MemberList.parse(members), !rw);
         Ext3FileSystem fs;
         try {
-            fs = Ext3FileSystem.open(device, EngineOptions.defaults().withReadOnly(!readWrite));
+            fs = Ext3FileSystem.open(device, EngineOptions.defaults().withReadOnly(!rw));
         } catch (Exception e) {
             device.close();
             throw e;
@@ -150,7 +213,9 @@ public final class ServeMain implements Callable<Integer> {
                 Thread.currentThread().interrupt();
             }
         }, "serve-shutdown"));
-        try (fs; StreamingServer server = StreamingServer.start(fs, config)) {
+        try (fs; OriginStore edge = originConfig == null ? null : OriginStore.open(fs, originConfig);
+             StreamingServer server = edge == null ? StreamingServer.start(fs, config)
+                     : StreamingServer.start(edge, config, List.of(edge.metrics()))) {
             System.out.printf("ext3ns-serve: %s%s; send path %s%s; Ctrl-C stops%n",
                     server.rtspPort() > 0 ? "rtsp://" + bind + ":" + server.rtspPort() + "/ " : "",
                     (server.httpPort() > 0 ? "http://" + bind + ":" + server.httpPort() + "/ " : "")
