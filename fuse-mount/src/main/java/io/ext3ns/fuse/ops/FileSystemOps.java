@@ -37,6 +37,7 @@ public final class FileSystemOps implements FuseOps {
     private final BlockReader blocks;
     private final ReadWriteLock namespace = new ReentrantReadWriteLock();
     private final XattrPolicy xattrs;
+    private final InodeOps inodes;
 
     /** With ext3's default mount options acl and user_xattr. */
     public FileSystemOps(FileSystem fs) {
@@ -48,6 +49,13 @@ public final class FileSystemOps implements FuseOps {
         this.fs = fs;
         this.blocks = new BlockReader(fs);
         this.xattrs = new XattrPolicy(fs, acl, userXattr);
+        this.inodes = new InodeOps(fs, handles, blocks, xattrs);
+    }
+
+    /** The same file system by inode, for a transport that speaks the kernel's inode-based protocol itself. */
+    @Override
+    public InodeOps inodes() {
+        return inodes;
     }
 
     // ---- path resolution ----
