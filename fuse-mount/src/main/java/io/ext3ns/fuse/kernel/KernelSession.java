@@ -162,7 +162,8 @@ final class KernelSession {
                 }
                 try {
                     Init.Negotiated init = Init.answer(request, reply.begin(), options, maxPages);
-                    operations = new Operations(ops, new NodeTable(), Timeouts.of(options), init.openFlags());
+                    operations = new Operations(ops, new NodeTable(), Timeouts.of(options), init.openFlags(),
+                            new Notifier(fd));
                     send(reply.finish(request.unique, 0));
                     log.info("serving {} on /dev/fuse: protocol 7.{}, requests up to {} KiB, {} workers", mountPoint,
                             init.minor(), init.maxWrite() / 1024, workers);

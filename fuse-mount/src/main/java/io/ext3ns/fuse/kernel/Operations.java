@@ -11,7 +11,6 @@ import io.ext3ns.fuse.ops.InodeOps;
 
 import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.List;
 
@@ -24,6 +23,7 @@ import java.util.List;
 final class Operations {
     static final int NO_REPLY = 1;
     private static final long UTIME_NOW_NANOS = -2;
+    private static final int SET_ID_BITS = 06000;
 
     private final FuseOps ops;
     private final InodeOps inodes;
@@ -31,9 +31,11 @@ final class Operations {
     private final DirHandles dirs = new DirHandles();
     private final Timeouts timeouts;
     private final int openFlags;
+    private final Notifier notifier;
 
     /** {@code openFlags}: FOPEN_* bits every open reply carries (kernel_cache, direct_io). */
-    Operations(FuseOps ops, NodeTable nodes, Timeouts timeouts, int openFlags) {
+    Operations(FuseOps ops, NodeTable nodes, Timeouts timeouts, int openFlags, Notifier notifier) {
+        this.notifier = notifier;
         this.ops = ops;
         this.inodes = ops.inodes();
         this.nodes = nodes;
@@ -273,7 +275,13 @@ final class Operations {
         long offset = r.u64();
         int size = r.u32();
         r.skip(4 + 8 + 4 + 4); // write_flags, lock_owner, flags, padding
+        // A non-root writer may clear set-id bits (FileSystemOps.write): the kernel's cached mode must go then.
+        long setIdIno = r.uid != 0 ? inodes.inoOf(fh) : 0;
+        boolean setId = setIdIno != 0 && (inodes.getattr(setIdIno).mode() & SET_ID_BITS) != 0;
         int n = ops.write(fh, offset, r.slice(size), caller(r, 0));
+        if (setId) {
+            notifier.invalidateAttributes(NodeTable.nodeOf(setIdIno));
+        }
         out.u32(n);
         out.u32(0);
     }
@@ -299,14 +307,15 @@ final class Operations {
         inodes.setxattr(ino, name, r.bytes(size), flags);
     }
 
+    /** Attribute names are bytes like file names: kept byte for byte through the surrogate-escape codec. */
     private static String xattrName(Request r) throws FsException {
-        return new String(r.cstringBytes(), StandardCharsets.UTF_8);
+        return r.name();
     }
 
     private static byte[] nameList(List<String> names) {
         ByteArrayOutputStream b = new ByteArrayOutputStream();
         for (String n : names) {
-            b.writeBytes(n.getBytes(StandardCharsets.UTF_8));
+            b.writeBytes(FileNames.encode(n));
             b.write(0);
         }
         return b.toByteArray();
