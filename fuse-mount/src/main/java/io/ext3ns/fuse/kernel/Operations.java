@@ -8,6 +8,7 @@ import io.ext3ns.fs.api.StatFs;
 import io.ext3ns.fs.util.FileNames;
 import io.ext3ns.fuse.ops.FuseOps;
 import io.ext3ns.fuse.ops.InodeOps;
+import io.ext3ns.fuse.ops.OpenFlags;
 
 import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
@@ -91,7 +92,7 @@ final class Operations {
             }
             case FuseProtocol.OPEN -> {
                 int flags = r.u32();
-                openOut(out, inodes.open(ino, flags));
+                openOut(out, inodes.open(ino, flags), flags);
             }
             case FuseProtocol.READ -> read(r, out);
             case FuseProtocol.WRITE -> write(r, out);
@@ -151,9 +152,14 @@ final class Operations {
         out.entry(nodes.looked(a.ino()), a, timeouts);
     }
 
-    private void openOut(Reply out, long fh) {
+    /**
+     * As the libfuse transports do: a write-only descriptor skips the kernel's page cache for this file (its writes
+     * go to our write-behind whole, and in parallel), measured the faster way for sequential writes.
+     */
+    private void openOut(Reply out, long fh, int flags) {
         out.u64(fh);
-        out.u32(openFlags);
+        out.u32(openFlags | (OpenFlags.writeOnly(flags)
+                ? FuseProtocol.FOPEN_DIRECT_IO | FuseProtocol.FOPEN_PARALLEL_DIRECT_WRITES : 0));
         out.u32(0);
     }
 
@@ -249,13 +255,13 @@ final class Operations {
     }
 
     private void create(Request r, long parent, Reply out) throws FsException {
-        r.skip(4); // flags: always a new file opened for writing here; O_EXCL is the kernel's check
+        int flags = r.u32(); // a new file, opened for writing here whatever they say; O_EXCL is the kernel's check
         int mode = r.u32();
         int umask = r.u32();
         r.skip(4);
         InodeOps.Created c = inodes.create(parent, r.name(), mode, caller(r, umask));
         entry(out, c.attr());
-        openOut(out, c.fh());
+        openOut(out, c.fh(), flags);
     }
 
     private void read(Request r, Reply out) throws FsException {
