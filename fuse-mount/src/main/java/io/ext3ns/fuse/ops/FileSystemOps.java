@@ -251,12 +251,7 @@ public final class FileSystemOps implements FuseOps {
     }
 
     private void chownIno(long ino, int uid, int gid) throws FsException {
-        if (uid == -1 || gid == -1) {
-            Attr now = fs.getattr(ino);
-            uid = uid == -1 ? now.uid() : uid;
-            gid = gid == -1 ? now.gid() : gid;
-        }
-        fs.chown(ino, uid, gid);
+        inodes.chown(ino, uid, gid);
     }
 
     @Override
@@ -297,20 +292,7 @@ public final class FileSystemOps implements FuseOps {
 
     @Override
     public long open(String path, int flags) throws FsException {
-        long ino = resolve(path);
-        boolean write = OpenFlags.writes(flags);
-        FileHandle handle = fs.open(ino, write);
-        if (OpenFlags.truncates(flags)) {
-            try {
-                fs.truncate(ino, 0);
-                blocks.changed(ino);
-            } catch (FsException e) {
-                fs.release(handle);
-                throw e;
-            }
-        }
-        BlockReader.Reader reader = write ? null : blocks.open(handle, fs.getattr(ino).size());
-        return handles.add(new HandleTable.Open(handle, reader));
+        return inodes.open(resolve(path), flags);
     }
 
     @Override
