@@ -2,13 +2,16 @@ package io.ext3ns.fuse;
 
 import io.ext3ns.fuse.jnr.Fuse3Backend;
 import io.ext3ns.fuse.jnr.JnrFuseBackend;
+import io.ext3ns.fuse.kernel.KernelFuseBackend;
+import io.ext3ns.fuse.mount.MountOptions;
 import io.ext3ns.fuse.ops.FuseBackend;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * Picks the FUSE binding for a mount: libfuse 3 (1 MiB requests) where it is installed, else libfuse 2 through
- * jnr-fuse (128 KiB requests); {@code -o libfuse=2|3} asks for one.
+ * jnr-fuse (128 KiB requests); {@code -o libfuse=2|3} asks for one, {@code -o transport=kernel} our own server on
+ * /dev/fuse.
  */
 public final class FuseBackends {
     private static final Logger log = LoggerFactory.getLogger(FuseBackends.class);
@@ -16,8 +19,11 @@ public final class FuseBackends {
     private FuseBackends() {
     }
 
-    /** {@code version}: 2 or 3 to insist on one, 0 for the best installed. */
+    /** {@code version}: 2 or 3 to insist on one, {@link MountOptions#TRANSPORT_KERNEL}, 0 for the best installed. */
     public static FuseBackend choose(int version) {
+        if (version == MountOptions.TRANSPORT_KERNEL) {
+            return new KernelFuseBackend();
+        }
         if (version == 2) {
             return new JnrFuseBackend();
         }

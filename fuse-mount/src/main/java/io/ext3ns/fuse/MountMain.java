@@ -31,7 +31,7 @@ import java.util.concurrent.Callable;
                         + " metacache=SIZE, readahead=KB, commit=SECONDS, logfile=PATH, rtsp=PORT, http=PORT, https=PORT with"
                         + " tls_cert=PEM,tls_key=PEM (HTTPS, default port 8443), pool=SIZE (the streaming server's pinned buffer"
                         + " pool, default 1G; with cors_origin=ORIGIN|* and url_secret=FILE: see ext3ns-serve), multithread"
-                        + " (libfuse's thread pool instead of the default single loop thread), transport=libfuse3|libfuse2"
+                        + " (libfuse's thread pool instead of the default single loop thread), transport=libfuse3|libfuse2|kernel"
                         + " (the FUSE transport; default libfuse3 where installed, else libfuse2; libfuse=3|2 says the"
                         + " same), relatime (default) | strictatime | noatime (when reads set atime),"
                         + " acl|noacl and user_xattr|nouser_xattr (ext3's; on by default), and FUSE's"

@@ -127,7 +127,10 @@ final class MountProcess implements AutoCloseable {
     int unmount() throws Exception {
         Shell.Result r = Shell.run(null, List.of("fusermount", "-u", mountPoint.toString()), 60);
         if (r.exit() != 0) {
-            throw new AssertionError("fusermount -u failed: " + r.err());
+            // Seen intermittently on a loaded machine (EBUSY): say which processes held the mount then.
+            Shell.Result holders = Shell.run(null, List.of("fuser", "-vm", mountPoint.toString()), 30);
+            throw new AssertionError("fusermount -u failed: " + r.err() + "\nprocesses using the mount (fuser -vm):\n"
+                    + holders.out() + holders.err());
         }
         return awaitExit();
     }

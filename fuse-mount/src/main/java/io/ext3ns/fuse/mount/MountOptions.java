@@ -25,7 +25,7 @@ import java.util.Set;
  * @param services      options for mount extensions (rtsp=PORT, http=PORT, ...), in the order given
  * @param multiThreaded libfuse's multi-threaded loop (option multithread) instead of the default single thread
  * @param libfuse       the libfuse version to serve through (libfuse=2|3, or transport=libfuse2|libfuse3),
- *                      0 for the best installed
+ *                      {@link #TRANSPORT_KERNEL} for transport=kernel, 0 for the best installed
  * @param fuseOptions   options passed to FUSE unchanged
  * @param atime         when reads set atime: relatime (the default, as the kernel mounts ext3), strictatime
  *                      (or norelatime), noatime; the last one given wins, and atime undoes noatime
@@ -149,13 +149,17 @@ public record MountOptions(boolean readOnly, long cacheBytes, long metaCacheByte
         };
     }
 
-    /** transport=libfuse3|libfuse2: the FUSE transport by name (libfuse=3|2 says the same). */
+    /** {@link #libfuse} of transport=kernel: the kernel's protocol on /dev/fuse (its major version, 7). */
+    public static final int TRANSPORT_KERNEL = 7;
+
+    /** transport=libfuse3|libfuse2|kernel: the FUSE transport by name (libfuse=3|2 says the same). */
     private static int parseTransport(String value) {
         return switch (value) {
             case "libfuse2" -> 2;
             case "libfuse3" -> 3;
+            case "kernel" -> TRANSPORT_KERNEL;
             default -> throw new IllegalArgumentException("mount option transport=" + value
-                    + " must be libfuse3 or libfuse2");
+                    + " must be libfuse3, libfuse2 or kernel");
         };
     }
 

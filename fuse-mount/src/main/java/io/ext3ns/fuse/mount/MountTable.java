@@ -64,10 +64,15 @@ public final class MountTable {
         return State.LIVE;
     }
 
-    /** True when stat on the mount point succeeds; a FUSE mount without its server fails with ENOTCONN. */
+    /**
+     * True when stat and statfs on the mount point succeed; a FUSE mount without its server fails with ENOTCONN.
+     * statfs because stat alone may be answered from the kernel's attribute cache (transport=kernel caches for a
+     * second), while statfs always asks the server.
+     */
     static boolean answers(Path mountPoint) {
         try {
             Files.readAttributes(mountPoint, "unix:ino");
+            Files.getFileStore(mountPoint).getTotalSpace();
             return true;
         } catch (IOException | RuntimeException e) {
             return false;

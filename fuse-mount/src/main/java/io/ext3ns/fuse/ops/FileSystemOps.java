@@ -37,6 +37,7 @@ public final class FileSystemOps implements FuseOps {
     private final BlockReader blocks;
     private final ReadWriteLock namespace = new ReentrantReadWriteLock();
     private final XattrPolicy xattrs;
+    private final InodeOps inodes;
 
     /** With ext3's default mount options acl and user_xattr. */
     public FileSystemOps(FileSystem fs) {
@@ -48,6 +49,13 @@ public final class FileSystemOps implements FuseOps {
         this.fs = fs;
         this.blocks = new BlockReader(fs);
         this.xattrs = new XattrPolicy(fs, acl, userXattr);
+        this.inodes = new InodeOps(fs, handles, blocks, xattrs);
+    }
+
+    /** The same file system by inode, for a transport that speaks the kernel's inode-based protocol itself. */
+    @Override
+    public InodeOps inodes() {
+        return inodes;
     }
 
     // ---- path resolution ----
@@ -243,12 +251,7 @@ public final class FileSystemOps implements FuseOps {
     }
 
     private void chownIno(long ino, int uid, int gid) throws FsException {
-        if (uid == -1 || gid == -1) {
-            Attr now = fs.getattr(ino);
-            uid = uid == -1 ? now.uid() : uid;
-            gid = gid == -1 ? now.gid() : gid;
-        }
-        fs.chown(ino, uid, gid);
+        inodes.chown(ino, uid, gid);
     }
 
     @Override
@@ -289,20 +292,7 @@ public final class FileSystemOps implements FuseOps {
 
     @Override
     public long open(String path, int flags) throws FsException {
-        long ino = resolve(path);
-        boolean write = OpenFlags.writes(flags);
-        FileHandle handle = fs.open(ino, write);
-        if (OpenFlags.truncates(flags)) {
-            try {
-                fs.truncate(ino, 0);
-                blocks.changed(ino);
-            } catch (FsException e) {
-                fs.release(handle);
-                throw e;
-            }
-        }
-        BlockReader.Reader reader = write ? null : blocks.open(handle, fs.getattr(ino).size());
-        return handles.add(new HandleTable.Open(handle, reader));
+        return inodes.open(resolve(path), flags);
     }
 
     @Override

@@ -4,8 +4,9 @@ import java.nio.file.Path;
 import java.util.List;
 
 /**
- * A FUSE binding: serves {@link FuseOps} at a mount point. Two exist, libfuse 3 and libfuse 2 (jnr-fuse);
- * {@link io.ext3ns.fuse.FuseBackends} picks one. Neither the file system nor the mount command knows which.
+ * A FUSE binding: serves {@link FuseOps} at a mount point. Three exist, libfuse 3, libfuse 2 (jnr-fuse) and our own
+ * server on /dev/fuse (transport=kernel, through {@link FuseOps#inodes}); {@link io.ext3ns.fuse.FuseBackends} picks
+ * one. Neither the file system nor the mount command knows which.
  */
 public interface FuseBackend {
     /** Every binding mounts as type "fuse.ext3ns", which is what mount -t fuse.ext3ns and fstab name. */

@@ -134,6 +134,14 @@ public interface FuseOps {
 
     void removexattr(String path, String name) throws FsException;
 
+    /**
+     * The inode-based view of the same file system (sharing its open files), or null where an implementation has
+     * none; a transport on /dev/fuse needs it.
+     */
+    default InodeOps inodes() {
+        return null;
+    }
+
     /** The session ends (unmounted): write back everything and release what is still open. */
     void destroy();
 }

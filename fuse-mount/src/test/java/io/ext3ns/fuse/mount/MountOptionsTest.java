@@ -110,4 +110,14 @@ class MountOptionsTest {
         assertFalse(MountSession.fuseOptions(off, false).contains(FuseBackend.POSIX_ACL));
         assertTrue(MountSession.fuseOptions(off, false).contains("default_permissions"));
     }
+
+    @Test
+    void transportsByName() {
+        assertEquals(3, MountOptions.parse(List.of("transport=libfuse3")).libfuse());
+        assertEquals(2, MountOptions.parse(List.of("transport=libfuse2")).libfuse());
+        assertEquals(MountOptions.TRANSPORT_KERNEL, MountOptions.parse(List.of("transport=kernel")).libfuse());
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> MountOptions.parse(List.of("transport=uring")));
+        assertTrue(e.getMessage().contains("libfuse3, libfuse2 or kernel"), e.getMessage());
+    }
 }
