@@ -86,7 +86,7 @@ class FuseMetricsTest {
                         HttpResponse.BodyHandlers.ofString());
                 assertEquals(200, r.statusCode());
                 scrape.putAll(samples(r.body()));
-                assertEquals(0, Shell.run(null, List.of("fusermount", "-u", mnt.toString()), 60).exit());
+                assertEquals(0, MountProcess.fusermountUnmount(mnt).exit());
                 assertTrue(mount.waitFor(120, TimeUnit.SECONDS), "mount process still running");
                 assertEquals(0, mount.exitValue(), Files.readString(log));
             } finally {

@@ -75,7 +75,7 @@ class MountLifecycleTest {
         assertEquals("2048", Files.readString(Path.of("/sys/class/bdi", dev, "read_ahead_kb")).trim());
         String mountLine = Shell.bash(null, "grep ' " + mnt + " ' /proc/mounts").check().out();
         assertTrue(mountLine.startsWith(image + " " + mnt + " fuse.ext3ns "), mountLine);
-        Shell.run(null, List.of("fusermount", "-u", mnt.toString()), 60).check();
+        MountProcess.fusermountUnmount(mnt).check();
         awaitMountProcessGone(mnt);
         assertTrue(Files.readString(log).contains("flushed and closed"), Files.readString(log));
         TestImages.assertFsckClean(image);
@@ -164,7 +164,7 @@ class MountLifecycleTest {
             Shell.Result r = Shell.run(null, MountProcess.command(image.toString(), mnt.toString()), 120);
             assertEquals(32, r.exit(), r.out() + r.err());
             assertTrue(r.err().contains("stale") && r.err().contains("fusermount -u " + mnt), r.err());
-            Shell.run(null, List.of("fusermount", "-u", mnt.toString()), 60).check(); // the advice works
+            MountProcess.fusermountUnmount(mnt).check(); // the advice works
             assertFalse(MountProcess.isMounted(mnt));
         }
         // What was made durable (fsync) before the kill is there when the volume is mounted again.
@@ -183,7 +183,7 @@ class MountLifecycleTest {
         try (MountProcess victim = MountProcess.mount(image.toString(), mnt, "commit=3600")) {
             Shell.bash(tmp, "dd if=src of=mnt/f bs=128k conv=fsync status=none").check();
             victim.kill();
-            Shell.run(null, List.of("fusermount", "-u", mnt.toString()), 60).check();
+            MountProcess.fusermountUnmount(mnt).check();
         }
         try (MountProcess ro = MountProcess.mount(image.toString(), mnt, "ro")) {
             Shell.bash(tmp, "cmp src mnt/f").check();

@@ -125,7 +125,7 @@ final class MountProcess implements AutoCloseable {
 
     /** fusermount -u, then waits for the mount process to flush and exit; returns its exit status. */
     int unmount() throws Exception {
-        Shell.Result r = Shell.run(null, List.of("fusermount", "-u", mountPoint.toString()), 60);
+        Shell.Result r = fusermountUnmount(mountPoint);
         if (r.exit() != 0) {
             // Seen intermittently on a loaded machine (EBUSY): say which processes held the mount then.
             Shell.Result holders = Shell.run(null, List.of("fuser", "-vm", mountPoint.toString()), 30);
@@ -133,6 +133,21 @@ final class MountProcess implements AutoCloseable {
                     + holders.out() + holders.err());
         }
         return awaitExit();
+    }
+
+    /**
+     * fusermount -u, retried while it says busy (for up to 30 s). EBUSY with nothing left open: the kernel holds the
+     * mount until the daemon has answered the RELEASE of a file closed just before (FUSE releases asynchronously),
+     * which a loaded machine can delay; a file a test really left open still fails, after the deadline.
+     */
+    static Shell.Result fusermountUnmount(Path mountPoint) throws Exception {
+        Shell.Result r = Shell.run(null, List.of("fusermount", "-u", mountPoint.toString()), 60);
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (r.exit() != 0 && r.err().contains("busy") && System.nanoTime() < deadline) {
+            Thread.sleep(100);
+            r = Shell.run(null, List.of("fusermount", "-u", mountPoint.toString()), 60);
+        }
+        return r;
     }
 
     /** Sends SIGTERM (as kill(1) or a shutdown does) and waits for the process to unmount and exit. */

@@ -76,7 +76,7 @@ class RecoveryMountTest {
         try (MountProcess victim = MountProcess.mount(image.toString(), mnt, "")) {
             Shell.bash(mnt, "echo hello > a && sync a").check();
             victim.kill();
-            Shell.run(null, List.of("fusermount", "-u", mnt.toString()), 60).check();
+            MountProcess.fusermountUnmount(mnt).check();
         }
         assertEquals("state 0", volumeState(List.of(image)), "a crash leaves the volume not clean");
         Shell.Result refused = Shell.run(null, MountProcess.command(image.toString(), mnt.toString(), "-f"), 120);
@@ -111,7 +111,7 @@ class RecoveryMountTest {
         try (MountProcess victim = MountProcess.mount(joined(members), mnt, "commit=3600")) {
             Shell.bash(tmp, "cp src mnt/a && sync mnt/a && mkdir mnt/d && echo hi > mnt/d/b && sync mnt/d/b").check();
             victim.kill();
-            Shell.run(null, List.of("fusermount", "-u", mnt.toString()), 60).check();
+            MountProcess.fusermountUnmount(mnt).check();
         }
         assertEquals("state 1 needs_recovery", volumeState(members), "the kill left a live journal");
         try (MountProcess again = MountProcess.mount(joined(members), mnt, "")) { // replays, then mounts

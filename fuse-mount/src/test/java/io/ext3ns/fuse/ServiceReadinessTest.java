@@ -75,7 +75,7 @@ class ServiceReadinessTest {
                 assertTrue(line != null, "READY=1 before the mount is in the mount table");
                 assertTrue(line.split(" ")[3].matches("ro(,.*)?"), "the configuration's ro is not applied: " + line);
                 assertTrue(listens(http), "READY=1 before the mount's HTTP port " + http + " listens");
-                assertEquals(0, Shell.run(null, List.of("fusermount", "-u", mnt.toString()), 60).exit());
+                assertEquals(0, MountProcess.fusermountUnmount(mnt).exit());
                 assertEquals("STOPPING=1", socket.receive(mount, TIMEOUT_S));
                 assertTrue(mount.waitFor(TIMEOUT_S, TimeUnit.SECONDS), "mount process still running");
                 assertEquals(0, mount.exitValue(), Files.readString(tmp.resolve("mount.log")));
