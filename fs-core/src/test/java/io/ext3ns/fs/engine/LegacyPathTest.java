@@ -98,8 +98,8 @@ class LegacyPathTest {
             fs.release(h);
             assertArrayEquals(data, got.array());
             int sync = dev.syncBlockReads.get() - syncBefore;
-            assertEquals(blocks - 1, dev.asyncBlockReads.get() - asyncBefore, "read-ahead fetched the blocks after the first: "
-                    + dev.asyncBlockReads.get());
+            assertEquals(blocks - 1, dev.asyncBlockReads.get() - asyncBefore,
+                    "read-ahead fetched the blocks after the first");
             assertEquals(0, sync, "synchronous block reads after the first block: the rest came by read-ahead");
         }
     }
