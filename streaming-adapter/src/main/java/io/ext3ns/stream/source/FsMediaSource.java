@@ -56,7 +56,7 @@ public final class FsMediaSource implements MediaSource {
 
     @Override
     public int readDirect(long offset, ByteBuffer dst) throws IOException {
-        return fs.readDirect(handle, offset, dst);
+        return readLegacy(offset, dst); // copies from the block cache: what trick play reads is shared too
     }
 
     @Override
