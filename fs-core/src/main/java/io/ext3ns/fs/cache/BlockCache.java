@@ -148,13 +148,15 @@ public final class BlockCache implements AutoCloseable {
         }
         startFill(s.entry, filler);
         UnitRef mine = s.lease;
-        return s.entry.filled.handle((length, e) -> {
+        // Completed off the fill's thread: a fill completes while it holds the file's read lock, and what the
+        // caller chains on (closing a handle, say) may need that file's write lock.
+        return s.entry.filled.handleAsync((length, e) -> {
             if (e != null) {
                 mine.release();
                 throw e instanceof CompletionException ce ? ce : new CompletionException(e);
             }
             return new CachedBlock(mine, mine.buffer(), unit * unitBytes, length);
-        });
+        }, java.util.concurrent.ForkJoinPool.commonPool());
     }
 
     /** Starts filling the unit in the background unless it is cached or on its way (read-ahead; no lookup counted). */
