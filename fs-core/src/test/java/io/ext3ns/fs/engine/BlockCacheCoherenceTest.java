@@ -162,7 +162,10 @@ class BlockCacheCoherenceTest {
         assertEquals(8, ra.window());
         assertNull(ra.after(50_000, 50_100, 1000, 99), "a jump resets");
         assertEquals(0, ra.window());
-        assertArrayEquals(new long[] {51, 51}, ra.after(50_100, 50_200, 1000, 99));
+        assertNull(ra.after(50_100, 50_200, 1000, 99), "after a jump: not yet");
+        assertNull(ra.after(50_200, 51_100, 1000, 99), "a second unit: not yet (a short range)");
+        assertNull(ra.after(51_100, 52_100, 1000, 99));
+        assertArrayEquals(new long[] {54, 54}, ra.after(52_100, 53_100, 1000, 99), "the third unit in order");
         assertArrayEquals(new long[] {99, 99}, new ReadAhead(8).after(0, 98_500, 1000, 99), "not past the end");
         assertNull(new ReadAhead(0).after(0, 100, 1000, 99), "0 disables");
     }
