@@ -146,8 +146,13 @@ public final class BlockCache implements AutoCloseable {
             return CompletableFuture.failedFuture(new PoolExhaustedException("every one of the " + pool.metrics()
                     .total() + " cache units is leased by a reader"));
         }
-        startFill(s.entry, filler);
         UnitRef mine = s.lease;
+        CompletableFuture<Integer> filled = s.entry.filled;
+        if (filled.isDone() && !filled.isCompletedExceptionally()) { // a hit: no thread hop
+            return CompletableFuture.completedFuture(new CachedBlock(mine, mine.buffer(), unit * unitBytes,
+                    filled.join()));
+        }
+        startFill(s.entry, filler);
         // Completed off the fill's thread: a fill completes while it holds the file's read lock, and what the
         // caller chains on (closing a handle, say) may need that file's write lock.
         return s.entry.filled.handleAsync((length, e) -> {
