@@ -32,8 +32,8 @@ metric() { curl -s "http://127.0.0.1:$http/metrics" | awk -v n="$1" '$1 == n { p
 # The title: MPEG-2 noise sized to SIZE_MB over SECONDS_OF_PLAY seconds (made once, kept for the next run).
 title="$dir/title-${size_mb}M.ts"
 if [ ! -s "$title" ]; then
-  # about 1.3 MB per 720p frame at q 2: frames per second for the size asked
-  fps=$(( (size_mb * 1048576 / 1300000 + play - 1) / play ))
+  # about 1.2 MB per 720p frame of noise at q 2: frames per second for the size asked
+  fps=$(( (size_mb * 1048576 / 1200000 + play - 1) / play ))
   ffmpeg -v error -y -f lavfi -i "testsrc2=s=1280x720:r=$fps" -t "$play" -vf noise=alls=60:allf=t \
     -c:v mpeg2video -q:v 2 -g "$fps" -f mpegts "$title.tmp"
   mv "$title.tmp" "$title"
