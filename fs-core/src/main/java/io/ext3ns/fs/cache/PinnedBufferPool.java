@@ -34,6 +34,8 @@ public final class PinnedBufferPool implements AutoCloseable {
     private final boolean nativeOk;
     /** Where the units live, or null for ordinary direct buffers; unmapped once closed and every unit is back. */
     private final HugePageArena arena;
+    /** Huge-page slabs the units of a plain pool are carved from, as they are needed (guarded by this). */
+    private final java.util.List<HugePageArena> slabs = new java.util.ArrayList<>();
     private int allocated;
     private long lockedBytes;
     private boolean lockRefused;
@@ -48,7 +50,7 @@ public final class PinnedBufferPool implements AutoCloseable {
      * @param tracing    which leases record the stack where they were taken
      */
     public PinnedBufferPool(UnitSize unitSize, int unitCount, boolean lockMemory, LeaseTracing tracing) {
-        this(unitSize, checkedCount(unitCount), lockMemory, tracing, null, AlignedBuffers::allocate);
+        this(unitSize, checkedCount(unitCount), lockMemory, tracing, null, null);
     }
 
     private PinnedBufferPool(UnitSize unitSize, int unitCount, boolean lockMemory, LeaseTracing tracing,
@@ -57,7 +59,7 @@ public final class PinnedBufferPool implements AutoCloseable {
         this.arena = arena;
         this.tracing = tracing;
         this.lockMemory = lockMemory;
-        this.allocator = allocator;
+        this.allocator = allocator != null ? allocator : this::carveFromSlab;
         this.units = new PinnedUnit[unitCount];
         this.free = new ArrayDeque<>();
         this.nativeOk = LinuxCalls.available();
@@ -209,7 +211,32 @@ public final class PinnedBufferPool implements AutoCloseable {
         if (arena != null) {
             arena.closeWhenUnregistered();
         }
+        synchronized (this) {
+            slabs.forEach(HugePageArena::closeWhenUnregistered);
+            slabs.clear();
+        }
     }
+
+    /**
+     * A new unit's memory for a plain pool: carved from a huge-page slab of up to {@link #SLAB_BYTES} (a fault per
+     * 2 MiB and no JVM zeroing, where a direct buffer per unit costs a fault per 4 KiB page and a memset: a third
+     * of a cold 256 MiB read's time when the cache first fills), else an aligned direct buffer.
+     */
+    private ByteBuffer carveFromSlab(int size) {
+        HugePageArena slab = slabs.isEmpty() ? null : slabs.get(slabs.size() - 1);
+        if (slab == null || slab.remaining() < size) {
+            long want = Math.min(SLAB_BYTES, (long) (units.length - allocated) * size);
+            try {
+                slab = HugePageArena.allocate(Math.max(want, size));
+            } catch (IOException | RuntimeException | LinkageError e) {
+                return AlignedBuffers.allocate(size);
+            }
+            slabs.add(slab);
+        }
+        return slab.carve(size);
+    }
+
+    private static final long SLAB_BYTES = 32L << 20;
 
     Throwable traceForRetain() {
         return tracing != LeaseTracing.NONE ? new Throwable("lease retained here") : null;

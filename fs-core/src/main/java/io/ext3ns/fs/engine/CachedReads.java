@@ -61,6 +61,23 @@ final class CachedReads implements BlockCache.Filler {
         int dataBytes = (int) Math.min(unitBytes, size - start);
         int blocks = (dataBytes + bs - 1) / bs;
         long firstFb = unit * blocksPerUnit;
+        readBlocks(ino, in, firstFb, blocks, dst.slice(0, blocks * bs));
+        zero(dst.slice(dataBytes, unitBytes - dataBytes)); // the last block's bytes past the size, and beyond
+        OpenInode st = openState.apply(ino);
+        if (st != null && !st.gathered.isEmpty()) {
+            for (var g : st.gathered.subMap(firstFb, true, firstFb + blocks, false).entrySet()) {
+                int at = (int) (g.getKey() - firstFb) * bs;
+                dst.put(at, g.getValue(), 0, Math.min(bs, dataBytes - at));
+            }
+        }
+        return dataBytes;
+    }
+
+    /**
+     * Reads file blocks [firstFb, firstFb + blocks) into {@code dst} (exactly that many blocks, device-aligned):
+     * each contiguous physical run in one device read, holes as zeros. The caller holds the inode's lock.
+     */
+    void readBlocks(long ino, Inode in, long firstFb, int blocks, ByteBuffer dst) throws IOException {
         int i = 0;
         while (i < blocks) {
             long phys = map.map(ino, in, firstFb + i);
@@ -80,15 +97,6 @@ final class CachedReads implements BlockCache.Filler {
             }
             i += run;
         }
-        zero(dst.slice(dataBytes, unitBytes - dataBytes)); // the last block's bytes past the size, and beyond
-        OpenInode st = openState.apply(ino);
-        if (st != null && !st.gathered.isEmpty()) {
-            for (var g : st.gathered.subMap(firstFb, true, firstFb + blocks, false).entrySet()) {
-                int at = (int) (g.getKey() - firstFb) * bs;
-                dst.put(at, g.getValue(), 0, Math.min(bs, dataBytes - at));
-            }
-        }
-        return dataBytes;
     }
 
     private static void zero(ByteBuffer b) {

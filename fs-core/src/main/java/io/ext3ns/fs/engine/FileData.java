@@ -560,27 +560,7 @@ final class FileData {
         int blocks = (int) ((dataBytes + bs - 1) / bs);
         long firstFb = offset / bs;
         int base = dst.position();
-        int i = 0;
-        while (i < blocks) {
-            long phys = map.map(ino, in, firstFb + i);
-            int run = 1;
-            while (i + run < blocks) {
-                long next = map.map(ino, in, firstFb + i + run);
-                if (phys == 0 ? next != 0 : next != phys + run) {
-                    break;
-                }
-                run++;
-            }
-            ByteBuffer slice = dst.slice(base + i * bs, run * bs);
-            if (phys == 0) {
-                while (slice.hasRemaining()) {
-                    slice.put(zeros, 0, Math.min(bs, slice.remaining()));
-                }
-            } else {
-                vol.io.readRunInto(phys, run, slice);
-            }
-            i += run;
-        }
+        cache.readBlocks(ino, in, firstFb, blocks, dst.slice(base, blocks * bs));
         int past = blocks * bs - (int) dataBytes; // the last block's bytes past the size: not file contents
         dst.put(base + (int) dataBytes, zeros, 0, past);
         dst.position(base + (int) dataBytes);
