@@ -48,7 +48,7 @@ class MediaAndParallelTest {
     }
 
     /**
-     * A file held open for reading keeps whole blocks in memory (BlockReader): after another handle overwrites and
+     * A file held open for reading has whole blocks in the block cache: after another handle overwrites and
      * truncates the file, the reader's next reads (page cache dropped, so they reach the file system) see the change.
      */
     @Test
@@ -73,7 +73,7 @@ class MediaAndParallelTest {
     }
 
     /**
-     * A sequential reader has the next blocks read ahead into memory (BlockReader); blocks overwritten through another
+     * A sequential reader has the next blocks read ahead into the block cache; blocks overwritten through another
      * handle after they were read ahead, and a block written while the reader runs, read back new.
      */
     @Test

@@ -13,10 +13,9 @@ import io.ext3ns.sda.BlockDevice;
 import io.ext3ns.sda.BlockDevices;
 import io.ext3ns.sda.FileMember;
 import io.ext3ns.sda.StreamDiskArray;
-import io.ext3ns.stream.pool.LeaseTracing;
-import io.ext3ns.stream.pool.PinnedBufferPool;
-import io.ext3ns.stream.pool.RegisteredPools;
-import io.ext3ns.stream.pool.UnitSize;
+import io.ext3ns.fs.cache.LeaseTracing;
+import io.ext3ns.fs.cache.PinnedBufferPool;
+import io.ext3ns.fs.cache.UnitSize;
 import io.ext3ns.stream.send.GatheringUdpSink;
 import io.ext3ns.stream.session.DataPath;
 import io.ext3ns.stream.session.EngineConfig;
@@ -208,14 +207,10 @@ public final class StreamBenchmark implements Callable<Integer> {
         if (fs == null) {
             throw new CommandLine.ParameterException(new CommandLine(this), "--units registered needs --source ext3ns");
         }
-        PinnedBufferPool pool = RegisteredPools.forFileSystem(fs, config.unitSize(), config.poolUnits(), true,
-                LeaseTracing.NONE);
-        if (pool.arena() == null) {
-            pool.close();
-            throw new CommandLine.ParameterException(new CommandLine(this), "--units registered: the volume did not "
-                    + "take the arena (it needs --array N on the io_uring engine)");
-        }
-        return pool;
+        // file data comes from the volume's block cache, whose units are in a registered arena when the array can
+        // take one (fs-core decides at open); the engine's own pool only holds trick play's pictures
+        throw new CommandLine.ParameterException(new CommandLine(this), "--units registered: the volume's block"
+                + " cache registers its arena itself on an io_uring array (--array N); compare with --array instead");
     }
 
     private long[] transfers() {

@@ -1,6 +1,5 @@
 package io.ext3ns.fs.api;
 
-import io.ext3ns.sda.HugePageArena;
 import java.io.Closeable;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -141,23 +140,29 @@ public interface FileSystem extends Closeable {
      */
     void clearSetIdForWrite(long ino, int callerGid) throws FsException;
 
-    /**
-     * True when {@link #registerBuffers} would take an arena: ask before mapping one, so that volumes that cannot
-     * use it do not pay for it.
-     */
-    default boolean canRegisterBuffers() {
-        return false;
+    // ---- the block cache (fs-core's one cache of file data; FUSE copies from it, the streamer sends from it) ----
+
+    /** Bytes of file data per cache unit (whole blocks); 0 when this file system has no block cache. */
+    default int cacheUnitBytes() {
+        return 0;
     }
 
     /**
-     * Offers {@code arena} to the device for registered (fixed-buffer) transfers: when the volume is a Stream Disk
-     * Array on an io_uring engine, {@link #readDirect} into buffers carved from the arena then reads with
-     * READ_FIXED. Returns false, changing nothing, when the device cannot use it (thread engine, a single plain
-     * member, a wrapped device). After true the arena must outlive this file system
-     * ({@link HugePageArena#closeWhenUnregistered()} arranges that).
+     * A lease on cache unit {@code unit} of the open file (its bytes [{@code unit * cacheUnitBytes()}, ...)), once
+     * in memory: read from the members on the file system's read-ahead pool if not cached, and the units after it
+     * read ahead for this handle's sequential reader. Never blocks the caller. The holder must release the lease;
+     * its bytes stay as they were when it was taken. Fails with {@link io.ext3ns.fs.cache.PoolExhaustedException}
+     * when every unit is leased (retry later), with EINVAL for a unit past the end of the file.
      */
-    default boolean registerBuffers(HugePageArena arena) throws IOException {
-        return false;
+    default java.util.concurrent.CompletableFuture<io.ext3ns.fs.cache.CachedBlock> leaseAsync(FileHandle handle,
+                                                                                           long unit) {
+        return java.util.concurrent.CompletableFuture.failedFuture(
+                new FsException(Errno.EOPNOTSUPP, "this file system has no block cache"));
+    }
+
+    /** The block cache's counters; null when this file system has none. */
+    default BlockCacheStats blockCacheStats() {
+        return null;
     }
 
     // ---- extended attributes (ext3's ext_attr: user., trusted., security., system.posix_acl_*) ----

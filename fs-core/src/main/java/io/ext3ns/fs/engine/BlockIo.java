@@ -33,6 +33,8 @@ public final class BlockIo {
     private final ConcurrentLinkedDeque<ByteBuffer> pool = new ConcurrentLinkedDeque<>();
     private final AtomicInteger pooled = new AtomicInteger();
     private final WriteBehind writeBehind;
+    /** Bytes read from the device (its members) by every path, plus bytes handed out for sendfile from them. */
+    private final java.util.concurrent.atomic.AtomicLong memberReadBytes = new java.util.concurrent.atomic.AtomicLong();
 
     public BlockIo(BlockDevice device, int blockSize, long blocksCount) throws FsException {
         this.device = device;
@@ -135,12 +137,23 @@ public final class BlockIo {
     public java.util.List<io.ext3ns.sda.MemberExtent> locateRun(long firstBlock, int count) throws FsException {
         checkRange(firstBlock, count);
         writeBehind.await(firstBlock, count);
-        return device.locate(firstBlock * blockSize, (long) count * blockSize);
+        java.util.List<io.ext3ns.sda.MemberExtent> where = device.locate(firstBlock * blockSize,
+                (long) count * blockSize);
+        if (where != null) {
+            memberReadBytes.addAndGet((long) count * blockSize); // the caller sends them from the members
+        }
+        return where;
+    }
+
+    /** Bytes read from the device by every path since open (data, metadata, read-ahead, located for sendfile). */
+    public long memberReadBytes() {
+        return memberReadBytes.get();
     }
 
     /** A read whose failure is logged with the block and, from the array, the member and its offset. */
     private void readLogged(long firstBlock, int count, ByteBuffer dst) throws IOException {
         try {
+            memberReadBytes.addAndGet(dst.remaining());
             device.read(firstBlock * blockSize, dst);
         } catch (IOException e) {
             logReadFailure(firstBlock, count, e);
@@ -192,6 +205,7 @@ public final class BlockIo {
         }
         writeBehind.await(blockNr, 1);
         ByteBuffer buf = borrow();
+        memberReadBytes.addAndGet(blockSize);
         return device.readAsync(blockNr * blockSize, buf).handle((v, err) -> {
             try {
                 if (err != null) {

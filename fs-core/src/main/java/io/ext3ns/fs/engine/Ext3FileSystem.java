@@ -8,6 +8,9 @@ import io.ext3ns.fs.api.FallocateMode;
 import io.ext3ns.fs.api.FileHandle;
 import io.ext3ns.fs.api.FileSystem;
 import io.ext3ns.fs.api.FsException;
+import io.ext3ns.fs.api.BlockCacheStats;
+import io.ext3ns.fs.cache.BlockCache;
+import io.ext3ns.fs.cache.CachedBlock;
 import io.ext3ns.fs.api.MetricsSource;
 import io.ext3ns.fs.api.StatFs;
 import io.ext3ns.fs.disk.CorruptFsException;
@@ -17,12 +20,12 @@ import io.ext3ns.fs.journal.Journal;
 import io.ext3ns.fs.journal.JournalMetadataWriter;
 import io.ext3ns.fs.metadata.MetadataWriter;
 import io.ext3ns.sda.BlockDevice;
-import io.ext3ns.sda.HugePageArena;
 import io.ext3ns.sda.MemberLatency;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -54,7 +57,8 @@ public final class Ext3FileSystem implements FileSystem, MetricsSource {
     private final InodeAllocator ialloc;
     private final BlockMap map;
     private final Directory dirs;
-    private final DataCache dataCache;
+    private final CachedReads cached;
+    private final int readAheadUnits;
     private final DirectoryIndex dirIndex;
     private final FileData data;
     private final Namespace names;
@@ -73,15 +77,20 @@ public final class Ext3FileSystem implements FileSystem, MetricsSource {
         this.opts = opts;
         this.ownsDevice = ownsDevice;
         this.inodes = new InodeStore(vol, opts.inodeCacheEntries());
-        this.dataCache = new DataCache(vol.io, opts.dataCacheBytes());
-        this.balloc = new BlockAllocator(vol, dataCache::invalidate);
+        // cached units are keyed by inode and file position: FileData invalidates them, a freed block needs nothing
+        this.balloc = new BlockAllocator(vol, block -> { });
         vol.setWriteBackListener(balloc.freedBlocks());
         vol.setDataFlusher(this::flushAllGathered);
         this.ialloc = new InodeAllocator(vol);
         this.map = new BlockMap(vol);
         this.dirIndex = new DirectoryIndex(opts.directoryIndexEntries());
         this.dirs = new Directory(vol, map, dirIndex);
-        this.data = new FileData(vol, map, balloc, dataCache, opts.readAheadBlocks());
+        BlockCache cache = BlockCaches.open(vol.io, opts.dataCacheBytes());
+        this.cached = new CachedReads(vol, map, inodes, locks, openInodes::get, cache);
+        int ub = cache.unitBytes();
+        this.readAheadUnits = opts.readAheadBlocks() == 0 ? 0
+                : (int) Math.max(1, ((long) opts.readAheadBlocks() * vol.geo.blockSize() + ub - 1) / ub);
+        this.data = new FileData(vol, map, balloc, cached);
         this.names = new Namespace(vol, inodes, locks, ialloc, balloc, dirs, map, data, openInodes::containsKey);
         this.xattrs = new XattrStore(vol, balloc);
     }
@@ -360,7 +369,7 @@ public final class Ext3FileSystem implements FileSystem, MetricsSource {
                 if (write) {
                     st.writers++;
                 }
-                return new OpenFile(st, write, vol.errorCount());
+                return new OpenFile(st, write, vol.errorCount(), readAheadUnits);
             }
         });
     }
@@ -656,13 +665,33 @@ public final class Ext3FileSystem implements FileSystem, MetricsSource {
     }
 
     @Override
-    public boolean canRegisterBuffers() {
-        return vol.io.device().canRegisterBuffers();
+    public int cacheUnitBytes() {
+        return cached.unitBytes();
     }
 
     @Override
-    public boolean registerBuffers(HugePageArena arena) throws IOException {
-        return vol.io.device().registerBuffers(arena);
+    public CompletableFuture<CachedBlock> leaseAsync(FileHandle handle, long unit) {
+        OpenFile h;
+        try {
+            h = check(handle, false);
+        } catch (FsException e) {
+            return CompletableFuture.failedFuture(e);
+        }
+        CompletableFuture<CachedBlock> f = cached.cache.leaseAsync(h.ino(), unit, cached);
+        long ub = cached.unitBytes();
+        cached.readAheadAsync(h, unit * ub, (unit + 1) * ub);
+        return f;
+    }
+
+    /** The block cache itself (tests wait on its read-ahead). */
+    BlockCache blockCache() {
+        return cached.cache;
+    }
+
+    @Override
+    public BlockCacheStats blockCacheStats() {
+        BlockCache c = cached.cache;
+        return new BlockCacheStats(c.hits(), c.misses(), c.bytes(), vol.io.memberReadBytes());
     }
 
     // ---- extended attributes ----
@@ -760,8 +789,12 @@ public final class Ext3FileSystem implements FileSystem, MetricsSource {
             try {
                 vol.io.closeWriteBehind();
             } finally {
-                if (ownsDevice) {
-                    vol.io.device().close();
+                try {
+                    cached.cache.close();
+                } finally {
+                    if (ownsDevice) {
+                        vol.io.device().close();
+                    }
                 }
             }
         }
@@ -797,7 +830,8 @@ public final class Ext3FileSystem implements FileSystem, MetricsSource {
     /** Hits and misses of the inode, metadata-block, directory-index and data caches since open. */
     @Override
     public List<CacheStats> cacheStats() {
-        return List.of(inodes.stats(), vol.meta.stats(), dirIndex.stats(), dataCache.stats());
+        return List.of(inodes.stats(), vol.meta.stats(), dirIndex.stats(),
+                new CacheStats("data", cached.cache.hits(), cached.cache.misses(), cached.cache.units()));
     }
 
     @Override
@@ -813,7 +847,7 @@ public final class Ext3FileSystem implements FileSystem, MetricsSource {
     /** Drops clean cached blocks (metadata and data), so the next reads come from the device. */
     public void dropCaches() {
         vol.meta.dropClean();
-        dataCache.clear();
+        cached.cache.clear();
     }
 
     // ---- helpers ----

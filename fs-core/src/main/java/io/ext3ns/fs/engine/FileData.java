@@ -2,6 +2,7 @@ package io.ext3ns.fs.engine;
 
 import io.ext3ns.fs.api.Errno;
 import io.ext3ns.fs.api.FsException;
+import io.ext3ns.fs.cache.CachedBlock;
 import io.ext3ns.fs.disk.Inode;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -28,23 +29,25 @@ final class FileData {
     private final Volume vol;
     private final BlockMap map;
     private final BlockAllocator balloc;
-    private final DataCache cache;
+    private final CachedReads cache;
     private final int bs;
-    private final int readAhead;
     private final byte[] zeros;
 
-    FileData(Volume vol, BlockMap map, BlockAllocator balloc, DataCache cache, int readAheadBlocks) {
+    FileData(Volume vol, BlockMap map, BlockAllocator balloc, CachedReads cache) {
         this.vol = vol;
         this.map = map;
         this.balloc = balloc;
         this.cache = cache;
         this.bs = vol.geo.blockSize();
-        this.readAhead = readAheadBlocks;
         this.zeros = new byte[bs];
     }
 
-    // ---- legacy read ----
+    // ---- buffered read, through the block cache ----
 
+    /**
+     * Copies from the cache's units (filled on this thread when missing; gathered blocks are in them) and reads
+     * ahead for a sequential reader. When every unit is leased by readers, the blocks are read without the cache.
+     */
     int read(OpenFile h, Inode in, long offset, ByteBuffer dst) throws IOException {
         long ino = h.ino();
         if (offset < 0) {
@@ -55,40 +58,32 @@ final class FileData {
             return 0;
         }
         int len = (int) Math.min(dst.remaining(), size - offset);
-        forEachBlock(offset, len, (fb, inBlock, n) -> {
-            dst.put(dst.position(), blockContents(ino, in, h.state, fb), inBlock, n);
-            dst.position(dst.position() + n);
-        });
-        if (readAhead > 0) {
-            readAhead(h, in, offset, offset + len);
+        int ub = cache.unitBytes();
+        int done = 0;
+        while (done < len) {
+            long pos = offset + done;
+            int inUnit = (int) (pos % ub);
+            int n = Math.min(len - done, ub - inUnit);
+            CachedBlock unit = cache.lease(ino, pos / ub);
+            if (unit == null) {
+                forEachBlock(pos, n, (fb, inBlock, k) -> dst.put(dst.position(), blockContents(ino, in, h.state, fb),
+                        inBlock, k).position(dst.position() + k));
+            } else {
+                try {
+                    dst.put(dst.position(), unit.view(), inUnit, n).position(dst.position() + n);
+                } finally {
+                    unit.ref().release();
+                }
+            }
+            done += n;
         }
+        cache.readAhead(h, size, offset, offset + len);
         return len;
     }
 
-    /** Sequential readers get the next blocks prefetched once they cross into a block not yet requested. */
-    private void readAhead(OpenFile h, Inode in, long from, long to) throws IOException {
-        boolean sequential = from == h.lastReadEnd || from == 0;
-        h.lastReadEnd = to;
-        if (!sequential) {
-            return;
-        }
-        long lastBlock = (in.size() - 1) / bs;
-        long first = Math.max((to - 1) / bs + 1, h.prefetchedUpTo + 1);
-        long last = Math.min(lastBlock, (to - 1) / bs + readAhead);
-        for (long fb = first; fb <= last; fb++) {
-            long phys = map.map(h.ino(), in, fb);
-            if (phys != 0 && !h.state.gathered.containsKey(fb)) {
-                cache.prefetch(phys);
-            }
-        }
-        if (last >= first) {
-            h.prefetchedUpTo = last;
-        }
-    }
-
     /**
-     * The current bytes of file block {@code fb} (read them by absolute index; the buffer is shared): gathered,
-     * cached, read from the device, or zeros for a hole.
+     * The current bytes of file block {@code fb} without the cache (read them by absolute index; the buffer may be
+     * shared): gathered, read from the device, or zeros for a hole.
      */
     private ByteBuffer blockContents(long ino, Inode in, OpenInode state, long fb) throws IOException {
         if (state != null) {
@@ -98,7 +93,7 @@ final class FileData {
             }
         }
         long phys = map.map(ino, in, fb);
-        return ByteBuffer.wrap(phys == 0 ? zeros : cache.get(phys));
+        return ByteBuffer.wrap(phys == 0 ? zeros : vol.io.readBlock(phys));
     }
 
     // ---- legacy write with gathering ----
@@ -123,6 +118,18 @@ final class FileData {
             if (offset > oldSize) {
                 zeroPastEnd(ino, in, st, oldSize, offset);
             }
+            writeGathered(ino, in, st, offset, len, src);
+        } finally {
+            cache.changed(ino, Math.min(offset, oldSize), Math.max(end, oldSize));
+        }
+        return len;
+    }
+
+    private void writeGathered(long ino, Inode in, OpenInode st, long offset, int len, ByteBuffer src)
+            throws IOException {
+        long end = offset + len;
+        long oldSize = in.size();
+        try {
             forEachBlock(offset, len, (fb, inBlock, n) -> {
                 ByteBuffer block = st.gathered.get(fb);
                 if (block == null) {
@@ -148,7 +155,6 @@ final class FileData {
             undoGrowth(ino, in, st, oldSize);
             throw e;
         }
-        return len;
     }
 
     /** The piece of one block a byte range covers: file block, offset in it, length. */
@@ -171,6 +177,7 @@ final class FileData {
 
     /** A failed write (ENOSPC, EFBIG) leaves nothing mapped past the old size, as e2fsck requires. */
     private void undoGrowth(long ino, Inode in, OpenInode st, long oldSize) throws IOException {
+        cache.changed(ino, oldSize, Long.MAX_VALUE);
         long keep = (oldSize + bs - 1) / bs;
         st.gathered.tailMap(keep, true).clear();
         in.setSize(oldSize);
@@ -212,8 +219,7 @@ final class FileData {
             st.gathered.remove(fb);
             throw e;
         }
-        ByteBuffer data = st.gathered.remove(fb);
-        cache.invalidate(phys); // the legacy path reads it back from the device, after the write has landed
+        ByteBuffer data = st.gathered.remove(fb); // cached units hold these bytes already (filled over gathered)
         vol.io.writeBlockBehind(phys, data, e -> {
             // counted on the volume first: whoever reports the inode's error has the volume's count with it
             vol.recordError("writing data block " + phys + " of inode " + st.ino, e);
@@ -267,14 +273,19 @@ final class FileData {
             throw new FsException(Errno.EFBIG, "inode " + ino + ": size " + size + " beyond the largest file");
         }
         long keep = (size + bs - 1) / bs;
-        if (st != null) {
-            st.gathered.tailMap(keep, true).clear();
+        long oldSize = in.size();
+        try {
+            if (st != null) {
+                st.gathered.tailMap(keep, true).clear();
+            }
+            if (size > oldSize) {
+                zeroPastEnd(ino, in, st, oldSize, size);
+            }
+            map.truncate(ino, in, keep, balloc::free);
+            in.setSize(size);
+        } finally {
+            cache.changed(ino, Math.min(size, oldSize), Long.MAX_VALUE);
         }
-        if (size > in.size()) {
-            zeroPastEnd(ino, in, st, in.size(), size);
-        }
-        map.truncate(ino, in, keep, balloc::free);
-        in.setSize(size);
     }
 
     /** True when shrinking to {@code size} leaves a last block with old bytes past the size (see truncate). */
@@ -293,6 +304,7 @@ final class FileData {
         }
         int from = (int) (size % bs);
         long fb = size / bs;
+        cache.changed(ino, size, Long.MAX_VALUE);
         ByteBuffer g = st != null ? st.gathered.get(fb) : null;
         if (g != null) {
             g.put(from, zeros, 0, bs - from);
@@ -300,10 +312,9 @@ final class FileData {
         }
         long phys = map.map(ino, in, fb);
         if (phys != 0) {
-            byte[] b = Arrays.copyOf(cache.get(phys), bs);
+            byte[] b = vol.io.readBlock(phys);
             Arrays.fill(b, from, bs, (byte) 0);
             writeNow(phys, b);
-            cache.written(phys, b);
         }
     }
 
@@ -329,14 +340,13 @@ final class FileData {
                 return; // a hole reads as zeros
             }
             if (st == null) {
-                byte[] b = Arrays.copyOf(cache.get(phys), bs);
+                byte[] b = vol.io.readBlock(phys);
                 Arrays.fill(b, from, to, (byte) 0);
                 writeNow(phys, b);
-                cache.written(phys, b);
                 return;
             }
             g = vol.io.blockBuffer();
-            g.put(0, ByteBuffer.wrap(cache.get(phys)), 0, bs);
+            g.put(0, ByteBuffer.wrap(vol.io.readBlock(phys)), 0, bs);
             st.gathered.put(fb, g);
         }
         g.put(from, zeros, 0, to - from);
@@ -359,6 +369,7 @@ final class FileData {
     void fallocate(long ino, Inode in, OpenInode st, long offset, long length) throws IOException {
         long end = checkedEnd(ino, offset, length);
         long oldSize = in.size();
+        cache.changed(ino, Math.min(offset, oldSize), Long.MAX_VALUE);
         try {
             if (end > oldSize) {
                 zeroPastEnd(ino, in, st, oldSize, end);
@@ -382,6 +393,7 @@ final class FileData {
     void fallocateKeepSize(long ino, Inode in, OpenInode st, long offset, long length) throws IOException {
         long end = checkedEnd(ino, offset, length);
         requireWithinLastBlock(ino, in, end);
+        cache.changed(ino, offset, end);
         allocateHoles(ino, in, st, offset / bs, (end - 1) / bs);
     }
 
@@ -396,6 +408,7 @@ final class FileData {
         if (offset >= size) {
             return;
         }
+        cache.changed(ino, offset, Long.MAX_VALUE);
         if (end >= size) {
             end = roundUp(size);
         }
@@ -428,6 +441,7 @@ final class FileData {
             requireWithinLastBlock(ino, in, end);
         }
         long oldSize = in.size();
+        cache.changed(ino, Math.min(offset, oldSize), Long.MAX_VALUE);
         try {
             for (long fb = offset / bs; fb <= (end - 1) / bs; fb++) {
                 int from = fb == offset / bs ? (int) (offset % bs) : 0;
@@ -474,7 +488,6 @@ final class FileData {
         for (long fb = first; fb <= last; fb++) {
             if (map.map(ino, in, fb) == 0 && !st.gathered.containsKey(fb)) {
                 long phys = mapForWrite(ino, in, st, fb);
-                cache.invalidate(phys);
                 if (runLength > 0 && phys == runStart + runLength) {
                     runLength++;
                     continue;
@@ -520,13 +533,11 @@ final class FileData {
         }
         if (from == 0 && to == bs) {
             writeNow(phys, zeros);
-            cache.invalidate(phys);
             return;
         }
-        byte[] b = Arrays.copyOf(cache.get(phys), bs);
+        byte[] b = vol.io.readBlock(phys);
         Arrays.fill(b, from, to, (byte) 0);
         writeNow(phys, b);
-        cache.written(phys, b);
     }
 
     // ---- fast path ----
@@ -549,27 +560,7 @@ final class FileData {
         int blocks = (int) ((dataBytes + bs - 1) / bs);
         long firstFb = offset / bs;
         int base = dst.position();
-        int i = 0;
-        while (i < blocks) {
-            long phys = map.map(ino, in, firstFb + i);
-            int run = 1;
-            while (i + run < blocks) {
-                long next = map.map(ino, in, firstFb + i + run);
-                if (phys == 0 ? next != 0 : next != phys + run) {
-                    break;
-                }
-                run++;
-            }
-            ByteBuffer slice = dst.slice(base + i * bs, run * bs);
-            if (phys == 0) {
-                while (slice.hasRemaining()) {
-                    slice.put(zeros, 0, Math.min(bs, slice.remaining()));
-                }
-            } else {
-                vol.io.readRunInto(phys, run, slice);
-            }
-            i += run;
-        }
+        cache.readBlocks(ino, in, firstFb, blocks, dst.slice(base, blocks * bs));
         int past = blocks * bs - (int) dataBytes; // the last block's bytes past the size: not file contents
         dst.put(base + (int) dataBytes, zeros, 0, past);
         dst.position(base + (int) dataBytes);
@@ -614,6 +605,7 @@ final class FileData {
 
     /** Frees every block of an inode (data, indirect, extended-attribute block). */
     void freeAllBlocks(long ino, Inode in) throws IOException {
+        cache.changed(ino, 0, Long.MAX_VALUE); // the inode number may come back as another file
         if (in.hasBlockMap()) { // a device's i_block holds its number, not blocks
             map.truncate(ino, in, 0, balloc::free);
         }

@@ -9,16 +9,15 @@ final class OpenFile implements FileHandle {
     final OpenInode state;
     private final boolean writable;
     volatile boolean released;
-    /** End of the previous read: a read starting there is sequential and triggers read-ahead. */
-    volatile long lastReadEnd = -1;
-    /** Last file block already prefetched, so each block is requested once. */
-    volatile long prefetchedUpTo = -1;
+    /** This stream's read-ahead: sequential detection and its window. */
+    final ReadAhead readAhead;
 
     /** The volume's I/O error count this handle last reported (errseq-like: each error reaches each handle once). */
     private long errorsSeen;
 
-    OpenFile(OpenInode state, boolean writable, long volumeErrors) {
+    OpenFile(OpenInode state, boolean writable, long volumeErrors, int readAheadUnits) {
         this.state = state;
+        this.readAhead = new ReadAhead(readAheadUnits);
         this.writable = writable;
         this.errorsSeen = volumeErrors;
     }

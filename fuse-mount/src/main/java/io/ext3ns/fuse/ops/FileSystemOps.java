@@ -18,7 +18,7 @@ import java.util.concurrent.locks.ReentrantReadWriteLock;
 
 /**
  * {@link FuseOps} over the inode-based engine: resolves paths to inodes (through a {@link PathCache}), keeps the
- * engine's open files in a {@link HandleTable}, and reads large read-only files in whole blocks ({@link BlockReader}).
+ * engine's open files in a {@link HandleTable}; reads copy from the engine's block cache ({@code fs.read}).
  *
  * <p>Why a read-write lock: a path resolved just before a rename or unlink must not be put into the cache after that
  * rename or unlink invalidated it. Resolutions (which fill the cache) share the lock; the operations that take a name
@@ -34,7 +34,6 @@ public final class FileSystemOps implements FuseOps {
     private final FileSystem fs;
     private final PathCache paths = new PathCache(PATH_CACHE_CAPACITY);
     private final HandleTable handles = new HandleTable();
-    private final BlockReader blocks;
     private final ReadWriteLock namespace = new ReentrantReadWriteLock();
     private final XattrPolicy xattrs;
     private final InodeOps inodes;
@@ -47,9 +46,8 @@ public final class FileSystemOps implements FuseOps {
     /** {@code acl} and {@code userXattr}: ext3's mount options of those names. */
     public FileSystemOps(FileSystem fs, boolean acl, boolean userXattr) {
         this.fs = fs;
-        this.blocks = new BlockReader(fs);
         this.xattrs = new XattrPolicy(fs, acl, userXattr);
-        this.inodes = new InodeOps(fs, handles, blocks, xattrs);
+        this.inodes = new InodeOps(fs, handles, xattrs);
     }
 
     /** The same file system by inode, for a transport that speaks the kernel's inode-based protocol itself. */
@@ -266,7 +264,6 @@ public final class FileSystemOps implements FuseOps {
 
     private void truncateIno(long ino, long size) throws FsException {
         fs.truncate(ino, size);
-        blocks.changed(ino);
     }
 
     @Override
@@ -301,21 +298,15 @@ public final class FileSystemOps implements FuseOps {
         XattrPolicy.Inherited acl = xattrs.inherit(parent, mode & PERMISSION_BITS, false, caller.umask());
         long ino = fs.create(parent, Split.of(path).name(), acl.mode(), caller.uid(), caller.gid());
         xattrs.apply(ino, acl);
-        return handles.add(new HandleTable.Open(fs.open(ino, true), null));
+        return handles.add(new HandleTable.Open(fs.open(ino, true)));
     }
 
     @Override
     public int read(long fh, long offset, ByteBuffer dst) throws FsException {
-        HandleTable.Open open = handles.get(fh);
-        if (open.reader() != null) {
-            int n = open.reader().read(offset, dst);
-            if (n >= 0) {
-                return n;
-            }
-        }
         // FUSE (without direct_io) takes a short read as end of file; the engine's read fills dst up to the end of
-        // the file (Ext3FileSystem/FileData.read), so one call is a complete answer.
-        return fs.read(open.handle(), offset, dst);
+        // the file (Ext3FileSystem/FileData.read: copies from the block cache, reads ahead per handle), so one call
+        // is a complete answer.
+        return fs.read(handles.get(fh).handle(), offset, dst);
     }
 
     @Override
@@ -324,16 +315,13 @@ public final class FileSystemOps implements FuseOps {
         if (caller.uid() != 0) { // root stands for CAP_FSETID, which keeps the bits
             fs.clearSetIdForWrite(handle.ino(), caller.gid());
         }
-        int n = fs.write(handle, offset, src);
-        blocks.changed(handle.ino());
-        return n;
+        return fs.write(handle, offset, src);
     }
 
     @Override
     public void fallocate(long fh, int mode, long offset, long length) throws FsException {
         FileHandle handle = handles.get(fh).handle();
         fs.fallocate(handle, mode, offset, length);
-        blocks.changed(handle.ino());
     }
 
     @Override
@@ -355,9 +343,6 @@ public final class FileSystemOps implements FuseOps {
     }
 
     private void close(HandleTable.Open open) throws FsException {
-        if (open.reader() != null) {
-            open.reader().close();
-        }
         fs.release(open.handle());
     }
 
@@ -418,7 +403,6 @@ public final class FileSystemOps implements FuseOps {
                 log.warn("releasing inode {} at unmount failed: {}", left.handle().ino(), e.toString());
             }
         }
-        blocks.close();
         try {
             fs.sync();
         } catch (IOException | RuntimeException e) {

@@ -10,13 +10,12 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * Maps the numbers FUSE keeps in fuse_file_info.fh to the engine's open {@link FileHandle}s (with their block
- * reader, if any). Numbers are never reused, so a stale number from a buggy caller fails with EBADF instead of
+ * Maps the numbers FUSE keeps in fuse_file_info.fh to the engine's open {@link FileHandle}s. Numbers are never reused, so a stale number from a buggy caller fails with EBADF instead of
  * reaching another file.
  */
 final class HandleTable {
-    /** One open file: the engine's handle and, for large files opened read-only, its whole-block reader. */
-    record Open(FileHandle handle, BlockReader.Reader reader) {
+    /** One open file: the engine's handle. */
+    record Open(FileHandle handle) {
     }
 
     private final ConcurrentHashMap<Long, Open> open = new ConcurrentHashMap<>();

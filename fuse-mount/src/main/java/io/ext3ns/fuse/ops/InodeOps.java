@@ -21,13 +21,11 @@ public final class InodeOps {
 
     private final FileSystem fs;
     private final HandleTable handles;
-    private final BlockReader blocks;
     private final XattrPolicy xattrs;
 
-    InodeOps(FileSystem fs, HandleTable handles, BlockReader blocks, XattrPolicy xattrs) {
+    InodeOps(FileSystem fs, HandleTable handles, XattrPolicy xattrs) {
         this.fs = fs;
         this.handles = handles;
-        this.blocks = blocks;
         this.xattrs = xattrs;
     }
 
@@ -73,7 +71,6 @@ public final class InodeOps {
 
     public void truncate(long ino, long size) throws FsException {
         fs.truncate(ino, size);
-        blocks.changed(ino);
     }
 
     /** Times in nanoseconds since the epoch, or {@link FuseOps#TIME_OMIT}. */
@@ -108,7 +105,7 @@ public final class InodeOps {
         XattrPolicy.Inherited acl = xattrs.inherit(parent, mode & PERMISSION_BITS, false, caller.umask());
         long ino = fs.create(parent, name, acl.mode(), caller.uid(), caller.gid());
         xattrs.apply(ino, acl);
-        long fh = handles.add(new HandleTable.Open(fs.open(ino, true), null));
+        long fh = handles.add(new HandleTable.Open(fs.open(ino, true)));
         return new Created(fs.getattr(ino), fh);
     }
 
@@ -144,14 +141,12 @@ public final class InodeOps {
         if (OpenFlags.truncates(flags)) {
             try {
                 fs.truncate(ino, 0);
-                blocks.changed(ino);
             } catch (FsException e) {
                 fs.release(handle);
                 throw e;
             }
         }
-        BlockReader.Reader reader = write ? null : blocks.open(handle, fs.getattr(ino).size());
-        return handles.add(new HandleTable.Open(handle, reader));
+        return handles.add(new HandleTable.Open(handle));
     }
 
     /** The inode an open handle reads and writes. */

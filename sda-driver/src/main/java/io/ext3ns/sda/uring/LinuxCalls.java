@@ -31,7 +31,16 @@ public final class LinuxCalls {
         int close(int fd);
 
         String strerror(int errno);
+
+        int mlock(long address, long length);
+
+        int munlock(long address, long length);
+
+        /** {@code rlimit}: the address of a struct rlimit (two 64-bit words). */
+        int getrlimit(int resource, long rlimit);
     }
+
+    public static final int RLIMIT_MEMLOCK = 8;
 
     public static final int PROT_READ = 1;
     public static final int PROT_WRITE = 2;
@@ -60,6 +69,15 @@ public final class LinuxCalls {
     private static final class Holder {
         static final LibC LIBC = LibraryLoader.create(LibC.class).load("c");
         static final MemoryIO MEMORY = MemoryIO.getInstance();
+    }
+
+    /** True when libc can be bound (64-bit Linux with jnr-ffi working); the calls here throw otherwise. */
+    public static boolean available() {
+        try {
+            return libc() != null;
+        } catch (LinkageError | RuntimeException e) {
+            return false;
+        }
     }
 
     /** Loads libc on first use; throws {@link LinkageError} where jnr-ffi cannot. */

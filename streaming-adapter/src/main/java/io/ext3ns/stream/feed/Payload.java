@@ -1,6 +1,6 @@
 package io.ext3ns.stream.feed;
 
-import io.ext3ns.stream.pool.UnitRef;
+import io.ext3ns.fs.cache.UnitRef;
 import io.ext3ns.stream.source.MediaSource;
 import io.ext3ns.stream.ts.TsPacket;
 import java.nio.ByteBuffer;

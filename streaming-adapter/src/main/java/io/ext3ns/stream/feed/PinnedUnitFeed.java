@@ -1,9 +1,8 @@
 package io.ext3ns.stream.feed;
 
-import io.ext3ns.stream.pool.PoolExhaustedException;
-import io.ext3ns.stream.source.LoadedUnit;
+import io.ext3ns.fs.cache.CachedBlock;
+import io.ext3ns.fs.cache.PoolExhaustedException;
 import io.ext3ns.stream.source.MediaSource;
-import io.ext3ns.stream.source.SharedUnitCache;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -11,27 +10,26 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Fast-path feed (the paper's Algorithm 2): file data arrives in pinned units through the shared-read cache, one
- * unit being consumed while the next is read ahead; payloads are slices of those units, never copied. A payload
+ * Fast-path feed (the paper's Algorithm 2): file data arrives as leases on the file system's block cache (shared with
+ * every other reader of the title: FUSE, HTTP, other viewers), one unit being consumed while the next is leased; the
+ * file system reads further ahead for this stream. Payloads are slices of those units, never copied. A payload
  * crossing a unit boundary has two segments.
  */
 public final class PinnedUnitFeed extends SequentialFeed {
     /** How long to wait before asking the pool again when every unit is leased. */
     private static final long EXHAUSTED_RETRY_MS = 5;
 
-    private final SharedUnitCache cache;
     private final int unitBytes;
-    private CompletableFuture<LoadedUnit> current;
-    private CompletableFuture<LoadedUnit> next;
+    private CompletableFuture<CachedBlock> current;
+    private CompletableFuture<CachedBlock> next;
     private CompletableFuture<?> waitingFor = CompletableFuture.completedFuture(null);
     private boolean closed;
     /** Reads started through this feed's source, and releases of dropped units, not yet known to be finished. */
-    private final List<CompletableFuture<LoadedUnit>> started = new ArrayList<>();
+    private final List<CompletableFuture<CachedBlock>> started = new ArrayList<>();
 
-    public PinnedUnitFeed(MediaSource source, SharedUnitCache cache, long startOffset) {
+    public PinnedUnitFeed(MediaSource source, long startOffset) {
         super(source);
-        this.cache = cache;
-        this.unitBytes = cache.unitBytes();
+        this.unitBytes = source.unitBytes();
         seek(startOffset);
     }
 
@@ -49,7 +47,7 @@ public final class PinnedUnitFeed extends SequentialFeed {
         if (position >= source.size()) {
             return END;
         }
-        LoadedUnit cur = ready(current);
+        CachedBlock cur = ready(current);
         if (cur == null) {
             return NOT_READY;
         }
@@ -62,7 +60,7 @@ public final class PinnedUnitFeed extends SequentialFeed {
         int off = (int) (position - cur.fileOffset());
         out.addSegment(cur.view(), cur.ref().address(), off, inCurrent, cur.ref());
         if (inCurrent < bytes) {
-            LoadedUnit nxt = ready(next);
+            CachedBlock nxt = ready(next);
             if (nxt == null) {
                 return NOT_READY;
             }
@@ -75,7 +73,7 @@ public final class PinnedUnitFeed extends SequentialFeed {
 
     @Override
     protected void advanced() {
-        LoadedUnit cur = current.join();
+        CachedBlock cur = current.join();
         if (position >= cur.fileOffset() + cur.length()) {
             cur.ref().release();
             current = next;
@@ -84,7 +82,7 @@ public final class PinnedUnitFeed extends SequentialFeed {
     }
 
     /** The unit if its read is done; null (and {@link #readiness()} set) if not. Rethrows read failures. */
-    private LoadedUnit ready(CompletableFuture<LoadedUnit> f) {
+    private CachedBlock ready(CompletableFuture<CachedBlock> f) {
         if (f == null) {
             return null;
         }
@@ -105,11 +103,11 @@ public final class PinnedUnitFeed extends SequentialFeed {
     }
 
     /** The pool was exhausted: ask again shortly (counted by the pool; the session waits, it does not spin). */
-    private void retryLoad(CompletableFuture<LoadedUnit> failed) {
+    private void retryLoad(CompletableFuture<CachedBlock> failed) {
         long unitNumber = (failed == current ? position : position + unitBytes) / unitBytes;
-        CompletableFuture<LoadedUnit> again = track(new CompletableFuture<>());
+        CompletableFuture<CachedBlock> again = track(new CompletableFuture<>());
         CompletableFuture.delayedExecutor(EXHAUSTED_RETRY_MS, TimeUnit.MILLISECONDS).execute(() ->
-                cache.acquire(source, unitNumber).whenComplete((u, e) -> {
+                source.lease(unitNumber).whenComplete((u, e) -> {
                     if (e != null) {
                         again.completeExceptionally(e);
                     } else if (!again.complete(u)) {
@@ -124,11 +122,11 @@ public final class PinnedUnitFeed extends SequentialFeed {
         waitingFor = again;
     }
 
-    private CompletableFuture<LoadedUnit> load(long unitNumber) {
-        return track(cache.acquire(source, unitNumber));
+    private CompletableFuture<CachedBlock> load(long unitNumber) {
+        return track(source.lease(unitNumber));
     }
 
-    private CompletableFuture<LoadedUnit> track(CompletableFuture<LoadedUnit> f) {
+    private CompletableFuture<CachedBlock> track(CompletableFuture<CachedBlock> f) {
         started.removeIf(CompletableFuture::isDone);
         started.add(f);
         return f;
@@ -156,7 +154,7 @@ public final class PinnedUnitFeed extends SequentialFeed {
      * Releases the unit of a future now or, if still reading, when the read completes; the release stage is tracked
      * so {@link #quiesced()} completes only after the unit is back.
      */
-    private void release(CompletableFuture<LoadedUnit> f) {
+    private void release(CompletableFuture<CachedBlock> f) {
         if (f != null) {
             started.add(f.whenComplete((u, e) -> {
                 if (u != null) {

@@ -1,9 +1,9 @@
 package io.ext3ns.stream.feed;
 
 import io.ext3ns.stream.index.KeyframeTable;
-import io.ext3ns.stream.pool.PinnedBufferPool;
-import io.ext3ns.stream.pool.PoolExhaustedException;
-import io.ext3ns.stream.pool.UnitRef;
+import io.ext3ns.fs.cache.PinnedBufferPool;
+import io.ext3ns.fs.cache.PoolExhaustedException;
+import io.ext3ns.fs.cache.UnitRef;
 import io.ext3ns.stream.source.MediaSource;
 import io.ext3ns.stream.ts.TsPacket;
 import io.ext3ns.stream.ts.TsPatch;

@@ -16,11 +16,10 @@ import io.ext3ns.stream.net.NioLoop;
 import io.ext3ns.stream.net.Request;
 import io.ext3ns.stream.net.RequestParser;
 import io.ext3ns.stream.net.Response;
-import io.ext3ns.stream.pool.PoolExhaustedException;
+import io.ext3ns.fs.cache.CachedBlock;
+import io.ext3ns.fs.cache.PoolExhaustedException;
 import io.ext3ns.stream.source.FsMediaSource;
-import io.ext3ns.stream.source.LoadedUnit;
 import io.ext3ns.stream.source.MediaSource;
-import io.ext3ns.stream.source.SharedUnitCache;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.util.List;
@@ -34,13 +33,15 @@ import org.slf4j.LoggerFactory;
 
 /**
  * HTTP/1.1 progressive download from the store: GET and HEAD with one byte range (200, 206, 416, Accept-Ranges,
- * Content-Range), keep-alive, pipelined requests answered in order. The body is sent on the fast path: the
- * streaming engine's I/O threads read each pinned unit with {@code FileSystem.readDirect} (shared with RTP viewers
- * of the same title), and the socket is written straight from the unit (no copy in user space). One unit is held
+ * Content-Range), keep-alive, pipelined requests answered in order. The body is sent from leases on the file
+ * system's block cache ({@code FileSystem.leaseAsync}: shared with FUSE readers and RTP viewers of the same title,
+ * filled by the file system's read-ahead pool on a miss), and the socket is written straight from the unit (no copy
+ * in user space). One unit is held
  * at a time and the next is asked for only when the socket has drained, so a slow reader holds one unit and no
  * thread, and the event loop never waits for the disk. On a read-only store whose members are files or disks, and a
  * plain (not TLS) connection, the body is sent instead with sendfile from the member files where the store says
- * its bytes lie (see docs/server.md, "HTTP body"): no copy through user space, no unit read.
+ * its bytes lie (see docs/server.md, "HTTP body"): no copy through user space, no unit read; those bytes count in
+ * {@code ext3ns_member_read_bytes_total} as bytes read from the members.
  *
  * <p>{@code GET /metrics} answers the server's Prometheus scrape when a metrics supplier is given (it shadows a
  * store file of that name). Every answer is counted by method and status; every body served is logged once, at its
@@ -67,7 +68,6 @@ public final class HttpConnectionHandler implements ConnectionHandler {
 
     private final FileSystem fs;
     private final ContentResolver resolver;
-    private final SharedUnitCache units;
     private final NioLoop loop;
     private final RequestParser parser;
     private final RequestCounts requests;
@@ -78,10 +78,10 @@ public final class HttpConnectionHandler implements ConnectionHandler {
     private final WebApp web; // null: no web page
     private boolean waiting; // an answer is being prepared off the loop (an index scan): later requests wait
     private MediaSource body;
-    private LoadedUnit unit; // the unit the queued slice points into
+    private CachedBlock unit; // the unit the queued slice points into
     private boolean loading;
     /** The unit read this connection started or joined; its source must stay open until it is done. */
-    private CompletableFuture<LoadedUnit> inFlight;
+    private CompletableFuture<CachedBlock> inFlight;
     private final MemberFiles memberFiles; // null: bodies always go through pinned units
     /** This body goes through pinned units: TLS, no sendfile, or a range the store cannot locate (a hole). */
     private boolean copyBody;
@@ -95,19 +95,19 @@ public final class HttpConnectionHandler implements ConnectionHandler {
     private String served; // the body going out, for its log line: "GET /a.ts status=206 range=0-99"
     private long bodyFirst;
 
-    public HttpConnectionHandler(FileSystem fs, ContentResolver resolver, SharedUnitCache units, NioLoop loop,
+    public HttpConnectionHandler(FileSystem fs, ContentResolver resolver, NioLoop loop,
                                  RequestParser parser) {
-        this(fs, resolver, units, loop, parser, new RequestCounts(METHODS), null, AccessPolicy.OPEN);
+        this(fs, resolver, loop, parser, new RequestCounts(METHODS), null, AccessPolicy.OPEN);
     }
 
     /**
      * With request counters shared by every connection, {@code metrics} producing the /metrics body, and the
      * server's CORS and URL-signing policy.
      */
-    public HttpConnectionHandler(FileSystem fs, ContentResolver resolver, SharedUnitCache units, NioLoop loop,
+    public HttpConnectionHandler(FileSystem fs, ContentResolver resolver, NioLoop loop,
                                  RequestParser parser, RequestCounts requests, Supplier<String> metrics,
                                  AccessPolicy access) {
-        this(fs, resolver, units, loop, parser, requests, metrics, access, null, null, null);
+        this(fs, resolver, loop, parser, requests, metrics, access, null, null, null);
     }
 
     /**
@@ -115,14 +115,13 @@ public final class HttpConnectionHandler implements ConnectionHandler {
      * sent with sendfile from the store's member files (opened through {@code memberFiles}, null: never) when the
      * store can say where they lie (a read-only volume on member files), else from pinned units.
      */
-    public HttpConnectionHandler(FileSystem fs, ContentResolver resolver, SharedUnitCache units, NioLoop loop,
+    public HttpConnectionHandler(FileSystem fs, ContentResolver resolver, NioLoop loop,
                                  RequestParser parser, RequestCounts requests, Supplier<String> metrics,
                                  AccessPolicy access, PlaylistResponder playlists, WebApp web,
                                  MemberFiles memberFiles) {
         this.memberFiles = memberFiles;
         this.fs = fs;
         this.resolver = resolver;
-        this.units = units;
         this.loop = loop;
         this.parser = parser;
         this.requests = requests;
@@ -453,10 +452,10 @@ public final class HttpConnectionHandler implements ConnectionHandler {
 
     private void load(Connection c) {
         loading = true;
-        long number = bodyNext / units.unitBytes();
-        CompletableFuture<LoadedUnit> future;
+        long number = bodyNext / body.unitBytes();
+        CompletableFuture<CachedBlock> future;
         try {
-            future = units.acquire(body, number);
+            future = body.lease(number);
         } catch (RuntimeException e) {
             future = CompletableFuture.failedFuture(e);
         }
@@ -465,7 +464,7 @@ public final class HttpConnectionHandler implements ConnectionHandler {
     }
 
     /** On the loop thread: a unit arrived (or failed) for connection {@code c}. */
-    private void loaded(Connection c, LoadedUnit loaded, Throwable error) {
+    private void loaded(Connection c, CachedBlock loaded, Throwable error) {
         loading = false;
         if (c.isClosed() || body == null) {
             if (loaded != null) {
@@ -540,7 +539,7 @@ public final class HttpConnectionHandler implements ConnectionHandler {
     private void closeBody() {
         MediaSource source = body;
         body = null;
-        CompletableFuture<LoadedUnit> read = inFlight;
+        CompletableFuture<CachedBlock> read = inFlight;
         inFlight = null;
         if (read == null || read.isDone()) {
             closeQuietly(source);

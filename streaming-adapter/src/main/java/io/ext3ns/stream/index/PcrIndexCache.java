@@ -69,7 +69,10 @@ public final class PcrIndexCache {
         }
     }
 
-    /** Reads the whole file on the fast path (readDirect into an aligned buffer) through the index builder. */
+    /**
+     * Reads the whole file through the block cache (the scan warms it for the stream that asked, and reads nothing a
+     * FUSE reader or another viewer already brought in) into the index builder.
+     */
     private PcrIndex scan(ContentFile file) throws IOException {
         int block = fs.blockSize();
         int bytes = Math.max(block, SCAN_BYTES / block * block);
@@ -80,7 +83,7 @@ public final class PcrIndexCache {
             long at = 0;
             while (at < file.size()) {
                 buf.clear();
-                int n = fs.readDirect(handle, at, buf);
+                int n = fs.read(handle, at, buf);
                 if (n <= 0) {
                     break;
                 }

@@ -1,12 +1,13 @@
 package io.ext3ns.stream.metrics;
 
+import io.ext3ns.fs.api.BlockCacheStats;
 import io.ext3ns.fs.api.CacheStats;
 import io.ext3ns.fs.api.FileSystem;
 import io.ext3ns.fs.api.MetricsSource;
 import io.ext3ns.sda.LatencyHistogram;
 import io.ext3ns.sda.MemberLatency;
 import io.ext3ns.stream.metrics.PrometheusWriter.Type;
-import io.ext3ns.stream.pool.PoolMetrics;
+import io.ext3ns.fs.cache.PoolMetrics;
 import io.ext3ns.stream.send.SendTotals;
 import io.ext3ns.stream.session.LatenessHistogram;
 import io.ext3ns.stream.session.StreamingEngine;
@@ -127,15 +128,28 @@ public final class ServerMetrics {
     }
 
     private void caches(PrometheusWriter w) {
-        w.family("ext3ns_cache_hits_total", Type.COUNTER, "Cache lookups answered from memory.");
-        w.sample("ext3ns_cache_hits_total", engine.cache().sharedHits(), "cache", "stream_units");
+        BlockCacheStats block = fs == null ? null : fs.blockCacheStats();
+        if (block != null) {
+            w.single("ext3ns_block_cache_hits_total", Type.COUNTER,
+                    "Block cache lookups answered from a cached unit (FUSE reads, RTP and HTTP sends).", block.hits());
+            w.single("ext3ns_block_cache_misses_total", Type.COUNTER,
+                    "Block cache lookups that read the unit from the members.", block.misses());
+            w.single("ext3ns_block_cache_bytes", Type.GAUGE, "Bytes of file data the block cache holds now.",
+                    block.bytes());
+            w.single("ext3ns_member_read_bytes_total", Type.COUNTER, "Bytes read from the members by every path"
+                    + " (cache fills, read-ahead, metadata, the fast path, sendfile from member files).",
+                    block.memberReadBytes());
+        }
         CacheStats[] fsCaches = fs instanceof MetricsSource m ? m.cacheStats().toArray(CacheStats[]::new)
                 : new CacheStats[0];
+        if (fsCaches.length == 0) {
+            return;
+        }
+        w.family("ext3ns_cache_hits_total", Type.COUNTER, "Cache lookups answered from memory.");
         for (CacheStats c : fsCaches) {
             w.sample("ext3ns_cache_hits_total", c.hits(), "cache", c.name());
         }
         w.family("ext3ns_cache_misses_total", Type.COUNTER, "Cache lookups that went to the device.");
-        w.sample("ext3ns_cache_misses_total", engine.cache().reads(), "cache", "stream_units");
         for (CacheStats c : fsCaches) {
             w.sample("ext3ns_cache_misses_total", c.misses(), "cache", c.name());
         }

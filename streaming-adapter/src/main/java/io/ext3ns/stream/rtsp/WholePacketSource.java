@@ -52,6 +52,16 @@ final class WholePacketSource implements MediaSource {
     }
 
     @Override
+    public int unitBytes() {
+        return file.unitBytes();
+    }
+
+    @Override
+    public java.util.concurrent.CompletableFuture<io.ext3ns.fs.cache.CachedBlock> lease(long unitNumber) {
+        return file.lease(unitNumber); // readers stop at size(): the partial packet's bytes are never sent
+    }
+
+    @Override
     public int readLegacy(long offset, ByteBuffer dst) throws IOException {
         if (offset >= size) {
             return 0;

@@ -4,7 +4,7 @@ import io.ext3ns.sda.AlignedBuffers;
 import io.ext3ns.stream.nativeio.Linux;
 import io.ext3ns.stream.nativeio.NativeCalls;
 import io.ext3ns.stream.nativeio.NativeUdpSocket;
-import io.ext3ns.stream.pool.UnitRef;
+import io.ext3ns.fs.cache.UnitRef;
 import io.ext3ns.stream.rtp.RtpHeader;
 import java.io.Closeable;
 import java.io.IOException;

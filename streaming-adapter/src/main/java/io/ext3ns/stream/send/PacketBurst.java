@@ -3,7 +3,7 @@ package io.ext3ns.stream.send;
 import io.ext3ns.sda.AlignedBuffers;
 import io.ext3ns.stream.feed.Payload;
 import io.ext3ns.stream.nativeio.NativeCalls;
-import io.ext3ns.stream.pool.UnitRef;
+import io.ext3ns.fs.cache.UnitRef;
 import io.ext3ns.stream.rtp.RtpHeader;
 import java.nio.ByteBuffer;
 

@@ -198,7 +198,10 @@ public final class ServeMain implements Callable<Integer> {
         BlockDevice device = BlockDevices.open(MemberList.parse(members), !rw);
         Ext3FileSystem fs;
         try {
-            fs = Ext3FileSystem.open(device, EngineOptions.defaults().withReadOnly(!rw));
+            // --pool sized the server's file-data memory; that memory is now the volume's block cache
+            EngineOptions defaults = EngineOptions.defaults();
+            fs = Ext3FileSystem.open(device, defaults.withReadOnly(!rw).withCaches(
+                    defaults.metadataCacheBytes(), Math.max(defaults.dataCacheBytes(), config.poolBytes())));
         } catch (Exception e) {
             device.close();
             throw e;

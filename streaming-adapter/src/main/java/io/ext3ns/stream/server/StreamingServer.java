@@ -12,9 +12,8 @@ import io.ext3ns.stream.metrics.RequestCounts;
 import io.ext3ns.stream.metrics.ServerMetrics;
 import io.ext3ns.stream.net.NioLoop;
 import io.ext3ns.stream.net.RequestParser;
-import io.ext3ns.stream.pool.LeaseTracing;
-import io.ext3ns.stream.pool.RegisteredPools;
-import io.ext3ns.stream.pool.UnitSize;
+import io.ext3ns.fs.cache.LeaseTracing;
+import io.ext3ns.fs.cache.UnitSize;
 import io.ext3ns.stream.rtsp.RtspConnectionHandler;
 import io.ext3ns.stream.rtsp.RtspService;
 import io.ext3ns.stream.session.EngineConfig;
@@ -49,6 +48,7 @@ public final class StreamingServer implements Closeable {
     private static final long IDLE_GRACE_NANOS = 5_000_000_000L;
     private final NioLoop loop;
     private final StreamingEngine engine;
+    private final FileSystem fs; // its block cache's counters for the stats text
     private final RtspService rtsp;
     private final ExecutorService indexer;
     private final MemberFiles memberFiles = new MemberFiles();
@@ -57,13 +57,14 @@ public final class StreamingServer implements Closeable {
     private final InetSocketAddress httpsAddress;
 
     private StreamingServer(FileSystem fs, ServerConfig config, List<MetricsSection> extraMetrics) throws IOException {
+        this.fs = fs;
         // a bad certificate or key fails here, before anything is started
         javax.net.ssl.SSLContext tls = config.https() == null ? null
                 : PemCredentials.load(config.https().certificate(), config.https().key()).serverContext();
         UnitSize unit = UnitSize.forBlockSize(fs.blockSize());
         int units = (int) Math.min(Integer.MAX_VALUE, Math.max(4, config.poolBytes() / unit.bytes()));
         engine = new StreamingEngine(new EngineConfig(unit, units, config.schedulerThreads(), 2, true, null, true,
-                LeaseTracing.NONE), RegisteredPools.forFileSystem(fs, unit, units, true, LeaseTracing.NONE));
+                LeaseTracing.NONE)); // its pool holds trick play's pictures; file data is in the fs's block cache
         ContentResolver resolver = new ContentResolver(fs);
         RequestParser parser = new RequestParser(config.maxRequestBytes(), config.maxHeaders());
         indexer = Executors.newSingleThreadExecutor(r -> {
@@ -93,11 +94,11 @@ public final class StreamingServer implements Closeable {
                     () -> new RtspConnectionHandler(rtsp, parser));
             httpAddress = config.httpPort() == ServerConfig.DISABLED ? null
                     : loop.listen(new InetSocketAddress(config.bindAddress(), config.httpPort()),
-                    () -> new HttpConnectionHandler(fs, resolver, engine.cache(), loop, parser, httpRequests,
+                    () -> new HttpConnectionHandler(fs, resolver, loop, parser, httpRequests,
                             metrics::scrape, config.access(), playlists, web, memberFiles));
             httpsAddress = tls == null ? null
                     : loop.listen(new InetSocketAddress(config.bindAddress(), config.https().port()),
-                    () -> new HttpConnectionHandler(fs, resolver, engine.cache(), loop, parser, httpRequests,
+                    () -> new HttpConnectionHandler(fs, resolver, loop, parser, httpRequests,
                             metrics::scrape, config.access(), playlists, web, null), tls);
         } catch (IOException e) {
             loop.close();
@@ -171,6 +172,8 @@ public final class StreamingServer implements Closeable {
         if (ManagementFactory.getOperatingSystemMXBean() instanceof com.sun.management.OperatingSystemMXBean os) {
             processCpu = os.getProcessCpuTime();
         }
+        io.ext3ns.fs.api.BlockCacheStats blockCache = fs.blockCacheStats() != null ? fs.blockCacheStats()
+                : new io.ext3ns.fs.api.BlockCacheStats(0, 0, 0, 0);
         return String.format(Locale.ROOT,
                 "sessions: %d\r\nplaying: %d\r\npackets: %d\r\nwithin_5ms: %d\r\nbucket_us: %d\r\n"
                         + "lateness_hist: %s\r\nscheduler_cpu_ns: %d\r\nserver_cpu_ns: %d\r\nprocess_cpu_ns: %d\r\n"
@@ -178,7 +181,7 @@ public final class StreamingServer implements Closeable {
                         + "scheduler_alloc_bytes: %d\r\n",
                 rtsp.sessionCount(), rtsp.playingCount(), total, LatenessHistogram.countWithin(hist, 5000),
                 LatenessHistogram.BUCKET_MICROS, buckets, engine.schedulerCpuNanos(), serverThreadsCpuNanos(),
-                processCpu, rtsp.pathsInUse(), gso(), engine.cache().reads(), engine.cache().sharedHits(),
+                processCpu, rtsp.pathsInUse(), gso(), blockCache.misses(), blockCache.hits(),
                 System.nanoTime(), engine.schedulerAllocatedBytes());
     }
 

@@ -1,7 +1,7 @@
 package io.ext3ns.stream.session;
 
-import io.ext3ns.stream.pool.LeaseTracing;
-import io.ext3ns.stream.pool.UnitSize;
+import io.ext3ns.fs.cache.LeaseTracing;
+import io.ext3ns.fs.cache.UnitSize;
 import java.net.InetSocketAddress;
 
 /**

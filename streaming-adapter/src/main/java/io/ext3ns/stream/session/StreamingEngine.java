@@ -3,7 +3,7 @@ package io.ext3ns.stream.session;
 import io.ext3ns.stream.feed.LegacyHeapFeed;
 import io.ext3ns.stream.feed.PayloadFeed;
 import io.ext3ns.stream.feed.PinnedUnitFeed;
-import io.ext3ns.stream.pool.PinnedBufferPool;
+import io.ext3ns.fs.cache.PinnedBufferPool;
 import io.ext3ns.stream.send.BatchedUdpSender;
 import io.ext3ns.stream.send.BatchedUdpSink;
 import io.ext3ns.stream.send.CopyingUdpSink;
@@ -14,7 +14,6 @@ import io.ext3ns.stream.send.RtpSink;
 import io.ext3ns.stream.send.SendTotals;
 import io.ext3ns.stream.send.TcpInterleavedSink;
 import io.ext3ns.stream.source.MediaSource;
-import io.ext3ns.stream.source.SharedUnitCache;
 import io.ext3ns.stream.ts.TsSourceCheck;
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -28,8 +27,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * The streaming data path as one object: the pinned pool, the shared-read cache, the I/O threads and the
- * scheduler threads. The RTSP/HTTP server opens one engine per process and a {@link StreamSession} per RTP stream:
+ * The streaming data path as one object: the scheduler threads and a pinned pool for trick play's assembled
+ * pictures (file data comes as leases on the file system's block cache, read by its read-ahead pool). The RTSP/HTTP server opens one engine per process and a {@link StreamSession} per RTP stream:
  * <ul>
  *   <li>{@link #openUdp} — RTP/AVP over UDP unicast, on the chosen {@link DataPath};</li>
  *   <li>{@link #openInterleaved} — RTP/AVP/TCP interleaved on the RTSP connection;</li>
@@ -42,8 +41,6 @@ import java.util.concurrent.atomic.AtomicInteger;
 public final class StreamingEngine implements AutoCloseable {
     private final EngineConfig config;
     private final PinnedBufferPool pool;
-    private final ExecutorService io;
-    private final SharedUnitCache cache;
     private final StreamScheduler[] schedulers;
     private final BatchedUdpSender[] batched;
     private final AtomicInteger nextScheduler = new AtomicInteger();
@@ -58,8 +55,8 @@ public final class StreamingEngine implements AutoCloseable {
     }
 
     /**
-     * An engine reading into {@code pool} (which it then owns and closes), e.g. one registered with the volume's
-     * array ({@link io.ext3ns.stream.pool.RegisteredPools}); the config's pool sizing is not used.
+     * An engine whose trick play assembles pictures in {@code pool} (which it then owns and closes); the config's
+     * pool sizing is not used.
      */
     public StreamingEngine(EngineConfig config, PinnedBufferPool pool) {
         if (pool.unitSize() != config.unitSize()) {
@@ -67,13 +64,6 @@ public final class StreamingEngine implements AutoCloseable {
         }
         this.config = config;
         this.pool = pool;
-        AtomicInteger ioIndex = new AtomicInteger();
-        this.io = Executors.newFixedThreadPool(config.ioThreads(), r -> {
-            Thread t = new Thread(r, "ext3ns-stream-io-" + ioIndex.getAndIncrement());
-            t.setDaemon(true);
-            return t;
-        });
-        this.cache = new SharedUnitCache(pool, io);
         this.schedulers = new StreamScheduler[config.schedulerThreads()];
         this.batched = new BatchedUdpSender[schedulers.length];
         for (int i = 0; i < schedulers.length; i++) {
@@ -138,7 +128,7 @@ public final class StreamingEngine implements AutoCloseable {
         try {
             TsSourceCheck.check(source, options.paced());
             PayloadFeed feed = path == DataPath.LEGACY ? new LegacyHeapFeed(source, 0)
-                    : new PinnedUnitFeed(source, cache, 0);
+                    : new PinnedUnitFeed(source, 0);
             StreamSession session = new StreamSession(source, feed, sink, schedulers[s], options);
             live.add(session);
             session.ended().whenComplete((e, t) -> retire(session));
@@ -177,10 +167,6 @@ public final class StreamingEngine implements AutoCloseable {
 
     public PinnedBufferPool pool() {
         return pool;
-    }
-
-    public SharedUnitCache cache() {
-        return cache;
     }
 
     /** Lateness of every paced packet sent so far, summed over the scheduler threads (see LatenessHistogram). */
@@ -257,8 +243,6 @@ public final class StreamingEngine implements AutoCloseable {
                 batched[i].close(); // its thread has ended: safe to touch from here
             }
         }
-        io.shutdown();
-        io.awaitTermination(5, TimeUnit.SECONDS);
         pool.close();
     }
 }

@@ -9,9 +9,9 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 
 /**
- * A file of an EXT3NS file system, in the same process: the fast path reads with
- * {@link FileSystem#readDirect} (device straight into the pinned unit), the legacy path with the buffered
- * {@link FileSystem#read}. The size is taken at open; a session streams the file as it was then.
+ * A file of an EXT3NS file system, in the same process: the fast path leases units of the file system's block cache
+ * ({@link FileSystem#leaseAsync}, shared with every other reader of the file), the legacy path copies with the
+ * buffered {@link FileSystem#read}. The size is taken at open; a session streams the file as it was then.
  */
 public final class FsMediaSource implements MediaSource {
     private final FileSystem fs;
@@ -56,7 +56,17 @@ public final class FsMediaSource implements MediaSource {
 
     @Override
     public int readDirect(long offset, ByteBuffer dst) throws IOException {
-        return fs.readDirect(handle, offset, dst);
+        return readLegacy(offset, dst); // copies from the block cache: what trick play reads is shared too
+    }
+
+    @Override
+    public int unitBytes() {
+        return fs.cacheUnitBytes();
+    }
+
+    @Override
+    public java.util.concurrent.CompletableFuture<io.ext3ns.fs.cache.CachedBlock> lease(long unitNumber) {
+        return fs.leaseAsync(handle, unitNumber);
     }
 
     @Override

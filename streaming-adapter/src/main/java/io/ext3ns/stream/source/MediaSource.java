@@ -40,6 +40,19 @@ public interface MediaSource extends Closeable {
         return null;
     }
 
+    /** Bytes per unit of {@link #lease}: whole blocks of the block cache. */
+    default int unitBytes() {
+        throw new UnsupportedOperationException(name() + " has no block cache");
+    }
+
+    /**
+     * A lease on unit {@code unitNumber} (bytes [{@code unitNumber * unitBytes()}, ...)) of the block cache, once in
+     * memory; never blocks. Fails with {@link io.ext3ns.fs.cache.PoolExhaustedException} when every unit is leased.
+     */
+    default java.util.concurrent.CompletableFuture<io.ext3ns.fs.cache.CachedBlock> lease(long unitNumber) {
+        throw new UnsupportedOperationException(name() + " has no block cache");
+    }
+
     /** Short description for messages. */
     String name();
 }

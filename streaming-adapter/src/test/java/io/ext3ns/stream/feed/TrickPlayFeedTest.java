@@ -2,8 +2,8 @@ package io.ext3ns.stream.feed;
 
 import io.ext3ns.stream.index.PcrIndexBuilder;
 import io.ext3ns.stream.index.KeyframeTable;
-import io.ext3ns.stream.pool.PinnedBufferPool;
-import io.ext3ns.stream.pool.UnitSize;
+import io.ext3ns.fs.cache.PinnedBufferPool;
+import io.ext3ns.fs.cache.UnitSize;
 import io.ext3ns.stream.source.MediaSource;
 import io.ext3ns.stream.ts.TsPacket;
 import io.ext3ns.stream.ts.TsPatch;

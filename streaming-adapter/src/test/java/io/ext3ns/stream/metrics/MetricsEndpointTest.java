@@ -76,7 +76,7 @@ class MetricsEndpointTest {
         assertEquals("counter", idle.type("ext3ns_rtp_packets_sent_total"));
         assertEquals("histogram", idle.type("ext3ns_packet_lateness_seconds"));
         assertEquals(0, idle.sum("ext3ns_streams"));
-        for (String cache : List.of("inode", "metadata", "directory", "data", "stream_units")) {
+        for (String cache : List.of("inode", "metadata", "directory", "data")) {
             assertTrue(idle.has("ext3ns_cache_hits_total{cache=\"" + cache + "\"}"), cache);
             assertTrue(idle.has("ext3ns_cache_misses_total{cache=\"" + cache + "\"}"), cache);
         }
@@ -142,9 +142,17 @@ class MetricsEndpointTest {
             assertTrue(s.value("ext3ns_late_packets_total")
                     == count - s.value("ext3ns_packet_lateness_seconds_bucket{le=\"0.005\"}"), "late = over 5 ms");
         }
-        assertTrue(playing.value("ext3ns_pinned_units_in_use") >= 1, "a playing stream holds a unit");
+        assertTrue(playing.value("ext3ns_block_cache_bytes") >= 1, "a playing stream's units are in the cache");
         assertTrue(playing.value("ext3ns_packet_lateness_seconds_count") > 0, "paced packets are timed");
-        assertTrue(playing.value("ext3ns_cache_misses_total{cache=\"stream_units\"}") >= 1, "units were read");
+        assertTrue(playing.value("ext3ns_block_cache_misses_total") >= 1, "units were read");
+        assertTrue(playing.value("ext3ns_member_read_bytes_total") >= playing.value("ext3ns_block_cache_bytes"),
+                "what the cache holds was read from the members");
+        for (String name : List.of("ext3ns_block_cache_hits_total", "ext3ns_block_cache_misses_total",
+                "ext3ns_member_read_bytes_total")) {
+            assertEquals("counter", idle.type(name), name);
+            assertTrue(after.value(name) >= playing.value(name), name + " never goes back");
+        }
+        assertEquals("gauge", idle.type("ext3ns_block_cache_bytes"));
         for (String member : List.of("0", "1")) {
             for (PrometheusScrape s : List.of(idle, playing, after)) {
                 for (String op : List.of("read", "write")) {

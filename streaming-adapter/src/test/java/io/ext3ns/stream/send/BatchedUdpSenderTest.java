@@ -9,17 +9,12 @@ import io.ext3ns.stream.feed.Payload;
 import io.ext3ns.stream.feed.PayloadFeed;
 import io.ext3ns.stream.feed.PinnedUnitFeed;
 import io.ext3ns.stream.nativeio.Linux;
-import io.ext3ns.stream.pool.LeaseTracing;
-import io.ext3ns.stream.pool.PinnedBufferPool;
-import io.ext3ns.stream.pool.UnitSize;
 import io.ext3ns.stream.source.PlainFileSource;
-import io.ext3ns.stream.source.SharedUnitCache;
 import io.ext3ns.stream.testkit.RtpReceiver;
 import io.ext3ns.stream.testkit.TestAsset;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /** The batched sender on its own: GSO bursts, plain sendmmsg, and the fallback when the kernel refuses GSO. */
@@ -63,15 +58,13 @@ class BatchedUdpSenderTest {
     private static SendStats sendFile(BatchedUdpSender sender) throws Exception {
         Path asset = TestAsset.ts();
         byte[] file = Files.readAllBytes(asset);
-        ExecutorService io = Executors.newSingleThreadExecutor();
-        try (PinnedBufferPool pool = new PinnedBufferPool(UnitSize.K128, 4, false, LeaseTracing.ACQUIRE);
-             PlainFileSource source = new PlainFileSource(asset);
+        try (PlainFileSource source = new PlainFileSource(asset);
              RtpReceiver rx = new RtpReceiver()) {
             BatchedUdpSink sink = new BatchedUdpSink(sender, rx.address(), null);
             PacketBurst burst = new PacketBurst();
             Payload payload = new Payload();
             int seq = 0;
-            try (PinnedUnitFeed feed = new PinnedUnitFeed(source, new SharedUnitCache(pool, io), 0)) {
+            try (PinnedUnitFeed feed = new PinnedUnitFeed(source, 0)) {
                 int r;
                 while ((r = feed.peek(payload)) != PayloadFeed.END) {
                     if (r == PayloadFeed.NOT_READY) {
@@ -89,10 +82,8 @@ class BatchedUdpSenderTest {
             }
             assertTrue(rx.awaitBytes(file.length, 5000), "received " + rx.payloadBytes() + " of " + file.length);
             assertArrayEquals(file, rx.payloadStream());
-            assertEquals(0, pool.metrics().inUse(), "the sender released every unit it held");
+            assertEquals(List.of(), PlainFileSource.cache().readerLeases(), "the sender released every unit it held");
             return sink.stats();
-        } finally {
-            io.shutdownNow();
         }
     }
 

@@ -4,7 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.ext3ns.stream.pool.UnitSize;
+import io.ext3ns.fs.cache.UnitSize;
 import io.ext3ns.stream.session.DataPath;
 import io.ext3ns.stream.session.EngineConfig;
 import io.ext3ns.stream.session.SessionOptions;

@@ -3,7 +3,7 @@ package io.ext3ns.stream.session;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.ext3ns.stream.pool.UnitSize;
+import io.ext3ns.fs.cache.UnitSize;
 import io.ext3ns.stream.source.PlainFileSource;
 import io.ext3ns.stream.testkit.TestAsset;
 import java.net.InetSocketAddress;

@@ -3,8 +3,7 @@ package io.ext3ns.stream.session;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.ext3ns.stream.pool.PoolMetrics;
-import io.ext3ns.stream.pool.UnitSize;
+import io.ext3ns.fs.cache.UnitSize;
 import io.ext3ns.stream.source.PlainFileSource;
 import io.ext3ns.stream.testkit.RtpReceiver;
 import io.ext3ns.stream.testkit.TestAsset;
@@ -22,6 +21,8 @@ class ManySessionsTest {
     void thousandStreamsStartAndStopWithoutLeakingUnitsOrThreads() throws Exception {
         Path asset = TestAsset.ts();
         int threadsBefore = Thread.activeCount();
+        long missesBefore = PlainFileSource.cache().misses();
+        long hitsBefore = PlainFileSource.cache().hits();
         try (StreamingEngine engine = new StreamingEngine(EngineConfig.of(UnitSize.K128, 32));
              RtpReceiver rx = new RtpReceiver()) {
             int engineThreads = Thread.activeCount() - threadsBefore;
@@ -43,17 +44,12 @@ class ManySessionsTest {
             for (StreamSession s : sessions) {
                 assertEquals(SessionState.STOPPED, s.ended().get(10, TimeUnit.SECONDS).state());
             }
-            PoolMetrics m = engine.pool().metrics();
-            assertEquals(0, m.inUse(), "units still in use: " + engine.pool().outstanding());
-            assertEquals(0, m.leases());
-            assertTrue(engine.pool().outstanding().isEmpty());
+            assertEquals(List.of(), PlainFileSource.cache().readerLeases(), "every lease released");
             assertEquals(0, engine.liveSessions());
-            // one title: the 1,000 streams are within a few units of each other and share them
-            assertTrue(m.peakInUse() <= 16, "peak units in use " + m.peakInUse()); // unshared: 2 per stream
-            System.out.printf("1000 streams: peak %d units, %d unit reads, %d shared%n", m.peakInUse(),
-                    engine.cache().reads(), engine.cache().sharedHits());
-            long reads = engine.cache().reads();
-            long shared = engine.cache().sharedHits();
+            // one title: the 1,000 streams are within a few units of each other and share the cache's units
+            long reads = PlainFileSource.cache().misses() - missesBefore;
+            long shared = PlainFileSource.cache().hits() - hitsBefore;
+            System.out.printf("1000 streams: %d unit reads, %d shared%n", reads, shared);
             assertTrue(shared >= STREAMS - 1, "streams of one title share units: " + shared + " shared, "
                     + reads + " read");
             assertTrue(rx.payloadBytes() > 0, "the streams were sending");

@@ -1,4 +1,4 @@
-package io.ext3ns.stream.pool;
+package io.ext3ns.fs.cache;
 
 import java.nio.ByteBuffer;
 import java.util.concurrent.atomic.AtomicLong;

@@ -1,4 +1,4 @@
-package io.ext3ns.stream.pool;
+package io.ext3ns.fs.cache;
 
 /**
  * A snapshot of a pool.

@@ -1,9 +1,7 @@
-package io.ext3ns.stream.pool;
+package io.ext3ns.fs.cache;
 
-import io.ext3ns.stream.nativeio.LibC;
-import io.ext3ns.stream.nativeio.Linux;
-import io.ext3ns.stream.nativeio.NativeCalls;
 import io.ext3ns.sda.AlignedBuffers;
+import io.ext3ns.sda.uring.LinuxCalls;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 
@@ -14,29 +12,28 @@ final class MemoryLocker {
 
     /** Soft RLIMIT_MEMLOCK in bytes, or -1 when unknown (no libc). Long.MAX_VALUE means unlimited. */
     static long memlockLimit() {
-        if (!NativeCalls.available()) {
+        if (!LinuxCalls.available()) {
             return -1;
         }
         ByteBuffer rlimit = AlignedBuffers.allocate(16, 16).order(ByteOrder.nativeOrder());
-        if (NativeCalls.libc().getrlimit(Linux.RLIMIT_MEMLOCK, NativeCalls.address(rlimit)) != 0) {
+        if (LinuxCalls.libc().getrlimit(LinuxCalls.RLIMIT_MEMLOCK, LinuxCalls.address(rlimit)) != 0) {
             return -1;
         }
         long cur = rlimit.getLong(0);
         return cur < 0 ? Long.MAX_VALUE : cur; // RLIM_INFINITY is all ones
     }
 
-    /** Locks [address, address+length); returns 0 on success or the errno. */
+    /** Locks [address, address+length); returns 0 on success or the errno (-1: no libc). */
     static int lock(long address, long length) {
-        if (!NativeCalls.available()) {
+        if (!LinuxCalls.available()) {
             return -1;
         }
-        LibC libc = NativeCalls.libc();
-        return libc.mlock(address, length) == 0 ? 0 : NativeCalls.errno();
+        return LinuxCalls.libc().mlock(address, length) == 0 ? 0 : LinuxCalls.errno();
     }
 
     static void unlock(long address, long length) {
-        if (NativeCalls.available()) {
-            NativeCalls.libc().munlock(address, length);
+        if (LinuxCalls.available()) {
+            LinuxCalls.libc().munlock(address, length);
         }
     }
 }

@@ -1,4 +1,4 @@
-package io.ext3ns.stream.pool;
+package io.ext3ns.fs.cache;
 
 /** The pinned unit sizes the paper's PMEM and the file system's block sizes allow. */
 public enum UnitSize {

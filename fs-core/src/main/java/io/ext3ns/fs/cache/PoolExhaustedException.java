@@ -1,4 +1,4 @@
-package io.ext3ns.stream.pool;
+package io.ext3ns.fs.cache;
 
 /** Every unit of the pool is leased; the caller should retry later (and the pool may be too small). */
 public final class PoolExhaustedException extends RuntimeException {

@@ -2,16 +2,12 @@ package io.ext3ns.stream.server;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertNotNull;
-import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.ext3ns.fs.engine.Ext3FileSystem;
+import io.ext3ns.fs.cache.UnitSize;
 import io.ext3ns.sda.IoEngine;
 import io.ext3ns.sda.StreamDiskArray;
-import io.ext3ns.stream.pool.LeaseTracing;
-import io.ext3ns.stream.pool.PinnedBufferPool;
-import io.ext3ns.stream.pool.RegisteredPools;
-import io.ext3ns.stream.pool.UnitSize;
 import io.ext3ns.stream.session.DataPath;
 import io.ext3ns.stream.session.EngineConfig;
 import io.ext3ns.stream.session.SessionEnd;
@@ -33,50 +29,50 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
 /**
- * The fast path over a Stream Disk Array volume: on the io_uring engine the server's units come from a huge-page
- * arena registered with the array, so unit reads go as READ_FIXED; on the thread engine the server falls back to
- * plain units. Either way the bytes streamed are the stored file's.
+ * The block cache over a Stream Disk Array volume: on the io_uring engine its units come from a huge-page arena
+ * fs-core registers with the array, so every fill goes as READ_FIXED; on the thread engine they are plain units.
+ * Either way HTTP and the fast RTP path send the stored bytes, and a title played again comes from the cache.
  */
-class RegisteredPoolStreamingTest {
+class RegisteredCacheStreamingTest {
     private static final int MEMBERS = 2;
 
     @ParameterizedTest
     @EnumSource(value = IoEngine.class, names = {"URING", "THREADS"})
-    void theServerAndTheFastPathStreamTheStoredBytesWithFixedReadsOnlyOnIoUring(IoEngine engine) throws Exception {
+    void fillsAreFixedReadsOnIoUringAndTheStreamsSendTheStoredBytes(IoEngine engine) throws Exception {
         byte[] asset = Files.readAllBytes(TestAsset.ts());
         try (TestStore store = TestStore.createArray(TestAsset.scratch("pmem-" + engine), MEMBERS, 48L << 20,
                 engine)) {
             store.addFile("/asset.ts", asset);
             store.sync();
+            Ext3FileSystem fs = (Ext3FileSystem) store.fs();
+            fs.dropCaches();
             StreamDiskArray array = (StreamDiskArray) store.device();
             boolean uring = array.engine() != IoEngine.THREADS;
             assertEquals(engine == IoEngine.URING, uring, "the array runs the engine asked for");
             long unitsOfAsset = (asset.length + (1 << 20) - 1) >> 20;
 
             long fixedBefore = array.uringTransferCounts()[0];
-            try (StreamingServer server = StreamingServer.start(store.fs(),
+            try (StreamingServer server = StreamingServer.start(fs,
                     ServerConfig.defaults().withEngine(DataPath.BATCHED, 1, 8L << 20))) {
                 HttpResponse<byte[]> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
                         URI.create("http://127.0.0.1:" + server.httpPort() + "/asset.ts")).build(),
                         HttpResponse.BodyHandlers.ofByteArray());
                 assertEquals(200, r.statusCode());
-                assertArrayEquals(asset, r.body(), "HTTP through the server's units");
+                assertArrayEquals(asset, r.body(), "HTTP from the cache's units");
             }
-            long fixedByServer = array.uringTransferCounts()[0] - fixedBefore;
-            assertFixedReads(uring, fixedByServer, unitsOfAsset);
-
-            fixedBefore = array.uringTransferCounts()[0];
-            PinnedBufferPool pool = RegisteredPools.forFileSystem(store.fs(), UnitSize.M1, 8, true,
-                    LeaseTracing.ACQUIRE);
+            long fixed = array.uringTransferCounts()[0] - fixedBefore;
             if (uring) {
-                assertNotNull(pool.arena(), "units carved from a registered arena");
+                assertTrue(fixed >= unitsOfAsset * MEMBERS, "every fill went as READ_FIXED on every member: "
+                        + fixed + " fixed transfers for " + unitsOfAsset + " units");
             } else {
-                assertNull(pool.arena(), "the thread engine falls back to plain units");
+                assertEquals(0, fixed, "no io_uring on the thread engine");
             }
-            try (StreamingEngine streaming = new StreamingEngine(EngineConfig.of(UnitSize.M1, 8), pool)) {
-                for (int play = 0; play < 3; play++) { // several streams: every unit comes back each time
+
+            long readBefore = fs.blockCacheStats().memberReadBytes();
+            try (StreamingEngine streaming = new StreamingEngine(EngineConfig.of(UnitSize.M1, 8))) {
+                for (int play = 0; play < 3; play++) {
                     try (RtpReceiver rx = new RtpReceiver()) {
-                        StreamSession s = streaming.openUdp(new FsMediaSource(store.fs(), "/asset.ts"),
+                        StreamSession s = streaming.openUdp(new FsMediaSource(fs, "/asset.ts"),
                                 DataPath.FAST, rx.address(), null, SessionOptions.defaults().withSpeed(16));
                         s.play(-1);
                         SessionEnd end = s.ended().get(30, TimeUnit.SECONDS);
@@ -84,20 +80,10 @@ class RegisteredPoolStreamingTest {
                         assertTrue(rx.awaitBytes(asset.length, 5000));
                         assertArrayEquals(asset, rx.payloadStream(), "RTP on the fast path, " + engine);
                     }
-                    assertEquals(0, pool.metrics().inUse(), "every unit came back");
-                    assertEquals(0, pool.outstanding().size(), "no leak");
                 }
             }
-            assertFixedReads(uring, array.uringTransferCounts()[0] - fixedBefore, unitsOfAsset);
-        }
-    }
-
-    private static void assertFixedReads(boolean uring, long fixed, long unitsOfAsset) {
-        if (uring) {
-            assertTrue(fixed >= unitsOfAsset * MEMBERS, "every unit read went as READ_FIXED on every member: "
-                    + fixed + " fixed transfers for " + unitsOfAsset + " units");
-        } else {
-            assertEquals(0, fixed, "no io_uring on the thread engine");
+            assertTrue(fs.blockCacheStats().memberReadBytes() - readBefore < 1 << 20,
+                    "three plays after the download read (almost) nothing from the members: the title is cached");
         }
     }
 }

@@ -1,4 +1,4 @@
-package io.ext3ns.stream.pool;
+package io.ext3ns.fs.cache;
 
 /** A non-owning reference to one incarnation of a unit; see {@link UnitRef#handle()}. */
 public final class UnitHandle {
