@@ -1,6 +1,7 @@
 package io.ext3ns.stream.origin;
 
 import io.ext3ns.fs.api.Attr;
+import io.ext3ns.fs.api.BlockCacheStats;
 import io.ext3ns.fs.api.CacheStats;
 import io.ext3ns.fs.api.DirEntry;
 import io.ext3ns.fs.api.FileHandle;
@@ -8,12 +9,13 @@ import io.ext3ns.fs.api.FileSystem;
 import io.ext3ns.fs.api.FsException;
 import io.ext3ns.fs.api.MetricsSource;
 import io.ext3ns.fs.api.StatFs;
-import io.ext3ns.sda.HugePageArena;
+import io.ext3ns.fs.cache.CachedBlock;
 import io.ext3ns.sda.MemberExtent;
 import io.ext3ns.sda.MemberLatency;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 
 /**
  * A {@link FileSystem} that passes every call to another one; {@link OriginStore} overrides the few calls an origin
@@ -172,13 +174,18 @@ abstract class ForwardingFileSystem implements FileSystem, MetricsSource {
     }
 
     @Override
-    public boolean canRegisterBuffers() {
-        return fs.canRegisterBuffers();
+    public int cacheUnitBytes() {
+        return fs.cacheUnitBytes();
     }
 
     @Override
-    public boolean registerBuffers(HugePageArena arena) throws IOException {
-        return fs.registerBuffers(arena);
+    public CompletableFuture<CachedBlock> leaseAsync(FileHandle handle, long unit) {
+        return fs.leaseAsync(handle, unit);
+    }
+
+    @Override
+    public BlockCacheStats blockCacheStats() {
+        return fs.blockCacheStats();
     }
 
     @Override

@@ -6,6 +6,7 @@ import io.ext3ns.fs.api.Errno;
 import io.ext3ns.fs.api.FileHandle;
 import io.ext3ns.fs.api.FileSystem;
 import io.ext3ns.fs.api.FsException;
+import io.ext3ns.fs.cache.CachedBlock;
 import io.ext3ns.sda.MemberExtent;
 import io.ext3ns.stream.content.UpstreamUnavailableException;
 import java.io.IOException;
@@ -15,6 +16,8 @@ import java.util.Deque;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -45,6 +48,8 @@ public final class OriginStore extends ForwardingFileSystem {
     private final OriginMetrics metrics = new OriginMetrics();
     private final Purger purger;
     private final ExecutorService fetchers;
+    /** Where leases of units still filling wait for their bytes (idle threads end after a minute). */
+    private final ExecutorService waiters;
     private final Object fillLock = new Object(); // one origin lookup at a time: a title is created once
     /** Directories walked so far, by inode: their path ("" for the root). */
     private final Map<Long, String> dirPaths = new ConcurrentHashMap<>();
@@ -84,6 +89,11 @@ public final class OriginStore extends ForwardingFileSystem {
         this.purger = new Purger(fs, config.highPercent(), config.lowPercent(), metrics);
         this.fetchers = Executors.newCachedThreadPool(r -> {
             Thread t = new Thread(r, "ext3ns-origin-fill");
+            t.setDaemon(true);
+            return t;
+        });
+        this.waiters = Executors.newCachedThreadPool(r -> {
+            Thread t = new Thread(r, "ext3ns-origin-wait");
             t.setDaemon(true);
             return t;
         });
@@ -457,6 +467,27 @@ public final class OriginStore extends ForwardingFileSystem {
         return fs.readDirect(handle, offset, dst);
     }
 
+    /**
+     * A unit of a title still filling is leased once its bytes are in: the wait runs on a waiter thread (leaseAsync
+     * never blocks its caller, the streamer's loop), then the cache reads the unit. A complete title goes straight
+     * to the cache.
+     */
+    @Override
+    public CompletableFuture<CachedBlock> leaseAsync(FileHandle handle, long unit) {
+        TitleFill f = fills.get(handle.ino());
+        if (f == null || f.complete()) {
+            return fs.leaseAsync(handle, unit);
+        }
+        long bytes = fs.cacheUnitBytes();
+        return CompletableFuture.runAsync(() -> {
+            try {
+                awaitData(handle, unit * bytes, bytes);
+            } catch (FsException e) {
+                throw new CompletionException(e);
+            }
+        }, waiters).thenCompose(ready -> fs.leaseAsync(handle, unit));
+    }
+
     @Override
     public List<MemberExtent> locateDirect(FileHandle handle, long offset, long length) throws FsException {
         TitleFill f = fills.get(handle.ino());
@@ -470,6 +501,7 @@ public final class OriginStore extends ForwardingFileSystem {
     @Override
     public void close() throws IOException {
         fills.values().forEach(TitleFill::cancel);
+        waiters.shutdown(); // a waiter ends when its fill does (cancelled above)
         // no interrupt: a thread interrupted inside a FileChannel write closes the channel, i.e. the whole volume
         fetchers.shutdown();
         try {
