@@ -105,7 +105,7 @@ class BlockCacheDoorsTest {
                 assertTrue(hits > 0, "HTTP and RTSP hit the cache");
                 assertTrue(metric(http, "ext3ns_block_cache_misses_total") > 0);
                 assertTrue(cached >= size / 2, "the title is cached: " + cached);
-                assertEquals(0, Shell.run(null, List.of("fusermount", "-u", mnt.toString()), 60).exit());
+                assertEquals(0, MountProcess.fusermountUnmount(mnt).exit());
                 assertTrue(mount.waitFor(120, TimeUnit.SECONDS), "mount process still running");
                 assertEquals(0, mount.exitValue(), Files.readString(log));
             } finally {

@@ -39,7 +39,7 @@ final class BlockCaches {
                 PinnedBufferPool pool = PinnedBufferPool.inArena(unit, units, false, LeaseTracing.NONE);
                 try {
                     if (device.registerBuffers(pool.arena())) {
-                        LOG.info("{}: block cache of {} units of {} bytes in a huge-page arena registered with the"
+                        LOG.debug("{}: block cache of {} units of {} bytes in a huge-page arena registered with the"
                                 + " io_uring array (fills go as READ_FIXED)", device.name(), units, unit.bytes());
                         return pool;
                     }
@@ -52,7 +52,7 @@ final class BlockCaches {
                 why = "no huge-page arena: " + e.getMessage();
             }
         }
-        LOG.info("{}: block cache of up to {} units of {} bytes in direct buffers ({})", device.name(), units,
+        LOG.debug("{}: block cache of up to {} units of {} bytes in direct buffers ({})", device.name(), units,
                 unit.bytes(), why);
         return new PinnedBufferPool(unit, units, false, LeaseTracing.NONE);
     }
