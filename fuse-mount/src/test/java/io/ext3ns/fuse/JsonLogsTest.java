@@ -45,7 +45,7 @@ class JsonLogsTest {
             Map<String, String> o = JsonLine.parse(line);
             assertEquals(List.of("ts", "level", "thread", "logger", "msg"),
                     List.copyOf(o.keySet()).subList(0, 5), line);
-            pool |= o.get("logger").equals("io.ext3ns.fs.engine.BlockCaches") && o.get("level").equals("INFO")
+            pool |= o.get("logger").equals(ServeMain.class.getName()) && o.get("level").equals("INFO")
                     && o.get("msg").contains(": block cache of ");
         }
         assertTrue(pool, "the block cache's start-up line is missing:\n" + String.join("\n", lines));

@@ -13,6 +13,8 @@ import io.ext3ns.stream.origin.OriginConfig;
 import io.ext3ns.stream.origin.OriginStore;
 import io.ext3ns.stream.session.DataPath;
 import io.ext3ns.stream.session.SessionOptions;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -32,6 +34,8 @@ import java.util.concurrent.TimeUnit;
 @Command(name = "ext3ns-serve", mixinStandardHelpOptions = true, sortOptions = false,
         description = "Serve the files of an EXT3NS volume to players over RTSP (RTP/MP2T) and HTTP (byte ranges).")
 public final class ServeMain implements Callable<Integer> {
+    private static final Logger LOG = LoggerFactory.getLogger(ServeMain.class);
+
     @Parameters(arity = "1..*", paramLabel = "MEMBER",
             description = "image or member files, in array order (MEMBER,MEMBER or MEMBER MEMBER)")
     List<String> members;
@@ -200,8 +204,11 @@ public final class ServeMain implements Callable<Integer> {
         try {
             // --pool sized the server's file-data memory; that memory is now the volume's block cache
             EngineOptions defaults = EngineOptions.defaults();
+            long cacheBytes = Math.max(defaults.dataCacheBytes(), config.poolBytes());
             fs = Ext3FileSystem.open(device, defaults.withReadOnly(!rw).withCaches(
-                    defaults.metadataCacheBytes(), Math.max(defaults.dataCacheBytes(), config.poolBytes())));
+                    defaults.metadataCacheBytes(), cacheBytes));
+            LOG.info("{}: block cache of up to {} MiB in units of {} KiB", device.name(), cacheBytes >> 20,
+                    fs.cacheUnitBytes() >> 10);
         } catch (Exception e) {
             device.close();
             throw e;
