@@ -27,10 +27,10 @@ import java.util.concurrent.Callable;
 @Command(name = "mount.ext3ns", mixinStandardHelpOptions = true, sortOptions = false,
         exitCodeOnInvalidInput = MountFailure.USAGE, // mount(8): 1 = incorrect invocation
         description = {"Mounts an EXT3NS volume through FUSE. Without -f it returns once the mount is live.",
-                "Options (-o, comma-separated): ro, rw, allow_other, default_permissions, cache=SIZE (data cache),"
-                        + " metacache=SIZE, readahead=KB, commit=SECONDS, logfile=PATH, rtsp=PORT, http=PORT, https=PORT with"
-                        + " tls_cert=PEM,tls_key=PEM (HTTPS, default port 8443), pool=SIZE (the streaming server's pinned buffer"
-                        + " pool, default 1G; with cors_origin=ORIGIN|* and url_secret=FILE: see ext3ns-serve), multithread"
+                "Options (-o, comma-separated): ro, rw, allow_other, default_permissions, cache=SIZE (the block cache"
+                        + " of file data that FUSE reads and the server's senders share), metacache=SIZE, readahead=KB, commit=SECONDS, logfile=PATH, rtsp=PORT, http=PORT, https=PORT with"
+                        + " tls_cert=PEM,tls_key=PEM (HTTPS, default port 8443), pool=SIZE (the streaming server's pinned pool for"
+                        + " trick play's pictures, taken as needed, default 1G; with cors_origin=ORIGIN|* and url_secret=FILE: see ext3ns-serve), multithread"
                         + " (libfuse's thread pool instead of the default single loop thread), transport=libfuse3|libfuse2|kernel"
                         + " (the FUSE transport; default libfuse3 where installed, else libfuse2; libfuse=3|2 says the"
                         + " same), relatime (default) | strictatime | noatime (when reads set atime),"

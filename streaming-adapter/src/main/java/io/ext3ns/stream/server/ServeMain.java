@@ -70,7 +70,8 @@ public final class ServeMain implements Callable<Integer> {
     @Option(names = "--schedulers", description = "pacing/sending threads (default: one per core)")
     int schedulers = Math.max(1, Runtime.getRuntime().availableProcessors());
 
-    @Option(names = "--pool-mb", description = "pinned buffer pool in MiB (default ${DEFAULT-VALUE})")
+    @Option(names = "--pool-mb", description = "pinned memory for file data in MiB: the block cache (at least its"
+            + " default size) and trick play's pictures (default ${DEFAULT-VALUE})")
     long poolMb = 1024;
 
     @Option(names = "--max-sessions", description = "sessions in total (default ${DEFAULT-VALUE})")
