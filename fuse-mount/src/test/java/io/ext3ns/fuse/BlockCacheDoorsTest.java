@@ -109,11 +109,7 @@ class BlockCacheDoorsTest {
                 assertTrue(mount.waitFor(120, TimeUnit.SECONDS), "mount process still running");
                 assertEquals(0, mount.exitValue(), Files.readString(log));
             } finally {
-                if (mount.isAlive()) {
-                    mount.destroy();
-                    mount.waitFor(120, TimeUnit.SECONDS);
-                }
-                MountProcess.forceUnmount(mnt);
+                MountProcess.endService(mount, mnt);
             }
         }
         TestImages.assertCheckerClean(List.of(image));

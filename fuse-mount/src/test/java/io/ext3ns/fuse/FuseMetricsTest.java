@@ -90,11 +90,7 @@ class FuseMetricsTest {
                 assertTrue(mount.waitFor(120, TimeUnit.SECONDS), "mount process still running");
                 assertEquals(0, mount.exitValue(), Files.readString(log));
             } finally {
-                if (mount.isAlive()) {
-                    mount.destroy();
-                    mount.waitFor(120, TimeUnit.SECONDS);
-                }
-                MountProcess.forceUnmount(mnt);
+                MountProcess.endService(mount, mnt);
             }
         }
         TestImages.assertFsckClean(image);

@@ -186,6 +186,18 @@ final class MountProcess implements AutoCloseable {
         }
     }
 
+    /**
+     * The finally of a test that ran the mount as a service process of its own: ends the process if the test did not
+     * see it exit, and unmounts whatever is left at {@code mountPoint}.
+     */
+    static void endService(Process mount, Path mountPoint) throws Exception {
+        if (mount.isAlive()) {
+            mount.destroy();
+            mount.waitFor(EXIT_TIMEOUT_S, TimeUnit.SECONDS);
+        }
+        forceUnmount(mountPoint);
+    }
+
     /** Last resort for whatever a test left mounted at {@code mountPoint}. */
     static void forceUnmount(Path mountPoint) throws Exception {
         if (isMounted(mountPoint)) {

@@ -80,11 +80,7 @@ class ServiceReadinessTest {
                 assertTrue(mount.waitFor(TIMEOUT_S, TimeUnit.SECONDS), "mount process still running");
                 assertEquals(0, mount.exitValue(), Files.readString(tmp.resolve("mount.log")));
             } finally {
-                if (mount.isAlive()) {
-                    mount.destroy();
-                    mount.waitFor(TIMEOUT_S, TimeUnit.SECONDS);
-                }
-                MountProcess.forceUnmount(mnt);
+                MountProcess.endService(mount, mnt);
             }
         }
         TestImages.assertFsckClean(image);
